@@ -70,7 +70,7 @@ if ! podman image exists "$IMAGE"; then
     trap - EXIT
   fi
   log "importing $tarball as $IMAGE"
-  podman import --change 'CMD=["/bin/bash"]' "$tarball" "$IMAGE" >/dev/null
+  podman import -q --change 'CMD=["/bin/bash"]' "$tarball" "$IMAGE" >/dev/null
 fi
 
 log "ok (CONTAINERS_CONF=$CONF, image $IMAGE)"
