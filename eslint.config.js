@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
 
 const inkFence = {
   group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*'],
@@ -13,6 +14,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      globals: { ...globals.node },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
@@ -52,7 +54,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['test/**', 'bench/**', 'bin/**', '*.js', '.ci/**'],
+    files: ['test/**', 'bench/**', 'bin/**', 'scripts/**', 'examples/**', '*.js', '.ci/**'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -15,7 +15,8 @@ type FlagLike = Command.Flag.Any & { env?: string; options?: readonly string[]; 
 
 function describeDefault(value: unknown): string | undefined {
   if (value === undefined || typeof value === 'function' || value === false) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value as string | number | boolean);
+  if (Array.isArray(value)) return value.join(', ');
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 function toManFlag(name: string, flag: FlagLike): ManFlag {
