@@ -1,0 +1,18 @@
+/**
+ * What a command task (any argv, not Claude) produced. Expected failures (a
+ * non-zero exit, a timeout, a stop) are reported here, never thrown.
+ */
+export interface CommandResult {
+  /** The command's exit code; undefined when it was killed by a signal. */
+  exitCode: number | undefined;
+  /** Everything the command wrote to stdout, newlines kept; absent when streamed to a callback only. */
+  stdout?: string;
+  /** Everything the command wrote to stderr, newlines kept; absent when streamed to a callback only. */
+  stderr?: string;
+  /** Wall-clock run time. */
+  durationMs: number;
+  /** True when the run was killed for exceeding its time limit (output so far is kept). */
+  timedOut: boolean;
+  /** True when the run was ended by `stop()`. */
+  stopped: boolean;
+}

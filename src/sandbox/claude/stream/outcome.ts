@@ -1,0 +1,106 @@
+import type { ClaudeEvent } from './events.js';
+
+/**
+ * How a Claude run ended.
+ *
+ * - `success`: Claude Code exited 0 (even when it reported an error in its result).
+ * - `timeout`: the run hit its time limit and was killed; partial work is kept.
+ * - `prompt_too_long`: the resumed session no longer fits the context window.
+ * - `session_corrupted`: the API rejected the request with a 4xx (e.g. a
+ *   tool_use without its tool_result after a crash mid-turn).
+ * - `container_failed`: anything else, including a run stopped on request.
+ *
+ * Callers retry `prompt_too_long` and `session_corrupted` once in a fresh session.
+ */
+export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'container_failed';
+
+/** Every {@link Outcome}, in classification order. */
+export const OUTCOMES: readonly Outcome[] = ['timeout', 'success', 'prompt_too_long', 'session_corrupted', 'container_failed'];
+
+/** What {@link classifyOutcome} looks at. */
+export interface OutcomeInput {
+  /** The container's exit code; undefined when it was killed by a signal. */
+  exitCode: number | undefined;
+  /** True when the run was killed for exceeding its time limit. */
+  timedOut: boolean;
+  /** True when the run was ended by `stop()`. */
+  stopped?: boolean;
+  /** Every event parsed from stdout, in order. */
+  events: readonly ClaudeEvent[];
+  /** Claude Code's stderr: the whole text or its lines. */
+  stderr: string | readonly string[];
+}
+
+const PROMPT_TOO_LONG = 'Prompt is too long';
+const API_ERROR = /API Error: (4\d\d)/g;
+/**
+ * 4xx statuses that say nothing about the session: authentication, permission
+ * and rate limits. Starting over in a fresh session would only lose context.
+ */
+const NOT_SESSION_STATUSES = new Set([401, 403, 429]);
+
+/**
+ * Classifies a finished run. The order is the contract:
+ *
+ * 1. timed out -> `timeout`
+ * 2. stopped -> `container_failed`. A stop is the operator's decision; it must
+ *    not look like a damaged session, which callers would retry.
+ * 3. exit 0 -> `success`
+ * 4. "Prompt is too long" in Claude's own output -> `prompt_too_long`
+ * 5. "API Error: 4xx" in Claude's own output or stderr, or a result whose
+ *    `api_error_status` is 4xx -> `session_corrupted`; except 401, 403 and
+ *    429, which a fresh session would not cure
+ * 6. otherwise -> `container_failed`
+ *
+ * "Claude's own output" is what Claude Code writes itself: result text and
+ * errors, assistant text, and system or unknown events. Tool inputs and tool
+ * results are left out on purpose: they carry data Claude handled (a log file it
+ * read may well contain "API Error: 400"), not how the run went.
+ */
+export function classifyOutcome(input: OutcomeInput): Outcome {
+  if (input.timedOut) return 'timeout';
+  if (input.stopped === true) return 'container_failed';
+  if (input.exitCode === 0) return 'success';
+  const texts = ownTexts(input.events);
+  if (texts.some((text) => text.includes(PROMPT_TOO_LONG))) return 'prompt_too_long';
+  const stderr = typeof input.stderr === 'string' ? [input.stderr] : input.stderr;
+  if (texts.some(hasSessionApiError) || stderr.some(hasSessionApiError)) return 'session_corrupted';
+  if (input.events.some((e) => e.type === 'result' && e.apiErrorStatus !== undefined && isSessionStatus(e.apiErrorStatus))) {
+    return 'session_corrupted';
+  }
+  return 'container_failed';
+}
+
+function hasSessionApiError(text: string): boolean {
+  for (const match of text.matchAll(API_ERROR)) {
+    if (isSessionStatus(Number(match[1]))) return true;
+  }
+  return false;
+}
+
+function isSessionStatus(status: number): boolean {
+  return status >= 400 && status < 500 && !NOT_SESSION_STATUSES.has(status);
+}
+
+function ownTexts(events: readonly ClaudeEvent[]): string[] {
+  const texts: string[] = [];
+  for (const event of events) {
+    switch (event.type) {
+      case 'result':
+        texts.push(event.resultText, ...event.errors);
+        break;
+      case 'assistant':
+        for (const block of event.content) {
+          if (block.type === 'text') texts.push(block.text);
+        }
+        break;
+      case 'system':
+      case 'unknown':
+        texts.push(event.raw);
+        break;
+      case 'user':
+        break;
+    }
+  }
+  return texts;
+}
