@@ -1,0 +1,312 @@
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { homedir as osHomedir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { ClaudeBinaryError } from './error.js';
+import { diskError } from './disk-error.js';
+import { downloadBinary, type ProgressCallback } from './download-tarball.js';
+import { acquireFileLock, tryFileLock, type FileLockOptions } from './file-lock.js';
+import { installFile, removeStaleTempFiles } from './install-file.js';
+import { resolveNpmRegistry, type NpmRegistry } from './npm-registry.js';
+import { fetchPackument, pickVersion, type Packument } from './packument.js';
+import { detectPlatform, type ClaudePlatform, type Libc } from './platform.js';
+import { ResolutionStore, type Resolution } from './resolution-store.js';
+import { compareVersions, isChannel, isExactVersion, validateVersionRequest, type ClaudeChannel, type ClaudeVersionRequest } from './version.js';
+
+/** How to build a {@link ClaudeBinaryCache}. Everything but `cacheDir` has a production default. */
+export interface ClaudeBinaryCacheOptions {
+  /** Root of the cache, e.g. from {@link defaultClaudeCacheDir}. */
+  cacheDir: string;
+  /** Registry base URL; by default the one the user's npm is configured with. */
+  registryUrl?: string;
+  /** Environment for npm settings (`npm_config_registry`, `${VAR}` in .npmrc). Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Home directory holding `.npmrc`. Default: `os.homedir()`. */
+  homedir?: string;
+  /** Host facts that choose the platform package; detected when omitted. */
+  platform?: string;
+  arch?: string;
+  libc?: Libc;
+  /** undici dispatcher for every request (e.g. a ProxyAgent). Default: undici's global one. */
+  dispatcher?: Dispatcher;
+  /** Milliseconds since the epoch. Default: `Date.now`. */
+  clock?: () => number;
+  /** Waits between lock polls and download retries. */
+  sleep?: (ms: number) => Promise<void>;
+  /** How long a `latest`/`stable` resolution is trusted without asking the registry. Default: 1 h. */
+  resolutionTtlMs?: number;
+  /** Download attempts when the connection breaks off. Default: 3. */
+  downloadAttempts?: number;
+  /** Pause before download attempt n+1 is n times this. Default: 2 s. */
+  retryDelayMs?: number;
+  /** A lock untouched this long is taken over. Default: 10 min. */
+  lockStaleMs?: number;
+  /** Give up waiting for another process's download after this long. Default: 1 h. */
+  lockWaitMs?: number;
+}
+
+/** A usable binary on this host. */
+export interface ClaudeBinary {
+  /** The exact version, e.g. `2.1.332`. */
+  readonly version: string;
+  /** Absolute path of the executable. */
+  readonly path: string;
+}
+
+/** What {@link ClaudeBinaryCache.ensure} produced. */
+export interface EnsureResult extends ClaudeBinary {
+  /** True when this call downloaded the binary (false when it was cached or another caller did). */
+  readonly downloaded: boolean;
+  /** Things the user should know, e.g. a fallback to an older resolution; never printed here. */
+  readonly warnings: readonly string[];
+}
+
+/** Options of one {@link ClaudeBinaryCache.ensure} call. */
+export interface EnsureOptions {
+  /**
+   * Called as the tarball arrives. Only the caller that starts a download gets
+   * progress; callers joining it wait silently.
+   */
+  onProgress?: ProgressCallback;
+}
+
+// Inside the npm package the binary sits at this path.
+const ENTRY = 'package/claude';
+const BINARY = 'claude';
+
+/**
+ * Keeps Claude Code's native binaries per version under
+ * `<cacheDir>/<version>/claude` (mode 0755), fetched from the npm registry's
+ * platform package (`@anthropic-ai/claude-code-linux-x64` and friends) and
+ * verified against the registry's integrity before they become visible.
+ *
+ * Concurrent `ensure` calls for one version download once, within this object
+ * (shared promise) and across objects and processes (a lock file per version).
+ */
+export class ClaudeBinaryCache {
+  /** Root of the cache. */
+  readonly cacheDir: string;
+
+  private readonly options: ClaudeBinaryCacheOptions;
+  private readonly clock: () => number;
+  private readonly lockOptions: FileLockOptions;
+  private readonly resolutions: ResolutionStore;
+  private readonly installs = new Map<string, Promise<boolean>>();
+  private registry: Promise<NpmRegistry> | undefined;
+  private platform: ClaudePlatform | undefined;
+  private packumentRequest: Promise<Packument> | undefined;
+
+  constructor(options: ClaudeBinaryCacheOptions) {
+    this.options = options;
+    this.cacheDir = options.cacheDir;
+    this.clock = options.clock ?? Date.now;
+    this.lockOptions = {
+      clock: this.clock,
+      sleep: options.sleep ?? ((ms) => delay(ms)),
+      staleMs: options.lockStaleMs ?? 10 * 60_000,
+      waitMs: options.lockWaitMs ?? 60 * 60_000,
+    };
+    this.resolutions = new ResolutionStore(this.cacheDir);
+  }
+
+  /**
+   * Returns a verified binary for `request`, downloading it when needed.
+   * An exact version already in the cache makes no network call; `latest` and
+   * `stable` reuse their last resolution for `resolutionTtlMs`, and fall back to
+   * it (with a warning) when the registry cannot be reached.
+   *
+   * @throws ClaudeBinaryError with a `CLAUDE_BIN_*` code; nothing half-written is left behind
+   */
+  async ensure(request: ClaudeVersionRequest, options: EnsureOptions = {}): Promise<EnsureResult> {
+    validateVersionRequest(request);
+    const platform = this.hostPlatform();
+    if (!isChannel(request)) {
+      if (await this.isCached(request)) return this.result(request, false);
+      return this.result(request, await this.install(request, platform, undefined, options.onProgress));
+    }
+
+    const remembered = await this.resolutions.get(request);
+    if (remembered && this.clock() - remembered.resolvedAt < this.ttl() && (await this.isCached(remembered.version))) {
+      return this.result(remembered.version, false);
+    }
+    let packument: Packument;
+    try {
+      packument = await this.fetchPackumentOnce(platform);
+    } catch (err) {
+      if (err instanceof ClaudeBinaryError && err.code === 'CLAUDE_BIN_REGISTRY' && remembered && (await this.isCached(remembered.version))) {
+        return this.result(remembered.version, false, [this.fallbackWarning(request, remembered, err)]);
+      }
+      throw err;
+    }
+    const published = pickVersion(packument, request);
+    await this.remember(request, published.version);
+    if (await this.isCached(published.version)) return this.result(published.version, false);
+    return this.result(published.version, await this.install(published.version, platform, packument, options.onProgress));
+  }
+
+  /**
+   * The binary for `request` if it is already here, without any network access:
+   * an exact version when cached, a channel by its last resolution however old.
+   */
+  async cached(request: ClaudeVersionRequest): Promise<ClaudeBinary | undefined> {
+    validateVersionRequest(request);
+    const version = isChannel(request) ? (await this.resolutions.get(request))?.version : request;
+    if (version === undefined || !(await this.isCached(version))) return undefined;
+    return { version, path: this.binaryPath(version) };
+  }
+
+  /** Exact versions with a binary in the cache, oldest first. */
+  async listCached(): Promise<string[]> {
+    const out: string[] = [];
+    for (const version of await this.versionDirs()) if (await this.isCached(version)) out.push(version);
+    return out.sort(compareVersions);
+  }
+
+  /**
+   * Removes every cached version not in `keep`. `latest`/`stable` in `keep`
+   * protect the version they last resolved to. A version another caller is
+   * installing right now is left alone.
+   *
+   * @returns the versions removed
+   */
+  async prune(keep: readonly ClaudeVersionRequest[]): Promise<string[]> {
+    const resolutions = await this.resolutions.read();
+    const kept = new Set<string>();
+    for (const request of keep) {
+      validateVersionRequest(request, 'prune keep list');
+      const version = isChannel(request) ? resolutions[request]?.version : request;
+      if (version !== undefined) kept.add(version);
+    }
+    const removed: string[] = [];
+    for (const version of await this.versionDirs()) {
+      if (kept.has(version) || this.installs.has(version)) continue;
+      const lock = await tryFileLock(this.lockPath(version), this.lockOptions);
+      if (!lock) continue;
+      try {
+        await rm(join(this.cacheDir, version), { recursive: true, force: true });
+        removed.push(version);
+      } finally {
+        await lock.release();
+      }
+    }
+    return removed.sort(compareVersions);
+  }
+
+  /** Where the binary of an exact version lives (or would). */
+  binaryPath(version: string): string {
+    return join(this.cacheDir, version, BINARY);
+  }
+
+  private async install(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined): Promise<boolean> {
+    const running = this.installs.get(version);
+    if (running) return running.then(() => false);
+    const work = this.installLocked(version, platform, packument, onProgress).finally(() => this.installs.delete(version));
+    this.installs.set(version, work);
+    return work;
+  }
+
+  private async installLocked(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined): Promise<boolean> {
+    try {
+      await mkdir(this.cacheDir, { recursive: true });
+    } catch (err) {
+      throw diskError(err, this.cacheDir);
+    }
+    const lock = await acquireFileLock(this.lockPath(version), this.lockOptions);
+    try {
+      // Another process may have finished while this one waited for the lock.
+      if (await this.isCached(version)) return false;
+      const published = pickVersion(packument ?? (await this.fetchPackumentOnce(platform)), version);
+      const registry = await this.npmRegistry();
+      await removeStaleTempFiles(join(this.cacheDir, version));
+      const attempts = Math.max(1, this.options.downloadAttempts ?? 3);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await installFile(this.binaryPath(version), 0o755, (target, targetPath) =>
+            downloadBinary(published, { registry, dispatcher: this.options.dispatcher, entry: ENTRY, target, targetPath, onProgress }).then(() => undefined),
+          );
+          return true;
+        } catch (err) {
+          if (attempt >= attempts || !isTransient(err)) throw err;
+          await this.lockOptions.sleep(attempt * (this.options.retryDelayMs ?? 2000));
+        }
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private fetchPackumentOnce(platform: ClaudePlatform): Promise<Packument> {
+    this.packumentRequest ??= this.npmRegistry()
+      .then((registry) => fetchPackument(registry, platform.packageName, { dispatcher: this.options.dispatcher }))
+      .finally(() => {
+        this.packumentRequest = undefined;
+      });
+    return this.packumentRequest;
+  }
+
+  private npmRegistry(): Promise<NpmRegistry> {
+    this.registry ??= resolveNpmRegistry({
+      env: this.options.env ?? process.env,
+      homedir: this.options.homedir ?? osHomedir(),
+    }).then((found) => {
+      const url = this.options.registryUrl;
+      if (url === undefined) return found;
+      return { ...found, url: url.endsWith('/') ? url : `${url}/`, source: 'registryUrl option' };
+    });
+    return this.registry;
+  }
+
+  private hostPlatform(): ClaudePlatform {
+    this.platform ??= detectPlatform({ platform: this.options.platform, arch: this.options.arch, libc: this.options.libc });
+    return this.platform;
+  }
+
+  private async remember(channel: ClaudeChannel, version: string): Promise<void> {
+    try {
+      await this.resolutions.set(channel, { version, resolvedAt: this.clock() });
+    } catch {
+      // The record only saves a later registry call; failing to write it must not fail the run.
+    }
+  }
+
+  private fallbackWarning(channel: ClaudeChannel, remembered: Resolution, err: ClaudeBinaryError): string {
+    const minutes = Math.max(0, Math.round((this.clock() - remembered.resolvedAt) / 60_000));
+    return `Could not ask the npm registry for the ${channel} Claude Code version (${err.message}); using ${remembered.version}, which ${channel} resolved to ${minutes} min ago.`;
+  }
+
+  private result(version: string, downloaded: boolean, warnings: string[] = []): EnsureResult {
+    return { version, path: this.binaryPath(version), downloaded, warnings };
+  }
+
+  private async isCached(version: string): Promise<boolean> {
+    try {
+      return (await stat(this.binaryPath(version))).isFile();
+    } catch {
+      // Any failure to see the file means "not usable from the cache"; installing will report real errors.
+      return false;
+    }
+  }
+
+  private async versionDirs(): Promise<string[]> {
+    try {
+      const entries = await readdir(this.cacheDir, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && isExactVersion(e.name)).map((e) => e.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  private lockPath(version: string): string {
+    return join(this.cacheDir, `.${version}.lock`);
+  }
+
+  private ttl(): number {
+    return this.options.resolutionTtlMs ?? 60 * 60_000;
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  return err instanceof ClaudeBinaryError && (err.code === 'CLAUDE_BIN_TRUNCATED' || (err.code === 'CLAUDE_BIN_REGISTRY' && (err.httpStatus === undefined || err.httpStatus >= 500)));
+}

@@ -1,0 +1,19 @@
+/**
+ * The Claude Code binary cache: resolves `latest`/`stable`/exact versions
+ * against the npm registry, downloads and verifies the platform package's
+ * binary, and keeps it per version on the host for read-only bind mounts.
+ */
+export { ClaudeBinaryCache } from './claude-binary-cache.js';
+export type { ClaudeBinaryCacheOptions, ClaudeBinary, EnsureOptions, EnsureResult } from './claude-binary-cache.js';
+export { resolveClaudeBinary } from './resolve-claude-binary.js';
+export type { ResolveClaudeBinaryOptions, ResolvedClaudeBinary } from './resolve-claude-binary.js';
+export { defaultClaudeCacheDir } from './cache-dir.js';
+export { ClaudeBinaryError, CLAUDE_BINARY_ERROR_CODES } from './error.js';
+export type { ClaudeBinaryErrorCode } from './error.js';
+export { detectPlatform, detectLibc } from './platform.js';
+export type { ClaudePlatform, Libc, PlatformFacts } from './platform.js';
+export { resolveNpmRegistry, DEFAULT_NPM_REGISTRY } from './npm-registry.js';
+export type { NpmRegistry, NpmRegistryInputs } from './npm-registry.js';
+export { validateVersionRequest, isExactVersion, compareVersions } from './version.js';
+export type { ClaudeChannel, ClaudeVersionRequest } from './version.js';
+export type { ProgressCallback } from './download-tarball.js';
