@@ -1,0 +1,101 @@
+import { compilePattern, type PatternMatcher } from './pattern.js';
+
+/** An entry of `domains:`: every path and method on hosts matching `host`. */
+export interface DomainRule {
+  readonly kind: 'domain';
+  /** Position in `domains`, for messages. */
+  readonly index: number;
+  /** Host pattern as written (case-insensitive fnmatch). */
+  readonly host: string;
+  /** Compiled {@link DomainRule.host}. */
+  readonly hostMatcher: PatternMatcher;
+}
+
+/** An entry of `url_prefixes:`: a host pattern, a path pattern and optionally a set of methods. */
+export interface UrlPrefixRule {
+  readonly kind: 'url_prefix';
+  /** Position in `url_prefixes`, for messages. */
+  readonly index: number;
+  /** Host pattern as written (case-insensitive fnmatch). */
+  readonly host: string;
+  /** Path pattern as written (case-sensitive fnmatch against decoded path plus query); empty means every path. */
+  readonly path: string;
+  /** Upper-case method names; empty means every method. */
+  readonly methods: readonly string[];
+  /** Compiled {@link UrlPrefixRule.host}. */
+  readonly hostMatcher: PatternMatcher;
+  /** Compiled {@link UrlPrefixRule.path}, undefined when every path is allowed. */
+  readonly pathMatcher: PatternMatcher | undefined;
+}
+
+/** Any allowlist entry. */
+export type AllowlistRule = DomainRule | UrlPrefixRule;
+
+/**
+ * The JSON shape of an allowlist, as handed to the proxy. It mirrors the YAML
+ * schema (and the original's JSON), so {@link allowlistFromObject} reads it back.
+ */
+export interface AllowlistDocument {
+  domains: string[];
+  url_prefixes: { host: string; path: string; methods: string[] }[];
+}
+
+/**
+ * A validated network allowlist. Build it with `parseAllowlist` or
+ * `allowlistFromObject` (which validate); decide with `explainRequest`.
+ */
+export class Allowlist {
+  /** Where the allowlist came from (a file path or a description), quoted in every message. */
+  readonly source: string;
+  /** `domains:` entries, in file order. */
+  readonly domains: readonly DomainRule[];
+  /** `url_prefixes:` entries, in file order (the first full match wins). */
+  readonly urlPrefixes: readonly UrlPrefixRule[];
+
+  /** Use `parseAllowlist` or `allowlistFromObject`: this constructor trusts its input to be valid. */
+  constructor(source: string, document: AllowlistDocument) {
+    this.source = source;
+    this.domains = document.domains.map((host, index) => ({
+      kind: 'domain',
+      index,
+      host,
+      hostMatcher: compilePattern(host, { caseInsensitive: true }),
+    }));
+    this.urlPrefixes = document.url_prefixes.map((entry, index) => ({
+      kind: 'url_prefix',
+      index,
+      host: entry.host,
+      path: entry.path,
+      methods: entry.methods.map((m) => m.toUpperCase()),
+      hostMatcher: compilePattern(entry.host, { caseInsensitive: true }),
+      pathMatcher: entry.path === '' ? undefined : compilePattern(entry.path),
+    }));
+    Object.freeze(this);
+  }
+
+  /** True when nothing at all is allowed (an empty file, `{}`, or empty lists). */
+  get isEmpty(): boolean {
+    return this.domains.length === 0 && this.urlPrefixes.length === 0;
+  }
+
+  /** The JSON form for the proxy container (see {@link AllowlistDocument}). */
+  toJSON(): AllowlistDocument {
+    return {
+      domains: this.domains.map((d) => d.host),
+      url_prefixes: this.urlPrefixes.map((u) => ({ host: u.host, path: u.path, methods: [...u.methods] })),
+    };
+  }
+}
+
+/**
+ * The entry as text for messages, e.g. `domains[0] "api.anthropic.com"` or
+ * `url_prefixes[1] (host "api.github.com", path "/repos/*", methods GET, HEAD)`.
+ */
+export function describeRule(rule: AllowlistRule): string {
+  if (rule.kind === 'domain') {
+    return `domains[${rule.index}] ${JSON.stringify(rule.host)}`;
+  }
+  const path = rule.path === '' ? 'any path' : `path ${JSON.stringify(rule.path)}`;
+  const methods = rule.methods.length === 0 ? 'any method' : `methods ${rule.methods.join(', ')}`;
+  return `url_prefixes[${rule.index}] (host ${JSON.stringify(rule.host)}, ${path}, ${methods})`;
+}

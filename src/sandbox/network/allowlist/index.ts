@@ -1,0 +1,11 @@
+/**
+ * The repository's network allowlist: parsing and validating
+ * `.airut/network-allowlist.yaml`, and deciding (with an explanation) whether a
+ * request may leave the sandbox. Pure logic: no I/O, no sockets.
+ */
+export { Allowlist, describeRule, type AllowlistDocument, type AllowlistRule, type DomainRule, type UrlPrefixRule } from './allowlist.js';
+export { AllowlistError, type AllowlistErrorCode, type AllowlistProblem } from './error.js';
+export { explainRequest, type Decision, type RequestToCheck } from './explain.js';
+export { ALLOWLIST_METHODS, allowlistFromObject, parseAllowlist, serializeAllowlist } from './parse.js';
+export { compilePattern, hasGlobCharacters, isWildcardPattern, matchPattern, type CompileOptions, type PatternMatcher } from './pattern.js';
+export { normalizeRequestHost, normalizeRequestPath, type NormalizedHost, type NormalizedPath } from './request-target.js';
