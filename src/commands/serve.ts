@@ -1,0 +1,66 @@
+import { Flags } from '@oclif/core';
+import { AirutCommand } from '../core/cli/index.js';
+import { resolveConfigPath } from '../core/config/index.js';
+import { startService } from '../core/gateway/index.js';
+import { formatLogRecord, Logger } from '../core/log/index.js';
+
+export default class Serve extends AirutCommand {
+  static override summary = 'Run the Airut service in the foreground (what the systemd unit runs).';
+
+  static override description = `Loads and validates the configuration, then serves the web dashboard (by default on http://127.0.0.1:5200). With no configuration file, it starts with no repositories and the dashboard shows how to configure one.
+
+Logs go to standard output, one line per event. SIGTERM or SIGINT stops the service; SIGHUP reloads the configuration (an invalid file keeps the running configuration and logs the error).`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --config ./airut.yaml --dashboard-port 5300',
+  ];
+
+  static override flags = {
+    config: Flags.string({ description: 'Path of the server configuration file.', env: 'AIRUT_CONFIG', helpValue: 'FILE' }),
+    'dashboard-host': Flags.string({ description: 'Address the dashboard binds to (overrides dashboard.host).', env: 'AIRUT_DASHBOARD_HOST', helpValue: 'HOST' }),
+    'dashboard-port': Flags.integer({ description: 'Port of the dashboard (overrides dashboard.port).', env: 'AIRUT_DASHBOARD_PORT', min: 0, max: 65535, helpValue: 'PORT' }),
+  };
+
+  static override exitCodes = {
+    '0': 'Stopped by SIGTERM or SIGINT after a clean shutdown.',
+    '1': 'The configuration is invalid or unreadable (the message names the key, file, line and column).',
+    '3': 'The dashboard address is already in use.',
+  };
+
+  static override environment = {
+    AIRUT_CONFIG: 'Path of the configuration file (same as --config).',
+    AIRUT_DASHBOARD_HOST: 'Same as --dashboard-host.',
+    AIRUT_DASHBOARD_PORT: 'Same as --dashboard-port.',
+  };
+
+  static override files = {
+    '~/.config/airut/airut.yaml': 'The configuration read at start and on SIGHUP.',
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Serve);
+    const logger = new Logger((record) => process.stdout.write(`${formatLogRecord(record)}\n`));
+    const service = await startService({
+      configPath: resolveConfigPath({ flag: flags.config, env: process.env }),
+      env: process.env,
+      logger,
+      version: this.config.version,
+      dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        logger.info('signal received, shutting down', { signal });
+        process.off('SIGHUP', reload);
+        resolve();
+      };
+      const reload = (): void => {
+        void service.reload();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      process.on('SIGHUP', reload);
+    });
+    await service.stop();
+  }
+}

@@ -1,0 +1,1 @@
+export { AirutCommand } from './airut-command.js';
