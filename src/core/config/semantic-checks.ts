@@ -1,0 +1,120 @@
+import type { KeySegment } from './key-path.js';
+import type { SchemaProblem } from './schema-problems.js';
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyMapping(value: unknown): boolean {
+  return isMapping(value) && Object.keys(value).length > 0;
+}
+
+const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+const CRON_FIELD_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
+
+/** Why a five-field numeric cron expression is invalid, or undefined when it is fine. */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  for (const [index, field] of fields.entries()) {
+    const [min, max] = CRON_RANGES[index] ?? [0, 0];
+    const name = CRON_FIELD_NAMES[index] ?? 'field';
+    for (const element of field.split(',')) {
+      const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(element);
+      if (match === null) return `${name} field ${JSON.stringify(field)}: expected *, N, N-M, */S or N-M/S, numbers only`;
+      const [, , start, end, step] = match;
+      const numbers = [start, end].filter((part): part is string => part !== undefined).map(Number);
+      if (numbers.some((n) => n < min || n > max)) return `${name} field ${JSON.stringify(field)}: values must be between ${min} and ${max}`;
+      if (numbers.length === 2 && (numbers[0] ?? 0) > (numbers[1] ?? 0)) return `${name} field ${JSON.stringify(field)}: range start is after its end`;
+      if (step !== undefined && Number(step) < 1) return `${name} field ${JSON.stringify(field)}: step must be at least 1`;
+    }
+  }
+  return undefined;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    // RangeError is how Intl says the zone is unknown.
+    return false;
+  }
+}
+
+/**
+ * Rules that span several keys and so cannot live in the JSON Schema: a channel
+ * per repo, password or OAuth, one inbox per repo, schedule consistency,
+ * credentials that need the network sandbox. Works on partly invalid data (the
+ * schema reports the shapes); each rule only looks at values of the right type.
+ */
+export function semanticProblems(config: unknown): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const add = (segments: KeySegment[], message: string, part: 'key' | 'value' = 'value'): void => {
+    problems.push({ segments, part, message });
+  };
+  if (!isMapping(config) || !isMapping(config.repos)) return problems;
+
+  const inboxes = new Map<string, string>();
+  for (const [id, repo] of Object.entries(config.repos)) {
+    if (!isMapping(repo)) continue;
+    const base: KeySegment[] = ['repos', id];
+    if (repo.email === undefined && repo.slack === undefined) {
+      add(base, 'no channel configured; add an email: or slack: block', 'key');
+    }
+    const email = repo.email;
+    if (isMapping(email)) {
+      if (email.password === undefined && email.microsoft_oauth2 === undefined) {
+        add([...base, 'email', 'password'], 'is required unless microsoft_oauth2 is set', 'key');
+      }
+      if ((email.verify ?? 'provider') === 'provider' && email.trusted_authserv_id === undefined) {
+        add([...base, 'email', 'trusted_authserv_id'], 'is required when verify is "provider" (the authserv-id in your provider\'s Authentication-Results header, e.g. "mx.google.com"); or set verify: local', 'key');
+      }
+      if (typeof email.imap_server === 'string' && typeof email.username === 'string') {
+        const inbox = `${email.imap_server.toLowerCase()}/${email.username.toLowerCase()}`;
+        const other = inboxes.get(inbox);
+        if (other !== undefined) {
+          add([...base, 'email', 'username'], `repos ${JSON.stringify(other)} and ${JSON.stringify(id)} share the IMAP inbox ${email.username} on ${email.imap_server}; each repo needs its own inbox`);
+        } else {
+          inboxes.set(inbox, id);
+        }
+      }
+    }
+
+    const network = repo.network;
+    const sandboxOff = isMapping(network) && network.sandbox_enabled === false;
+    if (sandboxOff) {
+      for (const pool of ['masked_secrets', 'signing_credentials', 'github_app_credentials']) {
+        if (nonEmptyMapping(repo[pool])) add([...base, pool], `needs the network sandbox, but network.sandbox_enabled is false; enable it or move these to secrets:`, 'key');
+      }
+    }
+
+    if (!isMapping(repo.schedules)) continue;
+    for (const [name, schedule] of Object.entries(repo.schedules)) {
+      if (!isMapping(schedule)) continue;
+      const at: KeySegment[] = [...base, 'schedules', name];
+      const hasPrompt = schedule.prompt !== undefined;
+      const hasTrigger = schedule.trigger_command !== undefined;
+      if (hasPrompt === hasTrigger) {
+        add(at, hasPrompt ? 'prompt and trigger_command are mutually exclusive; keep one' : 'needs exactly one of prompt or trigger_command', 'key');
+      }
+      if (typeof schedule.cron === 'string') {
+        const problem = cronProblem(schedule.cron);
+        if (problem !== undefined) add([...at, 'cron'], `invalid cron expression ${JSON.stringify(schedule.cron)}: ${problem}`);
+      }
+      if (typeof schedule.timezone === 'string' && !isTimeZone(schedule.timezone)) {
+        add([...at, 'timezone'], `unknown time zone ${JSON.stringify(schedule.timezone)}; use an IANA name like "Europe/Helsinki" or "UTC"`);
+      }
+      const deliver = schedule.deliver;
+      if (isMapping(deliver)) {
+        const channel = deliver.channel ?? 'email';
+        if ((channel === 'email' || channel === 'slack') && repo[channel] === undefined) {
+          add([...at, 'deliver', 'channel'], `is ${JSON.stringify(channel)}, but repo ${JSON.stringify(id)} has no ${channel}: block`);
+        }
+      }
+    }
+  }
+  return problems;
+}
