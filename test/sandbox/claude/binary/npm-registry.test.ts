@@ -1,0 +1,55 @@
+import t from 'tap';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { authorizationFor, packumentUrl, resolveNpmRegistry } from '../../../../src/sandbox/claude/binary/npm-registry.js';
+import { makeCache, startRegistry, tempDir } from './setup.js';
+
+void t.test('without configuration npm\'s default registry is used', async (t) => {
+  const home = await tempDir(t);
+  const registry = await resolveNpmRegistry({ env: {}, homedir: home });
+  t.equal(registry.url, 'https://registry.npmjs.org/');
+  t.equal(registry.source, 'npm default');
+  t.equal(packumentUrl(registry, '@anthropic-ai/claude-code-linux-x64'), 'https://registry.npmjs.org/@anthropic-ai%2fclaude-code-linux-x64');
+});
+
+void t.test('~/.npmrc registry, scoped registry and env overrides, in npm\'s order', async (t) => {
+  const home = await tempDir(t);
+  await writeFile(join(home, '.npmrc'), '; comment\nregistry = https://mirror.example/npm\n');
+  t.same(await resolveNpmRegistry({ env: {}, homedir: home }), {
+    url: 'https://mirror.example/npm/', source: `${join(home, '.npmrc')}: registry`, credentials: new Map(),
+  });
+  await writeFile(join(home, '.npmrc'), 'registry=https://mirror.example/npm/\n@anthropic-ai:registry="https://scoped.example/"\n');
+  t.equal((await resolveNpmRegistry({ env: {}, homedir: home })).url, 'https://scoped.example/');
+  const env = { npm_config_registry: 'https://env.example/r' };
+  t.same(await resolveNpmRegistry({ env, homedir: home }).then((r) => [r.url, r.source]), ['https://env.example/r/', 'env npm_config_registry']);
+  const other = await tempDir(t);
+  await writeFile(join(other, 'rc'), 'registry=https://userconfig.example/\n');
+  t.equal((await resolveNpmRegistry({ env: { NPM_CONFIG_USERCONFIG: join(other, 'rc') }, homedir: home })).url, 'https://userconfig.example/');
+});
+
+void t.test('tokens apply only to the host and path they were configured for, with ${VAR} expanded', async (t) => {
+  const home = await tempDir(t);
+  await writeFile(join(home, '.npmrc'), [
+    'registry=https://npm.corp.example/api/npm/',
+    '//npm.corp.example/api/npm/:_authToken=${CORP_TOKEN}',
+    '//npm.corp.example/:_authToken=host-wide',
+    '//other.example/:_auth=dXNlcjpwYXNz',
+  ].join('\n'));
+  const registry = await resolveNpmRegistry({ env: { CORP_TOKEN: 'tok-123' }, homedir: home });
+  t.equal(authorizationFor(registry, 'https://npm.corp.example/api/npm/@anthropic-ai%2fclaude-code-linux-x64'), 'Bearer tok-123');
+  t.equal(authorizationFor(registry, 'https://npm.corp.example/files/x.tgz'), 'Bearer host-wide');
+  t.equal(authorizationFor(registry, 'https://other.example/x.tgz'), 'Basic dXNlcjpwYXNz');
+  t.equal(authorizationFor(registry, 'https://registry.npmjs.org/x'), undefined);
+  t.equal(authorizationFor(registry, 'https://npm.corp.example.evil/api/npm/x'), undefined, 'a look-alike host gets nothing');
+});
+
+void t.test('the cache sends the configured token to the registry', async (t) => {
+  const registry = await startRegistry(t);
+  registry.publish('2.1.332');
+  const home = await tempDir(t);
+  const host = new URL(registry.url).host;
+  await writeFile(join(home, '.npmrc'), `registry=${registry.url}\n//${host}/:_authToken=secret-token\n`);
+  const dir = await tempDir(t);
+  await makeCache(dir, home, registry, { registryUrl: undefined }).ensure('2.1.332');
+  t.same(registry.requests.map((r) => r.authorization), ['Bearer secret-token', 'Bearer secret-token']);
+});
