@@ -29,6 +29,14 @@ export interface RuntimeCallOptions {
   signal?: AbortSignal;
 }
 
+/** Options for a streamed engine call. */
+export interface RuntimeSpawnOptions {
+  /** `pipe` to write to the engine's stdin; `ignore` (default) gives it /dev/null. */
+  stdin?: 'pipe' | 'ignore';
+  /** Extra environment for this call only, on top of the runtime's. */
+  env?: Record<string, string>;
+}
+
 /** The engine could not be started or an engine call failed. */
 export class ContainerRuntimeError extends AirutError {
   /** The argv of the failed call (engine command first). */
@@ -74,7 +82,9 @@ export class ContainerRuntime {
         reject: false,
         stripFinalNewline: true,
       });
-      if (result.failed && result.exitCode === undefined) {
+      // With reject: false a failed call is an error instance; without an
+      // exit code the engine never ran (or was killed): not a result.
+      if (result.failed && result.exitCode === undefined && result instanceof Error) {
         throw result;
       }
       return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
@@ -101,9 +111,12 @@ export class ContainerRuntime {
    * Starts the engine with `args` and returns the running subprocess, for calls
    * whose output is streamed (container runs, image builds). The caller owns it.
    */
-  spawn(args: readonly string[], options: { stdin?: 'pipe' | 'ignore' } = {}): ResultPromise<{ reject: false; buffer: false; stdin: 'pipe' | 'ignore'; encoding: 'buffer' }> {
+  spawn(args: readonly string[], options: RuntimeSpawnOptions = {}): ResultPromise<{ reject: false; buffer: false; stdin: 'pipe' | 'ignore'; encoding: 'buffer' }> {
     return execa(this.command, args, {
-      env: this.env,
+      // Values passed here let `-e NAME` (no value) forward a variable into the
+      // container without putting the value on the command line, where any
+      // local user could read it in /proc.
+      env: { ...this.env, ...(options.env ?? {}) },
       reject: false,
       buffer: false,
       stdin: options.stdin ?? 'ignore',
