@@ -1,0 +1,34 @@
+import { AirutError } from '../error.js';
+
+/**
+ * Codes of {@link NetworkSandboxError}. Stable: scripts and callers branch on them.
+ *
+ * - `NETWORK_SUBNET_POOL_INVALID`: the configured subnet pool is not an IPv4 CIDR that holds a /24.
+ * - `NETWORK_SUBNETS_EXHAUSTED`: every /24 of the pool is used by some podman network or the host.
+ * - `NETWORK_CREATE_FAILED`: podman refused to create a network for another reason.
+ * - `NETWORK_EGRESS_MISSING`: the operator's egress network does not exist.
+ * - `NETWORK_PROXY_IMAGE_FAILED`: the proxy image could not be assembled or built.
+ * - `NETWORK_PROXY_BASE_NO_NODE`: the operator's proxy base image has no usable `node`.
+ * - `NETWORK_PROXY_PROGRAM_MISSING`: the package root holds no built proxy program.
+ * - `NETWORK_PROXY_NOT_READY`: the proxy did not answer in time, or exited while starting.
+ * - `NETWORK_RELEASE_FAILED`: removing a task's proxy, network or files failed.
+ */
+export type NetworkSandboxErrorCode =
+  | 'NETWORK_SUBNET_POOL_INVALID'
+  | 'NETWORK_SUBNETS_EXHAUSTED'
+  | 'NETWORK_CREATE_FAILED'
+  | 'NETWORK_EGRESS_MISSING'
+  | 'NETWORK_PROXY_IMAGE_FAILED'
+  | 'NETWORK_PROXY_BASE_NO_NODE'
+  | 'NETWORK_PROXY_PROGRAM_MISSING'
+  | 'NETWORK_PROXY_NOT_READY'
+  | 'NETWORK_RELEASE_FAILED';
+
+/** A failure of the network sandbox's infrastructure: networks, the proxy image or the proxy container. */
+export class NetworkSandboxError extends AirutError {
+  declare readonly code: NetworkSandboxErrorCode;
+
+  constructor(code: NetworkSandboxErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(code, message, { ...options, exitCode: 125 });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Where things live inside the proxy container. The host side mounts them;
+ * the proxy program only ever sees these paths (through its config file).
+ */
+
+/** The installed Airut package root, mounted read-only. */
+export const PACKAGE_MOUNT = '/opt/airut';
+/** The proxy program, relative to the package root. */
+export const PROXY_PROGRAM = 'dist/sandbox/proxy/main.js';
+/** The per-task directory (config and secrets files), mounted read-only. */
+export const TASK_DIR_MOUNT = '/run/airut/task';
+/** The proxy's config file inside {@link TASK_DIR_MOUNT}. */
+export const CONFIG_FILE = 'proxy-config.json';
+/** The masked-secrets file inside {@link TASK_DIR_MOUNT} (0600 on the host). */
+export const SECRETS_FILE = 'secrets.json';
+/** Airut's CA certificate and key, read-only. */
+export const CA_CERT_MOUNT = '/run/airut/ca/ca-cert.pem';
+export const CA_KEY_MOUNT = '/run/airut/ca/ca-key.pem';
+/** The operator's extra CA bundle for upstream TLS, read-only. */
+export const UPSTREAM_CA_MOUNT = '/run/airut/upstream-ca.pem';
+/** The task's network log, read-write. */
+export const NETWORK_LOG_MOUNT = '/run/airut/network-sandbox.log';
+
+/** Where task containers find Airut's CA certificate. */
+export const TASK_CA_PATH = '/usr/local/share/ca-certificates/airut-ca.crt';
