@@ -1,0 +1,68 @@
+import { compareVersions, parseVersion } from './version-compare.js';
+import { resolveNpmRegistry } from './npm-registry.js';
+import { failed, passed, type SectionResult } from './report.js';
+
+/** The subset of WHATWG fetch the version check uses (undici's by default). */
+export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}>;
+
+/** Inputs of {@link checkVersion}. */
+export interface VersionCheckDeps {
+  /** The installed package: name on the registry and version. */
+  installed: { name: string; version: string };
+  env: Readonly<Record<string, string | undefined>>;
+  home: string;
+  cwd: string;
+  fetch: FetchLike;
+  /** Give up on the registry after this long; the check is only informational. */
+  timeoutMs: number;
+}
+
+/**
+ * Version section: the installed version, and the newest one on the registry the
+ * user's npm is configured for. Registry trouble never fails the check.
+ */
+export async function checkVersion(deps: VersionCheckDeps): Promise<SectionResult> {
+  const { installed } = deps;
+  const checks = [passed('Installed', 'info', `${installed.name} ${installed.version}`)];
+  const registry = await resolveNpmRegistry(deps);
+  const url = `${registry.url}${installed.name.replace('/', '%2F')}`;
+  let latest: string | undefined;
+  let problem: string | undefined;
+  try {
+    const response = await deps.fetch(url, {
+      headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
+    if (response.status === 404) {
+      problem = `${installed.name} is not published on ${registry.url}`;
+    } else if (!response.ok) {
+      problem = `${url} answered HTTP ${response.status}`;
+    } else {
+      const body = (await response.json()) as { 'dist-tags'?: { latest?: unknown } } | null;
+      const tag = body?.['dist-tags']?.latest;
+      if (typeof tag === 'string') latest = tag;
+      else problem = `${url} has no "latest" dist-tag`;
+    }
+  } catch (error) {
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${deps.timeoutMs / 1000} s` : (error as Error).message;
+    problem = `could not reach ${registry.url} (${reason})`;
+  }
+  if (latest === undefined) {
+    checks.push(failed('Newest release', 'info', `unknown: ${problem ?? 'no answer'}`, null));
+  } else if (isNewer(latest, installed.version)) {
+    checks.push(failed('Newest release', 'info', `${latest} is available on ${registry.url} (installed ${installed.version})`, 'Run `airut update` to update.'));
+  } else {
+    checks.push(passed('Newest release', 'info', `${latest} on ${registry.url}; ${installed.version} is up to date`));
+  }
+  return { name: 'Version', checks };
+}
+
+function isNewer(candidate: string, installed: string): boolean {
+  const a = parseVersion(candidate);
+  const b = parseVersion(installed);
+  return a !== null && b !== null && compareVersions(a, b) > 0;
+}
