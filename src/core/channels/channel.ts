@@ -1,0 +1,76 @@
+/**
+ * The contract between a messaging channel (email, Slack) and the gateway.
+ *
+ * A channel turns what arrives into {@link IncomingMessage}s that are already
+ * authenticated and authorized, and knows how to answer in the same thread. The
+ * gateway owns everything in between (conversations, queueing, the sandbox).
+ */
+
+/** Which kind of channel a message came through. */
+export type ChannelKind = 'email' | 'slack';
+
+/** A file that came with a message. */
+export interface IncomingAttachment {
+  /** Sanitised file name (no directories), unique within the message. */
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** A message the gateway should act on. */
+export interface IncomingMessage {
+  channel: ChannelKind;
+  repoId: string;
+  /** Stable id of this message for de-duplication (e.g. the email Message-ID, the Slack event id). */
+  messageId: string;
+  /** The conversation this message continues, when the channel found one; otherwise a new one is made. */
+  conversationId: string | undefined;
+  /** Who sent it, as shown to Claude and in logs (e.g. `Ada Lovelace <ada@example.com>`). */
+  sender: string;
+  /** Subject or thread title, when the channel has one. */
+  subject: string | undefined;
+  /** The instruction text, with quoted history removed. */
+  text: string;
+  attachments: IncomingAttachment[];
+  receivedAt: Date;
+  /** A model the sender asked for through the channel (e.g. `airut+opus@...`). */
+  modelHint: string | undefined;
+}
+
+/** What the gateway sends back. */
+export interface OutgoingReply {
+  /** Claude's answer (or a status message) as Markdown. */
+  markdown: string;
+  /** Files to attach (from `/outbox`). */
+  attachments: { filename: string; path: string }[];
+  /** Kind of reply, so a channel can style it (e.g. Slack reactions). */
+  kind: 'acknowledgement' | 'result' | 'error' | 'interrupted';
+  /** Optional one-line footer (cost, dashboard link). */
+  footer?: string;
+}
+
+/** Connection state of a channel, shown by the dashboard and `airut check`. */
+export interface ChannelState {
+  state: 'starting' | 'connected' | 'idle' | 'polling' | 'backoff' | 'stopped' | 'failed';
+  lastError?: string;
+  /** When the next reconnect attempt happens, while in backoff. */
+  retryAt?: Date;
+}
+
+/** Called by a channel for each authorized message; resolves once the gateway has taken it. */
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+/**
+ * A channel adapter. `start` begins listening and never gives up silently
+ * (reconnects with backoff and reports it through `state()`); `reply` answers in
+ * the message's thread; `complete` tells the channel the message is fully
+ * handled (replied to, or rejected), so it may remove it from its inbox.
+ */
+export interface ChannelAdapter {
+  readonly kind: ChannelKind;
+  start(onMessage: MessageHandler): Promise<void>;
+  stop(): Promise<void>;
+  reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void>;
+  complete(message: IncomingMessage): Promise<void>;
+  state(): ChannelState;
+}

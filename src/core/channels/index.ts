@@ -1,0 +1,9 @@
+export type {
+  ChannelAdapter,
+  ChannelKind,
+  ChannelState,
+  IncomingAttachment,
+  IncomingMessage,
+  MessageHandler,
+  OutgoingReply,
+} from './channel.js';
