@@ -1,0 +1,43 @@
+// A stand-in for Airut's proxy program, used by the topology tests: it reads
+// the same config, answers every DNS A query with the proxy's address, accepts
+// TCP on the HTTP and HTTPS ports (answering plain HTTP with 418), and prints
+// one JSON line per event like the real program.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+
+const config = JSON.parse(readFileSync(process.argv[process.argv.indexOf('--config') + 1], 'utf8'));
+const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+const dns = createSocket('udp4');
+dns.on('message', (query, peer) => {
+  let end = 12;
+  while (end < query.length && query[end] !== 0) end += query[end] + 1;
+  const question = query.subarray(12, end + 5);
+  const isA = query.readUInt16BE(end + 1) === 1;
+  const header = Buffer.from([0, 0, 0x81, 0x80, 0, 1, 0, isA ? 1 : 0, 0, 0, 0, 0]);
+  query.copy(header, 0, 0, 2);
+  const answer = isA
+    ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(config.proxy_ip.split('.').map(Number))])
+    : Buffer.alloc(0);
+  emit({ type: 'dns', from: peer.address });
+  dns.send(Buffer.concat([header, question, answer]), peer.port, peer.address);
+});
+
+const listen = (server, port) => new Promise((resolve) => server.listen(port, config.listen_address, resolve));
+const http = createServer((socket) => {
+  emit({ type: 'connection', port: 80 });
+  socket.end('HTTP/1.1 418 I am a stand-in\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+});
+const https = createServer((socket) => {
+  emit({ type: 'connection', port: 443 });
+  socket.destroy();
+});
+await Promise.all([
+  listen(http, config.http_port),
+  listen(https, config.https_port),
+  new Promise((resolve) => dns.bind(config.dns_port, config.listen_address, resolve)),
+]);
+// A `silent` file in the package root makes it skip the ready line, to exercise
+// the caller's port-probe fallback.
+emit(existsSync(new URL('../../../silent', import.meta.url)) ? { type: 'listening' } : { type: 'ready' });
