@@ -1,25 +1,18 @@
-import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from '../../runtime/index.js';
 
 /**
- * Cuts a byte stream into text lines, however the reads happen to fall.
- *
- * There is no line-length limit: a 10 MB event arrives as one line. Bytes are
- * decoded as UTF-8 with a decoder that carries an incomplete multi-byte
- * character over to the next chunk; invalid bytes become U+FFFD rather than
- * failing the stream. Lines come out without their terminator; `\r\n` counts as
+ * Cuts Claude Code's stdout into stream-json lines, however the reads happen to
+ * fall: no line-length limit (a 10 MB event is one line), UTF-8 characters
+ * split between reads reassembled, invalid bytes as U+FFFD. This is the
+ * runtime's {@link LineSplitter} with the terminators removed; `\r\n` counts as
  * one terminator, so CRLF output is handled too.
- *
- * Pending text is kept as a list of pieces and joined once per line, so a long
- * line costs linear time no matter how many reads it took.
  */
 export class StreamJsonSplitter {
-  readonly #decoder = new StringDecoder('utf8');
-  #pending: string[] = [];
+  readonly #lines = new LineSplitter();
 
   /** Feeds one chunk; returns the lines it completed (possibly none). */
   push(chunk: Uint8Array | string): string[] {
-    const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
-    return this.#take(text);
+    return this.#lines.push(chunk).map(stripTerminator);
   }
 
   /**
@@ -27,26 +20,7 @@ export class StreamJsonSplitter {
    * newline (and any character left incomplete, as U+FFFD). Call once, at EOF.
    */
   flush(): string[] {
-    const lines = this.#take(this.#decoder.end());
-    const last = this.#pending.join('');
-    this.#pending = [];
-    if (last !== '') lines.push(stripCr(last));
-    return lines;
-  }
-
-  #take(text: string): string[] {
-    const lines: string[] = [];
-    let start = 0;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      this.#pending.push(text.slice(start, newline));
-      lines.push(stripCr(this.#pending.join('')));
-      this.#pending = [];
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
-    }
-    if (start < text.length) this.#pending.push(text.slice(start));
-    return lines;
+    return this.#lines.end().map(stripTerminator);
   }
 }
 
@@ -62,6 +36,7 @@ export async function* splitLines(source: AsyncIterable<Uint8Array | string>): A
   yield* splitter.flush();
 }
 
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
+function stripTerminator(line: string): string {
+  const end = line.endsWith('\r\n') ? 2 : line.endsWith('\n') || line.endsWith('\r') ? 1 : 0;
+  return end === 0 ? line : line.slice(0, -end);
 }
