@@ -86,7 +86,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   for (const [name, value] of Object.entries(options.env ?? process.env)) if (value !== undefined) env[name] = value;
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(bytes.toString('utf8'), { customTags: configTags, lineCounter, prettyErrors: false });
+  const text = bytes.toString('utf8');
+  const document = parseDocument(text, { customTags: configTags, lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
     const problems: ConfigProblem[] = document.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -104,7 +105,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   }
 
   const sourceMap = new SourceMap(lineCounter);
-  const read = readDocument(document, env, sourceMap);
+  const read = readDocument(document, text, env, sourceMap);
   const data = read.value ?? {};
   coerceEnvironmentValues(configSchema().schema, data, read.fromEnvironment);
   const located = { file: path, locate: sourceMap.locate };

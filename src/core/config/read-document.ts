@@ -36,7 +36,8 @@ const CORE_TAG_PREFIX = 'tag:yaml.org,2002:';
  * a value that could not be resolved becomes `null` (its key stays, so later
  * checks do not report the same key as missing).
  */
-export function readDocument(doc: Document, env: Readonly<Record<string, string | undefined>>, sourceMap: SourceMap): ReadResult {
+export function readDocument(doc: Document, source: string, env: Readonly<Record<string, string | undefined>>, sourceMap: SourceMap): ReadResult {
+  const valueStart = (node: unknown): number | undefined => startWithProperties(source, node);
   const problems: ReadProblem[] = [];
   const fromEnvironment: KeySegment[][] = [];
   const vars = new Map<string, VarValue | typeof OMIT | null>();
@@ -100,7 +101,7 @@ export function readDocument(doc: Document, env: Readonly<Record<string, string 
         }
         const childSegments = [...segments, key];
         const valueNode = pair.value;
-        sourceMap.record(childSegments, { key: rangeStart(keyNode), value: rangeStart(valueNode) });
+        sourceMap.record(childSegments, { key: rangeStart(keyNode), value: valueStart(valueNode) });
         const value = segments.length === 0 && key === 'vars' ? readVars(valueNode, childSegments) : readNode(valueNode, childSegments);
         if (value !== OMIT) out[key] = value;
       }
@@ -112,7 +113,7 @@ export function readDocument(doc: Document, env: Readonly<Record<string, string 
       for (const item of node.items) {
         // Indexes count the items kept, so later locations match the data that is validated.
         const childSegments = [...segments, out.length];
-        sourceMap.record(childSegments, { value: rangeStart(item) });
+        sourceMap.record(childSegments, { value: valueStart(item) });
         const value = readNode(item, childSegments);
         if (value !== OMIT) out.push(value);
       }
@@ -146,7 +147,7 @@ export function readDocument(doc: Document, env: Readonly<Record<string, string 
       }
       const childSegments = [...segments, name];
       const valueNode = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
-      sourceMap.record(childSegments, { key: rangeStart(keyNode), value: rangeStart(valueNode) });
+      sourceMap.record(childSegments, { key: rangeStart(keyNode), value: valueStart(valueNode) });
       if (isScalar(valueNode) && valueNode.value instanceof VarReference) {
         problem(childSegments, `!var cannot be used inside vars: (no variable may refer to another); write the value or an !env reference`);
         vars.set(name, null);
@@ -187,4 +188,22 @@ function rangeStart(node: unknown): number | undefined {
   if (typeof node !== 'object' || node === null || !('range' in node)) return undefined;
   const range = (node as { range?: [number, number, number] | null }).range;
   return range?.[0];
+}
+
+/**
+ * Where a value starts as the operator sees it: the yaml library's range starts
+ * after a tag or anchor (`!env NAME`, `&senders [...]`), but a message about the
+ * value should point at the tag. Looks back on the same line only.
+ */
+function startWithProperties(source: string, node: unknown): number | undefined {
+  const start = rangeStart(node);
+  if (start === undefined || typeof node !== 'object' || node === null) return start;
+  const { tag, anchor } = node as { tag?: string; anchor?: string };
+  const marks = [tag !== undefined && !tag.startsWith(CORE_TAG_PREFIX) ? tag : undefined, anchor === undefined ? undefined : `&${anchor}`]
+    .filter((mark): mark is string => mark !== undefined);
+  if (marks.length === 0) return start;
+  const lineStart = source.lastIndexOf('\n', start - 1) + 1;
+  const before = source.slice(lineStart, start);
+  const found = marks.map((mark) => before.lastIndexOf(mark)).filter((index) => index >= 0);
+  return found.length === 0 ? start : lineStart + Math.min(...found);
 }
