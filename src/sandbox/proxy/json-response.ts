@@ -1,0 +1,32 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The body of every answer the proxy itself gives (403, 405, 421, 400, 502).
+ * `message` is written for the agent inside the sandbox: it says what happened
+ * and what to do about it.
+ */
+export interface ProxyAnswer {
+  error: string;
+  host: string;
+  path: string;
+  method: string;
+  message: string;
+  [extra: string]: string;
+}
+
+/**
+ * Sends `body` as JSON with an exact Content-Length. `close` ends the
+ * connection afterwards (the client may have sent something the next request
+ * must not be parsed from, or is talking to the wrong host).
+ */
+export function sendJson(res: ServerResponse, status: number, body: ProxyAnswer, close = false): void {
+  const text = `${JSON.stringify(body)}\n`;
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(text);
+}

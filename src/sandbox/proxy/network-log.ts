@@ -1,0 +1,109 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { NetworkLogEvent, NetworkLogKind } from './proxy-events.js';
+
+/** Annotations of an access line, printed in this order when non-zero (NLG-03). */
+export interface AccessAnnotations {
+  /** (secret, header) pairs whose surrogate was replaced. */
+  masked?: number;
+  /** Foreign credential headers removed. */
+  dropped?: number;
+  /** A parenthesised reason for blocks that are not allowlist misses (CONNECT, host mismatch). */
+  note?: string;
+}
+
+const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED']);
+
+/**
+ * Writes `network-sandbox.log` (NLG-01..05): appended, one `write` per line so
+ * every line lands whole even if the process dies, and mirrored to `onEvent`.
+ *
+ * Every text that came from the client (URLs, header names, DNS names) goes
+ * through {@link printable} before it reaches a line, so a request can never
+ * forge or split log lines.
+ */
+export class NetworkLog {
+  private readonly fd: number;
+  private readonly onEvent: (event: NetworkLogEvent) => void;
+  private readonly now: () => Date;
+  private writeFailed = false;
+
+  /**
+   * Opens `path` for appending (creating it if needed).
+   * @throws the `open` error; the caller turns it into a typed error.
+   */
+  constructor(path: string, options: { onEvent?: (event: NetworkLogEvent) => void; now?: () => Date } = {}) {
+    this.fd = openSync(path, 'a', 0o644);
+    this.onEvent = options.onEvent ?? (() => undefined);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** `=== TASK START 2026-11-27T11:03:40Z ===` (UTC, whole seconds). */
+  taskStart(): void {
+    const stamp = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.write('TASK_START', `=== TASK START ${stamp} ===`);
+  }
+
+  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [masked: N] [dropped: N]`; status `?` when no response was sent. */
+  access(allowed: boolean, method: string, url: string, status: number | undefined, annotations: AccessAnnotations = {}): void {
+    let line = `${allowed ? 'ALLOWED' : 'BLOCKED'} ${printable(method)} ${printable(url)} -> ${status ?? '?'}`;
+    if (annotations.note !== undefined) line += ` (${printable(annotations.note)})`;
+    if (annotations.masked) line += ` [masked: ${annotations.masked}]`;
+    if (annotations.dropped) line += ` [dropped: ${annotations.dropped}]`;
+    this.write(allowed ? 'ALLOWED' : 'BLOCKED', line);
+  }
+
+  /** `ERROR METHOD URL -> message`, for a request whose upstream leg failed (or a connection that failed before any request). */
+  error(method: string, url: string, message: string): void {
+    this.write('ERROR', `ERROR ${printable(method)} ${printable(url)} -> ${printable(message)}`);
+  }
+
+  /** `STRIPPED header 'name' from METHOD URL (foreign credential blocked)`. */
+  stripped(header: string, method: string, url: string): void {
+    this.write('STRIPPED', `STRIPPED header '${printable(header.toLowerCase())}' from ${printable(method)} ${printable(url)} (foreign credential blocked)`);
+  }
+
+  /** `COLLAPSED n duplicate 'name' headers in METHOD URL (duplicate credential headers removed)`. */
+  collapsed(count: number, header: string, method: string, url: string): void {
+    this.write('COLLAPSED', `COLLAPSED ${count} duplicate '${printable(header)}' headers in ${printable(method)} ${printable(url)} (duplicate credential headers removed)`);
+  }
+
+  /** `DNS A name -> 10.199.1.100` or `DNS AAAA name -> NOTIMP`; `name` must already be in presentation form. */
+  dns(type: string, name: string, answer: string): void {
+    this.write('DNS', `DNS ${type} ${printable(name)} -> ${answer}`);
+  }
+
+  /** Closes the file. Later writes are dropped. */
+  close(): void {
+    if (this.writeFailed) return;
+    this.writeFailed = true;
+    closeSync(this.fd);
+  }
+
+  private write(kind: NetworkLogKind, line: string): void {
+    if (!this.writeFailed) {
+      try {
+        writeSync(this.fd, `${line}\n`);
+      } catch (cause) {
+        // A full disk must not take the proxy down mid-task; the event stream still carries the lines.
+        this.writeFailed = true;
+        const message = cause instanceof Error ? cause.message : String(cause);
+        this.onEvent({ event: 'log', kind: 'ERROR', level: 'warn', line: `ERROR LOG network-sandbox.log -> ${printable(message)}`, time: this.now().toISOString() });
+      }
+    }
+    this.onEvent({ event: 'log', kind, level: WARN_KINDS.has(kind) ? 'warn' : 'info', line, time: this.now().toISOString() });
+  }
+}
+
+/**
+ * `text` with every byte outside printable ASCII percent-encoded, so it fits on
+ * one log line and cannot fake another. Typical URLs pass unchanged.
+ */
+export function printable(text: string): string {
+  // Fast path: the common case allocates nothing.
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}

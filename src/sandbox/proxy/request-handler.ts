@@ -1,0 +1,183 @@
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { explainRequest, normalizeRequestHost, type Allowlist } from '../network/allowlist/index.js';
+import type { RewriteHeaders } from './header-rewrite.js';
+import { withoutHopByHop } from './hop-by-hop.js';
+import { sendJson } from './json-response.js';
+import type { AccessAnnotations, NetworkLog } from './network-log.js';
+import { ALLOWLIST_FILE } from './proxy-config.js';
+import { splitRequestTarget } from './request-target.js';
+import type { Upstream } from './upstream.js';
+
+/** Everything a request needs, shared by all requests of one proxy. */
+export interface RequestContext {
+  allowlist: Allowlist;
+  log: NetworkLog;
+  upstream: Upstream;
+  upstreamPorts: { http: number; https: number };
+  rewriteHeaders: RewriteHeaders;
+  /** Idle timeout of an upstream exchange, ms. */
+  idleTimeoutMs: number;
+}
+
+/** Request headers never forwarded besides hop-by-hop ones: the proxy already answered `Expect` itself. */
+const DROP_REQUEST_HEADERS: ReadonlySet<string> = new Set(['expect']);
+
+/**
+ * Handles one request on the HTTP (`scheme` http) or HTTPS listener.
+ *
+ * The order is the security argument: establish which host the request is
+ * for (SNI for TLS, else Host) and refuse any disagreement (domain fronting,
+ * absolute-form targets naming another host); decide with the allowlist;
+ * only then open an upstream connection. Exactly one access line is logged
+ * per request, when its response is done.
+ *
+ * @param expectContinue the client sent `Expect: 100-continue`; `100 Continue`
+ *   is only sent once the request is allowed, so a blocked upload never flows.
+ */
+export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+  // A client that vanishes mid-request must cost nothing but this exchange.
+  req.on('error', () => undefined);
+  res.on('error', () => undefined);
+  const method = req.method ?? 'GET';
+  const rawTarget = req.url ?? '';
+  const hostHeader = req.headers.host ?? '';
+  const header = normalizeRequestHost(hostHeader);
+  const sni = scheme === 'https' ? normalizeSni((req.socket as TLSSocket).servername) : undefined;
+  // The host everything is judged by: the TLS server name, or (plain HTTP) the Host header.
+  const host = sni ?? (header.ok ? header.host : hostHeader);
+  const target = splitRequestTarget(rawTarget);
+  const path = target?.path ?? rawTarget;
+  const url = `${scheme}://${host}${path}`;
+
+  const annotations: AccessAnnotations = {};
+  let allowed = false;
+  res.once('close', () => ctx.log.access(allowed, method, url, res.headersSent ? res.statusCode : undefined, annotations));
+
+  if (target === undefined) {
+    req.resume();
+    sendJson(res, 400, {
+      error: 'unsupported_request_target', host, path: rawTarget, method,
+      message: `The request target ${JSON.stringify(rawTarget)} is not a path ("/...") or an absolute http(s) URL without user info or fragment.`,
+    }, true);
+    return;
+  }
+  if (sni !== undefined && (!header.ok || header.host !== sni)) {
+    annotations.note = `host mismatch: sni=${sni}, host=${hostHeader}`;
+    req.resume();
+    sendJson(res, 421, {
+      error: 'host_mismatch', host: sni, header_host: hostHeader, path, method,
+      message: `The Host header ${JSON.stringify(hostHeader)} does not name the host this TLS connection was opened for (${sni}). Open a connection to the host you want to reach.`,
+    }, true);
+    return;
+  }
+  if (target.authority !== undefined) {
+    const named = normalizeRequestHost(target.authority);
+    if (!named.ok || named.host !== host) {
+      annotations.note = `host mismatch: header=${host}, url=${target.authority}`;
+      req.resume();
+      sendJson(res, 403, {
+        error: 'host_mismatch', host, url_host: target.authority, path, method,
+        message: `Host mismatch: the request URL names ${JSON.stringify(target.authority)} but the request is for ${JSON.stringify(host)}.`,
+      }, true);
+      return;
+    }
+  }
+
+  const decision = explainRequest(ctx.allowlist, { method, host, path, scheme });
+  if (!decision.allowed) {
+    req.resume();
+    const howTo = decision.hint === undefined ? '' : ` To request access, add this to ${ALLOWLIST_FILE} and submit a PR:\n${decision.hint}`;
+    sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
+    return;
+  }
+  allowed = true;
+  forward(ctx, scheme, req, res, { method, host, path, url, annotations, expectContinue });
+}
+
+interface Exchange {
+  method: string;
+  host: string;
+  path: string;
+  url: string;
+  annotations: AccessAnnotations;
+  expectContinue: boolean;
+}
+
+function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
+  const rewrite = ctx.rewriteHeaders(ex.host, withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS));
+  for (const name of rewrite.stripped) ctx.log.stripped(name, ex.method, ex.url);
+  for (const { name, count } of rewrite.collapsed) ctx.log.collapsed(count, name, ex.method, ex.url);
+  ex.annotations.masked = rewrite.masked;
+  ex.annotations.dropped = rewrite.stripped.length;
+
+  const common = {
+    host: ex.host,
+    method: ex.method,
+    path: ex.path,
+    headers: rewrite.rawHeaders,
+    setHost: false,
+    lookup: ctx.upstream.lookup,
+    timeout: ctx.idleTimeoutMs,
+  };
+  const upstreamReq = scheme === 'https'
+    ? httpsRequest({ ...common, port: ctx.upstreamPorts.https, agent: ctx.upstream.https, servername: ex.host })
+    : httpRequest({ ...common, port: ctx.upstreamPorts.http, agent: ctx.upstream.http });
+
+  let clientGone = false;
+  let failed = false;
+  const fail = (error: Error): void => {
+    if (failed || clientGone) return;
+    failed = true;
+    ctx.log.error(ex.method, ex.url, describeError(error));
+    if (res.headersSent) {
+      // Mid-body: the only honest signal left is a truncated response.
+      res.destroy();
+      return;
+    }
+    req.resume();
+    sendJson(res, 502, {
+      error: 'upstream_failed', host: ex.host, path: ex.path, method: ex.method,
+      message: `The request was allowed, but ${ex.host} could not be reached: ${describeError(error)}.`,
+    }, true);
+  };
+
+  upstreamReq.on('error', fail);
+  upstreamReq.on('timeout', () => upstreamReq.destroy(new Error(`no data from upstream for ${ctx.idleTimeoutMs / 1000} s`)));
+  upstreamReq.on('response', (up) => {
+    up.on('error', fail);
+    // The upstream's own Date header is passed through; Node must not add a second one.
+    res.sendDate = false;
+    try {
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, withoutHopByHop(up.rawHeaders));
+    } catch (error) {
+      up.destroy();
+      fail(error as Error);
+      return;
+    }
+    up.pipe(res);
+  });
+  res.once('close', () => {
+    if (!res.writableFinished) {
+      clientGone = !failed;
+      upstreamReq.destroy();
+    }
+  });
+
+  if (ex.expectContinue) res.writeContinue();
+  req.pipe(upstreamReq);
+}
+
+/** The SNI name, lower-case without a trailing dot; undefined when the client sent none. */
+function normalizeSni(servername: string | false | null | undefined): string | undefined {
+  if (typeof servername !== 'string' || servername === '') return undefined;
+  const lower = servername.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/** `CODE: message` (Node's TLS and socket errors carry the useful part in the code). */
+export function describeError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined || error.message.includes(code) ? error.message : `${code}: ${error.message}`;
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { startDnsResponder, type DnsResponder } from './dns-responder.js';
+import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
+import { LeafCertificates } from './leaf-certificates.js';
+import { NetworkLog } from './network-log.js';
+import type { ProxyConfig } from './proxy-config.js';
+import { ProxyError } from './proxy-error.js';
+import type { NetworkLogEvent } from './proxy-events.js';
+import { describeError, handleRequest, type RequestContext } from './request-handler.js';
+import { loadSecretRewriter } from './secret-rewriter.js';
+import { createUpstream } from './upstream.js';
+
+/** Seams of {@link startProxy}. */
+export interface StartProxyOptions {
+  /** Receives every network log line as it is written (the program prints them on stdout). */
+  onEvent?: (event: NetworkLogEvent) => void;
+  now?: () => Date;
+  /** Reads the CA, upstream CA and secrets files. */
+  readText?: (path: string) => string;
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  /** The bound ports (the configured ones, or the picked ones where 0 was configured). */
+  readonly ports: { http: number; https: number; dns: number };
+  /** Stops listening, drops open connections and closes the log. */
+  close(): Promise<void>;
+}
+
+/** Request headers beyond this size are refused (431) before any handling. */
+const MAX_HEADER_BYTES = 32 * 1024;
+/** Time allowed for a request's headers to arrive. */
+const HEADERS_TIMEOUT_MS = 30_000;
+/** Idle keep-alive connections from the sandbox are kept this long (longer than common client pools keep theirs). */
+const KEEP_ALIVE_TIMEOUT_MS = 75_000;
+/** A connection or upstream exchange with no traffic for this long is dropped (SSE streams send pings well within it). */
+const IDLE_TIMEOUT_MS = 600_000;
+const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts the sandbox's network gate: DNS on UDP, HTTP and HTTPS on TCP, all on
+ * `config.listenAddress`. Files named in the config are read once, here: the
+ * host deletes the secrets file while the task runs.
+ *
+ * @throws ProxyError when a file is unusable or a port cannot be bound
+ */
+export async function startProxy(config: ProxyConfig, options: StartProxyOptions = {}): Promise<RunningProxy> {
+  const readText = options.readText ?? ((path: string) => readFileSync(path, 'utf8'));
+  const now = options.now ?? (() => new Date());
+
+  const leaves = await loadLeaves(config, readText, now);
+  const extraCaPem = config.upstreamCaFile === undefined ? undefined : readOrFail(readText, config.upstreamCaFile, 'PROXY_CA_UNREADABLE', 'upstream_ca_file');
+  const rewriteHeaders: RewriteHeaders = config.secretsFile === undefined
+    ? keepHeaders
+    : loadSecretRewriter(readOrFail(readText, config.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), config.secretsFile);
+
+  let log: NetworkLog;
+  try {
+    log = new NetworkLog(config.logFile, { onEvent: options.onEvent, now });
+  } catch (cause) {
+    throw new ProxyError('PROXY_LOG_UNWRITABLE', `Cannot open the network log ${config.logFile} for appending: ${(cause as Error).message}.`, {
+      hint: 'The host mounts the task\'s network-sandbox.log read-write into the proxy container; check that mount.',
+      cause,
+    });
+  }
+  log.taskStart();
+
+  const upstream = createUpstream({ hosts: config.upstreamHosts, dns: config.upstreamDns, extraCaPem, idleTimeoutMs: IDLE_TIMEOUT_MS });
+  const ctx: RequestContext = {
+    allowlist: config.allowlist,
+    log,
+    upstream,
+    upstreamPorts: config.upstreamPorts,
+    rewriteHeaders,
+    idleTimeoutMs: IDLE_TIMEOUT_MS,
+  };
+
+  const serverOptions = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    // Uploads (git pushes, large request bodies) may legitimately take long; idleness is what is bounded.
+    requestTimeout: 0,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // A request without Host is refused by the handler instead, so that it is logged like every other.
+    requireHostHeader: false,
+  };
+  const http = createHttpServer(serverOptions);
+  const https = createHttpsServer({
+    ...serverOptions,
+    minVersion: 'TLSv1.2',
+    ALPNProtocols: ['http/1.1'],
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+    SNICallback: (servername, callback) => {
+      const name = servername.toLowerCase().replace(/\.$/, '');
+      if (!LeafCertificates.isValidName(name)) {
+        callback(new Error(`refusing TLS for the server name ${JSON.stringify(servername)}: not a DNS host name`));
+        return;
+      }
+      leaves.contextFor(name).then((context) => callback(null, context), (error: Error) => callback(error));
+    },
+  });
+  for (const [server, scheme] of [[http, 'http'], [https, 'https']] as const) {
+    server.timeout = IDLE_TIMEOUT_MS;
+    server.maxHeadersCount = 256;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, false));
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, true));
+    server.on('connect', (req: IncomingMessage, socket: Duplex) => refuseConnect(log, req, socket));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(log, scheme, error, socket));
+  }
+  // No SNI means no certificate to present: the handshake fails, and that is logged here.
+  https.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!isQuietDisconnect(error)) log.error('TLS', `https://${socket.remoteAddress ?? '?'}`, tlsProblem(error, socket.servername));
+  });
+
+  let dns: DnsResponder | undefined;
+  try {
+    await listen(http, config.listenAddress, config.httpPort);
+    await listen(https, config.listenAddress, config.httpsPort);
+    dns = await startDnsResponder({ address: config.listenAddress, port: config.dnsPort, answer: config.proxyIp, ttl: config.dnsTtl, log });
+  } catch (cause) {
+    await closeServer(http);
+    await closeServer(https);
+    upstream.close();
+    log.close();
+    throw new ProxyError('PROXY_LISTEN_FAILED', `Cannot listen on ${config.listenAddress} (HTTP ${config.httpPort}, HTTPS ${config.httpsPort}, DNS ${config.dnsPort}/udp): ${(cause as Error).message}.`, {
+      hint: 'Another process holds the port, or the program lacks the privilege to bind ports below 1024.',
+      cause,
+    });
+  }
+  const running = dns;
+  return {
+    ports: { http: (http.address() as AddressInfo).port, https: (https.address() as AddressInfo).port, dns: running.port },
+    close: async () => {
+      await Promise.all([closeServer(http), closeServer(https), running.close()]);
+      upstream.close();
+      log.close();
+    },
+  };
+}
+
+async function loadLeaves(config: ProxyConfig, readText: (path: string) => string, now: () => Date): Promise<LeafCertificates> {
+  const certPem = readOrFail(readText, config.caCertFile, 'PROXY_CA_UNREADABLE', 'ca_cert_file');
+  const keyPem = readOrFail(readText, config.caKeyFile, 'PROXY_CA_UNREADABLE', 'ca_key_file');
+  try {
+    return await LeafCertificates.create(certPem, keyPem, now);
+  } catch (cause) {
+    throw new ProxyError('PROXY_CA_UNREADABLE', `The CA ${config.caCertFile} / ${config.caKeyFile} cannot be used to sign certificates: ${(cause as Error).message}.`, {
+      hint: 'They must be the PEM certificate and PKCS#8 PEM key Airut generated (ensureCa).',
+      cause,
+    });
+  }
+}
+
+function readOrFail(readText: (path: string) => string, path: string, code: string, key: string): string {
+  try {
+    return readText(path);
+  } catch (cause) {
+    throw new ProxyError(code, `Cannot read ${path} (config key ${key}): ${(cause as Error).message}.`, {
+      hint: 'The host mounts it into the proxy container; check the mount and the path in the proxy config.',
+      cause,
+    });
+  }
+}
+
+function refuseConnect(log: NetworkLog, req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  const target = req.url ?? '';
+  const body = `${JSON.stringify({
+    error: 'connect_not_allowed',
+    host: target,
+    path: '',
+    method: 'CONNECT',
+    message: 'CONNECT tunnelling is not allowed. No proxy settings are needed in the sandbox: connect to the host directly, and its allowlist entry decides.',
+  })}\n`;
+  socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  log.access(false, 'CONNECT', target, 405, { note: 'tunnelling not allowed' });
+}
+
+function answerClientError(log: NetworkLog, scheme: 'http' | 'https', error: NodeJS.ErrnoException, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  if (isQuietDisconnect(error) || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  log.error('HTTP', `${scheme}://${(socket as Socket).remoteAddress ?? '?'}`, `${status} ${describeError(error)}`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+/** A peer closing its side is not worth a log line (health checks connect and leave). */
+function isQuietDisconnect(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE';
+}
+
+function tlsProblem(error: Error, servername: string | false | null | undefined): string {
+  if (typeof servername !== 'string' || servername === '') {
+    return `handshake refused: the client sent no server name (SNI), so there is no host to check (${describeError(error)})`;
+  }
+  return `handshake failed for ${servername}: ${describeError(error)}`;
+}
+
+async function listen(server: Server, address: string, port: number): Promise<void> {
+  const listening = once(server, 'listening');
+  server.listen(port, address);
+  await listening;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
