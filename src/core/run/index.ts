@@ -1,0 +1,1 @@
+export type { RunEvent, RunEventSink, RunPhase } from './run-event.js';
