@@ -40,8 +40,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const HOST_PATTERN_CHARS = /^[A-Za-z0-9.*?_[\]!-]+$/;
 
-/** Why `pattern` cannot be a host pattern, or undefined when it can. `field` says where it sits (for the advice). */
-function checkHostPattern(pattern: string, field: 'domains' | 'host'): string | undefined {
+/**
+ * Why `pattern` cannot be a host pattern (as used by allowlist entries and
+ * masked-secret scopes), or undefined when it can. `field` tunes the advice
+ * about paths.
+ */
+export function checkHostPattern(pattern: string, field: 'domains' | 'host' = 'host'): string | undefined {
   const quoted = JSON.stringify(pattern);
   if (pattern === '') {
     return 'is empty; write a host name such as "api.github.com" or a pattern such as "*.github.com"';
