@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parseStreamJsonLine } from '../../../src/sandbox/claude/stream/index.js';
+import { buildExecutionResult, parseStreamJsonLine, StreamJsonSplitter, type ClaudeEvent } from '../../../src/sandbox/claude/stream/index.js';
 import { EventLog, readFromOffset, readReplies } from '../../../src/sandbox/events/index.js';
 
 async function tempLog(t: Test): Promise<string> {
@@ -151,4 +151,38 @@ void t.test('a reader following the log while it is written sees every event onc
   await writer;
   t.equal(seen.length, 200);
   t.same(seen, written);
+});
+
+void t.test('the real samples, streamed in 7-byte reads, log as two replies byte for byte', async (t) => {
+  const path = await tempLog(t);
+  const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'claude');
+  const samples = [
+    await readFile(join(fixtures, 'claude-2.1.332-text-turn.jsonl')),
+    await readFile(join(fixtures, 'claude-2.1.332-bash-tool-turn.jsonl')),
+  ];
+  const log = new EventLog(path);
+  t.teardown(() => log.close());
+  const runs: ClaudeEvent[][] = [];
+  for (const bytes of samples) {
+    log.startReply();
+    const splitter = new StreamJsonSplitter();
+    const events: ClaudeEvent[] = [];
+    const take = (lines: string[]) => {
+      for (const line of lines) {
+        const event = parseStreamJsonLine(line);
+        if (event === undefined) continue;
+        events.push(event);
+        log.append(event);
+      }
+    };
+    for (let at = 0; at < bytes.length; at += 7) take(splitter.push(bytes.subarray(at, at + 7)));
+    take(splitter.flush());
+    runs.push(events);
+  }
+  await log.close();
+  t.equal(await readFile(path, 'utf8'), `${samples[0]?.toString('utf8')}\n${samples[1]?.toString('utf8')}`);
+  t.same((await readReplies(path)).map((r) => r.length), [3, 5]);
+  const second = buildExecutionResult({ exitCode: 0, timedOut: false, events: runs[1] ?? [], stderr: '', wallClockMs: 1 });
+  t.equal(second.sessionId, '908e00fc-a40f-4a47-a438-6e1c9954149a');
+  t.equal(second.responseText, 'Done: wrote the file.');
 });
