@@ -74,6 +74,8 @@ export interface EnsureOptions {
 // Inside the npm package the binary sits at this path.
 const ENTRY = 'package/claude';
 const BINARY = 'claude';
+const REGISTRY_TIMEOUT_MS = 30_000;
+const FALLBACK_TIMEOUT_MS = 5_000;
 
 /**
  * Keeps Claude Code's native binaries per version under
@@ -114,7 +116,8 @@ export class ClaudeBinaryCache {
    * Returns a verified binary for `request`, downloading it when needed.
    * An exact version already in the cache makes no network call; `latest` and
    * `stable` reuse their last resolution for `resolutionTtlMs`, and fall back to
-   * it (with a warning) when the registry cannot be reached.
+   * it (with a warning) when the registry cannot be reached or the newer
+   * version's download breaks off.
    *
    * @throws ClaudeBinaryError with a `CLAUDE_BIN_*` code; nothing half-written is left behind
    */
@@ -127,22 +130,33 @@ export class ClaudeBinaryCache {
     }
 
     const remembered = await this.resolutions.get(request);
-    if (remembered && this.clock() - remembered.resolvedAt < this.ttl() && (await this.isCached(remembered.version))) {
-      return this.result(remembered.version, false);
-    }
+    const fallback = remembered && (await this.isCached(remembered.version)) ? remembered : undefined;
+    if (fallback && this.clock() - fallback.resolvedAt < this.ttl()) return this.result(fallback.version, false);
     let packument: Packument;
     try {
-      packument = await this.fetchPackumentOnce(platform);
+      // With a usable fallback, a slow registry should not hold up the run for long.
+      packument = await this.fetchPackumentOnce(platform, fallback ? FALLBACK_TIMEOUT_MS : REGISTRY_TIMEOUT_MS);
     } catch (err) {
-      if (err instanceof ClaudeBinaryError && err.code === 'CLAUDE_BIN_REGISTRY' && remembered && (await this.isCached(remembered.version))) {
-        return this.result(remembered.version, false, [this.fallbackWarning(request, remembered, err)]);
+      if (fallback && err instanceof ClaudeBinaryError && err.code === 'CLAUDE_BIN_REGISTRY') {
+        return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, 'ask the npm registry for', err)]);
       }
       throw err;
     }
     const published = pickVersion(packument, request);
+    let downloaded = false;
+    if (!(await this.isCached(published.version))) {
+      try {
+        downloaded = await this.install(published.version, platform, packument, options.onProgress);
+      } catch (err) {
+        if (fallback && isTransient(err)) {
+          return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, `download Claude Code ${published.version} as`, err)]);
+        }
+        throw err;
+      }
+    }
+    // Recorded only once the binary is here, so the record is always a usable fallback.
     await this.remember(request, published.version);
-    if (await this.isCached(published.version)) return this.result(published.version, false);
-    return this.result(published.version, await this.install(published.version, platform, packument, options.onProgress));
+    return this.result(published.version, downloaded);
   }
 
   /**
@@ -236,9 +250,9 @@ export class ClaudeBinaryCache {
     }
   }
 
-  private fetchPackumentOnce(platform: ClaudePlatform): Promise<Packument> {
+  private fetchPackumentOnce(platform: ClaudePlatform, timeoutMs = REGISTRY_TIMEOUT_MS): Promise<Packument> {
     this.packumentRequest ??= this.npmRegistry()
-      .then((registry) => fetchPackument(registry, platform.packageName, { dispatcher: this.options.dispatcher }))
+      .then((registry) => fetchPackument(registry, platform.packageName, { dispatcher: this.options.dispatcher, timeoutMs }))
       .finally(() => {
         this.packumentRequest = undefined;
       });
@@ -253,6 +267,10 @@ export class ClaudeBinaryCache {
       const url = this.options.registryUrl;
       if (url === undefined) return found;
       return { ...found, url: url.endsWith('/') ? url : `${url}/`, source: 'registryUrl option' };
+    }).catch((err: unknown) => {
+      // Let a later call read the (perhaps fixed) npm config again.
+      this.registry = undefined;
+      throw err;
     });
     return this.registry;
   }
@@ -270,9 +288,9 @@ export class ClaudeBinaryCache {
     }
   }
 
-  private fallbackWarning(channel: ClaudeChannel, remembered: Resolution, err: ClaudeBinaryError): string {
+  private fallbackWarning(channel: ClaudeChannel, remembered: Resolution, failedTo: string, err: ClaudeBinaryError): string {
     const minutes = Math.max(0, Math.round((this.clock() - remembered.resolvedAt) / 60_000));
-    return `Could not ask the npm registry for the ${channel} Claude Code version (${err.message}); using ${remembered.version}, which ${channel} resolved to ${minutes} min ago.`;
+    return `Could not ${failedTo} the ${channel} Claude Code version (${err.message}); using ${remembered.version}, which ${channel} resolved to ${minutes} min ago.`;
   }
 
   private result(version: string, downloaded: boolean, warnings: string[] = []): EnsureResult {
@@ -307,6 +325,7 @@ export class ClaudeBinaryCache {
   }
 }
 
-function isTransient(err: unknown): boolean {
+// A broken-off connection or an unreachable/failing registry may work next time; bad data or a full disk will not.
+function isTransient(err: unknown): err is ClaudeBinaryError {
   return err instanceof ClaudeBinaryError && (err.code === 'CLAUDE_BIN_TRUNCATED' || (err.code === 'CLAUDE_BIN_REGISTRY' && (err.httpStatus === undefined || err.httpStatus >= 500)));
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ClaudeBinaryError } from './error.js';
 
 /** The npm registry the user's npm would use, with the credentials .npmrc gives for it. */
 export interface NpmRegistry {
@@ -114,6 +115,9 @@ async function readOptional(path: string): Promise<string> {
   } catch (err) {
     // A missing or unreadable user config is what most machines have: npm then uses its defaults.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') return '';
-    throw err;
+    throw new ClaudeBinaryError('CLAUDE_BIN_REGISTRY', `Reading the npm user config ${path} failed: ${(err as Error).message}`, {
+      hint: `Make ${path} a readable npm config file (or set npm_config_userconfig to one).`,
+      cause: err,
+    });
   }
 }

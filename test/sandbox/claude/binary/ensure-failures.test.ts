@@ -133,6 +133,28 @@ void t.test('registry down: a remembered latest is used with a warning; without 
   t.same(await listTree(cold), []);
 });
 
+void t.test('a newer latest whose download breaks off falls back to the installed one and is retried later', async (t) => {
+  const registry = await startRegistry(t);
+  registry.publish('2.1.332');
+  registry.distTags.latest = '2.1.332';
+  const dir = await tempDir(t);
+  const clock = new TestClock();
+  const cache = makeCache(dir, dir, registry, { clock: clock.read, downloadAttempts: 1 });
+  await cache.ensure('latest');
+
+  registry.publish('2.1.333', { truncateAt: 10 });
+  registry.distTags.latest = '2.1.333';
+  clock.now += 2 * 60 * 60_000;
+  const got = await cache.ensure('latest');
+  t.equal(got.version, '2.1.332');
+  t.match(got.warnings, [/Could not download Claude Code 2\.1\.333 as the latest Claude Code version .*using 2\.1\.332/]);
+  t.same(await cache.listCached(), ['2.1.332']);
+
+  registry.publish('2.1.333');
+  const later = await cache.ensure('latest');
+  t.same([later.version, later.downloaded, later.warnings], ['2.1.333', true, []], 'the stale record made the next call ask again');
+});
+
 void t.test('a non-Linux host is refused with a typed error', async (t) => {
   const dir = await tempDir(t);
   await t.rejects(makeCache(dir, dir, 'http://127.0.0.1:9/', { platform: 'darwin' }).ensure('latest'), { code: 'CLAUDE_BIN_PLATFORM', message: /not "darwin"/ });

@@ -1,8 +1,10 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makePackage } from './fake-registry.js';
 import { listTree, makeCache, startRegistry, tempDir, TestClock } from './setup.js';
 
 const run = promisify(execFile);
@@ -92,8 +94,6 @@ void t.test('an exact version downloads once and afterwards makes no network cal
 void t.test('progress reports increasing byte counts up to the tarball size', async (t) => {
   const registry = await startRegistry(t);
   // Random bytes do not compress, so the tarball spans many reads.
-  const { randomBytes } = await import('node:crypto');
-  const { makePackage } = await import('./fake-registry.js');
   const tarball = registry.publish('2.1.332', { tarball: makePackage(Buffer.concat([Buffer.from('#!/bin/sh\n'), randomBytes(1024 * 1024)])) });
   registry.distTags.latest = '2.1.332';
   const dir = await tempDir(t);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { authorizationFor, packumentUrl, resolveNpmRegistry } from '../../../../src/sandbox/claude/binary/npm-registry.js';
 import { makeCache, startRegistry, tempDir } from './setup.js';
@@ -52,4 +52,10 @@ void t.test('the cache sends the configured token to the registry', async (t) =>
   const dir = await tempDir(t);
   await makeCache(dir, home, registry, { registryUrl: undefined }).ensure('2.1.332');
   t.same(registry.requests.map((r) => r.authorization), ['Bearer secret-token', 'Bearer secret-token']);
+});
+
+void t.test('an npm user config that cannot be read is a registry error naming it', async (t) => {
+  const home = await tempDir(t);
+  await mkdir(join(home, '.npmrc'));
+  await t.rejects(resolveNpmRegistry({ env: {}, homedir: home }), { code: 'CLAUDE_BIN_REGISTRY', message: new RegExp(`Reading the npm user config ${join(home, '.npmrc')} failed`) });
 });
