@@ -23,7 +23,7 @@ export interface Decision {
   readonly allowed: boolean;
   /** The entry that allowed the request, or (for a method mismatch) the entry that matched host and path. */
   readonly rule?: string;
-  /** One sentence saying why, naming the method, URL and entry. */
+  /** One sentence saying why, naming the method, URL and entry, and (when it can be allowed) what to change. */
   readonly reason: string;
   /** When blocked but allowable: the YAML to add to the allowlist file to allow it. */
   readonly hint?: string;

@@ -255,6 +255,8 @@ function lineLocator(doc: Document, counter: LineCounter): (path: KeyPath) => nu
 /**
  * Parse and validate the text of `.airut/network-allowlist.yaml`:
  * `domains: [host pattern]` and `url_prefixes: [{host, path?, methods?}]`.
+ * Despite the key's name, a `path` without `*` or `?` is compared exactly
+ * (as in the original), not as a prefix: write `/repos/org/*` for a subtree.
  * An empty document or `{}` gives an allowlist that blocks everything.
  * Validation is strict (unknown keys, wrong types, unusable patterns and
  * unknown methods are errors) because a typo must not silently open or close

@@ -1,6 +1,5 @@
 import t from 'tap';
-import type { SecretsError} from '../../../../src/sandbox/network/secrets/index.js';
-import { prepareMaskedSecrets, type MaskedSecret } from '../../../../src/sandbox/network/secrets/index.js';
+import { prepareMaskedSecrets, type MaskedSecret, type SecretsError } from '../../../../src/sandbox/network/secrets/index.js';
 
 const GH: MaskedSecret = { name: 'GH_TOKEN', value: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', scopes: ['github.com', '*.github.com'], headers: ['Authorization'] };
 
