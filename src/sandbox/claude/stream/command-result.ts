@@ -5,10 +5,10 @@
 export interface CommandResult {
   /** The command's exit code; undefined when it was killed by a signal. */
   exitCode: number | undefined;
-  /** Everything the command wrote to stdout, newlines kept; absent when streamed to a callback only. */
-  stdout?: string;
-  /** Everything the command wrote to stderr, newlines kept; absent when streamed to a callback only. */
-  stderr?: string;
+  /** Everything the command wrote to stdout, newlines kept. */
+  stdout: string;
+  /** Everything the command wrote to stderr, newlines kept. */
+  stderr: string;
   /** Wall-clock run time. */
   durationMs: number;
   /** True when the run was killed for exceeding its time limit (output so far is kept). */

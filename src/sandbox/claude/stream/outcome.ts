@@ -14,8 +14,8 @@ import type { ClaudeEvent } from './events.js';
  */
 export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'container_failed';
 
-/** Every {@link Outcome}, in classification order. */
-export const OUTCOMES: readonly Outcome[] = ['timeout', 'success', 'prompt_too_long', 'session_corrupted', 'container_failed'];
+/** Every {@link Outcome}, e.g. for validating a stored value. */
+export const OUTCOMES: readonly Outcome[] = ['success', 'timeout', 'prompt_too_long', 'session_corrupted', 'container_failed'];
 
 /** What {@link classifyOutcome} looks at. */
 export interface OutcomeInput {
