@@ -5,6 +5,8 @@
  * the proxy; TLS with SNI; trusting Airut's CA).
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { createServer as createHttpsServer, request as httpsRequest, type Agent } from 'node:https';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
@@ -112,7 +114,9 @@ export async function startTestProxy(t: Test, options: {
   secretsFile?: string;
   extra?: Record<string, unknown>;
 }): Promise<TestProxy> {
-  const dir = t.testdir();
+  // Not t.testdir(): a test may already hold its own fixtures there (t.testdir() recreates it).
+  const dir = await mkdtemp(join(tmpdir(), 'airut-proxy-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const ca = await ensureCa(join(dir, 'ca'));
   const logPath = join(dir, 'network-sandbox.log');
   const config = parseProxyConfig({
