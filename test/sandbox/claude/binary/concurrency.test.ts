@@ -1,10 +1,15 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { EnsureResult } from '../../../../src/sandbox/claude/binary/index.js';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listTree, makeCache, startRegistry, tempDir } from './setup.js';
+
+const run = promisify(execFile);
 
 void t.test('concurrent ensure calls on one cache object download once', async (t) => {
   const registry = await startRegistry(t);
@@ -35,6 +40,26 @@ void t.test('two cache objects on one directory download once (lock file)', asyn
   t.equal(ra.path, rb.path);
   t.same([ra.downloaded, rb.downloaded].sort(), [false, true]);
   t.same(await listTree(dir), ['2.1.332', '2.1.332/claude', 'resolved.json'], 'lock released and removed');
+});
+
+void t.test('two processes on one directory download once', async (t) => {
+  const registry = await startRegistry(t);
+  let open!: () => void;
+  registry.publish('2.1.332', { gate: new Promise<void>((resolve) => (open = resolve)) });
+  registry.distTags.latest = '2.1.332';
+  void registry.packumentRequests(2).then(() => open());
+  const dir = await tempDir(t);
+  // The children load TypeScript the way this test process does.
+  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
+  t.equal(loader.length, 1, 'runs under tap\'s TypeScript loader');
+  const script = fileURLToPath(new URL('./ensure-in-child.ts', import.meta.url));
+  const runChild = (): Promise<EnsureResult> =>
+    run(process.execPath, [...loader, script, dir, registry.url, 'latest']).then(({ stdout }) => JSON.parse(stdout) as EnsureResult);
+  const [ra, rb] = await Promise.all([runChild(), runChild()]);
+  t.equal(registry.count('tarball'), 1);
+  t.equal(ra.path, rb.path);
+  t.same([ra.downloaded, rb.downloaded].sort(), [false, true]);
+  t.same(await listTree(dir), ['2.1.332', '2.1.332/claude', 'resolved.json']);
 });
 
 void t.test('a lock left by a dead process is taken over', async (t) => {
