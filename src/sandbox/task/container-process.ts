@@ -1,0 +1,138 @@
+import type { ContainerRuntime } from '../runtime/index.js';
+import { LineSplitter } from '../runtime/index.js';
+import type { ContainerRunPlan } from './container-plan.js';
+import { TaskError } from './error.js';
+
+/** Callbacks and limits of one container run. */
+export interface ContainerRunOptions {
+  /** Written to the container's stdin, which is then closed. */
+  input?: string;
+  /** Wall-clock limit; the container is removed when it passes. */
+  timeoutMs?: number;
+  /** Each stdout line, newline kept; any length. */
+  onStdoutLine?: (line: string) => void;
+  /** Each stderr line, newline kept; any length. */
+  onStderrLine?: (line: string) => void;
+  /** Time between the SIGTERM of {@link ContainerProcess.stop} and the forced removal. Default 5000. */
+  stopGraceMs?: number;
+  /** Current time in ms. */
+  now?: () => number;
+}
+
+/** How a container run ended. */
+export interface ContainerExit {
+  /** The engine client's exit code (the command's); undefined when the client was killed by a signal. */
+  exitCode: number | undefined;
+  timedOut: boolean;
+  stopped: boolean;
+  durationMs: number;
+}
+
+/**
+ * One running container: streams its output line by line, enforces the
+ * timeout and supports {@link stop} from anywhere. After {@link wait} returns,
+ * the container is gone even when it was killed.
+ */
+export class ContainerProcess {
+  private readonly runtime: ContainerRuntime;
+  private readonly name: string;
+  private readonly options: ContainerRunOptions;
+  private child: ReturnType<ContainerRuntime['spawn']> | undefined;
+  private exited = false;
+  private timedOut = false;
+  private stopped = false;
+  private removal: Promise<void> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(runtime: ContainerRuntime, name: string, options: ContainerRunOptions = {}) {
+    this.runtime = runtime;
+    this.name = name;
+    this.options = options;
+  }
+
+  /** Starts the planned container and resolves when it has ended and is removed. */
+  async run(plan: ContainerRunPlan): Promise<ContainerExit> {
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    const child = this.runtime.spawn(plan.argv, { stdin: this.options.input === undefined ? 'ignore' : 'pipe', env: plan.env });
+    this.child = child;
+    if (this.options.timeoutMs !== undefined) {
+      this.timers.push(setTimeout(() => {
+        this.timedOut = true;
+        this.forceRemove();
+      }, this.options.timeoutMs));
+    }
+    if (child.stdin && this.options.input !== undefined) {
+      // EPIPE here means the container ended without reading all its input;
+      // the exit code tells the story, so the write error is not an error.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(this.options.input);
+    }
+    const failures: unknown[] = [];
+    const pump = async (stream: AsyncIterable<unknown> | null, onLine: ((line: string) => void) | undefined): Promise<void> => {
+      if (!stream) return;
+      const splitter = new LineSplitter();
+      const deliver = (line: string): void => {
+        try {
+          onLine?.(line);
+        } catch (error) {
+          // A failing callback must not leave the container running.
+          failures.push(error);
+          this.forceRemove();
+        }
+      };
+      for await (const chunk of stream) splitter.push(chunk as Uint8Array).forEach(deliver);
+      splitter.end().forEach(deliver);
+    };
+    try {
+      const [result] = await Promise.all([
+        child,
+        pump(child.stdout, this.options.onStdoutLine),
+        pump(child.stderr, this.options.onStderrLine),
+      ]);
+      this.exited = true;
+      if (result.exitCode === undefined && result.signal === undefined) {
+        throw new TaskError('TASK_START_FAILED', `could not run ${this.runtime.command}: ${result.message}`, { cause: result.cause ?? result });
+      }
+      if (failures.length > 0) throw failures[0];
+      return {
+        exitCode: result.exitCode,
+        timedOut: this.timedOut,
+        stopped: this.stopped,
+        durationMs: now() - started,
+      };
+    } finally {
+      this.exited = true;
+      this.timers.forEach(clearTimeout);
+      // A client killed early may not have removed its container; make sure.
+      if (this.timedOut || this.stopped || failures.length > 0) await this.removeContainer();
+      await this.removal;
+    }
+  }
+
+  /**
+   * Asks the container to end: SIGTERM now (the engine client passes it on),
+   * forced removal after the grace period. Returns false when nothing runs.
+   */
+  stop(): boolean {
+    if (!this.child || this.exited) return false;
+    this.stopped = true;
+    this.child.kill('SIGTERM');
+    this.timers.push(setTimeout(() => this.forceRemove(), this.options.stopGraceMs ?? 5000));
+    return true;
+  }
+
+  private forceRemove(): void {
+    if (this.exited || this.removal) return;
+    this.removal = this.removeContainer().then(() => {
+      // The client normally exits once its container is gone; if it does not, end it.
+      if (!this.exited) this.child?.kill('SIGKILL');
+    });
+  }
+
+  private async removeContainer(): Promise<void> {
+    // Best effort: the container may already be gone, and a failing engine
+    // here must not hide how the run itself ended.
+    await this.runtime.call(['rm', '-f', '-t', '0', this.name]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,11 @@
+export { CommandTask, type CommandExecuteOptions } from './command-task.js';
+export { TaskError } from './error.js';
+export type { Mount } from './mount.js';
+export type { NetworkProvider, NetworkAttachment, TaskNetwork } from './network-provider.js';
+export { validateLimits, MIN_TIMEOUT_SECONDS, type ResourceLimits } from './resource-limits.js';
+export { planContainerRun, TASK_CAPABILITIES, type ContainerRunSpec, type ContainerRunPlan } from './container-plan.js';
+export type { TaskOptions } from './task-container.js';
+export type { ContainerExit } from './container-process.js';
+export { AgentTask, EVENTS_FILE_NAME, CLAUDE_HOME_CONTAINER_PATH, FORCED_AGENT_ENV } from './agent-task.js';
+export type { AgentTaskOptions, AgentExecuteOptions } from './agent-task.js';
+export { claudeArgs, type ClaudeRunSettings } from './claude-args.js';

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { ContainerRuntime } from '../runtime/index.js';
+import { planContainerRun } from './container-plan.js';
+import { ContainerProcess, type ContainerExit } from './container-process.js';
+import { TaskError } from './error.js';
+import type { Mount } from './mount.js';
+import type { NetworkAttachment, TaskNetwork } from './network-provider.js';
+import { validateLimits, type ResourceLimits } from './resource-limits.js';
+
+/** What every task (agent or command) is created with. */
+export interface TaskOptions {
+  runtime: ContainerRuntime;
+  /** Resource prefix of the sandbox that created the task. */
+  prefix: string;
+  /** Opaque id, unique per concurrent run; names and labels the container. */
+  executionContextId: string;
+  /** Host directory for this context's state (Claude's home, events.jsonl). */
+  executionContextDir: string;
+  /** Overlay image tag from `ensureImage`. */
+  imageTag: string;
+  mounts?: readonly Mount[];
+  /** Container environment variables. */
+  env?: Readonly<Record<string, string>>;
+  /** Wall-clock limit per run, >= 10 s. Default: none. */
+  timeoutSeconds?: number;
+  resourceLimits?: ResourceLimits;
+  /** Named network or network sandbox; default: the engine's default network. */
+  network?: TaskNetwork;
+  /** Process id recorded on the container for orphan cleanup. */
+  ownerPid?: number;
+  /** Time between SIGTERM and forced removal on `stop()`. Default 5000 ms. */
+  stopGraceMs?: number;
+  /** Current time in ms. */
+  now?: () => number;
+}
+
+/** One run of a task's container. */
+export interface ContainerRunRequest {
+  command: readonly string[];
+  input?: string;
+  extraMounts?: readonly Mount[];
+  /** Variables that win over the caller's. */
+  forcedEnv?: Readonly<Record<string, string>>;
+  onStdoutLine?: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+}
+
+interface InFlight {
+  stopRequested: boolean;
+  process: ContainerProcess | undefined;
+}
+
+/**
+ * The container side shared by agent and command tasks: network attachment
+ * and release, planning, running and stopping. One run at a time.
+ */
+export class TaskContainer {
+  readonly options: TaskOptions;
+  private inFlight: InFlight | undefined;
+
+  constructor(options: TaskOptions) {
+    validateLimits(options.timeoutSeconds, options.resourceLimits ?? {});
+    this.options = options;
+  }
+
+  /** Runs the container once; the network is released on every path. */
+  async run(request: ContainerRunRequest): Promise<ContainerExit> {
+    if (this.inFlight) {
+      throw new TaskError('TASK_ALREADY_RUNNING', `execution context ${this.options.executionContextId} is already running`, {
+        hint: 'Wait for the current run to finish, or create another task with its own execution context id.',
+      });
+    }
+    const state: InFlight = { stopRequested: false, process: undefined };
+    this.inFlight = state;
+    try {
+      const attachment = await this.attach();
+      try {
+        if (state.stopRequested) return { exitCode: undefined, timedOut: false, stopped: true, durationMs: 0 };
+        return await this.start(request, attachment, state);
+      } finally {
+        await attachment?.release();
+      }
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** Stops the run in flight (SIGTERM, forced removal after the grace period). False when none runs. */
+  stop(): boolean {
+    const state = this.inFlight;
+    if (!state) return false;
+    state.stopRequested = true;
+    state.process?.stop();
+    return true;
+  }
+
+  private async start(request: ContainerRunRequest, attachment: NetworkAttachment | undefined, state: InFlight): Promise<ContainerExit> {
+    const o = this.options;
+    const name = `${o.prefix}-${o.executionContextId}-${randomBytes(4).toString('hex')}`;
+    const { network } = o;
+    const networkArgs = attachment?.containerArgs ?? (typeof network === 'string' ? ['--network', network] : []);
+    const plan = planContainerRun({
+      image: o.imageTag,
+      command: request.command,
+      name,
+      owner: { prefix: o.prefix, contextId: o.executionContextId, ownerPid: o.ownerPid ?? process.pid },
+      mounts: [...(o.mounts ?? []), ...(request.extraMounts ?? [])],
+      env: { ...(o.env ?? {}), ...(attachment?.env ?? {}), ...(request.forcedEnv ?? {}) },
+      limits: o.resourceLimits ?? {},
+      networkArgs,
+      stdin: request.input !== undefined,
+    });
+    const container = new ContainerProcess(o.runtime, name, {
+      input: request.input,
+      timeoutMs: o.timeoutSeconds === undefined ? undefined : o.timeoutSeconds * 1000,
+      onStdoutLine: request.onStdoutLine,
+      onStderrLine: request.onStderrLine,
+      stopGraceMs: o.stopGraceMs,
+      now: o.now,
+    });
+    state.process = container;
+    // run() spawns synchronously, so a stop() that raced with the setup still lands.
+    const exit = container.run(plan);
+    if (state.stopRequested) container.stop();
+    return exit;
+  }
+
+  private async attach(): Promise<NetworkAttachment | undefined> {
+    const { network, executionContextId, executionContextDir } = this.options;
+    if (network === undefined || typeof network === 'string') return undefined;
+    try {
+      return await network.attach(executionContextId, executionContextDir);
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && 'exitCode' in error) throw error;
+      throw new TaskError('TASK_NETWORK_FAILED', `could not set up the network for execution context ${executionContextId}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
