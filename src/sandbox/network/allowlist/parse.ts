@@ -69,6 +69,12 @@ export function checkHostPattern(pattern: string, field: 'domains' | 'host' = 'h
   if (bad !== undefined) {
     return `${quoted} contains ${JSON.stringify(bad)}; host patterns may use letters, digits, ".", "-", "_" and the wildcards *, ? and [...] (write internationalised names in their xn-- form)`;
   }
+  if (pattern.startsWith('.')) {
+    return `${quoted} starts with "."; request hosts never do, so write "*${pattern}" for its subdomains (and add ${JSON.stringify(pattern.slice(1))} for the name itself)`;
+  }
+  if (pattern.endsWith('.') || pattern.includes('..')) {
+    return `${quoted} has an empty label; request hosts are compared without a trailing dot, so write ${JSON.stringify(pattern.replace(/\.+/g, '.').replace(/\.$/, ''))}`;
+  }
   if (/[[\]]/.test(pattern)) {
     if (!isWildcardPattern(pattern)) {
       return `${quoted} uses [...] without * or ?; such a pattern is compared literally and would never match a host, add a wildcard or remove the brackets`;
