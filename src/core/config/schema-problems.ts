@@ -55,15 +55,14 @@ function plural(count: number, word: string): string {
  * and what would be valid. Returns undefined for errors that only summarise
  * others (e.g. `propertyNames`, whose detail is its own error).
  */
-function translate(error: ErrorObject, data: unknown): SchemaProblem | undefined {
+function translate(error: ErrorObject, data: unknown, badKeys: ReadonlySet<string>): SchemaProblem | undefined {
   const params = error.params as Params;
   const segments = segmentsOf(error.instancePath, data);
   const value: unknown = error.data;
   const got = `got ${describeValue(value)}`;
 
   // A key that breaks `propertyNames`: ajv reports it at the parent, with the key as data.
-  if (error.schemaPath.includes('/propertyNames/')) {
-    if (typeof value !== 'string') return undefined;
+  if (typeof value === 'string' && error.keyword !== 'propertyNames' && badKeys.has(JSON.stringify([error.instancePath, value]))) {
     const what = error.keyword === 'pattern' ? patternWords(error.parentSchema, params.pattern) : error.message ?? 'a valid name';
     return { segments: [...segments, value], part: 'key', message: `invalid key: must be ${what}, got ${JSON.stringify(value)}` };
   }
@@ -137,8 +136,13 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem | undefined
 export function schemaProblems(errors: readonly ErrorObject[], data: unknown): SchemaProblem[] {
   const seen = new Set<string>();
   const problems: SchemaProblem[] = [];
+  // ajv reports a bad key as the failed keyword (e.g. pattern, with the key as data),
+  // followed by a `propertyNames` error naming the key; only the latter says it is a key.
+  const badKeys = new Set(errors
+    .filter((error) => error.keyword === 'propertyNames')
+    .map((error) => JSON.stringify([error.instancePath, (error.params as Params).propertyName])));
   for (const error of errors) {
-    const problem = translate(error, data);
+    const problem = translate(error, data, badKeys);
     if (problem === undefined) continue;
     const key = JSON.stringify(problem.segments);
     if (seen.has(key)) continue;
