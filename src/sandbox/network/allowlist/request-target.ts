@@ -61,7 +61,9 @@ function percentDecodeOnce(raw: string): string | undefined {
  *   decode twice (or proxies chained in front of them) would turn
  *   `%252e%252e` into `..`; no ordinary client double-encodes these, so
  *   refusing them closes that door at no cost.
- * - Bytes that are not UTF-8 after decoding.
+ * - `%uXXXX` escapes, which IIS-style servers decode (`%u002e` is ".").
+ * - Bytes that are not UTF-8 after decoding, which also refuses overlong
+ *   forms such as `%c0%ae` (a disguised ".").
  *
  * The query string is part of what is matched, as in the original, so a rule
  * `path: /graphql` does not match `/graphql?x=1`.
@@ -86,6 +88,9 @@ export function normalizeRequestPath(rawPath: string): NormalizedPath {
   }
   if (/%(2e|2f|5c|00)/i.test(path)) {
     return { ok: false, problem: 'the path contains a double-encoded ".", "/", "\\" or NUL' };
+  }
+  if (/%u[0-9a-f]{4}/i.test(path)) {
+    return { ok: false, problem: 'the path contains a %u escape, which some servers decode to "." or "/"' };
   }
   return { ok: true, path };
 }

@@ -38,6 +38,10 @@ const paths: [string, string | RegExp][] = [
   ['/a%5cb', /backslash/],
   ['/a%5C..%5Cb', /backslash/],
   ['/%ff', /not valid UTF-8/],
+  ['/a/%c0%ae%c0%ae/b', /not valid UTF-8/],
+  ['/a/%u002e%u002e/b', /%u escape/],
+  ['/a/%U002F', /%u escape/],
+  ['/a/%uzzzz', '/a/%uzzzz'],
   ['/%c3', /not valid UTF-8/],
 ];
 
