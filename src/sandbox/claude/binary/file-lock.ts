@@ -82,6 +82,7 @@ async function create(path: string, staleMs: number): Promise<FileLock | undefin
     await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname() } satisfies Holder));
     await handle.close();
   } catch (err) {
+    // Clean-up after a failed write: the write error is the one worth reporting.
     await handle.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw diskError(err, path);

@@ -38,6 +38,7 @@ export async function installFile(target: string, mode: number, fill: (handle: F
       throw diskError(err, temp);
     }
   } catch (err) {
+    // Clean-up is best effort: the error that got us here is the one worth reporting.
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     // Only succeeds when empty, i.e. when nothing else (another version file, a lock) lives there.
@@ -60,6 +61,7 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
     throw diskError(err, dir);
   }
   for (const name of names) {
+    // A leftover that cannot be removed only wastes space; the download itself does not depend on it.
     if (name.startsWith(TEMP_PREFIX)) await unlink(join(dir, name)).catch(() => undefined);
   }
 }

@@ -68,6 +68,7 @@ export class ResolutionStore {
       await writeFile(temp, `${JSON.stringify(doc, null, 2)}\n`);
       await rename(temp, this.path);
     } catch (err) {
+      // The temp file may not exist yet; the write error is what matters.
       await unlink(temp).catch(() => undefined);
       throw err;
     }
