@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { NetworkSandboxError } from './error.js';
 import {
@@ -55,20 +56,14 @@ export function proxyRunArgs(plan: ProxyRunPlan): string[] {
   ];
 }
 
-/** One line the proxy printed: a JSON object with a `type`, or `{type: 'text', text}` for anything else. */
-export interface ProxyEvent {
-  type: string;
-  [key: string]: unknown;
-}
-
 /** How long and how to wait for a proxy. */
 export interface ProxyStartOptions {
-  /** Called for every line the proxy prints, in order, for as long as it runs. */
+  /** Called for every event the proxy prints, in order, for as long as it runs (stray lines are skipped). */
   onLine?: (event: ProxyEvent) => void;
   /** Give up after this long. Default 20 s. */
   readyTimeoutMs?: number;
   /**
-   * When no `{"type":"ready"}` line came after this long, also probe the ports
+   * When no `{"event":"ready"}` line came after this long, also probe the ports
    * from inside the container (a proxy that does not announce itself). Default 1 s.
    */
   probeAfterMs?: number;
@@ -85,9 +80,9 @@ const STDERR_TAIL = 4000;
 
 /**
  * Starts the proxy container and resolves once it serves: when it prints
- * `{"type":"ready"}`, or (fallback) when a probe run inside it connects to
+ * `{"event":"ready"}`, or (fallback) when a probe run inside it connects to
  * ports 80 and 443 and gets a DNS answer on 53. Fails fast with the proxy's
- * stderr when it exits first. On failure the container is removed.
+ * `fatal` event or stderr when it exits first. On failure the container is removed.
  */
 export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, options: ProxyStartOptions = {}): Promise<RunningProxy> {
   const child = runtime.spawn(proxyRunArgs(plan));
@@ -106,10 +101,13 @@ export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, 
 
   let markReady: () => void = () => undefined;
   const readyLine = new Promise<void>((resolve) => { markReady = resolve; });
+  let fatal = '';
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
   lines.on('line', (line) => {
-    const event = parseLine(line);
-    if (event.type === 'ready') markReady();
+    const event = parseProxyEvent(line);
+    if (event === undefined) return;
+    if (event.event === 'ready') markReady();
+    if (event.event === 'fatal') fatal = `${event.code}: ${event.message}`;
     options.onLine?.(event);
   });
   const exited = child.then((result) => result.exitCode);
@@ -125,7 +123,8 @@ export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, 
     ]);
     if (outcome !== 'ready') {
       const why = outcome === 'timeout' ? `did not answer within ${timeoutMs} ms` : `exited with code ${outcome.exited ?? '?'}`;
-      throw new NetworkSandboxError('NETWORK_PROXY_NOT_READY', `proxy container ${plan.name} ${why}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-5).join(' / ')}` : ''}`, {
+      const detail = fatal || stderr.trim().split('\n').slice(-5).join(' / ');
+      throw new NetworkSandboxError('NETWORK_PROXY_NOT_READY', `proxy container ${plan.name} ${why}${detail ? `: ${detail}` : ''}`, {
         hint: `Check that ${plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${plan.image} runs node.`,
       });
     }
@@ -136,19 +135,6 @@ export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, 
   } finally {
     abort.abort();
   }
-}
-
-/** Parses one stdout line of the proxy. */
-export function parseLine(line: string): ProxyEvent {
-  try {
-    const value: unknown = JSON.parse(line);
-    if (value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string') {
-      return value as ProxyEvent;
-    }
-  } catch {
-    // Not JSON: handed on as text below.
-  }
-  return { type: 'text', text: line };
 }
 
 // Runs inside the proxy container with its own node: TCP connects to 80 and

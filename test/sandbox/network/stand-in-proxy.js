@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 
 const config = JSON.parse(readFileSync(process.argv[process.argv.indexOf('--config') + 1], 'utf8'));
 const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const log = (kind, line) => emit({ event: 'log', kind, level: 'info', line, time: new Date().toISOString() });
 
 const dns = createSocket('udp4');
 dns.on('message', (query, peer) => {
@@ -20,17 +21,18 @@ dns.on('message', (query, peer) => {
   const answer = isA
     ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(config.proxy_ip.split('.').map(Number))])
     : Buffer.alloc(0);
-  emit({ type: 'dns', from: peer.address });
+  log('DNS', `DNS ${isA ? 'A' : 'other'} from ${peer.address}`);
   dns.send(Buffer.concat([header, question, answer]), peer.port, peer.address);
 });
 
 const listen = (server, port) => new Promise((resolve) => server.listen(port, config.listen_address, resolve));
+// Peers (the host's readiness probe among them) may reset connections: not an error here.
 const http = createServer((socket) => {
-  emit({ type: 'connection', port: 80 });
+  socket.on('error', () => undefined);
   socket.end('HTTP/1.1 418 I am a stand-in\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
 });
 const https = createServer((socket) => {
-  emit({ type: 'connection', port: 443 });
+  socket.on('error', () => undefined);
   socket.destroy();
 });
 await Promise.all([
@@ -40,4 +42,6 @@ await Promise.all([
 ]);
 // A `silent` file in the package root makes it skip the ready line, to exercise
 // the caller's port-probe fallback.
-emit(existsSync(new URL('../../../silent', import.meta.url)) ? { type: 'listening' } : { type: 'ready' });
+if (!existsSync(new URL('../../../silent', import.meta.url))) {
+  emit({ event: 'ready', http_port: config.http_port, https_port: config.https_port, dns_port: config.dns_port });
+}

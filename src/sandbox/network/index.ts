@@ -1,0 +1,15 @@
+/**
+ * The network sandbox: per task an internal network, a dual-homed proxy
+ * container enforcing the allowlist, and the container arguments that put a
+ * task behind it. Also home of the allowlist model, masked secrets and the CA
+ * (their own sub-modules).
+ */
+export { NetworkSandbox, NETWORK_LOG_FILE, PROXY_HOST, type NetworkSandboxOptions, type NetworkSandboxStartup } from './network-sandbox.js';
+export { NetworkSandboxError, type NetworkSandboxErrorCode } from './error.js';
+export { DEFAULT_SUBNET_POOL, parseSubnet, formatSubnet, freeSubnets, type Ipv4Subnet } from './subnet-pool.js';
+export { ensureProxyImage, PROXY_IMAGE_REPOSITORY, type ProxyImage, type ProxyImageOptions } from './proxy-image.js';
+export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, type TaskNetwork, type NetworkSummary } from './podman-networks.js';
+export { taskContainerArgs, taskCaEnv, CA_ENV_NAMES } from './task-container-args.js';
+export { TASK_CA_PATH } from './proxy-layout.js';
+export { proxyProgramConfig, type ProxyProgramConfig } from './proxy-config.js';
+export { egressNetworkName, proxyContainerName, taskNetworkName } from './resource-names.js';

@@ -1,0 +1,129 @@
+import t, { type Test } from 'tap';
+import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Allowlist } from '../../../src/sandbox/network/allowlist/allowlist.js';
+import { NetworkSandbox, PROXY_HOST, type NetworkSandboxOptions } from '../../../src/sandbox/network/network-sandbox.js';
+import { TASK_CA_PATH } from '../../../src/sandbox/network/proxy-layout.js';
+import type { ProxyEvent } from '../../../src/sandbox/proxy/index.js';
+import { testRuntime } from '../../harness/podman.js';
+import { leftovers, runInTask, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
+
+// Lifecycle of the topology with a stand-in proxy program (DNS + open ports),
+// independent of the real proxy: networks, addresses, readiness, teardown.
+
+const runtime = testRuntime();
+const standIn = fileURLToPath(new URL('./stand-in-proxy.js', import.meta.url));
+
+async function standInRoot(t: Test, variant: 'ready' | 'silent' | 'crash'): Promise<string> {
+  const root = await tempDir(t, 'pkg');
+  const programDir = join(root, 'dist', 'sandbox', 'proxy');
+  await mkdir(programDir, { recursive: true });
+  await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  if (variant === 'crash') {
+    await writeFile(join(programDir, 'main.js'), [
+      'console.log(JSON.stringify({ event: "fatal", code: "PROXY_CONFIG_INVALID", message: "stand-in: config unusable", hint: null }));',
+      'process.exit(1);',
+    ].join('\n'));
+  } else {
+    await copyFile(standIn, join(programDir, 'main.js'));
+  }
+  if (variant === 'silent') await writeFile(join(root, 'silent'), '');
+  return root;
+}
+
+async function sandboxFor(t: Test, overrides: Partial<NetworkSandboxOptions> = {}): Promise<{ sandbox: NetworkSandbox; prefix: string; tmp: string; contextDir: string }> {
+  const prefix = uniquePrefix();
+  const tmp = await tempDir(t, 'proxy-tmp');
+  const contextDir = await tempDir(t, 'context');
+  const sandbox = new NetworkSandbox({
+    runtime,
+    resourcePrefix: prefix,
+    caDir: await tempDir(t, 'ca'),
+    allowlist: new Allowlist('test', { domains: [], url_prefixes: [] }),
+    egressNetwork: await testEgressNetwork(t, runtime, prefix),
+    packageRoot: await standInRoot(t, 'ready'),
+    tmpDir: tmp,
+    ...overrides,
+  });
+  return { sandbox, prefix, tmp, contextDir };
+}
+
+void t.test('a task container reaches only the proxy, which answers every name, and release removes everything', async (t) => {
+  const events: ProxyEvent[] = [];
+  const { sandbox, prefix, tmp, contextDir } = await sandboxFor(t, { onNetworkLine: (event) => { events.push(event); } });
+  const attachment = await sandbox.attach('ctx-1', contextDir);
+  t.teardown(() => attachment.release());
+
+  const network = `${prefix}-net-ctx-1`;
+  const dns = /--dns (\d+\.\d+\.\d+\.(\d+))/.exec(attachment.containerArgs.join(' '));
+  t.ok(dns, 'the proxy is the only resolver');
+  t.equal(Number(dns?.[2]), PROXY_HOST);
+  t.match(attachment.containerArgs.join(' '), `--network ${network} `);
+  t.match(attachment.containerArgs.join(' '), 'net.ipv6.conf.all.disable_ipv6=1');
+  t.same(attachment.env, {
+    NODE_EXTRA_CA_CERTS: TASK_CA_PATH, SSL_CERT_FILE: TASK_CA_PATH, REQUESTS_CA_BUNDLE: TASK_CA_PATH, CURL_CA_BUNDLE: TASK_CA_PATH,
+  });
+  const inspect = JSON.parse((await runtime.run(['network', 'inspect', network])).stdout)[0];
+  t.equal(inspect.internal, true);
+  t.equal(inspect.dns_enabled, false);
+  t.match(inspect.subnets[0].subnet, /^10\.199\.\d+\.0\/24$/);
+  t.equal(inspect.subnets[0].gateway, undefined, 'no gateway: the host gets no address on the bridge');
+
+  const proxyIp = dns?.[1] ?? '';
+  const result = await runInTask(runtime, attachment, [
+    'dig +short +time=2 +tries=1 anything.example.test A',
+    'curl -s -o /dev/null -w "%{http_code}\\n" --max-time 30 http://anything.example.test/',
+    'ip -4 route',
+    'test -s $SSL_CERT_FILE && echo ca-mounted',
+    'cat /proc/sys/net/ipv6/conf/all/disable_ipv6',
+  ].join('; '));
+  t.equal(result.exitCode, 0, result.stderr);
+  const lines = result.stdout.split('\n');
+  t.equal(lines[0], proxyIp, 'DNS answers with the proxy');
+  t.equal(lines[1], '418', 'HTTP lands on the proxy');
+  t.notMatch(result.stdout, /default/, 'no default route off the task subnet');
+  t.match(result.stdout, 'ca-mounted');
+  t.equal(lines.at(-1), '1', 'IPv6 off');
+  t.ok(events.some((e) => e.event === 'ready'), 'live tail saw the ready line');
+  t.ok(events.some((e) => e.event === 'log' && e.kind === 'DNS'), 'live tail saw the DNS query');
+
+  t.equal((await readdir(tmp)).length, 1, 'one per-task dir while attached');
+  const secrets = (await readdir(tmp))[0] ?? '';
+  t.equal((await stat(join(tmp, secrets, 'secrets.json'))).mode & 0o777, 0o600);
+  await attachment.release();
+  await attachment.release();
+  t.same(await leftovers(runtime, prefix), []);
+  t.same(await readdir(tmp), [], 'per-task files deleted');
+  t.ok((await stat(join(contextDir, 'network-sandbox.log'))).isFile(), 'network log kept');
+});
+
+void t.test('a proxy that never prints "ready" is found ready by probing its ports', async (t) => {
+  const { sandbox, contextDir } = await sandboxFor(t, { packageRoot: await standInRoot(t, 'silent') });
+  const attachment = await sandbox.attach('ctx-silent', contextDir);
+  t.teardown(() => attachment.release());
+  const result = await runInTask(runtime, attachment, 'dig +time=3 +tries=1 x.test A >&2; dig +time=3 +tries=1 x.test AAAA >&2; curl -sS -o /dev/null -w "%{http_code}" --max-time 30 http://x.test/');
+  t.equal(result.stdout, '418', result.stderr);
+});
+
+void t.test('a proxy that exits at start fails the attach with its stderr and leaves nothing', async (t) => {
+  const { sandbox, prefix, tmp, contextDir } = await sandboxFor(t, { packageRoot: await standInRoot(t, 'crash') });
+  await t.rejects(sandbox.attach('ctx-crash', contextDir), { code: 'NETWORK_PROXY_NOT_READY', message: /config unusable/ });
+  t.same(await readdir(tmp), []);
+  t.same(await leftovers(runtime, prefix), []);
+});
+
+void t.test('a package root without the proxy program is refused before anything is created', async (t) => {
+  const { sandbox, contextDir } = await sandboxFor(t, { packageRoot: await tempDir(t, 'empty-pkg') });
+  await t.rejects(sandbox.attach('ctx-missing', contextDir), { code: 'NETWORK_PROXY_PROGRAM_MISSING' });
+});
+
+void t.test('an operator egress network that does not exist is an error naming it', async (t) => {
+  const { sandbox, contextDir } = await sandboxFor(t, { egressNetwork: 'airut-test-no-such-network' });
+  await t.rejects(sandbox.attach('ctx-egress', contextDir), { code: 'NETWORK_EGRESS_MISSING', message: /airut-test-no-such-network/ });
+});
+
+void t.test('context ids that cannot be part of a name are refused', async (t) => {
+  const { sandbox, contextDir } = await sandboxFor(t);
+  await t.rejects(sandbox.attach('../x', contextDir), { code: 'NETWORK_CREATE_FAILED' });
+});
