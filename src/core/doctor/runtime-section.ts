@@ -1,5 +1,4 @@
-import { ContainerRuntimeError, type ContainerRuntime } from '../../sandbox/runtime/container-runtime.js';
-import { probeContainerStart } from '../../sandbox/runtime/probe.js';
+import { ContainerRuntimeError, probeContainerStart, type ContainerRuntime } from '../../sandbox/runtime/index.js';
 import { checkCgroups } from './cgroup-check.js';
 import { containersConfFix, diagnoseProbeFailure, explainProbeFailure } from './probe-diagnosis.js';
 import { failed, passed, type CheckResult, type SectionResult } from './report.js';

@@ -5,3 +5,6 @@ export type { ResourceOwner } from './resource-labels.js';
 export { removeOrphans, isProcessAlive } from './orphans.js';
 export type { OrphanReport, ProcessProbe } from './orphans.js';
 export { LineSplitter } from './line-splitter.js';
+export { probeContainerStart } from './probe.js';
+export type { ProbeOptions, ProbeResult, ProbeStage } from './probe.js';
+export { PROBE_OUTPUT, probeImageTar } from './probe-image.js';
