@@ -59,6 +59,7 @@ export default tseslint.config(
       'no-console': 'off',
       // tap tracks its own subtests and assertion promises.
       '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',

@@ -73,4 +73,9 @@ if ! podman image exists "$IMAGE"; then
   podman import -q --change 'CMD=["/bin/bash"]' "$tarball" "$IMAGE" >/dev/null
 fi
 
-log "ok (CONTAINERS_CONF=$CONF, image $IMAGE)"
+# The real Claude Code binary for the tests that run it (a download from the
+# npm registry the first time, instant afterwards). Needs dist/ (npm run build).
+claude_bin=$(node "$(dirname "$0")/fetch-claude.js") \
+  || die "could not fetch the Claude Code binary: run npm run build && node test/harness/fetch-claude.js"
+
+log "ok (CONTAINERS_CONF=$CONF, image $IMAGE, claude $claude_bin)"

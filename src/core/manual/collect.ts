@@ -43,12 +43,15 @@ function examplesOf(examples: Command.Example[] | undefined, bin: string, id: st
 export async function collectCommands(root: string): Promise<ManCommand[]> {
   const config = await Config.load(root);
   const commands: ManCommand[] = [];
-  for (const loadable of config.commands.filter((command) => command.pluginType === 'core' && !command.hidden)) {
+  for (const loadable of config.commands.filter((command) => command.pluginName === config.name && !command.hidden)) {
     const cls = (await loadable.load()) as Command.Class & ManualFacts;
     const id = loadable.id.replace(/:/g, ' ');
-    const flags = Object.entries(cls.flags ?? {})
+    const flags = Object.entries({ ...(cls.baseFlags ?? {}), ...(cls.flags ?? {}) })
       .filter(([, flag]) => !flag.hidden)
       .map(([name, flag]) => toManFlag(name, flag as FlagLike));
+    if (cls.enableJsonFlag && !flags.some((flag) => flag.name === 'json')) {
+      flags.push({ name: 'json', description: 'Print the result as JSON on stdout.' });
+    }
     const args: ManArg[] = Object.entries(cls.args ?? {}).map(([name, arg]) => ({
       name,
       description: arg.description ?? '',

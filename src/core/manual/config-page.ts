@@ -80,13 +80,13 @@ export function renderConfigPage(program: ManProgram, schema: SchemaNode, config
   const lines: string[] = [
     titleLine(`${program.name}.yaml`, 5, program),
     '.SH NAME',
-    `${program.name}.yaml \\- ${roffText(schema.title ?? 'server configuration')}`,
+    `${program.name}.yaml \\- the Airut server configuration`,
     '.SH SYNOPSIS',
     italic(configPath),
     '.SH DESCRIPTION',
     ...paragraphs(schema.description ?? ''),
     '.PP',
-    roffText('Values may be written as !env NAME (taken from the environment; a .env file beside the config is read without overriding it) or !var NAME (taken from the top-level vars map). The JSON Schema airut.schema.json, shipped with the package, describes the same keys for editors.'),
+    roffText('The JSON Schema airut.schema.json, shipped with the package, describes the same keys for editors (point a YAML language server at it). Run airut check to validate a file.'),
   ];
   for (const section of topLevel) {
     lines.push(`.SH ${roffText(section.toUpperCase())}`);
