@@ -26,6 +26,9 @@ const TYPE_NAMES: Record<string, string> = {
 /** `an integer`, `a string or a number`: the JSON Schema type(s) in words. */
 export function describeType(type: unknown): string {
   const types = Array.isArray(type) ? type.map(String) : [String(type)];
+  if (types.length > 1 && types.every((name) => ['string', 'number', 'integer', 'boolean'].includes(name))) {
+    return `a single value (${types.map((name) => (name === 'boolean' ? 'true/false' : name === 'string' ? 'text' : name)).join(', ')})`;
+  }
   const words = types.map((name) => TYPE_NAMES[name] ?? name);
   if (words.length <= 1) return words[0] ?? 'a value';
   return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1] ?? ''}`;

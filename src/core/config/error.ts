@@ -42,11 +42,18 @@ export class ConfigError extends AirutError {
   readonly problems: readonly ConfigProblem[];
   /** The config file concerned. */
   readonly file: string;
+  /**
+   * SHA-256 (hex) of the file's bytes when they could be read, so a reloader
+   * can tell which version of the file failed.
+   */
+  readonly hash: string | undefined;
 
-  constructor(code: ConfigErrorCode, file: string, problems: readonly ConfigProblem[], options: { hint?: string; cause?: unknown } = {}) {
-    super(code, describe(code, file, problems), { exitCode: 1, ...options });
+  constructor(code: ConfigErrorCode, file: string, problems: readonly ConfigProblem[], options: { hint?: string; cause?: unknown; hash?: string } = {}) {
+    const { hash, ...rest } = options;
+    super(code, describe(code, file, problems), { exitCode: 1, ...rest });
     this.problems = problems;
     this.file = file;
+    this.hash = hash;
   }
 }
 

@@ -93,7 +93,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       const { line, col } = lineCounter.linePos(error.pos[0]);
       return { keyPath: '', message: yamlMessage(error.message), file: path, line, column: col };
     });
-    throw new ConfigError('CONFIG_YAML_SYNTAX', path, sortProblems(problems), { hint: 'Fix the YAML syntax at the positions shown.' });
+    throw new ConfigError('CONFIG_YAML_SYNTAX', path, sortProblems(problems), { hint: 'Fix the YAML syntax at the positions shown.', hash });
   }
 
   if (document.contents !== null && !isMap(document.contents)) {
@@ -101,11 +101,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     const { line, col } = lineCounter.linePos(document.contents.range?.[0] ?? 0);
     throw new ConfigError('CONFIG_INVALID', path, [{
       keyPath: '', message: `the file must be a YAML mapping of keys like "repos:", got ${found}`, file: path, line, column: col,
-    }]);
+    }], { hash });
   }
 
   const sourceMap = new SourceMap(lineCounter);
-  const read = readDocument(document, text, env, sourceMap);
+  const read = readDocument(document, text, env, sourceMap, dotenvPath);
   const data = read.value ?? {};
   coerceEnvironmentValues(configSchema().schema, data, read.fromEnvironment);
   const located = { file: path, locate: sourceMap.locate };
@@ -115,7 +115,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const reported = new Set(readProblems.map((problem) => problem.keyPath));
   const problems = sortProblems([...readProblems, ...validation.problems.filter((problem) => !reported.has(problem.keyPath))]);
   if (problems.length > 0 || validation.config === undefined) {
-    throw new ConfigError('CONFIG_INVALID', path, problems, { hint: `Fix the keys listed above in ${path}; config/airut.example.yaml documents every key.` });
+    throw new ConfigError('CONFIG_INVALID', path, problems, { hint: `Fix the keys listed above in ${path}; config/airut.example.yaml documents every key.`, hash });
   }
   return { config: validation.config, path, exists: true, hash, document };
 }

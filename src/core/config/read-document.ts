@@ -36,7 +36,13 @@ const CORE_TAG_PREFIX = 'tag:yaml.org,2002:';
  * a value that could not be resolved becomes `null` (its key stays, so later
  * checks do not report the same key as missing).
  */
-export function readDocument(doc: Document, source: string, env: Readonly<Record<string, string | undefined>>, sourceMap: SourceMap): ReadResult {
+export function readDocument(
+  doc: Document,
+  source: string,
+  env: Readonly<Record<string, string | undefined>>,
+  sourceMap: SourceMap,
+  dotenvPath = 'the .env file beside the config',
+): ReadResult {
   const valueStart = (node: unknown): number | undefined => startWithProperties(source, node);
   const problems: ReadProblem[] = [];
   const fromEnvironment: KeySegment[][] = [];
@@ -62,7 +68,7 @@ export function readDocument(doc: Document, source: string, env: Readonly<Record
     const value = env[ref.name];
     if (value !== undefined) return { value, fromEnvironment: true };
     if (ref.optional) return OMIT;
-    problem(segments, `environment variable ${ref.name} is not set (from !env ${ref.name}); set it in the environment or in the .env file beside the config, or write "!env ${ref.name}?" if the key may be left out`);
+    problem(segments, `environment variable ${ref.name} is not set (from !env ${ref.name}); set it in the environment or in ${dotenvPath}, or write "!env ${ref.name}?" if the key may be left out`);
     return { value: null, fromEnvironment: false };
   };
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { isScalar, parseDocument, visit } from 'yaml';
-import { EnvReference, configTags, loadConfig } from '../../../src/core/config/index.js';
+import { EnvReference, SCHEMA_PATH, configTags, loadConfig } from '../../../src/core/config/index.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../config/airut.example.yaml', import.meta.url));
 
@@ -44,4 +44,19 @@ void t.test('the example fails without its secrets, naming each', async (t) => {
   t.match(error, { code: 'CONFIG_INVALID' });
   const message = (error as Error).message;
   for (const name of required) t.match(message, `environment variable ${name} is not set`);
+});
+
+void t.test('the example mentions every key of the schema (set or commented out)', async (t) => {
+  const schema = JSON.parse(await readFile(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+  const names = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const properties = (node as { properties?: Record<string, unknown> }).properties;
+    if (properties !== undefined) for (const name of Object.keys(properties)) names.add(name);
+    for (const child of Object.values(node)) collect(child);
+  };
+  collect(schema);
+  const example = await readFile(EXAMPLE, 'utf8');
+  const missing = [...names].filter((name) => !new RegExp(`(^|[\\s{,#-])${name}:`, 'm').test(example));
+  t.strictSame(missing, [], 'keys of airut.schema.json not shown in config/airut.example.yaml');
 });

@@ -55,6 +55,21 @@ void t.test('a valid file: defaults filled in, hash of the bytes, tags kept in t
   t.notMatch(String(loaded.document), /hunter2/);
 });
 
+void t.test('the Document saves !env and !var back as tags, including new ones', async (t) => {
+  const path = await writeConfig(t, 'vars:\n  port: 8080\ndashboard:\n  port: !var port\n  host: !env HOST?\n');
+  const loaded = await loadConfig({ path, env: {} });
+  loaded.document.setIn(['dashboard', 'base_url'], new EnvReference('BASE_URL', false));
+  t.equal(String(loaded.document), 'vars:\n  port: 8080\ndashboard:\n  port: !var port\n  host: !env HOST?\n  base_url: !env BASE_URL\n');
+});
+
+void t.test('a failed load still reports the hash of the bytes it read', async (t) => {
+  const path = await writeConfig(t, 'dashboard: {port: x}\n');
+  const expected = createHash('sha256').update(await readFile(path)).digest('hex');
+  await t.rejects(loadConfig({ path, env: {} }), { code: 'CONFIG_INVALID', hash: expected });
+  const broken = await writeConfig(t, 'dashboard: [\n');
+  await t.rejects(loadConfig({ path: broken, env: {} }), { code: 'CONFIG_YAML_SYNTAX', hash: /^[0-9a-f]{64}$/ });
+});
+
 void t.test('.env beside the config fills in the environment without overriding it', async (t) => {
   const text = `repos:\n${EMAIL_REPO.replace('password: secret', 'password: !env IMAP_PASSWORD').replace('username: airut@example.com', 'username: !env IMAP_USER')}`;
   const path = await writeConfig(t, text, '# secrets\nIMAP_PASSWORD="from dotenv"\nexport IMAP_USER=dotenv-user # comment\n');
@@ -98,7 +113,7 @@ void t.test('an unset !env is an error naming the variable, the key and the fix'
   t.equal(error.problems.length, 1, 'reported once, not again as a missing password');
   t.match(error.problems[0], {
     keyPath: 'repos.x.email.password',
-    message: /environment variable UNSET_VAR_XYZ is not set \(from !env UNSET_VAR_XYZ\); set it in the environment or in the \.env file beside the config, or write "!env UNSET_VAR_XYZ\?" if the key may be left out/,
+    message: /environment variable UNSET_VAR_XYZ is not set \(from !env UNSET_VAR_XYZ\); set it in the environment or in \/.*\/\.env, or write "!env UNSET_VAR_XYZ\?" if the key may be left out/,
     line: 8,
     column: 17,
   });

@@ -47,7 +47,7 @@ void t.test('values of the wrong kind are described', (t) => {
   t.strictSame(problems.map(formatProblem), [
     'execution: must be a mapping, got a list',
     'dashboard.host: must be a string, got an empty value',
-    'vars.a: must be a string, a number or true or false, got a mapping',
+    'vars.a: must be a single value (text, number, true/false), got a mapping',
     'repos: must be a mapping, got "none"',
   ]);
   t.end();
