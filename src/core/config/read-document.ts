@@ -91,8 +91,13 @@ export function readDocument(
     if (isMap(node)) {
       if (!checkTag(node, segments, false)) return null;
       const out: Record<string, unknown> = {};
+      // `<<: *defaults` merge keys first, so keys written in this mapping win over merged ones.
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.tag === undefined) Object.assign(out, readMerge(pair.value, segments));
+      }
       for (const pair of node.items) {
         const keyNode = pair.key;
+        if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.tag === undefined) continue;
         let key: string;
         if (keyNode === null || keyNode === undefined) key = '';
         else if (isScalar(keyNode)) {
@@ -137,6 +142,21 @@ export function readDocument(
     }
     problem(segments, 'unsupported YAML node');
     return null;
+  };
+
+  /** The entries a merge key brings in: one mapping or a list of them, earlier ones winning. */
+  const readMerge = (node: unknown, segments: KeySegment[]): Record<string, unknown> => {
+    const sources = isSeq(node) ? [...node.items].reverse() : [node];
+    const merged: Record<string, unknown> = {};
+    for (const source of sources) {
+      const target = isAlias(source) ? source.resolve(doc) : source;
+      if (!isMap(target)) {
+        problem(segments, 'a merge key (<<) needs a mapping or a list of mappings, e.g. "<<: *defaults"', 'key');
+        continue;
+      }
+      Object.assign(merged, readNode(target, segments));
+    }
+    return merged;
   };
 
   /** Reads `vars:` first of all, so `!var` anywhere (even above it) resolves. */

@@ -331,6 +331,17 @@ void t.test('anchors and aliases are followed', async (t) => {
   t.equal(loaded.config.repos.y?.schedules.s?.output_limit, 102400);
 });
 
+void t.test('merge keys share blocks between repos; keys written beside them win', async (t) => {
+  const base = EMAIL_REPO.replace('    email:\n', '    email: &mail\n');
+  const path = await writeConfig(t, `repos:\n${base}  y:\n    repo_url: https://example.com/y.git\n    email:\n      <<: *mail\n      username: y@example.com\n`);
+  const loaded = await loadConfig({ path, env: {} });
+  t.equal(loaded.config.repos.y?.email?.username, 'y@example.com');
+  t.equal(loaded.config.repos.y?.email?.imap_server, 'imap.example.com');
+  t.equal(loaded.config.repos.y?.email?.password, 'secret');
+  const bad = await loadError(t, 'dashboard:\n  <<: 5\n');
+  t.match(bad.message, /dashboard: a merge key \(<<\) needs a mapping or a list of mappings/);
+});
+
 void t.test('an unreadable config or .env is CONFIG_UNREADABLE, not a crash', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'airut-config-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
