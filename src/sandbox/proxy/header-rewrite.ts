@@ -8,10 +8,10 @@ export interface HeaderRewrite {
   rawHeaders: string[];
   /** (secret, header) pairs whose surrogate was replaced: `[masked: N]`. */
   masked: number;
-  /** Names of foreign credential headers removed, one entry per removed header: `[dropped: N]`. */
+  /** Lower-case names of foreign credential headers removed: one STRIPPED line each, `[dropped: N]`. */
   stripped: readonly string[];
-  /** Headers whose duplicates were collapsed after a replacement, with how many copies were removed. */
-  collapsed: readonly { name: string; count: number }[];
+  /** Headers whose duplicates were collapsed after a replacement, with how many entries there were. */
+  collapsed: readonly { name: string; entries: number }[];
 }
 
 /** Rewrites the request headers bound for `host` (already lower-case, port-less). */

@@ -88,7 +88,8 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   const decision = explainRequest(ctx.allowlist, { method, host, path, scheme });
   if (!decision.allowed) {
     req.resume();
-    const howTo = decision.hint === undefined ? '' : ` To request access, add this to ${ALLOWLIST_FILE} and submit a PR:\n${decision.hint}`;
+    // The reason already names the allowlist file; the hint is the YAML entry that would allow the request.
+    const howTo = decision.hint === undefined ? '' : ` Suggested entry for ${ALLOWLIST_FILE} (submit it as a PR):\n${decision.hint}`;
     sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
     return;
   }
@@ -108,7 +109,7 @@ interface Exchange {
 function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
   const rewrite = ctx.rewriteHeaders(ex.host, withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS));
   for (const name of rewrite.stripped) ctx.log.stripped(name, ex.method, ex.url);
-  for (const { name, count } of rewrite.collapsed) ctx.log.collapsed(count, name, ex.method, ex.url);
+  for (const { name, entries } of rewrite.collapsed) ctx.log.collapsed(entries, name, ex.method, ex.url);
   ex.annotations.masked = rewrite.masked;
   ex.annotations.dropped = rewrite.stripped.length;
 

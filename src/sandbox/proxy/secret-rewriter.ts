@@ -1,15 +1,25 @@
-import type { RewriteHeaders } from './header-rewrite.js';
-import { ProxyError } from './proxy-error.js';
+import { parseSecretsFile, SecretSwapper } from '../network/secrets/index.js';
+import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 
 /**
  * Builds the header rewriter for a task's masked secrets from the secrets
- * file's text.
+ * file's text (written by the host with `serializeSecrets`).
  *
- * @throws ProxyError `PROXY_SECRETS_UNREADABLE` until the masked-secret swapper is wired in:
- *   ignoring the file would forward surrogates and foreign credentials unchecked.
+ * @throws SecretsError `SECRETS_FILE_INVALID` for a file that is not exactly
+ *   what the host writes: half-reading it could leave credentials unswapped or unscoped.
  */
-export function loadSecretRewriter(_text: string, source: string): RewriteHeaders {
-  throw new ProxyError('PROXY_SECRETS_UNREADABLE', `Masked secrets (${source}) are not supported by this proxy build yet.`, {
-    hint: 'Run the task without masked secrets, or update Airut.',
-  });
+export function loadSecretRewriter(text: string, source: string): RewriteHeaders {
+  const swapper = new SecretSwapper(parseSecretsFile(text, source));
+  if (swapper.size === 0) return keepHeaders;
+  return (host, rawHeaders) => {
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) pairs.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
+    const result = swapper.apply(host, pairs);
+    return {
+      rawHeaders: result.headers.flat(),
+      masked: result.masked,
+      stripped: result.strippedHeaders,
+      collapsed: result.collapsedHeaders,
+    };
+  };
 }

@@ -32,7 +32,7 @@ void t.test('an allowed GET returns the upstream answer; a blocked one gets the 
     path: '/steal?data=1',
     method: 'POST',
     message: 'POST https://evil.test/steal?data=1 is not in the network allowlist; to request access, add an entry for it to .airut/network-allowlist.yaml. '
-      + 'To request access, add this to .airut/network-allowlist.yaml and submit a PR:\nurl_prefixes:\n  - host: evil.test\n    path: /steal*\n    methods: [POST]\n',
+      + 'Suggested entry for .airut/network-allowlist.yaml (submit it as a PR):\nurl_prefixes:\n  - host: evil.test\n    path: /steal*\n    methods: [POST]\n',
   });
 
   const wrongMethod = await send(tp, { host: 'other.test', path: '/public/a', method: 'DELETE' });
