@@ -70,7 +70,13 @@ export class ImageCache {
   private readonly lock: BuildLock;
 
   constructor(options: ImageCacheOptions) {
-    this.options = { maxImageAgeHours: 24, tmpDir: tmpdir(), now: Date.now, isAlive: isProcessAlive, ...options };
+    this.options = {
+      ...options,
+      maxImageAgeHours: options.maxImageAgeHours ?? 24,
+      tmpDir: options.tmpDir ?? tmpdir(),
+      now: options.now ?? Date.now,
+      isAlive: options.isAlive ?? isProcessAlive,
+    };
     if (!Number.isFinite(this.options.maxImageAgeHours) || this.options.maxImageAgeHours < 0) {
       throw new ImageBuildError('IMAGE_MAX_AGE_INVALID', `maximum image age ${String(options.maxImageAgeHours)} is not a number of hours >= 0`, {
         hint: 'Use 24 (the default), any positive number of hours, or 0 to rebuild on every run.',

@@ -22,8 +22,12 @@ export const FORCED_AGENT_ENV: Readonly<Record<string, string>> = {
 
 /** Options of an {@link AgentTask}. */
 export interface AgentTaskOptions extends TaskOptions {
-  /** Host path of the Claude Code binary, bind-mounted read-only. */
-  claudeBinaryPath: string;
+  /**
+   * Host path of the Claude Code binary, bind-mounted read-only; or a function
+   * resolving it at each run (e.g. a cache download), so creating a task
+   * stays cheap and synchronous.
+   */
+  claudeBinary: string | (() => Promise<string>);
 }
 
 /** Per-run options of {@link AgentTask.execute}. */
@@ -42,6 +46,7 @@ export interface AgentExecuteOptions extends ClaudeRunSettings {
 export class AgentTask {
   private readonly container: TaskContainer;
   private readonly contextDir: string;
+  private readonly claudeBinary: string | (() => Promise<string>);
 
   /** @throws TaskError `TASK_LIMIT_INVALID`, or `TASK_MOUNT_INVALID` when a mount takes a path the sandbox owns. */
   constructor(options: AgentTaskOptions) {
@@ -53,11 +58,8 @@ export class AgentTask {
       }
     }
     this.contextDir = options.executionContextDir;
-    const own: Mount[] = [
-      { hostPath: join(options.executionContextDir, 'claude'), containerPath: CLAUDE_HOME_CONTAINER_PATH },
-      { hostPath: options.claudeBinaryPath, containerPath: CLAUDE_BINARY_CONTAINER_PATH, readOnly: true },
-    ];
-    this.container = new TaskContainer({ ...options, mounts: [...(options.mounts ?? []), ...own] });
+    this.claudeBinary = options.claudeBinary;
+    this.container = new TaskContainer(options);
   }
 
   /** The execution context this task runs in. */
@@ -76,7 +78,13 @@ export class AgentTask {
    * failures (engine missing, network setup) throw.
    */
   async execute(prompt: string, options: AgentExecuteOptions = {}): Promise<ExecutionResult> {
-    await mkdir(join(this.contextDir, 'claude'), { recursive: true });
+    const binary = typeof this.claudeBinary === 'string' ? this.claudeBinary : await this.claudeBinary();
+    const home = join(this.contextDir, 'claude');
+    await mkdir(home, { recursive: true });
+    const own: Mount[] = [
+      { hostPath: home, containerPath: CLAUDE_HOME_CONTAINER_PATH },
+      { hostPath: binary, containerPath: CLAUDE_BINARY_CONTAINER_PATH, readOnly: true },
+    ];
     const log = new EventLog(this.eventLogPath);
     const events: ClaudeEvent[] = [];
     const stderr: string[] = [];
@@ -85,6 +93,7 @@ export class AgentTask {
       const exit = await this.container.run({
         command: claudeArgs(options),
         input: prompt,
+        extraMounts: own,
         forcedEnv: FORCED_AGENT_ENV,
         onStdoutLine: (line) => {
           const event = parseStreamJsonLine(line);

@@ -32,6 +32,8 @@ export interface TaskOptions {
   stopGraceMs?: number;
   /** Current time in ms. */
   now?: () => number;
+  /** When aborted, a run in flight is stopped and new runs are refused (the sandbox's shutdown). */
+  signal?: AbortSignal;
 }
 
 /** One run of a task's container. */
@@ -70,8 +72,16 @@ export class TaskContainer {
         hint: 'Wait for the current run to finish, or create another task with its own execution context id.',
       });
     }
+    const { signal } = this.options;
+    if (signal?.aborted) {
+      throw new TaskError('TASK_SANDBOX_SHUT_DOWN', `execution context ${this.options.executionContextId} cannot run: its sandbox was shut down`, {
+        hint: 'Create a new Sandbox and call startup() before running more tasks.',
+      });
+    }
     const state: InFlight = { stopRequested: false, process: undefined };
     this.inFlight = state;
+    const onAbort = (): void => { this.stop(); };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const attachment = await this.attach();
       try {
@@ -81,6 +91,7 @@ export class TaskContainer {
         await attachment?.release();
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       this.inFlight = undefined;
     }
   }

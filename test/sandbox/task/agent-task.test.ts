@@ -25,7 +25,7 @@ async function task(scenario: string, options: Partial<AgentTaskOptions> = {}): 
     executionContextId: id,
     executionContextDir: ctx,
     imageTag,
-    claudeBinaryPath: FAKE_CLAUDE,
+    claudeBinary: FAKE_CLAUDE,
     network: 'none',
     env: { FAKE_CLAUDE_SCENARIO: scenario },
     ...options,
@@ -195,7 +195,7 @@ void t.test('a network provider is attached and released on every path', async (
 });
 
 void t.test('invalid limits and reserved mounts are typed errors', (t) => {
-  const base = { runtime, prefix, executionContextId: 'bad', executionContextDir: dir, imageTag, claudeBinaryPath: FAKE_CLAUDE };
+  const base = { runtime, prefix, executionContextId: 'bad', executionContextDir: dir, imageTag, claudeBinary: FAKE_CLAUDE };
   t.throws(() => new AgentTask({ ...base, timeoutSeconds: 5 }), { code: 'TASK_LIMIT_INVALID', message: /timeout 5/ });
   t.throws(() => new AgentTask({ ...base, resourceLimits: { memory: '2 GB' } }), { code: 'TASK_LIMIT_INVALID', message: /memory "2 GB"/ });
   t.throws(() => new AgentTask({ ...base, resourceLimits: { memory: '0g' } }), { code: 'TASK_LIMIT_INVALID' });
