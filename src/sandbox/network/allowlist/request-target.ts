@@ -17,7 +17,14 @@ export type NormalizedHost =
   | { readonly ok: true; readonly host: string }
   | { readonly ok: false; readonly problem: string };
 
-const HEX = /^[0-9A-Fa-f]{2}$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
 
 /**
  * Percent-decode once, as the original does: `%41` becomes `A`, `%252F`
@@ -25,22 +32,24 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
  * Returns undefined when the decoded bytes are not UTF-8.
  */
 function percentDecodeOnce(raw: string): string | undefined {
+  if (!raw.includes('%')) return raw;
   const bytes: number[] = [];
-  const encoder = new TextEncoder();
-  for (let i = 0; i < raw.length; ) {
-    const pair = raw.slice(i + 1, i + 3);
-    if (raw[i] === '%' && HEX.test(pair)) {
-      bytes.push(Number.parseInt(pair, 16));
-      i += 3;
+  for (let i = 0; i < raw.length; i += 1) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x25 && i + 2 < raw.length && hexValue(raw.charCodeAt(i + 1)) >= 0 && hexValue(raw.charCodeAt(i + 2)) >= 0) {
+      bytes.push(hexValue(raw.charCodeAt(i + 1)) * 16 + hexValue(raw.charCodeAt(i + 2)));
+      i += 2;
+    } else if (code < 0x80) {
+      bytes.push(code);
     } else {
       const cp = raw.codePointAt(i) as number;
       const ch = String.fromCodePoint(cp);
-      bytes.push(...encoder.encode(ch));
-      i += ch.length;
+      for (const byte of Buffer.from(ch, 'utf8')) bytes.push(byte);
+      i += ch.length - 1;
     }
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+    return UTF8.decode(Uint8Array.from(bytes));
   } catch {
     // Invalid UTF-8 cannot be matched faithfully against a pattern: refuse it.
     return undefined;

@@ -73,6 +73,15 @@ const rows: [string, string, boolean, boolean][] = [
   ['*[A-Z]*', '123', true, false],
   ['*[A-Z]*', 'aBc', true, true],
   ['*.EXAMPLE.com', 'www.example.COM', true, true],
+  // Literal head and tail overlap in short texts: they only pre-filter.
+  ['ab*ba', 'aba', false, false],
+  ['ab*ba', 'abba', false, true],
+  ['ab?ba', 'abba', false, false],
+  ['😀*😀', '😀', false, false],
+  ['😀*😀', '😀x😀', false, true],
+  ['/?/😀', '/é/😀', false, true],
+  ['/[😀-😂]*', '/😁x', false, true],
+  ['/[😀-😂]*', '/😃x', false, false],
   ['*.ex?mple.com', 'www.exAmple.com', true, true],
 ];
 
