@@ -113,7 +113,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const validation = validateConfig(data, located);
   // A key whose !env or !var failed would be reported again as wrong or missing.
   const reported = new Set(readProblems.map((problem) => problem.keyPath));
-  const problems = sortProblems([...readProblems, ...validation.problems.filter((problem) => !reported.has(problem.keyPath))]);
+  // Unresolved references come first: an unset variable is often the one real
+  // problem, and callers may show only the first few.
+  const problems = [...sortProblems(readProblems), ...validation.problems.filter((problem) => !reported.has(problem.keyPath))];
   if (problems.length > 0 || validation.config === undefined) {
     throw new ConfigError('CONFIG_INVALID', path, problems, { hint: `Fix the keys listed above in ${path}; config/airut.example.yaml documents every key.`, hash });
   }

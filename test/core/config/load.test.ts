@@ -120,6 +120,13 @@ void t.test('an unset !env is an error naming the variable, the key and the fix'
   t.match(error.problems[0]?.file, /airut\.yaml$/);
 });
 
+void t.test('unresolved references are listed before other problems', async (t) => {
+  const error = await loadError(t, 'repos:\n  x:\n    email:\n      password: !env UNSET_VAR_XYZ\n    model: 5\n');
+  t.match(error.problems[0], { keyPath: 'repos.x.email.password', message: /UNSET_VAR_XYZ/, line: 4 });
+  t.ok(error.problems.length > 5, 'the other problems follow');
+  t.match(error.problems.map((problem) => problem.keyPath), ['repos.x.email.password', 'repos.x.repo_url']);
+});
+
 void t.test('an unset !env on a required key is reported once', async (t) => {
   const error = await loadError(t, `repos:\n${EMAIL_REPO.replace('username: airut@example.com', 'username: !env NO_SUCH_USER')}`);
   t.equal(error.problems.length, 1);
