@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import type { Test } from 'tap';
+import { allowlistFromObject, type AllowlistDocument } from '../../../src/sandbox/network/allowlist/index.js';
+import { NetworkSandbox } from '../../../src/sandbox/network/index.js';
+import type { MaskedSecret } from '../../../src/sandbox/network/secrets/index.js';
+import type { ProxyEvent } from '../../../src/sandbox/proxy/index.js';
 import type { ContainerRuntime } from '../../../src/sandbox/runtime/index.js';
+import type { NetworkAttachment } from '../../../src/sandbox/task/network-provider.js';
+import { FAKE_UPSTREAM_CA, startFakeUpstream, type FakeUpstream } from '../../harness/fake-upstream/fake-upstream.js';
 import { TEST_BASE_IMAGE } from '../../harness/podman.js';
 
 /** A resource prefix no other test run shares. */
@@ -29,11 +37,11 @@ export async function testEgressNetwork(t: Test, runtime: ContainerRuntime, pref
   return name;
 }
 
-/** Names of containers and networks still around whose name starts with `prefix`. */
+/** Per-task containers and networks (`<prefix>-proxy-*`, `<prefix>-net-*`) still around. */
 export async function leftovers(runtime: ContainerRuntime, prefix: string): Promise<string[]> {
   const containers = (await runtime.run(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n');
   const networks = (await runtime.run(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
-  return [...containers, ...networks].filter((name) => name.startsWith(prefix) && !name.endsWith('-test-egress'));
+  return [...containers, ...networks].filter((name) => name.startsWith(`${prefix}-proxy-`) || name.startsWith(`${prefix}-net-`));
 }
 
 /** Runs `script` with sh in a throw-away task container joined with `args` and `env`. */
@@ -52,4 +60,80 @@ export async function runInTask(
     ...attachment.containerArgs, ...envArgs, ...extraArgs,
     TEST_BASE_IMAGE, 'sh', '-c', script,
   ], { timeoutMs: 120_000 });
+}
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+let built: Promise<string> | undefined;
+
+/**
+ * Compiles the proxy program (and only what it imports) into the package's
+ * `dist/`, as `npm run build` would, and returns the package root to mount.
+ * Once per test process; a lock keeps parallel test files from writing the
+ * same files at once.
+ */
+export function builtPackageRoot(): Promise<string> {
+  built ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airut-test-tsconfig-'));
+    try {
+      const config = join(dir, 'tsconfig.json');
+      await writeFile(config, JSON.stringify({
+        extends: join(PACKAGE_ROOT, 'tsconfig.build.json'),
+        compilerOptions: { declaration: false, sourceMap: false, noEmitOnError: true, typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')], types: ['node'] },
+        files: [join(PACKAGE_ROOT, 'src/sandbox/proxy/main.ts')],
+        include: [],
+      }));
+      await execa('flock', ['/tmp/airut-proxy-build.lock', join(PACKAGE_ROOT, 'node_modules/.bin/tsc'), '-p', config], { cwd: PACKAGE_ROOT });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return PACKAGE_ROOT;
+  })();
+  return built;
+}
+
+/** A task attached to a real network sandbox, with one fake upstream on the test's egress network. */
+export interface RealTopology {
+  prefix: string;
+  egressNetwork: string;
+  upstream: FakeUpstream;
+  sandbox: NetworkSandbox;
+  attachment: NetworkAttachment;
+  contextDir: string;
+  /** Every event the proxy printed so far. */
+  events: ProxyEvent[];
+}
+
+/**
+ * Sets up the real thing: the built proxy program in the offline proxy image,
+ * dual-homed between a task network and an `--internal` test egress network
+ * holding one fake upstream that every name in `hosts` maps to. Everything
+ * is removed at teardown.
+ */
+export async function startRealTopology(
+  t: Test,
+  runtime: ContainerRuntime,
+  options: { allowlist: AllowlistDocument; hosts: readonly string[]; maskedSecrets?: MaskedSecret[]; contextId?: string },
+): Promise<RealTopology> {
+  const prefix = uniquePrefix();
+  const packageRoot = await builtPackageRoot();
+  const egressNetwork = await testEgressNetwork(t, runtime, prefix);
+  const upstream = await startFakeUpstream(t, runtime, egressNetwork, `${prefix}-upstream`);
+  const contextDir = await tempDir(t, 'context');
+  const events: ProxyEvent[] = [];
+  const sandbox = new NetworkSandbox({
+    runtime,
+    resourcePrefix: prefix,
+    caDir: await tempDir(t, 'ca'),
+    allowlist: allowlistFromObject(options.allowlist, 'test allowlist'),
+    maskedSecrets: options.maskedSecrets,
+    egressNetwork,
+    upstreamHosts: Object.fromEntries(options.hosts.map((host) => [host, upstream.ip])),
+    upstreamCaFile: FAKE_UPSTREAM_CA,
+    packageRoot,
+    tmpDir: await tempDir(t, 'proxy-tmp'),
+    onNetworkLine: (event) => { events.push(event); },
+  });
+  const attachment = await sandbox.attach(options.contextId ?? 'ctx', contextDir);
+  t.teardown(() => attachment.release());
+  return { prefix, egressNetwork, upstream, sandbox, attachment, contextDir, events };
 }
