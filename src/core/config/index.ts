@@ -10,5 +10,6 @@ export { EnvReference, VarReference, configTags } from './tags.js';
 export { parseDotEnv, readDotEnv } from './dotenv.js';
 export { formatKeyPath, type KeySegment } from './key-path.js';
 export { SCHEMA_PATH } from './schema.js';
+export { isSecretPath, secretValues } from './secrets.js';
 export type { SourceLocator, SourcePosition, EntryPart } from './source-map.js';
 export type * from './schema-types.js';
