@@ -1,5 +1,7 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { isAirutError } from '../../sandbox/error.js';
-import { ConfigError, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
+import { ConfigError, DOTENV_FILE_NAME, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 
 /** How many config problems the report lists before summarising the rest. */
@@ -21,6 +23,13 @@ export async function checkConfig(deps: {
   env: Readonly<Record<string, string | undefined>>;
   load?: typeof loadConfig;
 }): Promise<ConfigCheck> {
+  const section = await checkConfigFile(deps);
+  const envFile = join(dirname(deps.path), DOTENV_FILE_NAME);
+  if (await exists(envFile)) section.section.checks.push(passed('Env file', 'info', `${envFile} (fills in unset !env variables)`));
+  return section;
+}
+
+async function checkConfigFile(deps: { path: string; env: Readonly<Record<string, string | undefined>>; load?: typeof loadConfig }): Promise<ConfigCheck> {
   const name = 'Configuration';
   const load = deps.load ?? loadConfig;
   try {
@@ -43,5 +52,15 @@ export async function checkConfig(deps: {
       return { loaded: undefined, section: { name, checks: [failed('Config file', 'critical', `${deps.path}: ${error.message}`, error.hint ?? `Fix ${deps.path}.`)] } };
     }
     throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    // Absent is the answer, not an error.
+    return false;
   }
 }

@@ -15,7 +15,9 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"`;
 
 const SIGNATURES: Record<KnownProbeFailure, (stderr: string) => boolean> = {
-  'crun-cgroups': (stderr) => /crun/i.test(stderr) && /cgroup/i.test(stderr),
+  // e.g. "crun: cgroups in hybrid mode not supported, drop all controllers from
+  // cgroupv2", or crun's "creating cgroup directory `/sys/fs/cgroup/...`".
+  'crun-cgroups': (stderr) => (/crun/i.test(stderr) && /cgroup/i.test(stderr)) || /creating cgroup directory/i.test(stderr),
   ulimits: (stderr) => /\b(set)?rlimit|RLIMIT_[A-Z]+|ulimit/i.test(stderr),
 };
 

@@ -26,7 +26,7 @@ case "$1" in
   run)
     case "\${FAKE_RUN:-ok}" in
       ok) echo airut-probe-ok ;;
-      crun) echo 'Error: OCI runtime error: crun: the requested cgroup controller \`pids\` is not available' >&2; exit 126 ;;
+      crun) echo 'Error: OCI runtime error: crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2' >&2; exit 126 ;;
       ulimit) echo 'time="x" level=warning msg="ignored"' >&2; echo 'Error: runc: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: OCI permission denied' >&2; exit 126 ;;
       *) echo 'Error: something unexpected happened' >&2; exit 125 ;;
     esac ;;

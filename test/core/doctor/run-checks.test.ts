@@ -68,3 +68,15 @@ void t.test('an unset !env variable is named with its key', async (t) => {
   t.equal(report.ok, false);
   t.match(report.sections[1]?.checks[0]?.detail, /vars\.password: .*UNSET_VAR_XYZ/);
 });
+
+void t.test('a .env beside the config is shown and fills in !env variables', async (t) => {
+  const { configFile, run } = world(t);
+  writeFileSync(configFile, 'vars:\n  password: !env UNSET_VAR_XYZ\n');
+  writeFileSync(join(configFile, '..', '.env'), 'UNSET_VAR_XYZ=from-dotenv\n');
+  const report = await run();
+  t.equal(report.ok, true);
+  t.match(report.sections[1]?.checks, [
+    { name: 'Config file', ok: true, detail: `${configFile}: valid, no repos configured` },
+    { name: 'Env file', ok: true, severity: 'info', detail: /\.config\/airut\/\.env/ },
+  ]);
+});
