@@ -61,11 +61,12 @@ function suggestEntry(host: string, decodedPath: string, method: string): string
 /**
  * Decide whether `request` is allowed, and say why (ALW-02..04).
  *
- * The path is percent-decoded once and refused when it holds NUL, a backslash,
- * a `..` segment or a double-encoded separator. Then `domains` entries are
- * tried first (every method and path), then `url_prefixes` in order; the first
- * entry matching host, path and method wins. Hosts compare case-insensitively,
- * paths (query string included) case-sensitively.
+ * CONNECT is always refused. The path is percent-decoded once and refused
+ * when it holds NUL, a backslash, a `..` segment or a double-encoded
+ * separator. Then `domains` entries are tried first (every method and path),
+ * then `url_prefixes` in order; the first entry matching host, path and method
+ * wins. Hosts compare case-insensitively, paths (query string included)
+ * case-sensitively.
  */
 export function explainRequest(allowlist: Allowlist, request: RequestToCheck): Decision {
   const method = request.method.toUpperCase();
@@ -73,6 +74,10 @@ export function explainRequest(allowlist: Allowlist, request: RequestToCheck): D
   const host = normalizeRequestHost(request.host);
   const shownHost = host.ok ? host.host : request.host;
   const url = `${scheme}://${shownHost}${request.path}`;
+  if (method === 'CONNECT') {
+    // The proxy refuses CONNECT before asking; this keeps a domains entry from ever reading as permission to tunnel.
+    return { allowed: false, methodMismatch: false, reason: `CONNECT ${shownHost} is blocked: tunnelling through the proxy is never allowed.` };
+  }
   if (!host.ok) {
     return { allowed: false, methodMismatch: false, reason: `${method} ${url} is blocked: ${host.problem}.` };
   }

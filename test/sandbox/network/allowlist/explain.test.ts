@@ -164,6 +164,11 @@ void t.test('refused paths and hosts say why and offer no hint', (t) => {
   t.match(explainRequest(allowlist, { method: 'GET', host: 'api.github.com', path: '/repos/org/repo/%252e%252e/x' }).reason, /is blocked: the path contains a double-encoded "\.", "\/", "\\" or NUL\.$/);
   t.match(explainRequest(allowlist, { method: 'GET', host: 'api.github.com', path: '/repos/org/repo%00' }).reason, /is blocked: the path contains a NUL byte\.$/);
   t.match(explainRequest(allowlist, { method: 'GET', host: 'api.github.com', path: '/repos/org/repo\\x' }).reason, /is blocked: the path contains a backslash/);
+  t.same(explainRequest(allowlist, { method: 'connect', host: 'api.anthropic.com:443', path: 'api.anthropic.com:443' }), {
+    allowed: false,
+    methodMismatch: false,
+    reason: 'CONNECT api.anthropic.com is blocked: tunnelling through the proxy is never allowed.',
+  }, 'even to a host listed under domains');
   t.same(explainRequest(allowlist, { method: 'GET', host: 'bad host', path: '/' }), {
     allowed: false,
     methodMismatch: false,
