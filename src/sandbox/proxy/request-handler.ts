@@ -63,6 +63,16 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     }, true);
     return;
   }
+  if (countHostHeaders(req.rawHeaders) > 1) {
+    // Node judges by the first Host; the upstream (a CDN, say) might route by another: domain fronting.
+    annotations.note = 'more than one Host header';
+    req.resume();
+    sendJson(res, 400, {
+      error: 'host_mismatch', host, path, method,
+      message: 'The request carries more than one Host header; send exactly one.',
+    }, true);
+    return;
+  }
   if (sni !== undefined && (!header.ok || header.host !== sni)) {
     annotations.note = `host mismatch: sni=${sni}, host=${hostHeader}`;
     req.resume();
@@ -168,6 +178,15 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
 
   if (ex.expectContinue) res.writeContinue();
   req.pipe(upstreamReq);
+}
+
+function countHostHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
 }
 
 /** The SNI name, lower-case without a trailing dot; undefined when the client sent none. */

@@ -114,7 +114,10 @@ export async function startProxy(config: ProxyConfig, options: StartProxyOptions
   }
   // No SNI means no certificate to present: the handshake fails, and that is logged here.
   https.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!isQuietDisconnect(error)) log.error('TLS', `https://${socket.remoteAddress ?? '?'}`, tlsProblem(error, socket.servername));
+    if (isQuietDisconnect(error)) return;
+    // A refused server name has already torn the socket down: name the host asked for, else the peer.
+    const servername = typeof socket.servername === 'string' && socket.servername !== '' ? socket.servername : undefined;
+    log.error('TLS', `https://${servername ?? socket.remoteAddress ?? 'unknown-peer'}`, tlsProblem(error, servername));
   });
 
   let dns: DnsResponder | undefined;
@@ -197,11 +200,11 @@ function isQuietDisconnect(error: NodeJS.ErrnoException): boolean {
   return error.code === 'ECONNRESET' || error.code === 'EPIPE';
 }
 
-function tlsProblem(error: Error, servername: string | false | null | undefined): string {
-  if (typeof servername !== 'string' || servername === '') {
+function tlsProblem(error: Error, servername: string | undefined): string {
+  if (servername === undefined) {
     return `handshake refused: the client sent no server name (SNI), so there is no host to check (${describeError(error)})`;
   }
-  return `handshake failed for ${servername}: ${describeError(error)}`;
+  return `handshake failed: ${describeError(error)}`;
 }
 
 async function listen(server: Server, address: string, port: number): Promise<void> {

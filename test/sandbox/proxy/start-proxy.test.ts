@@ -82,6 +82,9 @@ void t.test('a Host header that disagrees with SNI is refused (domain fronting)'
   // The reverse: SNI names the blocked host, Host the allowed one.
   const reverse = await send(tp, { host: 'evil.test', headers: { host: 'allowed.test' }, path: '/b' });
   t.equal(reverse.status, 421);
+  // A second Host header could steer a shared front end (CDN) to another site.
+  const twoHosts = await send(tp, { host: 'allowed.test', headers: ['Host', 'allowed.test', 'Host', 'evil.test'], path: '/d' });
+  t.equal(twoHosts.status, 400);
   // Case and port do not make a mismatch.
   const same = await send(tp, { host: 'allowed.test', headers: { host: 'ALLOWED.test:443' }, path: '/c' });
   t.equal(same.status, 200);
@@ -89,6 +92,7 @@ void t.test('a Host header that disagrees with SNI is refused (domain fronting)'
   t.equal(tp.logText(), START
     + 'BLOCKED GET https://allowed.test/a -> 421 (host mismatch: sni=allowed.test, host=evil.test)\n'
     + 'BLOCKED GET https://evil.test/b -> 421 (host mismatch: sni=evil.test, host=allowed.test)\n'
+    + 'BLOCKED GET https://allowed.test/d -> 400 (more than one Host header)\n'
     + 'ALLOWED GET https://allowed.test/c -> 200\n');
 });
 
