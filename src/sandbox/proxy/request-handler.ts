@@ -30,6 +30,7 @@ const DROP_REQUEST_HEADERS: ReadonlySet<string> = new Set(['expect']);
  * The order is the security argument: establish which host the request is
  * for (SNI for TLS, else Host) and refuse any disagreement (domain fronting,
  * absolute-form targets naming another host); decide with the allowlist;
+ * swap masked secrets (refusing to put a real one on a plain HTTP connection);
  * only then open an upstream connection. Exactly one access line is logged
  * per request, when its response is done.
  *
@@ -103,8 +104,23 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
     return;
   }
+  const rewrite = ctx.rewriteHeaders(host, withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS));
+  if (scheme === 'http' && rewrite.masked > 0) {
+    // A real credential must never cross the egress network in clear text, where anyone on the path could read it.
+    annotations.note = 'masked secret over plain HTTP';
+    req.resume();
+    sendJson(res, 403, {
+      error: 'cleartext_credentials', host, path, method,
+      message: `The request carries a masked secret for ${host}, which is only sent over HTTPS. Use https://${host}${path} instead.`,
+    }, expectContinue);
+    return;
+  }
   allowed = true;
-  forward(ctx, scheme, req, res, { method, host, path, url, annotations, expectContinue });
+  for (const name of rewrite.stripped) ctx.log.stripped(name, method, url);
+  for (const { name, entries } of rewrite.collapsed) ctx.log.collapsed(entries, name, method, url);
+  annotations.masked = rewrite.masked;
+  annotations.dropped = rewrite.stripped.length;
+  forward(ctx, scheme, req, res, rewrite.rawHeaders, { method, host, path, url, expectContinue });
 }
 
 interface Exchange {
@@ -112,22 +128,15 @@ interface Exchange {
   host: string;
   path: string;
   url: string;
-  annotations: AccessAnnotations;
   expectContinue: boolean;
 }
 
-function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
-  const rewrite = ctx.rewriteHeaders(ex.host, withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS));
-  for (const name of rewrite.stripped) ctx.log.stripped(name, ex.method, ex.url);
-  for (const { name, entries } of rewrite.collapsed) ctx.log.collapsed(entries, name, ex.method, ex.url);
-  ex.annotations.masked = rewrite.masked;
-  ex.annotations.dropped = rewrite.stripped.length;
-
+function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange): void {
   const common = {
     host: ex.host,
     method: ex.method,
     path: ex.path,
-    headers: rewrite.rawHeaders,
+    headers: rawHeaders,
     setHost: false,
     lookup: ctx.upstream.lookup,
     timeout: ctx.idleTimeoutMs,

@@ -71,3 +71,12 @@ void t.test('a secrets file that is not what the host writes stops the proxy fro
   await writeFile(file, JSON.stringify({ version: 1, secrets: [{ name: 'X' }] }));
   await t.rejects(startTestProxy(t, { allowlist: { domains: [], url_prefixes: [] }, httpsPort: upstream.port, secretsFile: file }), { code: 'SECRETS_FILE_INVALID' });
 });
+
+void t.test('a surrogate bound for its scoped host over plain HTTP is refused, never swapped', async (t) => {
+  const { tp, upstream } = await setup(t);
+  const res = await send(tp, { scheme: 'http', host: 'secret.test', path: '/plain', headers: { authorization: `Bearer ${SURROGATE}` } });
+  t.equal(res.status, 403);
+  t.equal(JSON.parse(res.body).error, 'cleartext_credentials');
+  t.equal(upstream.seen.length, 0);
+  t.equal(tp.logText(), `${START}BLOCKED GET http://secret.test/plain -> 403 (masked secret over plain HTTP)\n`);
+});
