@@ -87,7 +87,7 @@ async function checkNetworkBackend(runtime: ContainerRuntime): Promise<CheckResu
   }
   if (backend !== 'netavark') {
     return failed(name, 'critical', `${backend || 'unknown'} (Airut's sandbox networks need netavark)`,
-      'Install netavark and aardvark-dns, set network_backend = "netavark" under [network] in containers.conf, then run podman system reset.');
+      'Install netavark and aardvark-dns and set network_backend = "netavark" under [network] in containers.conf (the switch needs "podman system reset", which deletes all containers, images and networks).');
   }
   return passed(name, 'critical', 'netavark');
 }
