@@ -1,0 +1,270 @@
+/**
+ * The email channel of one repo: its own IMAP inbox as a work queue, sender
+ * authentication, and threaded SMTP replies.
+ *
+ * Nothing lost, nothing answered twice: a mail stays in the inbox (flagged
+ * `$AirutProcessing` while it runs) until `complete()` or a rejection removes
+ * it; after a crash every mail still there is looked at again, and the stored
+ * record of handled Message-IDs keeps an answered one from being run twice.
+ */
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import type { ConnectionOptions } from 'node:tls';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, OutgoingReply } from '../channel.js';
+import type { EmailChannelConfig } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
+import { authenticateSender, type SenderPolicy } from './authenticate-sender.js';
+import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
+import { EmailChannelError } from './error.js';
+import { InboxWatcher } from './inbox-watcher.js';
+import type { DnsResolver } from './local-verdict.js';
+import { parseEmail } from './parse-message.js';
+import { readRawHeaders, headerValues } from './raw-headers.js';
+import { buildReplyMail } from './reply-mail.js';
+import { SmtpSender, type SmtpRetry } from './smtp-sender.js';
+import { EmailStateStore } from './state-store.js';
+import { createMessageId, messageIdTokens, resolveConversation } from './threading.js';
+
+/** IMAP keyword on a mail the gateway is working on. */
+export const PROCESSING_FLAG = '$AirutProcessing';
+
+/** A mail refused before any task: forged, malformed or not on the allowlist. */
+export interface RejectedMail {
+  repoId: string;
+  messageId: string;
+  kind: 'auth_failed' | 'unauthorized';
+  reason: string;
+  sender: string | undefined;
+}
+
+/** Options of {@link EmailChannel}. */
+export interface EmailChannelOptions {
+  repoId: string;
+  config: EmailChannelConfig;
+  /** Directory for the handled-Message-ID and sent-Message-ID records of this repo. */
+  stateDir: string;
+  logger: Logger;
+  clock?: () => Date;
+  /** DNS for `verify: local`; the system resolver when absent. */
+  resolver?: DnsResolver;
+  backoff?: Backoff;
+  smtpRetry?: SmtpRetry;
+  /** Extra TLS options for IMAP and SMTP (e.g. a private CA). */
+  tls?: ConnectionOptions;
+  /** Told about every rejected mail (the gateway's task tracker listens here). */
+  onRejected?: (rejected: RejectedMail) => void;
+}
+
+interface InFlight {
+  uid: number;
+  references: string[];
+}
+
+/** {@link ChannelAdapter} for email. */
+export class EmailChannel implements ChannelAdapter {
+  readonly kind = 'email' as const;
+  private readonly clock: () => Date;
+  private readonly log: Logger;
+  private readonly policy: SenderPolicy;
+  private readonly smtp: SmtpSender;
+  private readonly watcher: InboxWatcher;
+  private readonly inFlight = new Map<string, InFlight>();
+  private store: EmailStateStore | undefined;
+  private onMessage: MessageHandler | undefined;
+
+  constructor(private readonly options: EmailChannelOptions) {
+    const { config } = options;
+    this.clock = options.clock ?? (() => new Date());
+    this.log = options.logger.child({ channel: 'email', repo: options.repoId });
+    const trusted = config.trusted_authserv_id;
+    if (config.verify === 'provider' && trusted === undefined) {
+      throw new EmailChannelError('EMAIL_CONFIG_INVALID', `repo ${options.repoId}: email.verify is 'provider' but email.trusted_authserv_id is not set`, {
+        hint: "Set email.trusted_authserv_id to your provider's authserv-id (e.g. mx.google.com), or use verify: local.",
+      });
+    }
+    this.policy = {
+      verify: config.verify,
+      trustedAuthservId: trusted ?? '',
+      microsoftInternalFallback: config.microsoft_internal_fallback,
+      authorizedSenders: config.authorized_senders,
+      ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
+    };
+    this.smtp = new SmtpSender({
+      host: config.smtp_server,
+      port: config.smtp_port,
+      security: config.smtp_security,
+      requireAuth: config.smtp_require_auth,
+      username: config.username,
+      password: config.password,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    }, options.smtpRetry);
+    this.watcher = new InboxWatcher({
+      connect: () => this.imapOptions(),
+      useIdle: config.use_imap_idle,
+      pollIntervalMs: config.poll_interval * 1000,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      scan: (client) => this.scan(client),
+      onError: (err, attempt, retryInMs) => {
+        this.log.warn('IMAP connection failed; retrying', { attempt, retry_in_ms: retryInMs, error: err instanceof Error ? err.message : String(err) });
+      },
+      clock: this.clock,
+    });
+  }
+
+  /** Opens the state store and starts watching the inbox; resolves after the first connection attempt. */
+  async start(onMessage: MessageHandler): Promise<void> {
+    this.store = await EmailStateStore.open(this.options.stateDir);
+    this.onMessage = onMessage;
+    await this.watcher.start();
+  }
+
+  /** Stops watching; mails not yet completed stay in the inbox for the next start. */
+  async stop(): Promise<void> {
+    await this.watcher.stop();
+    this.smtp.close();
+  }
+
+  /** Connection state of the inbox. */
+  state(): ChannelState {
+    return this.watcher.state();
+  }
+
+  /**
+   * Answers `message` in its thread with our own recorded Message-ID. A result
+   * or error reply also marks the message handled, so a crash before
+   * `complete()` cannot lead to a second answer.
+   */
+  async reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void> {
+    const store = this.requireStore();
+    const now = this.clock();
+    const messageId = createMessageId(conversationId, this.options.config.from, now);
+    const mail = buildReplyMail({
+      from: this.options.config.from,
+      to: message.sender,
+      subject: message.subject,
+      conversationId,
+      inReplyTo: message.messageId,
+      references: this.inFlight.get(message.messageId)?.references ?? [],
+      messageId,
+      markdown: reply.markdown,
+      footer: this.options.config.footer ? reply.footer : undefined,
+      attachments: reply.attachments,
+      date: now,
+    });
+    await this.smtp.send(mail);
+    await store.recordSent(messageId, conversationId, now);
+    if (reply.kind !== 'acknowledgement') await store.markHandled(message.messageId, now);
+    this.log.info('reply sent', { kind: reply.kind, conversation: conversationId, message_id: messageId, in_reply_to: message.messageId });
+  }
+
+  /** Marks `message` handled and removes it from the inbox (now, or on the next scan when disconnected). */
+  async complete(message: IncomingMessage): Promise<void> {
+    await this.requireStore().markHandled(message.messageId, this.clock());
+    const entry = this.inFlight.get(message.messageId);
+    if (entry === undefined) return;
+    // Not serialised with the scan on purpose: the gateway may complete a mail from inside the
+    // handler the scan is awaiting. imapflow queues the commands; a racing scan sees the record.
+    const client = this.watcher.connected();
+    if (client === undefined) {
+      this.watcher.wake();
+      return;
+    }
+    try {
+      await client.messageDelete(String(entry.uid), { uid: true });
+      this.inFlight.delete(message.messageId);
+    } catch (err) {
+      // The record above already prevents a second answer; the next scan deletes it.
+      this.log.warn('could not remove a completed mail yet', { message_id: message.messageId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private imapOptions(): ImapFlowOptions {
+    const { config } = this.options;
+    const security = config.imap_security === 'auto' ? (config.imap_port === 993 ? 'tls' : 'starttls') : config.imap_security;
+    return {
+      host: config.imap_server,
+      port: config.imap_port,
+      secure: security === 'tls',
+      doSTARTTLS: security === 'starttls' ? true : security === 'none' ? false : undefined,
+      auth: { user: config.username, pass: config.password ?? '' },
+      logger: false,
+      maxIdleTime: config.idle_reconnect_interval * 1000,
+      connectionTimeout: 10_000,
+      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+    };
+  }
+
+  private requireStore(): EmailStateStore {
+    if (this.store === undefined) {
+      throw new EmailChannelError('EMAIL_UNKNOWN_MESSAGE', `repo ${this.options.repoId}: the email channel was used before start()`, {
+        hint: 'Call start() before reply() or complete().',
+      });
+    }
+    return this.store;
+  }
+
+  /** One look at the inbox: every mail not already in flight is removed, rejected or handed over. */
+  private async scan(client: ImapFlow): Promise<void> {
+    const inFlightUids = new Set([...this.inFlight.values()].map((e) => e.uid));
+    const uids = (await client.search({ deleted: false }, { uid: true })) || [];
+    for (const uid of uids) {
+      if (inFlightUids.has(uid)) continue;
+      const fetched = await client.fetchOne(String(uid), { source: true }, { uid: true });
+      if (fetched === false || fetched.source === undefined) continue;
+      await this.consider(client, uid, fetched.source);
+    }
+  }
+
+  private async consider(client: ImapFlow, uid: number, raw: Buffer): Promise<void> {
+    const store = this.requireStore();
+    const headers = readRawHeaders(raw);
+    const headerId = messageIdTokens(headerValues(headers, 'message-id')[0])[0];
+    if (headerId !== undefined && this.inFlight.has(headerId)) return;
+    if (headerId !== undefined && store.isHandled(headerId)) {
+      this.log.info('removing a mail that was already handled', { message_id: headerId });
+      await client.messageDelete(String(uid), { uid: true });
+      return;
+    }
+    const verdict = await authenticateSender(raw, this.policy);
+    if (!verdict.accepted) {
+      const messageId = headerId ?? (await parseEmail(raw, 0)).messageId;
+      this.log.warn('mail rejected', { kind: verdict.kind, reason: verdict.reason, sender: verdict.address, message_id: messageId });
+      await store.markHandled(messageId, this.clock());
+      await client.messageDelete(String(uid), { uid: true });
+      this.options.onRejected?.({ repoId: this.options.repoId, messageId, kind: verdict.kind, reason: verdict.reason, sender: verdict.address });
+      return;
+    }
+    const parsed = await parseEmail(raw, this.options.config.max_attachment_bytes);
+    if (this.inFlight.has(parsed.messageId)) return;
+    if (store.isHandled(parsed.messageId)) {
+      await client.messageDelete(String(uid), { uid: true });
+      return;
+    }
+    const thread = resolveConversation(
+      { inReplyTo: parsed.inReplyTo, references: parsed.references, subject: parsed.subject },
+      (id) => store.conversationOf(id),
+    );
+    const message: IncomingMessage = {
+      channel: 'email',
+      repoId: this.options.repoId,
+      messageId: parsed.messageId,
+      conversationId: thread?.conversationId,
+      sender: parsed.displayName === undefined ? verdict.address : `${parsed.displayName} <${verdict.address}>`,
+      subject: parsed.subject,
+      text: parsed.text,
+      attachments: parsed.attachments,
+      receivedAt: this.clock(),
+      modelHint: parsed.modelHint,
+    };
+    for (const skipped of parsed.skippedAttachments) this.log.warn('attachment not saved', { message_id: parsed.messageId, attachment: skipped });
+    await client.messageFlagsAdd(String(uid), [PROCESSING_FLAG], { uid: true });
+    this.inFlight.set(parsed.messageId, { uid, references: parsed.references });
+    this.log.info('mail accepted', { message_id: parsed.messageId, sender: verdict.address, conversation: thread?.conversationId, found_by: thread?.source });
+    const handler = this.onMessage;
+    if (handler === undefined) return;
+    // The handler only takes the message over; it must not hold up the inbox scan for the task's run.
+    await handler(message).catch((err: unknown) => {
+      this.inFlight.delete(parsed.messageId);
+      this.log.error('the gateway did not take a mail; it stays in the inbox', { message_id: parsed.messageId, error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+}

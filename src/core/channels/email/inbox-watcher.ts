@@ -1,0 +1,174 @@
+/**
+ * Keeps an IMAP session to the inbox alive and calls `scan` whenever there may
+ * be new mail: on connect, on every `EXISTS` the server pushes while idling,
+ * every poll interval when polling, and when woken. Connection failures are
+ * retried with capped exponential backoff forever; `state()` shows where it is.
+ */
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ChannelState } from '../channel.js';
+import { backoffDelay, type Backoff } from './backoff.js';
+
+/** Options of {@link InboxWatcher}. */
+export interface InboxWatcherOptions {
+  /** Builds a fresh client per connection attempt. */
+  connect: () => ImapFlowOptions;
+  /** Wait for pushes with IDLE (when the server offers it). */
+  useIdle: boolean;
+  pollIntervalMs: number;
+  backoff: Backoff;
+  /** Looks at the inbox; never runs twice at once (the session loop calls it). */
+  scan: (client: ImapFlow) => Promise<void>;
+  /** Reports connection trouble (already reflected in `state()`). */
+  onError: (err: unknown, attempt: number, retryInMs: number) => void;
+  clock: () => Date;
+}
+
+/** The IMAP connection loop of one inbox. */
+export class InboxWatcher {
+  private current: ChannelState = { state: 'starting' };
+  private client: ImapFlow | undefined;
+  private stopped = false;
+  private wakeUp: (() => void) | undefined;
+  private stopWaker: (() => void) | undefined;
+  private pendingWake = false;
+  private loop: Promise<void> | undefined;
+  private firstConnect: { resolve: () => void; promise: Promise<void> } | undefined;
+
+  constructor(private readonly options: InboxWatcherOptions) {}
+
+  /** Starts the loop; resolves after the first connection attempt (connected or in backoff). */
+  start(): Promise<void> {
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => { resolve = r; });
+    this.firstConnect = { resolve, promise };
+    this.loop = this.run();
+    return promise;
+  }
+
+  /** Ends the loop and logs out. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    this.stopWaker?.();
+    const client = this.client;
+    if (client !== undefined) await client.logout().catch(() => client.close());
+    await this.loop;
+    this.current = { state: 'stopped' };
+  }
+
+  /** Asks for another scan soon (e.g. after a message was completed). */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** The connection state for `airut check` and the dashboard. */
+  state(): ChannelState {
+    return { ...this.current };
+  }
+
+  /** The connected client, when there is one. */
+  connected(): ImapFlow | undefined {
+    return this.client?.usable === true ? this.client : undefined;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.session();
+        attempt = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        attempt += 1;
+        const delay = backoffDelay(this.options.backoff, attempt);
+        const retryAt = new Date(this.options.clock().getTime() + delay);
+        this.current = { state: 'backoff', lastError: describe(err), retryAt };
+        this.options.onError(err, attempt, delay);
+        this.firstConnect?.resolve();
+        await this.backoffSleep(delay);
+      }
+    }
+    this.firstConnect?.resolve();
+  }
+
+  /** One connection: connect, scan, wait for news, repeat until it closes. */
+  private async session(): Promise<void> {
+    this.current = { ...this.current, state: 'starting' };
+    // IDLE is entered explicitly: imapflow's automatic IDLE only starts after 15 s of quiet.
+    const client = new ImapFlow({ ...this.options.connect(), disableAutoIdle: true });
+    let closed = false;
+    let closeError: unknown;
+    client.on('error', (err: unknown) => { closeError = err; });
+    client.on('close', () => {
+      closed = true;
+      this.wakeUp?.();
+    });
+    client.on('exists', () => { this.wake(); });
+    this.client = client;
+    try {
+      await client.connect();
+      await client.mailboxOpen('INBOX');
+      const idle = this.options.useIdle && client.capabilities.has('IDLE');
+      this.current = { state: idle ? 'idle' : 'polling' };
+      this.firstConnect?.resolve();
+      this.pendingWake = true;
+      while (!this.stopped && !closed) {
+        if (this.pendingWake) {
+          this.pendingWake = false;
+          await this.options.scan(client);
+          continue;
+        }
+        if (idle) {
+          // Resolves when IDLE ends; the next command (the scan) ends it, imapflow sends DONE first.
+          client.idle().catch(() => undefined);
+          await this.sleep(0, true);
+        } else {
+          await this.sleep(this.options.pollIntervalMs);
+          this.pendingWake = true;
+        }
+      }
+      if (closed && !this.stopped) throw closeError instanceof Error ? closeError : new Error('IMAP connection closed by the server');
+    } finally {
+      this.client = undefined;
+      if (!closed) client.close();
+    }
+  }
+
+  /** Waits out a backoff delay; only `stop()` cuts it short. */
+  private backoffSleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stopWaker = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopWaker = done;
+    });
+  }
+
+  /** Waits `ms` (or, with `untilWoken`, until woken) unless stopped or woken first. */
+  private sleep(ms: number, untilWoken = false): Promise<void> {
+    if (this.stopped || this.pendingWake) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      if (!untilWoken) timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}

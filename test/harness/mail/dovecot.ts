@@ -1,0 +1,164 @@
+/**
+ * A real IMAP server for tests: Dovecot in the foreground on 127.0.0.1, with a
+ * throw-away config, passwd-file users and maildirs under a temp directory.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A mailbox account on the test server. */
+export interface MailUser {
+  username: string;
+  password: string;
+}
+
+/** A running (or stopped, restartable) Dovecot. */
+export interface Dovecot {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly dir: string;
+  /** Stops the server; the mail stays on disk. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+  /** Stops it for good and removes every file. */
+  close(): Promise<void>;
+}
+
+const DOVECOT = '/usr/sbin/dovecot';
+
+/** Starts Dovecot with `users`. Fails with the command that installs it when it is missing. */
+export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot> {
+  const probe = await execa(DOVECOT, ['--version'], { reject: false });
+  if (probe.exitCode !== 0) {
+    throw new Error(`Dovecot is not installed: run \`apt-get install -y dovecot-imapd\` (or \`npm run provision\`)`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'airut-dovecot-'));
+  // Dovecot drops to `nobody` for mail access, so the mail tree must be writable by it.
+  await chmod(dir, 0o755);
+  const mailRoot = join(dir, 'mail');
+  await mkdir(mailRoot, { mode: 0o777 });
+  await chmod(mailRoot, 0o777);
+  await mkdir(join(dir, 'run'));
+  await mkdir(join(dir, 'state'));
+  await writeFile(join(dir, 'passwd'), users.map((u) => `${u.username}:{PLAIN}${u.password}:::::\n`).join(''));
+  const port = await freePort();
+  const conf = join(dir, 'dovecot.conf');
+  await writeFile(conf, renderConfig(dir, mailRoot, port));
+
+  let child: ResultPromise | undefined;
+  const start = async (): Promise<void> => {
+    const proc = execa(DOVECOT, ['-F', '-c', conf], { reject: false, stdin: 'ignore' });
+    child = proc;
+    await waitForPort(port, proc);
+  };
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc === undefined) return;
+    proc.kill('SIGTERM');
+    await proc;
+  };
+  await start().catch(async (err: unknown) => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    stop,
+    start,
+    close: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function renderConfig(dir: string, mailRoot: string, port: number): string {
+  return `protocols = imap
+listen = 127.0.0.1
+base_dir = ${join(dir, 'run')}
+state_dir = ${join(dir, 'state')}
+log_path = ${join(dir, 'dovecot.log')}
+info_log_path = ${join(dir, 'dovecot.log')}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_uid = nobody
+mail_gid = nogroup
+first_valid_uid = 1
+first_valid_gid = 1
+mail_location = maildir:${mailRoot}/%u
+shutdown_clients = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN ${join(dir, 'passwd')}
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=${mailRoot}/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/** Resolves once the port accepts connections; rejects if the process exits first. */
+async function waitForPort(port: number, proc: ResultPromise): Promise<void> {
+  let exited = false;
+  const exit = proc.then((r) => {
+    exited = true;
+    return r;
+  });
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    if (exited) {
+      const result = await exit;
+      throw new Error(`dovecot exited with ${String(result.exitCode)}: ${String(result.stderr)}`);
+    }
+    if (await canConnect(port)) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => { setTimeout(resolve, 10).unref(); });
+  }
+  throw new Error(`dovecot did not listen on 127.0.0.1:${port}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => { resolve(false); });
+  });
+}
