@@ -15,8 +15,9 @@ export interface TaskContainerNetwork {
  * `podman run` arguments that put a task container behind the proxy: only the
  * task network (which has no route off its subnet), the proxy as its only
  * resolver with no search domains, IPv6 off (the host answers on the bridge's
- * link-local address otherwise), and Airut's CA read-only where
- * `update-ca-certificates` picks it up.
+ * link-local address otherwise), no unprivileged ICMP sockets (podman allows
+ * them by default; with NET_RAW dropped this makes ping fail outright), and
+ * Airut's CA read-only where `update-ca-certificates` picks it up.
  */
 export function taskContainerArgs(network: TaskContainerNetwork): string[] {
   return [
@@ -25,6 +26,7 @@ export function taskContainerArgs(network: TaskContainerNetwork): string[] {
     '--dns-search', '.',
     '--sysctl', 'net.ipv6.conf.all.disable_ipv6=1',
     '--sysctl', 'net.ipv6.conf.default.disable_ipv6=1',
+    '--sysctl', 'net.ipv4.ping_group_range=1 0',
     '-v', `${network.caCertPath}:${TASK_CA_PATH}:ro`,
   ];
 }
