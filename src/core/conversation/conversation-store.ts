@@ -75,6 +75,12 @@ export class ConversationStore {
     return isDirectory(this.layout(id).workspace);
   }
 
+  /** True when the directory of `id` exists, resumable or not. */
+  async exists(id: string): Promise<boolean> {
+    if (!isConversationId(id)) return false;
+    return isDirectory(this.layout(id).dir);
+  }
+
   /**
    * The metadata of `id`; a missing or damaged file reads as a record with no
    * replies, so a conversation whose metadata was lost still continues.

@@ -1,4 +1,21 @@
+/**
+ * The gateway: channel messages in, sandboxed Claude runs, replies out. One
+ * {@link RepoHandler} per repo, a shared concurrency limit, a task tracker,
+ * and `startService` wiring it all for `airut serve`.
+ */
 export { startService } from './service.js';
 export type { Service, ServiceOptions } from './service.js';
 export { resolveDashboardAddress } from './dashboard-address.js';
 export type { DashboardAddress } from './dashboard-address.js';
+export { GatewayError, type GatewayErrorCode } from './error.js';
+export { RepoHandler, type RepoHandlerOptions, type RepoSettings, type GatewayRunEvent } from './repo-handler.js';
+export { ConcurrencyLimit, type ReleaseSlot } from './concurrency-limit.js';
+export { ConversationQueue, type Placement } from './conversation-queue.js';
+export { TaskTracker, type TaskCounts, type TaskState, type TrackedTask, type CompletionReason, type NewTask, type TaskTrackerOptions } from './task-tracker.js';
+export { MessageLedger, type LedgerEntry } from './message-ledger.js';
+export type { TaskRequest, TaskRunner } from './task-runner.js';
+export { buildPrompt, buildRecoveryPrompt, channelContext, formatEntries, type PromptContext, type PromptEntry } from './prompt.js';
+export { planReply, type ReplyPlan, type ReplySettings } from './reply-plan.js';
+export { acknowledgementText, timeoutText, interruptedText, failureText, internalErrorText, usageFooter, EMPTY_MESSAGE_TEXT } from './reply-text.js';
+export { saveAttachments, safeFileName } from './inbox.js';
+export { readOutbox, clearOutbox, type OutboxContents } from './outbox.js';

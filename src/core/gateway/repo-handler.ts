@@ -1,0 +1,385 @@
+import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
+import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
+import type { Logger } from '../log/index.js';
+import type { RunEvent } from '../run/index.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
+import { ConversationQueue } from './conversation-queue.js';
+import { GatewayError } from './error.js';
+import { saveAttachments } from './inbox.js';
+import type { MessageLedger } from './message-ledger.js';
+import { clearOutbox, readOutbox } from './outbox.js';
+import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
+import { planReply } from './reply-plan.js';
+import { acknowledgementText, EMPTY_MESSAGE_TEXT, internalErrorText } from './reply-text.js';
+import type { TaskRunner } from './task-runner.js';
+import type { CompletionReason, TaskTracker } from './task-tracker.js';
+
+/** The repo settings a run reads; swapped as a whole on config reload. */
+export interface RepoSettings {
+  /** Model of new conversations without a channel hint. */
+  model: string;
+  effort?: string;
+  /** The run's time limit, quoted in the timeout reply. */
+  timeoutSeconds?: number;
+  /** Show the cost in reply footers (false when Claude runs on a subscription). */
+  showCost: boolean;
+  /** `dashboard.base_url`, for links in acknowledgements and footers. */
+  dashboardBaseUrl?: string;
+  /** Channels that send a task-started acknowledgement. */
+  acknowledge: Partial<Record<ChannelKind, boolean>>;
+}
+
+/** A run event with the ids of the task it belongs to. */
+export interface GatewayRunEvent {
+  repoId: string;
+  conversationId: string;
+  taskId: string;
+  event: RunEvent;
+}
+
+/** What a {@link RepoHandler} works with. */
+export interface RepoHandlerOptions {
+  repoId: string;
+  settings: RepoSettings;
+  store: ConversationStore;
+  mirror: GitMirror;
+  runner: TaskRunner;
+  ledger: MessageLedger;
+  channels: readonly ChannelAdapter[];
+  /** Shared by every repo of the server (`execution.max_concurrent`). */
+  limit: ConcurrencyLimit;
+  tracker: TaskTracker;
+  logger: Logger;
+  onRunEvent?: (event: GatewayRunEvent) => void;
+}
+
+const RECOVERABLE = new Set(['prompt_too_long', 'session_corrupted']);
+
+/**
+ * The message pipeline of one repo: takes authorized messages from its
+ * channels, runs one task at a time per conversation (merging what arrives
+ * meanwhile), and answers in the thread.
+ */
+export class RepoHandler {
+  readonly repoId: string;
+  private settings: RepoSettings;
+  private readonly queue: ConversationQueue<IncomingMessage>;
+  /** Tracker task of each conversation's waiting batch. */
+  private readonly waitingTask = new Map<string, string>();
+  /** Message ids taken and not yet answered, so a redelivery is not queued twice. */
+  private readonly inFlight = new Set<string>();
+  private readonly running = new Map<string, AbortController>();
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(private readonly options: RepoHandlerOptions) {
+    this.repoId = options.repoId;
+    this.settings = options.settings;
+    this.log = options.logger.child({ repo: options.repoId });
+    this.queue = new ConversationQueue(options.limit, (id, batch) => this.runBatch(id, batch), (id, error) => {
+      this.log.error('task failed unexpectedly', { conversation: id, error: describe(error) });
+    });
+  }
+
+  /** Refreshes the mirror (creating it on first start), then starts every channel. */
+  async start(): Promise<void> {
+    await this.options.mirror.refresh();
+    for (const channel of this.options.channels) {
+      await channel.start((message) => this.take(message));
+      this.log.info('channel started', { channel: channel.kind });
+    }
+  }
+
+  /** Settings for runs that start from now on. */
+  updateSettings(settings: RepoSettings): void {
+    this.settings = settings;
+  }
+
+  /** Conversations with a run in progress. */
+  runningConversations(): string[] {
+    return this.queue.runningKeys();
+  }
+
+  /**
+   * Stops taking messages, lets running tasks finish for up to `timeoutMs`,
+   * then stops them (their users get an "interrupted" reply), and finally
+   * stops the channels. Waiting batches are not run: their messages were not
+   * completed, so the channels offer them again after a restart.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    const dropped = this.queue.close();
+    for (const message of dropped) this.inFlight.delete(message.messageId);
+    for (const [, taskId] of this.waitingTask) this.options.tracker.finish(taskId, 'interrupted');
+    this.waitingTask.clear();
+    const idle = this.queue.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      idle.then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.log.warn('tasks still running at the shutdown timeout; stopping them', { conversations: this.queue.runningKeys().join(',') });
+      for (const controller of this.running.values()) controller.abort();
+      await idle;
+    }
+    for (const channel of this.options.channels) {
+      await channel.stop().catch((error: unknown) => this.log.warn('channel did not stop cleanly', { channel: channel.kind, error: describe(error) }));
+    }
+  }
+
+  /** The channel handler: decide where a message goes and queue it. Rejects when it is not taken. */
+  private async take(message: IncomingMessage): Promise<void> {
+    if (this.stopping) {
+      throw new GatewayError('GATEWAY_STOPPED', `repo ${this.repoId} is shutting down; message ${message.messageId} is left for the next start`);
+    }
+    if (this.inFlight.has(message.messageId)) return;
+    const channel = this.channel(message.channel);
+    const { ledger, store, tracker } = this.options;
+    const known = ledger.get(message.messageId);
+    if (known?.answered === true) {
+      this.log.info('message already answered; not running it again', { message_id: message.messageId, conversation: known.conversationId });
+      await channel.complete(message);
+      return;
+    }
+    this.inFlight.add(message.messageId);
+    try {
+      let conversationId = await this.route(message, known?.conversationId);
+      if (message.text.trim() === '' && (conversationId !== undefined || (message.subject ?? '').trim() === '')) {
+        await this.answerEmpty(message, conversationId ?? '');
+        return;
+      }
+      if (conversationId === undefined) {
+        const created = await store.create({ model: message.modelHint ?? this.settings.model, ...(this.settings.effort ? { effort: this.settings.effort } : {}) });
+        conversationId = created.conversationId;
+        this.log.info('new conversation', { conversation: conversationId, message_id: message.messageId, model: created.model });
+      } else if (message.modelHint !== undefined) {
+        this.log.info('model hint ignored: a conversation keeps the model it started with', { conversation: conversationId, hint: message.modelHint });
+      }
+      await ledger.accept(message.messageId, conversationId);
+      const placement = this.queue.submit(conversationId, message);
+      const title = message.subject ?? message.text.slice(0, 60);
+      if (placement === 'new-batch') {
+        this.waitingTask.set(conversationId, tracker.add({ repoId: this.repoId, conversationId, title, sender: message.sender, messageId: message.messageId }));
+      } else if (placement === 'merged') {
+        const taskId = this.waitingTask.get(conversationId);
+        if (taskId !== undefined) tracker.merge(taskId, message.messageId, title);
+        this.log.info('message merged into the next run', { conversation: conversationId, message_id: message.messageId });
+      } else {
+        throw new GatewayError('GATEWAY_STOPPED', `repo ${this.repoId} is shutting down; message ${message.messageId} is left for the next start`);
+      }
+    } catch (error) {
+      this.inFlight.delete(message.messageId);
+      throw error;
+    }
+  }
+
+  /**
+   * The conversation a message continues: the one it was given before a
+   * restart, else the one the channel found, as long as it exists here
+   * (ids of other repos or expired ones start a new conversation).
+   */
+  private async route(message: IncomingMessage, previous: string | undefined): Promise<string | undefined> {
+    for (const id of [previous, message.conversationId]) {
+      if (id === undefined) continue;
+      if (this.queue.has(id) || (await this.options.store.canResume(id))) return id;
+      if (id === previous && (await this.options.store.exists(id))) return id;
+    }
+    return undefined;
+  }
+
+  private async answerEmpty(message: IncomingMessage, conversationId: string): Promise<void> {
+    const taskId = this.options.tracker.add({ repoId: this.repoId, conversationId, title: message.subject ?? '', sender: message.sender, messageId: message.messageId });
+    const sent = await this.send(message, conversationId, { kind: 'error', markdown: EMPTY_MESSAGE_TEXT, attachments: [] });
+    if (sent) await this.completeAll([message], conversationId);
+    this.inFlight.delete(message.messageId);
+    this.options.tracker.finish(taskId, sent ? 'empty_message' : 'channel_error');
+  }
+
+  private async runBatch(conversationId: string, messages: IncomingMessage[]): Promise<void> {
+    const { tracker } = this.options;
+    const first = messages[0];
+    if (first === undefined) return;
+    const taskId = this.waitingTask.get(conversationId)
+      ?? tracker.add({ repoId: this.repoId, conversationId, title: first.subject ?? '', sender: first.sender, messageId: first.messageId });
+    this.waitingTask.delete(conversationId);
+    tracker.start(taskId, conversationId);
+    const controller = new AbortController();
+    this.running.set(conversationId, controller);
+    const log = this.log.child({ conversation: conversationId, task: taskId });
+    let reason: CompletionReason = 'internal_error';
+    try {
+      reason = await this.process(conversationId, messages, controller.signal, log, (event) => {
+        this.options.onRunEvent?.({ repoId: this.repoId, conversationId, taskId, event });
+      });
+    } finally {
+      this.running.delete(conversationId);
+      for (const message of messages) this.inFlight.delete(message.messageId);
+      tracker.finish(taskId, reason);
+      log.info('task finished', { reason, messages: messages.length });
+    }
+  }
+
+  private async process(
+    id: string,
+    messages: IncomingMessage[],
+    signal: AbortSignal,
+    log: Logger,
+    emit: (event: RunEvent) => void,
+  ): Promise<CompletionReason> {
+    const { store, mirror, runner } = this.options;
+    const settings = this.settings;
+    const last = messages.at(-1) as IncomingMessage;
+    const layout = store.layout(id);
+    const conversationUrl = settings.dashboardBaseUrl === undefined ? undefined : `${settings.dashboardBaseUrl.replace(/\/+$/, '')}/conversation/${id}`;
+
+    try {
+      await mirror.refresh();
+    } catch (error) {
+      log.error('mirror update failed', { error: describe(error) });
+      return this.answerError(messages, id, internalErrorText(error), 'internal_error', true);
+    }
+    let cloned = false;
+    if (!(await store.canResume(id))) {
+      try {
+        await mirror.cloneWorkspace(layout.workspace);
+        cloned = true;
+      } catch (error) {
+        log.error('workspace clone failed', { error: describe(error) });
+        await store.remove(id);
+        return this.answerError(messages, id, internalErrorText(error, 'creating the workspace'), 'internal_error', false);
+      }
+    }
+
+    await store.prepareRunDirectories(id);
+    const saved = await saveAttachments(layout.inbox, messages.flatMap((m) => m.attachments));
+    const record = await store.read(id);
+    const firstRun = record.replies.length === 0;
+    const model = record.model ?? settings.model;
+    const effort = record.effort ?? settings.effort;
+
+    if (cloned && settings.acknowledge[last.channel] === true) {
+      await this.send(last, id, { kind: 'acknowledgement', markdown: acknowledgementText(conversationUrl), attachments: [] });
+    }
+
+    const context: PromptContext = {
+      channel: last.channel,
+      ...(firstRun && messages[0]?.subject !== undefined ? { subject: messages[0].subject } : {}),
+      savedAttachments: saved,
+    };
+    const entries: PromptEntry[] = messages.map((m) => ({ sender: m.sender, receivedAt: m.receivedAt, text: m.text }));
+    let prompt = buildPrompt(context, entries);
+    const sessionId = firstRun ? undefined : resumeSessionId(record);
+    await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
+
+    let result: ExecutionResult;
+    try {
+      const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent: emit };
+      log.info('task started', { model, resume: sessionId !== undefined, messages: messages.length });
+      result = await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
+      if (sessionId !== undefined && RECOVERABLE.has(result.outcome) && !signal.aborted) {
+        log.warn('session could not be resumed; retrying once in a fresh session', { outcome: result.outcome });
+        prompt = buildRecoveryPrompt(context, entries, lastSuccessfulResponse(record));
+        await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
+        result = await runner.run({ ...base, prompt });
+      }
+    } catch (error) {
+      log.error('task could not run', { error: describe(error) });
+      return this.answerError(messages, id, internalErrorText(error), 'internal_error', true, prompt);
+    }
+    emit({ type: 'finished', result });
+
+    const plan = planReply(result, { timeoutSeconds: settings.timeoutSeconds, showCost: settings.showCost, conversationUrl, shuttingDown: this.stopping });
+    const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
+    let markdown = plan.reply.markdown;
+    if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
+    await this.record(id, prompt, markdown, messages, result);
+    const sent = await this.send(last, id, { ...plan.reply, markdown, attachments: outbox.files });
+    if (!sent) return 'channel_error';
+    if (plan.attachOutbox) await clearOutbox(layout.outbox);
+    await this.completeAll(messages, id);
+    return plan.reason;
+  }
+
+  /** Sends an error reply for the batch and completes it; records it when the conversation still exists. */
+  private async answerError(
+    messages: IncomingMessage[],
+    id: string,
+    text: string,
+    reason: CompletionReason,
+    keepRecord: boolean,
+    prompt = '',
+  ): Promise<CompletionReason> {
+    const last = messages.at(-1) as IncomingMessage;
+    if (keepRecord) await this.record(id, prompt, text, messages, undefined);
+    const sent = await this.send(last, id, { kind: 'error', markdown: text, attachments: [] });
+    if (!sent) return 'channel_error';
+    await this.completeAll(messages, id);
+    return reason;
+  }
+
+  /** Appends the reply to conversation.json and clears the pending prompt. */
+  private async record(id: string, prompt: string, responseText: string, messages: IncomingMessage[], result: ExecutionResult | undefined): Promise<void> {
+    const reply: ReplyRecord = {
+      sessionId: result?.sessionId ?? '',
+      timestamp: new Date().toISOString(),
+      durationMs: result?.durationMs ?? 0,
+      totalCostUsd: result?.costUsd ?? 0,
+      numTurns: result?.numTurns ?? 0,
+      isError: result === undefined || result.outcome !== 'success',
+      usage: result === undefined ? {} : usageRecord(result),
+      requestText: prompt,
+      responseText,
+      messageIds: messages.map((m) => m.messageId),
+    };
+    await this.options.store.update(id, (r) => {
+      const { pendingRequestText: _, ...rest } = r;
+      return { ...rest, replies: [...r.replies, reply] };
+    });
+  }
+
+  /** Sends a reply; a failure is logged and reported as false (the messages then stay with the channel). */
+  private async send(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<boolean> {
+    try {
+      await this.channel(message.channel).reply(message, conversationId, reply);
+      return true;
+    } catch (error) {
+      this.log.error('reply could not be sent', { conversation: conversationId, kind: reply.kind, message_id: message.messageId, error: describe(error) });
+      return false;
+    }
+  }
+
+  /** Records every message as answered, then tells its channel it is done. */
+  private async completeAll(messages: IncomingMessage[], conversationId: string): Promise<void> {
+    for (const message of messages) {
+      await this.options.ledger.answer(message.messageId, conversationId);
+      await this.channel(message.channel).complete(message).catch((error: unknown) => {
+        // The ledger already keeps it from being answered twice; the channel retries the removal.
+        this.log.warn('channel could not complete a message', { message_id: message.messageId, error: describe(error) });
+      });
+    }
+  }
+
+  private channel(kind: ChannelKind): ChannelAdapter {
+    const channel = this.options.channels.find((c) => c.kind === kind);
+    if (channel === undefined) throw new Error(`repo ${this.repoId} has no ${kind} channel, yet a message came through one`);
+    return channel;
+  }
+}
+
+function usageRecord(result: ExecutionResult): Record<string, number> {
+  const { usage } = result;
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    cache_creation_input_tokens: usage.cacheCreationInputTokens,
+    cache_read_input_tokens: usage.cacheReadInputTokens,
+    ...Object.fromEntries(Object.entries(usage.extra).filter((e): e is [string, number] => typeof e[1] === 'number')),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
