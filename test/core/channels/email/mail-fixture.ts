@@ -64,6 +64,8 @@ export interface ChannelProbe {
   nextMessage(): Promise<IncomingMessage>;
   /** Resolves with the next rejection. */
   nextRejection(): Promise<RejectedMail>;
+  /** Resolves with the next log record whose message is `message`. */
+  nextLog(message: string): Promise<LogRecord>;
 }
 
 /** Makes (and starts) a channel on `p`; its state dir is `stateDir` or a fresh temp dir. */
@@ -78,11 +80,16 @@ export async function startChannel(
   const logs: LogRecord[] = [];
   const messageWaiters: ((m: IncomingMessage) => void)[] = [];
   const rejectionWaiters: ((r: RejectedMail) => void)[] = [];
+  const logWaiters: { message: string; resolve: (r: LogRecord) => void }[] = [];
   const channel = new EmailChannel({
     repoId: 'repo-one',
     config: emailConfig(p, options.config),
     stateDir,
-    logger: new Logger((record) => logs.push(record)),
+    logger: new Logger((record) => {
+      logs.push(record);
+      const at = logWaiters.findIndex((w) => w.message === record.message);
+      if (at >= 0) logWaiters.splice(at, 1)[0]?.resolve(record);
+    }),
     backoff: { initialMs: 50, maxMs: 400 },
     smtpRetry: { attempts: 2, delaysMs: [10], sleep: (ms) => new Promise((r) => { setTimeout(r, ms); }) },
     onRejected: (r) => {
@@ -104,6 +111,7 @@ export async function startChannel(
     logs,
     nextMessage: () => new Promise((resolve) => messageWaiters.push(resolve)),
     nextRejection: () => new Promise((resolve) => rejectionWaiters.push(resolve)),
+    nextLog: (message) => new Promise((resolve) => logWaiters.push({ message, resolve })),
   };
 }
 
