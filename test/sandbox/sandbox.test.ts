@@ -1,9 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import { execa } from 'execa';
+import t, { type Test } from 'tap';
 import { Sandbox, newExecutionContextId, labelArgs } from '../../src/sandbox/index.js';
-import { TEST_BASE_IMAGE, testRuntime } from '../harness/podman.js';
+import { TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
 import { testResources } from './task/test-resources.js';
 
 const FAKE_CLAUDE = fileURLToPath(new URL('../harness/fake-claude/claude', import.meta.url));
@@ -71,4 +74,35 @@ void t.test('execution context ids are opaque and unique', (t) => {
   const ids = new Set(Array.from({ length: 1000 }, () => newExecutionContextId()));
   t.equal(ids.size, 1000);
   t.end();
+});
+
+// The examples in docs/sandbox-library.md, run as another program would: via
+// the package's `airut/sandbox` export (the built dist/).
+async function runExample(t: Test, file: string, env: Record<string, string>) {
+  const entry = fileURLToPath(new URL('../../dist/sandbox/index.js', import.meta.url));
+  t.ok(existsSync(entry), `${entry} exists (run \`npm run build\` first)`);
+  const cwd = await mkdtemp(join(tmpdir(), 'airut-example-cwd-'));
+  t.teardown(async () => {
+    const images = await runtime.run(['images', '-q', '--filter', 'label=io.airut.prefix=airut-example']);
+    const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
+    if (ids.length > 0) await runtime.call(['rmi', '-f', ...ids]);
+    await rm(cwd, { recursive: true, force: true });
+  });
+  return execa('node', [fileURLToPath(new URL(`../../examples/${file}`, import.meta.url))], {
+    cwd,
+    env: { CONTAINERS_CONF: testContainersConf(), BASE_IMAGE: TEST_BASE_IMAGE, SANDBOX_NETWORK: 'none', ...env },
+    reject: false,
+  });
+}
+
+void t.test('examples/sandbox-command.js runs as documented', async (t) => {
+  const run = await runExample(t, 'sandbox-command.js', {});
+  t.equal(run.exitCode, 0, run.stderr);
+  t.equal(run.stdout, 'exit 0, stdout: done\nthe container wrote: hello from Linux');
+});
+
+void t.test('examples/sandbox-agent.js runs as documented (with the fake claude)', async (t) => {
+  const run = await runExample(t, 'sandbox-agent.js', { CLAUDE_BINARY: FAKE_CLAUDE, ANTHROPIC_API_KEY: 'sk-ant-test' });
+  t.equal(run.exitCode, 0, run.stderr);
+  t.match(run.stdout, /^First answer\.\n(.*\n)*Second answer\.$/, 'the response text is printed');
 });
