@@ -2,7 +2,7 @@ import { lookup as systemLookup, Resolver, type LookupAddress, type LookupOption
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 
 /** Node's `lookup` option for sockets (the callback is either single-address or `all` form). */
 type LookupFunction = (
@@ -40,13 +40,15 @@ export interface Upstream {
  */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const lookup = createLookup(options.hosts, options.dns);
-  const common = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: options.idleTimeoutMs, scheduling: 'lifo' as const };
-  const https = new HttpsAgent({
-    ...common,
+  // noDelay: a proxy adds a hop; Nagle's algorithm on it would hold small writes for an ACK.
+  const common = { keepAlive: true, noDelay: true, maxSockets: 64, maxFreeSockets: 16, timeout: options.idleTimeoutMs, scheduling: 'lifo' as const };
+  // One context, built once: passing `ca` instead would make the agent rebuild the trust store for
+  // every connection and stringify all ~140 roots into its pool key on every request.
+  const secureContext = createSecureContext({
     ...(options.extraCaPem === undefined ? {} : { ca: [...rootCertificates, options.extraCaPem] }),
     minVersion: 'TLSv1.2',
-    ALPNProtocols: ['http/1.1'],
   });
+  const https = new HttpsAgent({ ...common, secureContext, ALPNProtocols: ['http/1.1'] });
   const http = new HttpAgent(common);
   return {
     https,
