@@ -1,1 +1,18 @@
+/**
+ * Command-line runs of the sandbox (`airut sandbox exec`, `airut run`):
+ * resolve flags and the repository's sandbox files into settings, then run
+ * a prompt or a command, reporting progress as one typed event stream.
+ */
 export type { RunEvent, RunEventSink, RunPhase } from './run-event.js';
+export { RunError, type RunErrorCode } from './error.js';
+export type { RunFlags, RunMode, RunSettings, RunNetworkSettings, RunClaudeSettings } from './run-settings.js';
+export { resolveRunSettings, type RunEnv } from './resolve-run-settings.js';
+export { runPrompt, type PromptRun, type PromptRunOptions, type PromptRunResult } from './run-prompt.js';
+export { runCommand, commandExitCode, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT, type CommandRun, type CommandRunOptions } from './run-command.js';
+export { openRun, CLI_RESOURCE_PREFIX, type OpenRun, type RunDependencies, type StopSignal } from './open-run.js';
+export { formatProgress, type ProgressOptions } from './format-progress.js';
+export { parseMount, parseUpstreamHosts } from './flag-values.js';
+export { findGitRoot } from './find-git-root.js';
+export { repoStateDir, readLastSession, writeLastSession, LAST_SESSION_FILE, CLAUDE_HOME_DIR } from './repo-state.js';
+export { claudeCredentials, CLAUDE_CREDENTIAL_VARIABLES, ANTHROPIC_API_HOST } from './claude-credentials.js';
+export { WORKSPACE_PATH, createWorktree, liveWorkspace, type RunWorkspace } from './workspace.js';

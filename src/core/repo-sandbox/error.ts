@@ -1,0 +1,28 @@
+import { AirutError } from '../../sandbox/error.js';
+
+/**
+ * Codes of {@link RepoSandboxError}:
+ *
+ * - `REPO_SANDBOX_CONFIG_INVALID`: `.airut/sandbox.yaml` is not valid YAML or breaks its schema.
+ * - `REPO_SANDBOX_ENV_UNSET`: an `!env NAME` in `.airut/sandbox.yaml` names an unset variable (fail closed).
+ * - `REPO_SANDBOX_DOCKERFILE_MISSING`: no Dockerfile where the repository's image is defined.
+ * - `REPO_SANDBOX_FILE_UNREADABLE`: a repository sandbox file exists but cannot be read.
+ */
+export type RepoSandboxErrorCode =
+  | 'REPO_SANDBOX_CONFIG_INVALID'
+  | 'REPO_SANDBOX_ENV_UNSET'
+  | 'REPO_SANDBOX_DOCKERFILE_MISSING'
+  | 'REPO_SANDBOX_FILE_UNREADABLE';
+
+/**
+ * A repository's sandbox files (`.airut/container/Dockerfile` and the files
+ * beside it, `.airut/sandbox.yaml`, `.airut/network-allowlist.yaml`) cannot
+ * be used. Exit code 125: the sandbox never started.
+ */
+export class RepoSandboxError extends AirutError {
+  declare readonly code: RepoSandboxErrorCode;
+
+  constructor(code: RepoSandboxErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(code, message, { ...options, exitCode: 125 });
+  }
+}

@@ -1,0 +1,47 @@
+import type { RunEvent } from './run-event.js';
+
+/** What {@link formatProgress} shows. */
+export interface ProgressOptions {
+  /** Show network log lines (`--network-log-live`). */
+  networkLive?: boolean;
+  /** Stderr is a terminal: draw the download bar in place with `\r`. */
+  tty?: boolean;
+}
+
+const PHASE_NAMES = { image: 'image', 'claude-binary': 'Claude Code', proxy: 'network sandbox', task: 'task' } as const;
+
+/**
+ * One run event as plain progress text for stderr (no cursor tricks beyond
+ * `\r` on a terminal), or undefined for events that are not progress (Claude's
+ * stream, command output). The text ends with a newline unless it is an
+ * in-place bar.
+ */
+export function formatProgress(event: RunEvent, options: ProgressOptions = {}): string | undefined {
+  switch (event.type) {
+    case 'phase': {
+      const name = PHASE_NAMES[event.phase];
+      if (event.phase === 'task') return event.state === 'started' ? `airut: running (context ${event.detail ?? '?'})\n` : undefined;
+      if (event.state === 'started') return `airut: preparing ${name}${event.detail ? ` (${event.detail})` : ''}\n`;
+      if (event.state === 'skipped') return undefined;
+      return `${options.tty && event.phase === 'claude-binary' ? '\n' : ''}airut: ${name} ready${event.detail ? ` (${event.detail})` : ''}\n`;
+    }
+    case 'build-output':
+      return `airut: build: ${event.line}\n`;
+    case 'download-progress':
+      return options.tty ? `\r${downloadBar(event.bytes, event.total)}` : undefined;
+    case 'network':
+      return options.networkLive ? `[net] ${event.event.line}\n` : undefined;
+    case 'warning':
+      return `airut: warning: ${event.message}\n`;
+    default:
+      return undefined;
+  }
+}
+
+function downloadBar(bytes: number, total: number | undefined): string {
+  const mb = (n: number): string => (n / 1048576).toFixed(1);
+  if (total === undefined || total <= 0) return `airut: downloading Claude Code ${mb(bytes)} MB`;
+  const width = 30;
+  const done = Math.min(width, Math.round((bytes / total) * width));
+  return `airut: downloading Claude Code [${'#'.repeat(done)}${' '.repeat(width - done)}] ${mb(bytes)}/${mb(total)} MB`;
+}

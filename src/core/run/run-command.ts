@@ -1,0 +1,90 @@
+import type { CommandResult } from '../../sandbox/claude/stream/index.js';
+import type { CommandTask } from '../../sandbox/task/index.js';
+import { RunError } from './error.js';
+import { openRun, type OpenRun, type RunDependencies } from './open-run.js';
+import type { RunEventSink } from './run-event.js';
+import type { RunSettings } from './run-settings.js';
+
+/** Exit code of a command that ran past its timeout (as timeout(1)). */
+export const EXIT_TIMEOUT = 124;
+/** Exit code of a command killed by SIGKILL (the memory limit, or a forced stop). */
+export const EXIT_KILLED = 137;
+/** Exit code of a run stopped by SIGINT/SIGTERM before the command ended. */
+export const EXIT_STOPPED = 130;
+
+/** What {@link runCommand} runs. */
+export interface CommandRunOptions {
+  /** From {@link resolveRunSettings} with mode `command`. */
+  settings: RunSettings;
+  /** The command and its arguments, run without a shell. */
+  argv: readonly string[];
+  /** The command's stdout, line by line as written (newline kept). */
+  onStdout: (line: string) => void;
+  /** The command's stderr, line by line as written (newline kept). */
+  onStderr: (line: string) => void;
+  deps?: RunDependencies;
+}
+
+/** A command run in flight. */
+export interface CommandRun {
+  /** The command's result; rejects only when the sandbox could not run it. */
+  result: Promise<CommandResult>;
+  /** Stops the run wherever it is and waits until everything is removed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `argv` in the sandbox with the repository at `/workspace`, streaming
+ * its output to the callbacks and progress to `emit`.
+ *
+ * @throws RunError `RUN_FLAG_INVALID` synchronously when `argv` is empty.
+ */
+export function runCommand(options: CommandRunOptions, emit: RunEventSink): CommandRun {
+  const { settings, argv, deps = {} } = options;
+  if (argv.length === 0) {
+    throw new RunError('RUN_FLAG_INVALID', 'No command specified after --', {
+      hint: 'Put the command after "--", e.g. airut sandbox exec -- npm test; or give a prompt instead.',
+    });
+  }
+  const state: { stopped: boolean; task: CommandTask | undefined } = { stopped: false, task: undefined };
+  const result = (async (): Promise<CommandResult> => {
+    const run: OpenRun = await openRun(settings, emit, deps, state);
+    try {
+      if (state.stopped) return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, stopped: true };
+      const task = run.sandbox.createCommandTask({
+        executionContextDir: run.contextDir,
+        imageTag: run.imageTag,
+        mounts: [...run.workspace.mounts, ...settings.mounts],
+        env: settings.containerEnv,
+        ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),
+        resourceLimits: settings.resourceLimits,
+        ...(run.network === undefined ? {} : { network: run.network }),
+      });
+      state.task = task;
+      emit({ type: 'phase', phase: 'task', state: 'started', detail: task.executionContextId });
+      const executed = await task.execute(argv, { onStdout: options.onStdout, onStderr: options.onStderr });
+      emit({ type: 'phase', phase: 'task', state: 'finished', detail: `exit ${commandExitCode(executed)}` });
+      return executed;
+    } finally {
+      await run.close();
+    }
+  })();
+  return {
+    result,
+    async stop() {
+      state.stopped = true;
+      state.task?.stop();
+      await result.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The exit code `airut sandbox exec` ends with: the command's own, 124 on
+ * timeout, 130 when stopped by the user, 137 when the container was killed.
+ */
+export function commandExitCode(result: CommandResult): number {
+  if (result.timedOut) return EXIT_TIMEOUT;
+  if (result.stopped) return EXIT_STOPPED;
+  return result.exitCode ?? EXIT_KILLED;
+}
