@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { access, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyEvent } from '../proxy/proxy-events.js';
@@ -67,11 +67,30 @@ export interface NetworkSandboxStartup {
   proxyImage: string;
   egressNetwork: string;
   ca: CaFiles;
-  /** Orphans of dead processes with the same prefix that were removed. */
-  removed: OrphanReport;
+  /** Orphans of dead processes that were removed: containers and networks with the same prefix, per-task dirs (which may hold secrets) of any prefix. */
+  removed: OrphanReport & { files: string[] };
 }
 
 const CONTEXT_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/** Per-task dirs are `<tmp>/airut-proxy-<owner pid>-<context id>-XXXXXX`. */
+const TASK_DIR_PREFIX = 'airut-proxy-';
+
+/**
+ * Removes per-task dirs whose creating process is gone (a `kill -9` skips
+ * release): they hold the masked secrets' real values.
+ */
+async function removeOrphanTaskDirs(dir: string, isAlive: ProcessProbe): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [])) {
+    const pid = Number(/^airut-proxy-(\d+)-/.exec(name)?.[1]);
+    if (name.startsWith(TASK_DIR_PREFIX) && pid > 0 && !isAlive(pid)) {
+      await rm(join(dir, name), { recursive: true, force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
+}
 
 /**
  * Puts task containers behind Airut's proxy: per task an internal network, a
@@ -111,6 +130,7 @@ export class NetworkSandbox implements NetworkProvider {
     const ready = await this.startup();
     await this.checkProgram();
 
+    const owner = { prefix, contextId, ownerPid: this.options.ownerPid ?? process.pid };
     const undo: (() => Promise<void>)[] = [];
     const release = once(async () => {
       const failures: unknown[] = [];
@@ -123,14 +143,13 @@ export class NetworkSandbox implements NetworkProvider {
     });
     try {
       const secrets = prepareMaskedSecrets(this.options.maskedSecrets ?? []);
-      const taskDir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), `airut-proxy-${contextId}-`));
+      const taskDir = await mkdtemp(join(this.tmpDir, `${TASK_DIR_PREFIX}${owner.ownerPid}-${contextId}-`));
       undo.push(() => rm(taskDir, { recursive: true, force: true }));
       await writeFile(join(taskDir, SECRETS_FILE), serializeSecrets(secrets.pairs), { mode: 0o600 });
       const networkLogPath = join(contextDir, NETWORK_LOG_FILE);
       await mkdir(contextDir, { recursive: true });
       await (await open(networkLogPath, 'a')).close();
 
-      const owner = { prefix, contextId, ownerPid: this.options.ownerPid ?? process.pid };
       const network: TaskNetwork = await createTaskNetwork(runtime, {
         name: taskNetworkName(prefix, contextId),
         pool: this.pool,
@@ -183,14 +202,20 @@ export class NetworkSandbox implements NetworkProvider {
     }
   }
 
+  private get tmpDir(): string {
+    return this.options.tmpDir ?? tmpdir();
+  }
+
   private async prepare(): Promise<NetworkSandboxStartup> {
     const { runtime, resourcePrefix: prefix } = this.options;
-    const removed = await removeOrphans(runtime, prefix, this.options.isProcessAlive ?? isProcessAlive);
+    const isAlive = this.options.isProcessAlive ?? isProcessAlive;
+    const removed = await removeOrphans(runtime, prefix, isAlive);
+    const removedFiles = await removeOrphanTaskDirs(this.tmpDir, isAlive);
     const egressNetwork = this.options.egressNetwork ?? egressNetworkName(prefix);
     await ensureEgressNetwork(runtime, egressNetwork, this.options.egressNetwork === undefined);
     const image = await ensureProxyImage(runtime, { baseImage: this.options.proxyBaseImage, tmpDir: this.options.tmpDir });
     const ca = await ensureCa(this.options.caDir);
-    return { proxyImage: image.tag, egressNetwork, ca, removed };
+    return { proxyImage: image.tag, egressNetwork, ca, removed: { ...removed, files: removedFiles } };
   }
 
   private async checkProgram(): Promise<void> {
