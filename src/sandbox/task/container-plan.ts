@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { labelArgs, type ResourceOwner } from '../runtime/index.js';
+import { labelArgs, type ResourceOwner, type RuntimeKind } from '../runtime/index.js';
 import { TaskError } from './error.js';
 import type { Mount } from './mount.js';
 import type { ResourceLimits } from './resource-limits.js';
@@ -20,6 +20,8 @@ export interface ContainerRunSpec {
   networkArgs: readonly string[];
   /** Keep stdin open for input (the prompt). */
   stdin: boolean;
+  /** The engine the argv is for. Default `podman`. */
+  engine?: RuntimeKind;
 }
 
 /** A planned run: the engine argv and the environment the engine client needs. */
@@ -27,10 +29,18 @@ export interface ContainerRunPlan {
   argv: string[];
   /**
    * Container variables are passed as `-e NAME` and their values through the
-   * engine client's environment, so no value ever appears on a command line.
+   * engine client's environment, so values stay off the command line (except
+   * for the few names the client itself reads, see CLIENT_VARIABLE).
    */
   env: Record<string, string>;
 }
+
+/**
+ * Variables the engine client itself reads. Passing one of these through the
+ * client's environment would reconfigure the client (a container PATH would
+ * hide runc, a TMPDIR would move its state), so they go on the command line.
+ */
+const CLIENT_VARIABLE = /^(PATH|HOME|TMPDIR|USER|LOGNAME|SHELL|TZ|LANG|LANGUAGE|LC_\w+|XDG_\w+|LD_\w+|CONTAINERS?_\w+|PODMAN_\w+|DOCKER_\w+|BUILDAH_\w+|STORAGE_\w+|REGISTRY_\w+|NOTIFY_SOCKET|DBUS_\w+|(HTTPS?|FTP|NO|ALL)_PROXY|(https?|ftp|no|all)_proxy)$/;
 
 /** Capabilities a task keeps; everything else is dropped. */
 export const TASK_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'] as const;
@@ -53,6 +63,9 @@ export function planContainerRun(spec: ContainerRunSpec): ContainerRunPlan {
     // Claude Code keeps a socket under /tmp; keep it off the image's layer.
     '--tmpfs', '/tmp:rw,mode=1777',
   );
+  // podman copies the host's proxy variables into containers by default; the
+  // sandbox decides the container's network, not the host's settings.
+  if ((spec.engine ?? 'podman') === 'podman') argv.push('--http-proxy=false');
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(spec.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -60,8 +73,12 @@ export function planContainerRun(spec: ContainerRunSpec): ContainerRunPlan {
         hint: 'Variable names are letters, digits and "_", not starting with a digit.',
       });
     }
-    argv.push('-e', name);
-    env[name] = value;
+    if (CLIENT_VARIABLE.test(name)) {
+      argv.push('-e', `${name}=${value}`);
+    } else {
+      argv.push('-e', name);
+      env[name] = value;
+    }
   }
   for (const mount of spec.mounts) argv.push('-v', volumeArg(mount));
   const { memory, cpus, pidsLimit } = spec.limits;

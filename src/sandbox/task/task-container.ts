@@ -120,6 +120,7 @@ export class TaskContainer {
       limits: o.resourceLimits ?? {},
       networkArgs,
       stdin: request.input !== undefined,
+      engine: o.runtime.kind,
     });
     const container = new ContainerProcess(o.runtime, name, {
       input: request.input,

@@ -53,18 +53,18 @@ void t.test('mounts, env and resource limits reach the container', async (t) => 
   await writeFile(join(host, 'in.txt'), 'from host');
   const result = await task({
     mounts: [{ hostPath: host, containerPath: '/workspace' }, { hostPath: join(host, 'in.txt'), containerPath: '/ro.txt', readOnly: true }],
-    env: { GREETING: 'hello world', EMPTY: '' },
+    env: { GREETING: 'hello world', EMPTY: '', PATH: '/usr/local/bin:/usr/bin:/bin:/custom' },
     resourceLimits: { memory: '256m', cpus: 0.5, pidsLimit: 64 },
   }).execute(['sh', '-c', [
     'cat /workspace/in.txt; echo',
-    'echo "$GREETING|${EMPTY-unset}"',
+    'echo "$GREETING|${EMPTY-unset}|$PATH"',
     'echo written > /workspace/out.txt',
     'echo x > /ro.txt 2>/dev/null && echo writable || echo read-only',
     // cgroup v1 paths on this machine kind; v2 has memory.max and pids.max at the root.
     'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
     'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max',
   ].join('; ')]);
-  t.same(String(result.stdout).trim().split('\n'), ['from host', 'hello world|', 'read-only', '268435456', '64']);
+  t.same(String(result.stdout).trim().split('\n'), ['from host', 'hello world||/usr/local/bin:/usr/bin:/bin:/custom', 'read-only', '268435456', '64']);
   t.equal(await readFile(join(host, 'out.txt'), 'utf8'), 'written\n', 'the write appears on the host');
   await assertNothingLeft();
 });
@@ -118,6 +118,11 @@ void t.test('planContainerRun is pure data: values stay off the command line', (
     limits: { memory: '2g', cpus: 1.5, pidsLimit: 100 }, networkArgs: ['--network', 'none'], stdin: true,
   });
   t.same(plan.env, { SECRET: 's3cr3t' });
+  t.ok(plan.argv.includes('--http-proxy=false'), 'host proxy settings stay out');
+  const withPath = planContainerRun({ ...base(), env: { PATH: '/x', HOME: '/h' } });
+  t.same(withPath.env, {}, 'variables the engine client reads are not put in its environment');
+  t.ok(withPath.argv.includes('PATH=/x') && withPath.argv.includes('HOME=/h'));
+  t.notOk(planContainerRun({ ...base(), engine: 'docker' }).argv.includes('--http-proxy=false'), 'docker has no --http-proxy');
   t.notOk(plan.argv.some((a) => a.includes('s3cr3t')), 'the secret is not in argv');
   t.same(plan.argv.slice(0, 4), ['run', '--rm', '--init', '-i']);
   t.same(plan.argv.slice(-3), ['none', 'img:1', 'true']);
