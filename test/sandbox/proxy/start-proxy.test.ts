@@ -172,6 +172,52 @@ void t.test('a 10 MB upload streams through without being buffered', async (t) =
   t.equal(tp.logText(), `${START}ALLOWED PUT https://allowed.test/upload -> 201\n`);
 });
 
+void t.test('a chunked upload without Content-Length arrives whole, re-framed by the proxy', async (t) => {
+  const upstream = await startUpstream(t);
+  const tp = await startTestProxy(t, { allowlist: ALLOWLIST, httpsPort: upstream.port });
+  const req = httpsRequest({
+    host: 'allowed.test', port: tp.proxy.ports.https, method: 'POST', path: '/git-receive-pack', ca: tp.caPem, agent: false,
+    lookup: (_n, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]),
+  });
+  req.write('first part, ');
+  req.write('second part');
+  req.end();
+  const [res] = await once(req, 'response');
+  res.resume();
+  await once(res, 'end');
+  t.equal(res.statusCode, 200);
+  t.equal(upstream.seen[0]?.body.toString(), 'first part, second part');
+  t.equal(upstream.seen[0]?.headers['transfer-encoding'], 'chunked');
+});
+
+void t.test('a streamed response (SSE) reaches the client event by event', async (t) => {
+  let clientGotFirst!: () => void;
+  const firstReceived = new Promise<void>((resolve) => { clientGotFirst = resolve; });
+  const upstream = await startUpstream(t, {
+    raw: (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: message_start\ndata: {}\n\n');
+      // The last event is only sent once the client has seen the first: a buffering proxy would deadlock here.
+      void firstReceived.then(() => res.end('event: message_stop\ndata: {}\n\n'));
+    },
+  });
+  const tp = await startTestProxy(t, { allowlist: ALLOWLIST, httpsPort: upstream.port });
+  const req = httpsRequest({
+    host: 'allowed.test', port: tp.proxy.ports.https, method: 'POST', path: '/v1/messages?beta=true', ca: tp.caPem, agent: false,
+    lookup: (_n, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]),
+  });
+  req.end('{"stream":true}');
+  const [res] = await once(req, 'response');
+  let text = '';
+  for await (const chunk of res) {
+    text += (chunk as Buffer).toString();
+    if (text.includes('message_start')) clientGotFirst();
+  }
+  t.equal(text, 'event: message_start\ndata: {}\n\nevent: message_stop\ndata: {}\n\n');
+  t.equal(tp.logText(), `${START}ALLOWED POST https://allowed.test/v1/messages?beta=true -> 200\n`);
+});
+
 void t.test('keep-alive: the client connection and the upstream connection are reused', async (t) => {
   const upstream = await startUpstream(t);
   const tp = await startTestProxy(t, { allowlist: ALLOWLIST, httpsPort: upstream.port });
