@@ -98,6 +98,23 @@ void t.test('a task container reaches only the proxy, which answers every name, 
   t.ok((await stat(join(contextDir, 'network-sandbox.log'))).isFile(), 'network log kept');
 });
 
+void t.test('two tasks at once get separate subnets and cannot see each other', async (t) => {
+  const { sandbox, contextDir } = await sandboxFor(t);
+  const [a, b] = await Promise.all([sandbox.attach('ctx-a', join(contextDir, 'a')), sandbox.attach('ctx-b', join(contextDir, 'b'))]);
+  t.teardown(() => a.release());
+  t.teardown(() => b.release());
+  const proxyOf = (args: string[]): string => /--dns (\S+)/.exec(args.join(' '))?.[1] ?? '';
+  t.not(proxyOf(a.containerArgs).replace(/\.2$/, ''), proxyOf(b.containerArgs).replace(/\.2$/, ''), 'different subnets');
+  const result = await runInTask(runtime, a, [
+    `curl -s -o /dev/null -w "%{http_code}\\n" --max-time 30 http://${proxyOf(a.containerArgs)}/`,
+    `curl -s -o /dev/null -w "%{http_code}\\n" --max-time 5 http://${proxyOf(b.containerArgs)}/`,
+  ].join('; '));
+  t.same(result.stdout.split('\n'), ['418', '000'], 'own proxy reachable, the other task\'s not');
+  await b.release();
+  const again = await runInTask(runtime, a, `curl -s -o /dev/null -w "%{http_code}" --max-time 30 http://${proxyOf(a.containerArgs)}/`);
+  t.equal(again.stdout, '418', 'releasing one task leaves the other intact');
+});
+
 void t.test('a proxy that never prints "ready" is found ready by probing its ports', async (t) => {
   const { sandbox, contextDir } = await sandboxFor(t, { packageRoot: await standInRoot(t, 'silent') });
   const attachment = await sandbox.attach('ctx-silent', contextDir);

@@ -37,6 +37,14 @@ void t.test('the scratch proxy image runs node, is cached by content and leaves 
 
   const second = await ensureProxyImage(runtime, { repository, tmpDir: tmp });
   t.same(second, { tag: first.tag, built: false });
+
+  // An operator base image that has node: here, the scratch image just built.
+  const based = await ensureProxyImage(runtime, { repository: `${repository}-based`, baseImage: first.tag, tmpDir: tmp });
+  t.teardown(async () => { await runtime.call(['rmi', '-f', based.tag]); });
+  t.equal(based.built, true);
+  const basedRun = await runtime.run(['run', '--rm', '--network', 'none', based.tag, '-p', '1 + 1']);
+  t.equal(basedRun.stdout, '2');
+  t.same(await ensureProxyImage(runtime, { repository: `${repository}-based`, baseImage: first.tag, tmpDir: tmp }), { tag: based.tag, built: false });
 });
 
 void t.test('a proxy base image without node is refused with a hint', async (t) => {
