@@ -102,6 +102,7 @@ export class EmailChannel implements ChannelAdapter {
       useIdle: config.use_imap_idle,
       pollIntervalMs: config.poll_interval * 1000,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
+      startAttempts: Math.max(1, config.imap_connect_retries),
       scan: (client) => this.scan(client),
       onError: (err, attempt, retryInMs) => {
         this.log.warn('IMAP connection failed; retrying', { attempt, retry_in_ms: retryInMs, error: err instanceof Error ? err.message : String(err) });
@@ -110,7 +111,11 @@ export class EmailChannel implements ChannelAdapter {
     });
   }
 
-  /** Opens the state store and starts watching the inbox; resolves after the first connection attempt. */
+  /**
+   * Opens the state store and starts watching the inbox. Resolves once
+   * connected, or after `imap_connect_retries` failed attempts, with `state()`
+   * in `backoff` and the loop still retrying.
+   */
   async start(onMessage: MessageHandler): Promise<void> {
     this.store = await EmailStateStore.open(this.options.stateDir);
     this.onMessage = onMessage;
@@ -160,7 +165,11 @@ export class EmailChannel implements ChannelAdapter {
   async complete(message: IncomingMessage): Promise<void> {
     await this.requireStore().markHandled(message.messageId, this.clock());
     const entry = this.inFlight.get(message.messageId);
-    if (entry === undefined) return;
+    if (entry === undefined) {
+      // Handed over before a restart: the next scan finds it by its handled record and removes it.
+      this.watcher.wake();
+      return;
+    }
     // Not serialised with the scan on purpose: the gateway may complete a mail from inside the
     // handler the scan is awaiting. imapflow queues the commands; a racing scan sees the record.
     const client = this.watcher.connected();

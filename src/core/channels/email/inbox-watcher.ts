@@ -16,6 +16,8 @@ export interface InboxWatcherOptions {
   useIdle: boolean;
   pollIntervalMs: number;
   backoff: Backoff;
+  /** Failed attempts after which `start()` resolves anyway (the loop keeps retrying). */
+  startAttempts: number;
   /** Looks at the inbox; never runs twice at once (the session loop calls it). */
   scan: (client: ImapFlow) => Promise<void>;
   /** Reports connection trouble (already reflected in `state()`). */
@@ -36,7 +38,10 @@ export class InboxWatcher {
 
   constructor(private readonly options: InboxWatcherOptions) {}
 
-  /** Starts the loop; resolves after the first connection attempt (connected or in backoff). */
+  /**
+   * Starts the loop. Resolves once connected, or after `startAttempts` failed
+   * attempts with the state in `backoff` (it keeps retrying; `state()` says so).
+   */
   start(): Promise<void> {
     let resolve = (): void => undefined;
     const promise = new Promise<void>((r) => { resolve = r; });
@@ -85,7 +90,7 @@ export class InboxWatcher {
         const retryAt = new Date(this.options.clock().getTime() + delay);
         this.current = { state: 'backoff', lastError: describe(err), retryAt };
         this.options.onError(err, attempt, delay);
-        this.firstConnect?.resolve();
+        if (attempt >= this.options.startAttempts) this.firstConnect?.resolve();
         await this.backoffSleep(delay);
       }
     }

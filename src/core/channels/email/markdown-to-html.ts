@@ -133,7 +133,7 @@ function renderList(lines: string[], start: number): [string, number] {
     }
     if (nested.length > 0) {
       const continuation = nested.filter((l) => !isListItem(l)).length === nested.length;
-      item += continuation ? ` ${renderInline(nested.map((l) => l.trim()).join(' '))}` : renderBlocks(nested).replace(/(<br>\n?)+$/, '');
+      item += continuation ? ` ${renderInline(nested.map((l) => l.trim()).join(' '))}` : renderBlocks(nested).replace(/(<br>\n?)+$/, '').trimEnd();
     }
     items.push(`<li>${item}</li>`);
     while (i < lines.length && (lines[i] ?? '').trim() === '' && LIST_ITEM.test(lines[i + 1] ?? '') && ((LIST_ITEM.exec(lines[i + 1] ?? '')?.[1]?.length ?? 0) === indent)) i += 1;
@@ -190,27 +190,21 @@ function renderTable(lines: string[], start: number): [string, number] {
 
 const SAFE_URL = /^(https?:|mailto:)/i;
 
-/** Inline Markdown: code spans first (their content is literal), then links, emphasis and bare URLs. */
+/** Inline Markdown: code spans first (their content is literal), then links, bare URLs and emphasis. */
 function renderInline(text: string): string {
-  const parts = text.split(/(`+[^`]*?`+)/);
-  return parts.map((part, n) => {
-    if (n % 2 === 1) return `<code>${escapeHtml(part.replace(/^`+ ?|`+$/g, '').replace(/ $/, ''))}</code>`;
-    return renderSpans(part);
-  }).join('');
-}
-
-function renderSpans(text: string): string {
   const tokens: string[] = [];
   const keep = (html: string): string => {
     tokens.push(html);
     return `\u0000${tokens.length - 1}\u0000`;
   };
-  let work = text.replace(/!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g, (whole, label: string, url: string) => {
+  let work = text.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_, _ticks: string, code: string) => keep(`<code>${escapeHtml(code.trim())}</code>`));
+  work = work.replace(/!?\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g, (whole, label: string, url: string) => {
     if (!SAFE_URL.test(url)) return whole;
     const shown = label === '' ? url : label;
     return keep(`<a href="${escapeHtml(url)}">${renderEmphasis(escapeHtml(shown))}</a>`);
   });
-  work = work.replace(/<(https?:\/\/[^>\s]+)>|\bhttps?:\/\/[^\s<>()]*[^\s<>().,;:!?'"]/g, (whole, bracketed?: string) => {
+  // eslint-disable-next-line no-control-regex -- a bare URL must not run into a placeholder
+  work = work.replace(/<(https?:\/\/[^>\s]+)>|\bhttps?:\/\/[^\s<>()\u0000]*[^\s<>().,;:!?'"\u0000]/g, (whole, bracketed?: string) => {
     const url = bracketed ?? whole;
     return keep(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`);
   });
