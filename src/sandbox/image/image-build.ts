@@ -52,7 +52,8 @@ export async function buildImage(runtime: ContainerRuntime, request: BuildReques
     };
     const [result] = await Promise.all([child, pump(child.stdout), pump(child.stderr)]);
     if (result.exitCode !== 0) {
-      throw new ImageBuildError('IMAGE_BUILD_FAILED', `building image ${request.tag} failed (exit ${result.exitCode ?? 'signal'})${result.exitCode === undefined && result.cause instanceof Error ? `: ${result.cause.message}` : ''}`, {
+      const how = result.exitCode === undefined ? `could not run ${runtime.command}: ${result.message}` : `exit ${result.exitCode}`;
+      throw new ImageBuildError('IMAGE_BUILD_FAILED', `building image ${request.tag} failed (${how})`, {
         hint: `Last lines of the build:\n${tail.join('\n')}`,
         logTail: tail.join('\n'),
         cause: result.cause,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAirutError } from '../error.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { planContainerRun } from './container-plan.js';
 import { ContainerProcess, type ContainerExit } from './container-process.js';
@@ -143,7 +144,7 @@ export class TaskContainer {
     try {
       return await network.attach(executionContextId, executionContextDir);
     } catch (error) {
-      if (error instanceof Error && 'code' in error && 'exitCode' in error) throw error;
+      if (isAirutError(error)) throw error;
       throw new TaskError('TASK_NETWORK_FAILED', `could not set up the network for execution context ${executionContextId}: ${(error as Error).message}`, { cause: error });
     }
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ImageCache } from '../../../src/sandbox/image/index.js';
 import { CommandTask, planContainerRun, type TaskOptions } from '../../../src/sandbox/task/index.js';
@@ -66,6 +67,24 @@ void t.test('mounts, env and resource limits reach the container', async (t) => 
   ].join('; ')]);
   t.same(String(result.stdout).trim().split('\n'), ['from host', 'hello world||/usr/local/bin:/usr/bin:/bin:/custom', 'read-only', '268435456', '64']);
   t.equal(await readFile(join(host, 'out.txt'), 'utf8'), 'written\n', 'the write appears on the host');
+  await assertNothingLeft();
+});
+
+void t.test('the entrypoint trusts a mounted Airut CA, quietly', async (t) => {
+  const ca = fileURLToPath(new URL('../../fixtures/tls/upstream-ca.pem', import.meta.url));
+  const mounts = [{ hostPath: ca, containerPath: '/usr/local/share/ca-certificates/airut-ca.crt', readOnly: true }];
+  const check = ['sh', '-c', 'grep -c "BEGIN CERTIFICATE" /etc/ssl/certs/ca-certificates.crt; ls /etc/ssl/certs/airut-ca.pem'];
+  const without = await task().execute(check);
+  const trusted = await task({ mounts }).execute(check);
+  t.equal(trusted.exitCode, 0, trusted.stderr);
+  const [before] = String(without.stdout).split('\n');
+  const [after, link] = String(trusted.stdout).split('\n');
+  t.equal(Number(after), Number(before) + 1, 'the bundle gained one certificate');
+  t.equal(link, '/etc/ssl/certs/airut-ca.pem');
+  t.equal(trusted.stderr, '', 'update-ca-certificates output is hidden');
+  const verbose = await task({ mounts, env: { AIRUT_VERBOSE: '1' } }).execute(['true']);
+  t.match(verbose.stderr, /Updating certificates/, 'AIRUT_VERBOSE=1 shows it on stderr');
+  t.equal(verbose.stdout, '', 'never on stdout');
   await assertNothingLeft();
 });
 
