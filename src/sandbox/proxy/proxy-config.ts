@@ -22,7 +22,7 @@ export interface ProxyConfig {
   caKeyFile: string;
   /** Lower-case host name -> IP, consulted before DNS when connecting upstream. */
   upstreamHosts: ReadonlyMap<string, string>;
-  /** Resolver (IP) for upstream names; undefined means the system resolver. */
+  /** Resolver for upstream names, `IP` or `IPv4:port`; undefined means the system resolver. */
   upstreamDns: string | undefined;
   /** Extra PEM CA bundle trusted for upstream TLS besides Node's bundled roots. */
   upstreamCaFile: string | undefined;
@@ -129,7 +129,7 @@ export function parseProxyConfig(value: unknown, source: string, readText: (path
   if (upstreamPorts.http === 0 || upstreamPorts.https === 0) fail('upstream_ports', 'must not be 0');
 
   const upstreamDns = optionalString('upstream_dns');
-  if (upstreamDns !== undefined && !isIP(upstreamDns)) fail('upstream_dns', `must be an IP address, got ${JSON.stringify(upstreamDns)}`);
+  if (upstreamDns !== undefined && !isResolverAddress(upstreamDns)) fail('upstream_dns', `must be an IP address or IPv4:port, got ${JSON.stringify(upstreamDns)}`);
 
   return {
     listenAddress,
@@ -148,6 +148,12 @@ export function parseProxyConfig(value: unknown, source: string, readText: (path
     upstreamPorts,
     logFile: string('log_file'),
   };
+}
+
+function isResolverAddress(value: string): boolean {
+  if (isIP(value)) return true;
+  const match = /^(.+):(\d{1,5})$/.exec(value);
+  return match !== null && isIPv4(match[1] as string) && Number(match[2]) > 0 && Number(match[2]) <= 65535;
 }
 
 /**

@@ -44,7 +44,8 @@ const bad: [string, Record<string, unknown>, RegExp][] = [
   ['no allowlist', { ...base, allowlist: undefined }, /allowlist is missing/],
   ['both allowlists', { ...base, allowlist_file: '/x' }, /mutually exclusive/],
   ['bad upstream host', { ...base, upstream_hosts: { 'a.test': 'not-an-ip' } }, /upstream_hosts\.a\.test must be an IP address, got "not-an-ip"/],
-  ['bad resolver', { ...base, upstream_dns: 'dns.google' }, /upstream_dns must be an IP address/],
+  ['bad resolver', { ...base, upstream_dns: 'dns.google' }, /upstream_dns must be an IP address or IPv4:port/],
+  ['bad resolver port', { ...base, upstream_dns: '127.0.0.1:0' }, /upstream_dns must be an IP address or IPv4:port/],
   ['upstream port 0', { ...base, upstream_ports: { https: 0 } }, /upstream_ports must not be 0/],
   ['not an object', [] as unknown as Record<string, unknown>, /must be a JSON object/],
 ];
