@@ -103,6 +103,13 @@ export class NetworkSandbox implements NetworkProvider {
   private started: Promise<NetworkSandboxStartup> | undefined;
 
   constructor(options: NetworkSandboxOptions) {
+    if (options.runtime.kind !== 'podman') {
+      // Docker has no `--disable-dns` and joins a container to one network at
+      // `run`: the dual-homed proxy and the resolver-less task network need podman.
+      throw new NetworkSandboxError('NETWORK_RUNTIME_UNSUPPORTED', `the network sandbox needs podman (>= 4, netavark); "${options.runtime.command}" is docker`, {
+        hint: 'Install podman (apt-get install -y podman runc), or disable the network sandbox for this repository.',
+      });
+    }
     this.options = options;
     this.pool = parseSubnet(options.subnetPool ?? DEFAULT_SUBNET_POOL, 'network.subnet_pool');
   }

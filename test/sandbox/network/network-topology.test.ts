@@ -6,6 +6,7 @@ import { Allowlist } from '../../../src/sandbox/network/allowlist/allowlist.js';
 import { NetworkSandbox, PROXY_HOST, type NetworkSandboxOptions } from '../../../src/sandbox/network/network-sandbox.js';
 import { TASK_CA_PATH } from '../../../src/sandbox/network/proxy-layout.js';
 import type { ProxyEvent } from '../../../src/sandbox/proxy/index.js';
+import { ContainerRuntime } from '../../../src/sandbox/runtime/index.js';
 import { testRuntime } from '../../harness/podman.js';
 import { leftovers, runInTask, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
 
@@ -138,6 +139,14 @@ void t.test('a package root without the proxy program is refused before anything
 void t.test('an operator egress network that does not exist is an error naming it', async (t) => {
   const { sandbox, contextDir } = await sandboxFor(t, { egressNetwork: 'airut-test-no-such-network' });
   await t.rejects(sandbox.attach('ctx-egress', contextDir), { code: 'NETWORK_EGRESS_MISSING', message: /airut-test-no-such-network/ });
+});
+
+void t.test('docker is refused up front: it cannot build this topology', (t) => {
+  t.throws(() => new NetworkSandbox({
+    runtime: new ContainerRuntime({ command: 'docker' }),
+    resourcePrefix: 'airut-test', caDir: '/nonexistent', allowlist: new Allowlist('test', { domains: [], url_prefixes: [] }), packageRoot: '/nonexistent',
+  }), { code: 'NETWORK_RUNTIME_UNSUPPORTED', hint: /podman/ });
+  t.end();
 });
 
 void t.test('context ids that cannot be part of a name are refused', async (t) => {
