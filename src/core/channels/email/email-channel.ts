@@ -56,6 +56,8 @@ export interface EmailChannelOptions {
 
 interface InFlight {
   uid: number;
+  /** UIDs only mean something within one UIDVALIDITY of the mailbox. */
+  uidValidity: bigint | undefined;
   references: string[];
 }
 
@@ -144,7 +146,7 @@ export class EmailChannel implements ChannelAdapter {
     const messageId = createMessageId(conversationId, this.options.config.from, now);
     const mail = buildReplyMail({
       from: this.options.config.from,
-      to: message.sender,
+      to: recipientOf(message.sender),
       subject: message.subject,
       conversationId,
       inReplyTo: message.messageId,
@@ -173,7 +175,7 @@ export class EmailChannel implements ChannelAdapter {
     // Not serialised with the scan on purpose: the gateway may complete a mail from inside the
     // handler the scan is awaiting. imapflow queues the commands; a racing scan sees the record.
     const client = this.watcher.connected();
-    if (client === undefined) {
+    if (client === undefined || uidValidityOf(client) !== entry.uidValidity) {
       this.watcher.wake();
       return;
     }
@@ -213,7 +215,8 @@ export class EmailChannel implements ChannelAdapter {
 
   /** One look at the inbox: every mail not already in flight is removed, rejected or handed over. */
   private async scan(client: ImapFlow): Promise<void> {
-    const inFlightUids = new Set([...this.inFlight.values()].map((e) => e.uid));
+    const validity = uidValidityOf(client);
+    const inFlightUids = new Set([...this.inFlight.values()].filter((e) => e.uidValidity === validity).map((e) => e.uid));
     const uids = (await client.search({ deleted: false }, { uid: true })) || [];
     for (const uid of uids) {
       if (inFlightUids.has(uid)) continue;
@@ -259,14 +262,14 @@ export class EmailChannel implements ChannelAdapter {
       conversationId: thread?.conversationId,
       sender: parsed.displayName === undefined ? verdict.address : `${parsed.displayName} <${verdict.address}>`,
       subject: parsed.subject,
-      text: parsed.text,
+      text: withSkippedNote(parsed.text, parsed.skippedAttachments),
       attachments: parsed.attachments,
       receivedAt: this.clock(),
       modelHint: parsed.modelHint,
     };
     for (const skipped of parsed.skippedAttachments) this.log.warn('attachment not saved', { message_id: parsed.messageId, attachment: skipped });
     await client.messageFlagsAdd(String(uid), [PROCESSING_FLAG], { uid: true });
-    this.inFlight.set(parsed.messageId, { uid, references: parsed.references });
+    this.inFlight.set(parsed.messageId, { uid, uidValidity: uidValidityOf(client), references: parsed.references });
     this.log.info('mail accepted', { message_id: parsed.messageId, sender: verdict.address, conversation: thread?.conversationId, found_by: thread?.source });
     const handler = this.onMessage;
     if (handler === undefined) return;
@@ -276,4 +279,24 @@ export class EmailChannel implements ChannelAdapter {
       this.log.error('the gateway did not take a mail; it stays in the inbox', { message_id: parsed.messageId, error: err instanceof Error ? err.message : String(err) });
     });
   }
+}
+
+function uidValidityOf(client: ImapFlow): bigint | undefined {
+  return client.mailbox === false ? undefined : client.mailbox.uidValidity;
+}
+
+/**
+ * `Name <address>` as a structured recipient, so a display name holding a
+ * comma is not read as two addresses.
+ */
+function recipientOf(sender: string): { name: string; address: string } | string {
+  const match = /^(.*?)\s*<([^<>]+)>$/.exec(sender.trim());
+  if (match?.[2] === undefined) return sender;
+  return { name: (match[1] ?? '').replace(/^"|"$/g, ''), address: match[2] };
+}
+
+/** The sender should know which files did not reach the agent, and so should the agent. */
+function withSkippedNote(text: string, skipped: readonly string[]): string {
+  if (skipped.length === 0) return text;
+  return `${text}\n\n[Attachments not saved: ${skipped.join('; ')}]`;
 }

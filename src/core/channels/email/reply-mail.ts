@@ -10,7 +10,7 @@ import { replySubject } from './threading.js';
 export interface ReplyMailInput {
   from: string;
   /** The sender of the message being answered, e.g. `Ada <ada@example.com>`. */
-  to: string;
+  to: string | { name: string; address: string };
   /** Subject of the message being answered (decoded). */
   subject: string | undefined;
   conversationId: string;

@@ -1,6 +1,8 @@
 import t from 'tap';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PROCESSING_FLAG } from '../../../../src/core/channels/email/index.js';
-import { ALICE, GATEWAY, provider, startChannel } from './mail-fixture.js';
+import { ALICE, GATEWAY, provider, startChannel, tempDir } from './mail-fixture.js';
 
 t.test('a new mail is handed over with its fields, flagged while it runs, and removed on complete', async (t) => {
   const p = await provider(t);
@@ -68,4 +70,34 @@ t.test('a reply is threaded: subject tag, In-Reply-To, References, our Message-I
   await probe.channel.reply(second, 'ab12cd34', { kind: 'result', markdown: 'ok', attachments: [] });
   const mails = await p.waitFor(ALICE.address, (m) => m.length === 2);
   t.equal(mails[1]?.parsed.subject, 'Re: [ID:ab12cd34] Deploy', 'no Re: Re:');
+});
+
+t.test('acknowledgement and result with files reach a sender whose name holds a comma; only the result counts as an answer', async (t) => {
+  const p = await provider(t);
+  const stateDir = await tempDir(t);
+  const first = await startChannel(t, p, { stateDir });
+  const next = first.nextMessage();
+  await p.send(ALICE, { from: `"Lovelace, Ada" <${ALICE.address}>`, to: GATEWAY.address, subject: 'Report', text: 'Make a report.' });
+  const message = await next;
+  t.equal(message.sender, `Lovelace, Ada <${ALICE.address}>`);
+  await first.channel.reply(message, 'cafe0001', { kind: 'acknowledgement', markdown: 'Started.', attachments: [] });
+  await first.channel.stop();
+
+  // Only acknowledged: a restart hands it over again.
+  const second = await startChannel(t, p, { stateDir });
+  const again = await second.nextMessage();
+  t.equal(again.messageId, message.messageId);
+  const outbox = await tempDir(t);
+  await writeFile(join(outbox, 'report.csv'), 'a,b\n1,2\n');
+  await second.channel.reply(again, 'cafe0001', { kind: 'result', markdown: 'Here it is.', attachments: [{ filename: 'report.csv', path: join(outbox, 'report.csv') }] });
+  await second.channel.complete(again);
+
+  const mails = await p.waitFor(ALICE.address, (m) => m.length === 2);
+  const [ack, result] = mails.map((m) => m.parsed);
+  t.equal(ack?.text?.trim(), 'Started.');
+  const to = Array.isArray(result?.to) ? result?.to[0] : result?.to;
+  t.same(to?.value.map((v) => v.address), [ALICE.address], 'one recipient, not two');
+  t.same(result?.attachments.map((a) => [a.filename, a.content.toString()]), [['report.csv', 'a,b\n1,2\n']]);
+  t.equal(result?.inReplyTo, message.messageId);
+  await p.waitFor(GATEWAY.address, (m) => m.length === 0);
 });

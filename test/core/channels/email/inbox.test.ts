@@ -36,6 +36,7 @@ t.test('attachments arrive with safe, unique names; oversized ones are left out 
   t.same(message.attachments.map((a) => a.filename), ['passwd', 'data.bin', 'data-1.bin']);
   t.same(message.attachments[1]?.content, binary, 'binary content is kept byte for byte');
   t.equal(message.attachments[0]?.content.toString(), 'root:x:0:0');
+  t.equal(message.text, 'see attached\n\n[Attachments not saved: big.txt (2048 bytes, over the 1024-byte limit)]');
   const skipped = probe.logs.filter((l) => l.message === 'attachment not saved');
   t.same(skipped.map((l) => l.fields.attachment), ['big.txt (2048 bytes, over the 1024-byte limit)']);
 });
