@@ -1,15 +1,15 @@
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
 import { resolveConfigPath } from '../core/config/index.js';
-import { startService } from '../core/gateway/index.js';
+import { Redactor, startService } from '../core/gateway/index.js';
 import { formatLogRecord, Logger } from '../core/log/index.js';
 
 export default class Serve extends AirutCommand {
   static override summary = 'Run the Airut service in the foreground (what the systemd unit runs).';
 
-  static override description = `Loads and validates the configuration, then serves the web dashboard (by default on http://127.0.0.1:5200). With no configuration file, it starts with no repositories and the dashboard shows how to configure one.
+  static override description = `Loads and validates the configuration, serves the web dashboard (by default on http://127.0.0.1:5200), then starts the sandbox and, for every configured repository, its channels: each authorized message becomes a Claude Code task in a container, answered in the same thread. With no configuration file, it starts with no repositories and the dashboard shows how to configure one.
 
-Logs go to standard output, one line per event. SIGTERM or SIGINT stops the service; SIGHUP reloads the configuration (an invalid file keeps the running configuration and logs the error).`;
+Logs go to standard output, one line per event, with configured secrets redacted. SIGTERM or SIGINT stops taking messages, lets running tasks finish for up to execution.shutdown_timeout seconds, interrupts the rest (their users are told) and exits 0; SIGHUP reloads the configuration (an invalid file keeps the running configuration and logs the error).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -25,6 +25,7 @@ Logs go to standard output, one line per event. SIGTERM or SIGINT stops the serv
   static override exitCodes = {
     '0': 'Stopped by SIGTERM or SIGINT after a clean shutdown.',
     '1': 'The configuration is invalid or unreadable (the message names the key, file, line and column).',
+    '2': 'Every configured repository failed to start (each failure is logged).',
     '3': 'The dashboard address is already in use.',
   };
 
@@ -40,8 +41,10 @@ Logs go to standard output, one line per event. SIGTERM or SIGINT stops the serv
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    const logger = new Logger((record) => process.stdout.write(`${formatLogRecord(record)}\n`));
+    const redactor = new Redactor();
+    const logger = new Logger(redactor.sink((record) => process.stdout.write(`${formatLogRecord(record)}\n`)));
     const service = await startService({
+      redactor,
       configPath: resolveConfigPath({ flag: flags.config, env: process.env }),
       env: process.env,
       logger,

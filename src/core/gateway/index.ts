@@ -4,7 +4,8 @@
  * and `startService` wiring it all for `airut serve`.
  */
 export { startService } from './service.js';
-export type { Service, ServiceOptions } from './service.js';
+export { SERVICE_RESOURCE_PREFIX } from './service.js';
+export type { Service, ServiceOptions, RunnerFactory } from './service.js';
 export { resolveDashboardAddress } from './dashboard-address.js';
 export type { DashboardAddress } from './dashboard-address.js';
 export { GatewayError, type GatewayErrorCode } from './error.js';
@@ -13,6 +14,10 @@ export { ConcurrencyLimit, type ReleaseSlot } from './concurrency-limit.js';
 export { ConversationQueue, type Placement } from './conversation-queue.js';
 export { TaskTracker, type TaskCounts, type TaskState, type TrackedTask, type CompletionReason, type NewTask, type TaskTrackerOptions } from './task-tracker.js';
 export { MessageLedger, type LedgerEntry } from './message-ledger.js';
+export { Redactor, REDACTED, configSecrets } from './redactor.js';
+export { SandboxTaskRunner, ALLOWLIST_PATH, maskedSecretsOf, type SandboxTaskRunnerOptions } from './sandbox-task-runner.js';
+export { defaultChannels, repoSettings, type ChannelFactory, type ChannelContext } from './repo-wiring.js';
+export { startHousekeeping, type Housekeeping, type HousekeepingOptions, type HousekeepingPass } from './housekeeping.js';
 export type { TaskRequest, TaskRunner } from './task-runner.js';
 export { buildPrompt, buildRecoveryPrompt, channelContext, formatEntries, type PromptContext, type PromptEntry } from './prompt.js';
 export { planReply, type ReplyPlan, type ReplySettings } from './reply-plan.js';

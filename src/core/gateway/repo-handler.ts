@@ -96,6 +96,14 @@ export class RepoHandler {
     this.settings = settings;
   }
 
+  /** Connection state of each channel, for the dashboard and health checks. */
+  channelStates(): { kind: ChannelKind; state: string; lastError?: string }[] {
+    return this.options.channels.map((c) => {
+      const { state, lastError } = c.state();
+      return { kind: c.kind, state, ...(lastError === undefined ? {} : { lastError }) };
+    });
+  }
+
   /** Conversations with a run in progress. */
   runningConversations(): string[] {
     return this.queue.runningKeys();

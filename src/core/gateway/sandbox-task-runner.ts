@@ -1,0 +1,159 @@
+import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { AllowlistError, parseAllowlist } from '../../sandbox/network/allowlist/index.js';
+import { NetworkSandbox, type NetworkSandboxOptions } from '../../sandbox/network/index.js';
+import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
+import type { Mount, TaskNetwork } from '../../sandbox/task/index.js';
+import type { GitMirror } from '../conversation/index.js';
+import type { RepoConfig } from '../config/index.js';
+import { GatewayError } from './error.js';
+import type { TaskRequest, TaskRunner } from './task-runner.js';
+
+/** The allowlist's place in every repository. */
+export const ALLOWLIST_PATH = '.airut/network-allowlist.yaml';
+
+/** Options of a {@link SandboxTaskRunner}. */
+export interface SandboxTaskRunnerOptions {
+  repoId: string;
+  repo: RepoConfig;
+  sandbox: Sandbox;
+  mirror: GitMirror;
+  /**
+   * Everything of the network sandbox that is the operator's (runtime,
+   * prefix, CA, egress, package root); the allowlist and masked secrets come
+   * from the repo.
+   */
+  network: Omit<NetworkSandboxOptions, 'allowlist' | 'maskedSecrets' | 'onNetworkLine'>;
+}
+
+/**
+ * Runs a conversation's task in the sandbox: builds (or reuses) the image from
+ * the Dockerfile on the repo's default branch, puts the container behind the
+ * network sandbox with the allowlist from that same branch, mounts the
+ * conversation's directories and runs Claude Code.
+ */
+export class SandboxTaskRunner implements TaskRunner {
+  /** One network sandbox per allowlist text, so an unchanged allowlist reuses its setup. */
+  private networkSandbox: { text: string; sandbox: NetworkSandbox } | undefined;
+  private readonly onNetworkLine = new Map<string, TaskRequest['onEvent']>();
+
+  constructor(private readonly options: SandboxTaskRunnerOptions) {}
+
+  async run(request: TaskRequest): Promise<ExecutionResult> {
+    const { repo, sandbox } = this.options;
+    const emit = request.onEvent;
+
+    emit({ type: 'phase', phase: 'image', state: 'started', detail: repo.container_path });
+    const { dockerfile, contextFiles } = await this.imageSources();
+    const imageTag = await sandbox.ensureImage(dockerfile, contextFiles, {
+      onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
+    });
+    emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
+
+    let network: TaskNetwork | undefined;
+    if (repo.network.sandbox_enabled) {
+      emit({ type: 'phase', phase: 'proxy', state: 'started' });
+      network = await this.networkFor();
+      emit({ type: 'phase', phase: 'proxy', state: 'finished' });
+    } else {
+      emit({ type: 'phase', phase: 'proxy', state: 'skipped', detail: 'network sandbox disabled for this repo' });
+    }
+
+    const { layout } = request;
+    const mounts: Mount[] = [
+      { hostPath: layout.workspace, containerPath: '/workspace' },
+      { hostPath: layout.inbox, containerPath: '/inbox' },
+      { hostPath: layout.outbox, containerPath: '/outbox' },
+      { hostPath: layout.storage, containerPath: '/storage' },
+    ];
+    const limits = repo.resource_limits;
+    const task = sandbox.createTask({
+      executionContextDir: layout.dir,
+      imageTag,
+      mounts,
+      env: { ...repo.secrets },
+      ...(limits.timeout === undefined ? {} : { timeoutSeconds: limits.timeout }),
+      resourceLimits: {
+        ...(limits.memory === undefined ? {} : { memory: limits.memory }),
+        ...(limits.cpus === undefined ? {} : { cpus: limits.cpus }),
+        ...(limits.pids_limit === undefined ? {} : { pidsLimit: limits.pids_limit }),
+      },
+      ...(network === undefined ? {} : { network }),
+    });
+    const stop = (): void => { task.stop(); };
+    if (request.signal.aborted) stop();
+    request.signal.addEventListener('abort', stop);
+    this.onNetworkLine.set(task.executionContextId, emit);
+    emit({ type: 'phase', phase: 'task', state: 'started' });
+    try {
+      const result = await task.execute(request.prompt, {
+        ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+        model: request.model,
+        ...(request.effort === undefined ? {} : { effort: request.effort }),
+        onEvent: (event) => emit({ type: 'claude', event }),
+        onStderrLine: (line) => emit({ type: 'stderr', line: line.replace(/\n$/, '') }),
+      });
+      emit({ type: 'phase', phase: 'task', state: 'finished', detail: result.outcome });
+      return result;
+    } finally {
+      request.signal.removeEventListener('abort', stop);
+      this.onNetworkLine.delete(task.executionContextId);
+    }
+  }
+
+  /** The Dockerfile and its flat sibling files from the default branch. */
+  private async imageSources(): Promise<{ dockerfile: Buffer; contextFiles: Record<string, Buffer> }> {
+    const dir = this.options.repo.container_path.replace(/\/+$/, '');
+    const files = await this.options.mirror.readDirectory(dir);
+    const dockerfile = files?.find((f) => f.name === 'Dockerfile');
+    if (files === undefined || dockerfile === undefined) {
+      throw new GatewayError('GATEWAY_DOCKERFILE_MISSING', `repo ${this.options.repoId}: ${dir}/Dockerfile is missing on the default branch`, {
+        hint: `Commit a Dockerfile at ${dir}/Dockerfile (or set repos.${this.options.repoId}.container_path) and merge it into the default branch.`,
+      });
+    }
+    const contextFiles: Record<string, Buffer> = {};
+    for (const file of files) if (file.name !== 'Dockerfile') contextFiles[file.name] = file.content;
+    return { dockerfile: dockerfile.content, contextFiles };
+  }
+
+  /** The network sandbox for the allowlist now on the default branch. */
+  private async networkFor(): Promise<NetworkSandbox> {
+    const { repoId, mirror } = this.options;
+    const bytes = await mirror.readFile(ALLOWLIST_PATH);
+    if (bytes === undefined) {
+      throw new GatewayError('GATEWAY_ALLOWLIST_MISSING', `repo ${repoId}: ${ALLOWLIST_PATH} is missing on the default branch, and the network sandbox is enabled`, {
+        hint: `Commit ${ALLOWLIST_PATH} listing the hosts tasks may reach, or set repos.${repoId}.network.sandbox_enabled: false.`,
+      });
+    }
+    const text = bytes.toString('utf8');
+    if (this.networkSandbox?.text === text) return this.networkSandbox.sandbox;
+    let allowlist;
+    try {
+      allowlist = parseAllowlist(text, `${ALLOWLIST_PATH} (default branch of ${repoId})`);
+    } catch (cause) {
+      if (!(cause instanceof AllowlistError)) throw cause;
+      throw new GatewayError('GATEWAY_ALLOWLIST_INVALID', `repo ${repoId}: ${cause.message}`, { hint: cause.hint, cause });
+    }
+    const sandbox = new NetworkSandbox({
+      ...this.options.network,
+      allowlist,
+      maskedSecrets: maskedSecretsOf(this.options.repo),
+      onNetworkLine: (event, contextId) => {
+        if (event.event === 'log') this.onNetworkLine.get(contextId)?.({ type: 'network', event });
+      },
+    });
+    this.networkSandbox = { text, sandbox };
+    return sandbox;
+  }
+}
+
+/** The repo's `masked_secrets` in the sandbox's terms. */
+export function maskedSecretsOf(repo: RepoConfig): MaskedSecret[] {
+  return Object.entries(repo.masked_secrets).map(([name, secret]) => ({
+    name,
+    value: secret.value,
+    scopes: secret.scopes,
+    headers: secret.headers,
+    allowForeignCredentials: secret.allow_foreign_credentials,
+  }));
+}
