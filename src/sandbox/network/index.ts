@@ -8,7 +8,7 @@ export { NetworkSandbox, NETWORK_LOG_FILE, PROXY_HOST, type NetworkSandboxOption
 export { NetworkSandboxError, type NetworkSandboxErrorCode } from './error.js';
 export { DEFAULT_SUBNET_POOL, parseSubnet, formatSubnet, freeSubnets, type Ipv4Subnet } from './subnet-pool.js';
 export { ensureProxyImage, PROXY_IMAGE_REPOSITORY, type ProxyImage, type ProxyImageOptions } from './proxy-image.js';
-export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, type TaskNetwork, type NetworkSummary } from './podman-networks.js';
+export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, type InternalNetwork, type NetworkSummary } from './podman-networks.js';
 export { taskContainerArgs, taskCaEnv, CA_ENV_NAMES } from './task-container-args.js';
 export { TASK_CA_PATH } from './proxy-layout.js';
 export { proxyProgramConfig, type ProxyProgramConfig } from './proxy-config.js';

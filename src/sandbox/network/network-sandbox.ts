@@ -9,7 +9,7 @@ import type { NetworkAttachment, NetworkProvider } from '../task/network-provide
 import type { Allowlist } from './allowlist/allowlist.js';
 import { ensureCa, type CaFiles } from './ca/index.js';
 import { NetworkSandboxError } from './error.js';
-import { createTaskNetwork, ensureEgressNetwork, removeNetwork, type TaskNetwork } from './podman-networks.js';
+import { createTaskNetwork, ensureEgressNetwork, removeNetwork, type InternalNetwork } from './podman-networks.js';
 import { proxyProgramConfig } from './proxy-config.js';
 import { startProxy, type RunningProxy } from './proxy-container.js';
 import { ensureProxyImage } from './proxy-image.js';
@@ -157,7 +157,7 @@ export class NetworkSandbox implements NetworkProvider {
       await mkdir(contextDir, { recursive: true });
       await (await open(networkLogPath, 'a')).close();
 
-      const network: TaskNetwork = await createTaskNetwork(runtime, {
+      const network: InternalNetwork = await createTaskNetwork(runtime, {
         name: taskNetworkName(prefix, contextId),
         pool: this.pool,
         proxyHost: PROXY_HOST,

@@ -33,7 +33,7 @@ export async function listNetworks(runtime: ContainerRuntime): Promise<NetworkSu
 }
 
 /** A task network that was created. */
-export interface TaskNetwork {
+export interface InternalNetwork {
   name: string;
   subnet: Ipv4Subnet;
   /** The proxy's fixed address on it. */
@@ -70,7 +70,7 @@ const MAX_COLLISION_ROUNDS = 8;
  * 0.0.0.0 reachable; podman 4.3 has no `--route` either. Direct-IP attempts
  * therefore fail closed in the task's own kernel (network unreachable).
  */
-export async function createTaskNetwork(runtime: ContainerRuntime, request: TaskNetworkRequest): Promise<TaskNetwork> {
+export async function createTaskNetwork(runtime: ContainerRuntime, request: TaskNetworkRequest): Promise<InternalNetwork> {
   let lastStderr = '';
   for (let round = 0; round < MAX_COLLISION_ROUNDS; round++) {
     const used = (await listNetworks(runtime)).flatMap((n) => n.subnets);
