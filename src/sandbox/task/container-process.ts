@@ -81,8 +81,15 @@ export class ContainerProcess {
           this.forceRemove();
         }
       };
-      for await (const chunk of stream) splitter.push(chunk as Uint8Array).forEach(deliver);
-      splitter.end().forEach(deliver);
+      try {
+        for await (const chunk of stream) splitter.push(chunk as Uint8Array).forEach(deliver);
+        splitter.end().forEach(deliver);
+      } catch (error) {
+        // A broken pipe must not leave the container running either; the
+        // client is awaited below all the same.
+        failures.push(error);
+        this.forceRemove();
+      }
     };
     try {
       const [result] = await Promise.all([

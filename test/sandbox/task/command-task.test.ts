@@ -116,6 +116,13 @@ void t.test('stop() from outside ends a running command', async (t) => {
   await assertNothingLeft();
 });
 
+void t.test('a throwing callback ends the run and removes the container', async (t) => {
+  await t.rejects(task().execute(['sh', '-c', 'echo hi; exec sleep 600'], {
+    onStdout: () => { throw new Error('callback broke'); },
+  }), { message: 'callback broke' });
+  await assertNothingLeft();
+});
+
 void t.test('a second execute while one runs is refused', async (t) => {
   const busy = task();
   const refused: Promise<unknown>[] = [];
