@@ -93,7 +93,13 @@ export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      await runtime.call(['rm', '-f', '-t', '0', plan.name]);
+      const removed = await runtime.call(['rm', '-f', '-t', '0', plan.name]);
+      if (removed.exitCode !== 0) {
+        // The client would wait for a container that is still there: report instead.
+        throw new NetworkSandboxError('NETWORK_RELEASE_FAILED', `podman could not remove proxy container ${plan.name}: ${removed.stderr.trim()}`, {
+          hint: `Remove it by hand: podman rm -f ${plan.name}`,
+        });
+      }
       await child;
     })();
     return stopped;

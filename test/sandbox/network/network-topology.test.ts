@@ -116,6 +116,18 @@ void t.test('two tasks at once get separate subnets and cannot see each other', 
   t.equal(again.stdout, '418', 'releasing one task leaves the other intact');
 });
 
+void t.test('when the proxy dies mid-task the task is cut off, and release still cleans up', async (t) => {
+  const { sandbox, prefix, tmp, contextDir } = await sandboxFor(t);
+  const attachment = await sandbox.attach('ctx-dies', contextDir);
+  t.teardown(() => attachment.release());
+  await runtime.run(['kill', `${prefix}-proxy-ctx-dies`]);
+  const result = await runInTask(runtime, attachment, 'curl -s -o /dev/null -w "%{http_code}" --max-time 5 http://x.test/');
+  t.equal(result.stdout, '000', 'no proxy, no network');
+  await attachment.release();
+  t.same(await leftovers(runtime, prefix), []);
+  t.same(await readdir(tmp), []);
+});
+
 void t.test('a proxy that never prints "ready" is found ready by probing its ports', async (t) => {
   const { sandbox, contextDir } = await sandboxFor(t, { packageRoot: await standInRoot(t, 'silent') });
   const attachment = await sandbox.attach('ctx-silent', contextDir);
