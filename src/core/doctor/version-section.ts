@@ -48,8 +48,7 @@ export async function checkVersion(deps: VersionCheckDeps): Promise<SectionResul
       else problem = `${url} has no "latest" dist-tag`;
     }
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${deps.timeoutMs / 1000} s` : (error as Error).message;
-    problem = `could not reach ${registry.url} (${reason})`;
+    problem = `could not reach ${registry.url} (${fetchFailure(error, deps.timeoutMs)})`;
   }
   if (latest === undefined) {
     checks.push(failed('Newest release', 'info', `unknown: ${problem ?? 'no answer'}`, null));
@@ -65,4 +64,13 @@ function isNewer(candidate: string, installed: string): boolean {
   const a = parseVersion(candidate);
   const b = parseVersion(installed);
   return a !== null && b !== null && compareVersions(a, b) > 0;
+}
+
+/** Why a fetch failed: undici says only "fetch failed" and keeps the socket error in `cause`. */
+function fetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return (error as Error).message;
 }
