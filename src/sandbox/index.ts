@@ -11,3 +11,7 @@ export * from './runtime/index.js';
 export * from './claude/binary/index.js';
 export * from './claude/stream/index.js';
 export * from './events/index.js';
+export * from './network/index.js';
+export * from './network/allowlist/index.js';
+export * from './network/ca/index.js';
+export * from './network/secrets/index.js';
