@@ -25,7 +25,9 @@ export class NetworkLog {
   private readonly fd: number;
   private readonly onEvent: (event: NetworkLogEvent) => void;
   private readonly now: () => Date;
-  private writeFailed = false;
+  private closed = false;
+  /** False once a write failed (a full disk): lines then only go to `onEvent`. */
+  private writable = true;
 
   /**
    * Opens `path` for appending (creating it if needed).
@@ -74,18 +76,18 @@ export class NetworkLog {
 
   /** Closes the file. Later writes are dropped. */
   close(): void {
-    if (this.writeFailed) return;
-    this.writeFailed = true;
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 
   private write(kind: NetworkLogKind, line: string): void {
-    if (!this.writeFailed) {
+    if (this.writable && !this.closed) {
       try {
         writeSync(this.fd, `${line}\n`);
       } catch (cause) {
         // A full disk must not take the proxy down mid-task; the event stream still carries the lines.
-        this.writeFailed = true;
+        this.writable = false;
         const message = cause instanceof Error ? cause.message : String(cause);
         this.onEvent({ event: 'log', kind: 'ERROR', level: 'warn', line: `ERROR LOG network-sandbox.log -> ${printable(message)}`, time: this.now().toISOString() });
       }

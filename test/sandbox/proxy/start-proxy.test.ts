@@ -2,7 +2,7 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, request as httpsRequest } from 'node:https';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer, type AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { send, START, startTestProxy, startUpstream } from './proxy-harness.js';
 
@@ -305,3 +305,15 @@ function waitForLine(tp: { events: { kind: string; line: string }[]; logText: ()
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+void t.test('a port already in use is a typed error naming the ports', async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  const port = (blocker.address() as AddressInfo).port;
+  await t.rejects(startTestProxy(t, { allowlist: ALLOWLIST, httpsPort: 1, extra: { http_port: port } }), {
+    code: 'PROXY_LISTEN_FAILED',
+    message: new RegExp(`HTTP ${port}.*EADDRINUSE`),
+  });
+});
