@@ -17,7 +17,10 @@ export interface MailUser {
 /** A running (or stopped, restartable) Dovecot. */
 export interface Dovecot {
   readonly host: '127.0.0.1';
+  /** Plain IMAP (STARTTLS offered when started with `tls`). */
   readonly port: number;
+  /** Implicit-TLS IMAP, when started with `tls`. */
+  readonly tlsPort: number | undefined;
   readonly dir: string;
   /** Stops the server; the mail stays on disk. */
   stop(): Promise<void>;
@@ -29,8 +32,14 @@ export interface Dovecot {
 
 const DOVECOT = '/usr/sbin/dovecot';
 
+/** PEM files of the server certificate and key. */
+export interface DovecotTls {
+  certFile: string;
+  keyFile: string;
+}
+
 /** Starts Dovecot with `users`. Fails with the command that installs it when it is missing. */
-export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot> {
+export async function startDovecot(users: readonly MailUser[], tls?: DovecotTls): Promise<Dovecot> {
   const probe = await execa(DOVECOT, ['--version'], { reject: false });
   if (probe.exitCode !== 0) {
     throw new Error(`Dovecot is not installed: run \`apt-get install -y dovecot-imapd\` (or \`npm run provision\`)`);
@@ -45,8 +54,9 @@ export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot>
   await mkdir(join(dir, 'state'));
   await writeFile(join(dir, 'passwd'), users.map((u) => `${u.username}:{PLAIN}${u.password}:::::\n`).join(''));
   const port = await freePort();
+  const tlsPort = tls === undefined ? undefined : await freePort();
   const conf = join(dir, 'dovecot.conf');
-  await writeFile(conf, renderConfig(dir, mailRoot, port));
+  await writeFile(conf, renderConfig(dir, mailRoot, port, tls === undefined || tlsPort === undefined ? undefined : { ...tls, port: tlsPort }));
 
   let child: ResultPromise | undefined;
   const start = async (): Promise<void> => {
@@ -69,6 +79,7 @@ export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot>
   return {
     host: '127.0.0.1',
     port,
+    tlsPort,
     dir,
     stop,
     start,
@@ -79,15 +90,17 @@ export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot>
   };
 }
 
-function renderConfig(dir: string, mailRoot: string, port: number): string {
+function renderConfig(dir: string, mailRoot: string, port: number, tls: (DovecotTls & { port: number }) | undefined): string {
+  const ssl = tls === undefined
+    ? 'ssl = no\n'
+    : `ssl = yes\nssl_cert = <${tls.certFile}\nssl_key = <${tls.keyFile}\n`;
   return `protocols = imap
 listen = 127.0.0.1
 base_dir = ${join(dir, 'run')}
 state_dir = ${join(dir, 'state')}
 log_path = ${join(dir, 'dovecot.log')}
 info_log_path = ${join(dir, 'dovecot.log')}
-ssl = no
-disable_plaintext_auth = no
+${ssl}disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
 mail_uid = nobody
@@ -110,7 +123,9 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${tls?.port ?? 0}
+    ssl = yes
   }
 }
 service anvil {

@@ -12,7 +12,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { SMTPServer } from 'smtp-server';
-import { startDovecot, type Dovecot } from './dovecot.js';
+import { readFileSync } from 'node:fs';
+import { startDovecot, type Dovecot, type DovecotTls } from './dovecot.js';
 import { createTestDomain, stubResolver, type TestDomain } from './dns-zone.js';
 
 /** A mailbox owner: address doubles as IMAP login. */
@@ -35,6 +36,8 @@ export interface MailProviderOptions {
   users: readonly ProviderUser[];
   /** Domains with DKIM keys; created for every user's domain when not given. */
   domains?: readonly TestDomain[];
+  /** Serve IMAP over TLS (implicit and STARTTLS) and offer SMTP STARTTLS with this certificate. */
+  tls?: DovecotTls;
 }
 
 /** The running provider. */
@@ -65,7 +68,7 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
     if (!domains.has(domain)) domains.set(domain, createTestDomain(domain));
   }
   const resolver = stubResolver([...domains.values()]);
-  const dovecot = await startDovecot(options.users.map((u) => ({ username: u.address, password: u.password })));
+  const dovecot = await startDovecot(options.users.map((u) => ({ username: u.address, password: u.password })), options.tls);
 
   const append = async (address: string, raw: string | Buffer): Promise<void> => {
     const user = byAddress.get(mailboxOf(address));
@@ -81,7 +84,10 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
 
   const smtp = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    ...(options.tls === undefined
+      ? { disabledCommands: ['STARTTLS'] }
+      : { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }),
     logger: false,
     onAuth(auth, _session, callback) {
       const user = byAddress.get((auth.username ?? '').toLowerCase());

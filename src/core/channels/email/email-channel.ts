@@ -236,6 +236,15 @@ export class EmailChannel implements ChannelAdapter {
       await client.messageDelete(String(uid), { uid: true });
       return;
     }
+    const autoSubmitted = headerValues(headers, 'auto-submitted')[0]?.trim().toLowerCase();
+    if (autoSubmitted !== undefined && autoSubmitted !== '' && !autoSubmitted.startsWith('no')) {
+      // Out-of-office and other machine replies would otherwise start a mail loop with us.
+      const messageId = headerId ?? (await parseEmail(raw, 0)).messageId;
+      this.log.info('ignoring an automatic mail', { message_id: messageId, auto_submitted: autoSubmitted });
+      await store.markHandled(messageId, this.clock());
+      await client.messageDelete(String(uid), { uid: true });
+      return;
+    }
     const verdict = await authenticateSender(raw, this.policy);
     if (!verdict.accepted) {
       const messageId = headerId ?? (await parseEmail(raw, 0)).messageId;

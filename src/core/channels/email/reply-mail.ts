@@ -40,6 +40,8 @@ export function buildReplyMail(input: ReplyMailInput): Mail.Options {
     inReplyTo: input.inReplyTo,
     references: references.join(' '),
     date: input.date,
+    // RFC 3834: tells auto-responders not to answer, so out-of-office replies cannot loop.
+    headers: { 'Auto-Submitted': 'auto-replied' },
     text: markdown,
     html: `<!DOCTYPE html><html><body style="font-family:sans-serif;">${markdownToHtml(markdown)}</body></html>`,
     attachments: input.attachments.map((a) => ({ filename: a.filename, path: a.path })),

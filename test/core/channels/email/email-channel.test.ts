@@ -53,6 +53,7 @@ t.test('a reply is threaded: subject tag, In-Reply-To, References, our Message-I
   t.match(String(parsed?.html), /<strong>Done\.<\/strong>/);
   t.match(String(parsed?.html), /&lt;script&gt;x&lt;\/script&gt;/);
   t.notMatch(String(parsed?.html), /<script>/);
+  t.equal(parsed?.headers.get('auto-submitted'), 'auto-replied', 'auto-responders are told not to answer');
 
   // Alice answers the reply she actually received: it continues the same conversation.
   const followUp = probe.nextMessage();

@@ -105,3 +105,15 @@ t.test('a reply that cannot be sent fails with EMAIL_SMTP_FAILED after retrying'
   await t.rejects(probe.channel.reply(message, 'bbbb2222', { kind: 'result', markdown: 'x', attachments: [] }), { code: 'EMAIL_SMTP_FAILED' });
   t.equal((await p.list(GATEWAY.address)).length, 1, 'the mail stays for another attempt');
 });
+
+t.test('automatic mail (out-of-office) is removed without a task, so replies cannot loop', async (t) => {
+  const p = await provider(t);
+  const probe = await startChannel(t, p);
+  const ignored = probe.nextLog('ignoring an automatic mail');
+  await p.send(ALICE, { to: GATEWAY.address, subject: 'Out of office', text: 'I am away.', headers: { 'Auto-Submitted': 'auto-replied' } });
+  t.equal((await ignored).fields.auto_submitted, 'auto-replied');
+  const next = probe.nextMessage();
+  await p.send(ALICE, { to: GATEWAY.address, subject: 'real', text: 'work', headers: { 'Auto-Submitted': 'no' } });
+  t.equal((await next).subject, 'real');
+  t.same(probe.received.map((m) => m.subject), ['real']);
+});

@@ -11,6 +11,7 @@ import type { IncomingMessage } from '../../../../src/core/channels/index.js';
 import type { EmailChannelConfig } from '../../../../src/core/config/index.js';
 import { EmailChannel, type EmailChannelOptions, type RejectedMail } from '../../../../src/core/channels/email/index.js';
 import { Logger, type LogRecord } from '../../../../src/core/log/index.js';
+import type { DovecotTls } from '../../../harness/mail/dovecot.js';
 import { startMailProvider, type MailProvider, type ProviderUser } from '../../../harness/mail/mail-provider.js';
 
 export const AUTHSERV_ID = 'mx.provider.test';
@@ -19,9 +20,9 @@ export const ALICE: ProviderUser = { address: 'alice@corp.test', password: 'alic
 export const BOB: ProviderUser = { address: 'bob@corp.test', password: 'bob-pw' };
 export const MALLORY: ProviderUser = { address: 'mallory@evil.test', password: 'mallory-pw' };
 
-/** Starts the provider for `t` and closes it at the end. */
-export async function provider(t: Test): Promise<MailProvider> {
-  const p = await startMailProvider({ authservId: AUTHSERV_ID, users: [GATEWAY, ALICE, BOB, MALLORY] });
+/** Starts the provider for `t` (optionally with TLS) and closes it at the end. */
+export async function provider(t: Test, tls?: DovecotTls): Promise<MailProvider> {
+  const p = await startMailProvider({ authservId: AUTHSERV_ID, users: [GATEWAY, ALICE, BOB, MALLORY], ...(tls === undefined ? {} : { tls }) });
   t.teardown(() => p.close());
   return p;
 }
