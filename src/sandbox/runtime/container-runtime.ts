@@ -108,6 +108,18 @@ export class ContainerRuntime {
   }
 
   /**
+   * Removes containers at once, running or not, without the stop timeout
+   * (podman's `rm -f` would otherwise wait 10 s for a process ignoring
+   * SIGTERM; docker's `rm -f` kills straight away and has no `-t`).
+   * Missing containers are not an error for the caller to handle: the result
+   * is returned whatever the exit code.
+   */
+  async removeContainers(names: readonly string[]): Promise<RuntimeResult> {
+    const args = this.kind === 'docker' ? ['rm', '-f', ...names] : ['rm', '-f', '-t', '0', ...names];
+    return this.call(args);
+  }
+
+  /**
    * Starts the engine with `args` and returns the running subprocess, for calls
    * whose output is streamed (container runs, image builds). The caller owns it.
    */

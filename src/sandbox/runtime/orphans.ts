@@ -28,9 +28,7 @@ export function isProcessAlive(pid: number): boolean {
  */
 export async function removeOrphans(runtime: ContainerRuntime, prefix: string, isAlive: ProcessProbe = isProcessAlive): Promise<OrphanReport> {
   const containers = await listOrphans(runtime, ['ps', '-a', '--filter', prefixFilter(prefix), '--format', '{{.Names}}\t{{json .Labels}}'], isAlive);
-  for (const name of containers) {
-    await runtime.call(['rm', '-f', '-t', '0', name]);
-  }
+  if (containers.length > 0) await runtime.removeContainers(containers);
   const networks = await listOrphans(runtime, ['network', 'ls', '--filter', prefixFilter(prefix), '--format', '{{.Name}}\t{{json .Labels}}'], isAlive);
   for (const name of networks) {
     await runtime.call(['network', 'rm', '-f', name]);

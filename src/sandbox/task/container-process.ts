@@ -140,6 +140,6 @@ export class ContainerProcess {
   private async removeContainer(): Promise<void> {
     // Best effort: the container may already be gone, and a failing engine
     // here must not hide how the run itself ended.
-    await this.runtime.call(['rm', '-f', '-t', '0', this.name]).catch(() => undefined);
+    await this.runtime.removeContainers([this.name]).catch(() => undefined);
   }
 }
