@@ -7,6 +7,7 @@ import { AirutError } from '../error.js';
  * - `NETWORK_SUBNET_POOL_INVALID`: the configured subnet pool is not an IPv4 CIDR that holds a /24.
  * - `NETWORK_SUBNETS_EXHAUSTED`: every /24 of the pool is used by some podman network or the host.
  * - `NETWORK_CREATE_FAILED`: podman refused to create a network for another reason.
+ * - `NETWORK_CONTEXT_ID_INVALID`: an execution context id that cannot be part of a resource name.
  * - `NETWORK_EGRESS_MISSING`: the operator's egress network does not exist.
  * - `NETWORK_PROXY_IMAGE_FAILED`: the proxy image could not be assembled or built.
  * - `NETWORK_PROXY_BASE_NO_NODE`: the operator's proxy base image has no usable `node`.
@@ -19,6 +20,7 @@ export type NetworkSandboxErrorCode =
   | 'NETWORK_SUBNET_POOL_INVALID'
   | 'NETWORK_SUBNETS_EXHAUSTED'
   | 'NETWORK_CREATE_FAILED'
+  | 'NETWORK_CONTEXT_ID_INVALID'
   | 'NETWORK_EGRESS_MISSING'
   | 'NETWORK_PROXY_IMAGE_FAILED'
   | 'NETWORK_PROXY_BASE_NO_NODE'

@@ -129,7 +129,7 @@ export class NetworkSandbox implements NetworkProvider {
   /** Sets up the network of one task; the result's `release` removes all of it. */
   async attach(contextId: string, contextDir: string): Promise<NetworkAttachment> {
     if (!CONTEXT_ID.test(contextId)) {
-      throw new NetworkSandboxError('NETWORK_CREATE_FAILED', `execution context id "${contextId}" cannot be part of a network name`, {
+      throw new NetworkSandboxError('NETWORK_CONTEXT_ID_INVALID', `execution context id "${contextId}" cannot be part of a network name`, {
         hint: 'Use letters, digits, "_", "." and "-" (up to 63 characters), starting with a letter or digit.',
       });
     }
@@ -141,7 +141,7 @@ export class NetworkSandbox implements NetworkProvider {
     const undo: (() => Promise<void>)[] = [];
     const release = once(async () => {
       const failures: unknown[] = [];
-      for (const step of undo.reverse()) {
+      for (const step of [...undo].reverse()) {
         await step().catch((error: unknown) => { failures.push(error); });
       }
       if (failures.length > 0) {

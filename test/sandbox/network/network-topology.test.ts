@@ -163,5 +163,5 @@ void t.test('docker is refused up front: it cannot build this topology', (t) => 
 
 void t.test('context ids that cannot be part of a name are refused', async (t) => {
   const { sandbox, contextDir } = await sandboxFor(t);
-  await t.rejects(sandbox.attach('../x', contextDir), { code: 'NETWORK_CREATE_FAILED' });
+  await t.rejects(sandbox.attach('../x', contextDir), { code: 'NETWORK_CONTEXT_ID_INVALID' });
 });
