@@ -7,7 +7,7 @@ import { Sandbox } from '../../sandbox/sandbox.js';
 import { NETWORK_LOG_FILE, NetworkSandbox } from '../../sandbox/network/index.js';
 import { ContainerRuntime } from '../../sandbox/runtime/index.js';
 import type { TaskNetwork } from '../../sandbox/task/index.js';
-import { createGitRunner, type GitRunner } from '../conversation/index.js';
+import { createGitRunner, type GitRunner } from '../conversation/git.js';
 import { CLAUDE_HOME_DIR } from './repo-state.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';

@@ -44,11 +44,7 @@ export interface PromptRunResult extends ExecutionResult {
  */
 export function runPrompt(options: PromptRunOptions, emit: RunEventSink): PromptRun {
   const { settings, prompt, deps = {} } = options;
-  if (prompt.trim() === '') {
-    throw new RunError('RUN_PROMPT_EMPTY', 'the prompt is empty', {
-      hint: 'Give the prompt as an argument (airut sandbox exec "fix the tests") or on stdin with "-".',
-    });
-  }
+  checkPrompt(prompt);
   const state: { stopped: boolean; task: AgentTask | undefined } = { stopped: false, task: undefined };
   const result = (async (): Promise<PromptRunResult> => {
     const run: OpenRun = await openRun(settings, emit, deps, state);
@@ -93,6 +89,19 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
       await result.catch(() => undefined);
     },
   };
+}
+
+/**
+ * Refuses a prompt that is empty or only whitespace.
+ *
+ * @throws RunError `RUN_PROMPT_EMPTY` (exit code 1).
+ */
+export function checkPrompt(prompt: string): void {
+  if (prompt.trim() === '') {
+    throw new RunError('RUN_PROMPT_EMPTY', 'the prompt is empty', {
+      hint: 'Give the prompt as an argument (airut sandbox exec "fix the tests") or on stdin with "-".',
+    });
+  }
 }
 
 async function claudeBinary(settings: RunSettings, emit: RunEventSink): Promise<string> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GitRunner } from '../conversation/index.js';
+import type { GitRunner } from '../conversation/git.js';
 import type { Mount } from '../../sandbox/task/index.js';
 import { RunError } from './error.js';
 

@@ -1,0 +1,200 @@
+import { homedir } from 'node:os';
+import { text } from 'node:stream/consumers';
+import { Args, Errors, Flags } from '@oclif/core';
+import { AirutCommand } from '../../core/cli/index.js';
+import {
+  EXIT_KILLED,
+  checkPrompt,
+  commandExitCode,
+  formatProgress,
+  resolveRunSettings,
+  runCommand,
+  runPrompt,
+  type RunEvent,
+  type RunFlags,
+} from '../../core/run/index.js';
+import { isAirutError } from '../../sandbox/error.js';
+
+/** Exit code for Airut's own failures, apart from anything the command can return. */
+const EXIT_AIRUT = 125;
+
+export default class SandboxExec extends AirutCommand {
+  static override summary = 'Run Claude Code with a prompt, or any command, in the sandbox on the current repository.';
+
+  static override description = `Two modes.
+
+Prompt mode, airut sandbox exec "PROMPT" (or "-" to read the prompt from stdin): runs Claude Code headless on the repository (the git root of the working directory, or --repo) mounted at /workspace, behind the network sandbox. The final response (Markdown) goes to stdout, progress to stderr; --json prints the whole result as JSON instead. ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN is passed as a masked secret scoped to api.anthropic.com: the container only sees a stand-in, the proxy adds the real value on the way out. Sessions are kept per repository under the state directory, so --continue picks up the last one and --resume ID a given one.
+
+Command mode, airut sandbox exec -- CMD [ARGS...]: runs the command in the same container setup (no shell unless you call one) and streams its output as it is written. Exits with the command's own code, 124 on timeout, 137 when the container was killed, 125 when Airut itself failed.
+
+The image comes from the repository's .airut/container/Dockerfile and the flat files beside it (give it WORKDIR /workspace); the network allowlist from .airut/network-allowlist.yaml (missing: everything is blocked); environment, masked secrets, resource limits and the network switch from .airut/sandbox.yaml. Every run has its own execution context, so several runs in one repository at once do not disturb each other.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> "Fix the failing tests"',
+    'git diff | <%= config.bin %> <%= command.id %> -',
+    '<%= config.bin %> <%= command.id %> --continue "Now add a test for it"',
+    '<%= config.bin %> <%= command.id %> --worktree --json "Update the changelog"',
+    '<%= config.bin %> <%= command.id %> -- npm test',
+    '<%= config.bin %> <%= command.id %> --timeout 600 --network-log net.log -- sh -c "npm ci && npm test"',
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    prompt: Args.string({ description: 'The prompt, or "-" to read it from stdin. Omit it and put a command after "--" for command mode.' }),
+  };
+
+  static override flags = {
+    repo: Flags.string({ description: 'Directory mounted at /workspace (default: the git root of the working directory).', env: 'AIRUT_REPO', helpValue: 'DIR' }),
+    dockerfile: Flags.string({ description: 'Dockerfile of the image (default .airut/container/Dockerfile).', env: 'AIRUT_DOCKERFILE', helpValue: 'FILE' }),
+    'context-dir': Flags.string({ description: 'Directory whose flat files form the build context (default: the Dockerfile\'s).', env: 'AIRUT_CONTEXT_DIR', helpValue: 'DIR' }),
+    allowlist: Flags.string({ description: 'Network allowlist (default .airut/network-allowlist.yaml).', env: 'AIRUT_ALLOWLIST', helpValue: 'FILE' }),
+    config: Flags.string({ description: 'Sandbox settings of the repository (default .airut/sandbox.yaml).', env: 'AIRUT_SANDBOX_CONFIG', helpValue: 'FILE' }),
+    timeout: Flags.integer({ description: 'Wall-clock limit in seconds, at least 10 (overrides resource_limits.timeout).', env: 'AIRUT_TIMEOUT', helpValue: 'SECONDS' }),
+    'container-command': Flags.string({ description: 'Container engine: podman (default) or docker.', env: 'AIRUT_CONTAINER_COMMAND', helpValue: 'CMD' }),
+    mount: Flags.string({ description: 'Extra bind mount SRC:DST or SRC:DST:ro (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'SRC:DST[:ro]' }),
+    'max-image-age': Flags.integer({ description: 'Rebuild images older than this many hours; 0 always rebuilds (default 24).', env: 'AIRUT_MAX_IMAGE_AGE', min: 0, helpValue: 'HOURS' }),
+    'network-log': Flags.string({ description: 'Append the network log (one line per request) to this file.', env: 'AIRUT_NETWORK_LOG', helpValue: 'FILE' }),
+    'network-log-live': Flags.boolean({ description: 'Print network log lines to stderr as they happen, prefixed "[net]".', env: 'AIRUT_NETWORK_LOG_LIVE' }),
+    'network-sandbox': Flags.boolean({ description: 'Put the container behind the allowlist proxy (default on; --no-network-sandbox uses the engine\'s default network).', allowNo: true, env: 'AIRUT_NETWORK_SANDBOX' }),
+    'egress-network': Flags.string({ description: 'Existing network for the proxy\'s way out (default airut-cli-egress, created when missing).', env: 'AIRUT_EGRESS_NETWORK', helpValue: 'NAME' }),
+    'upstream-dns': Flags.string({ description: 'Resolver the proxy uses for upstream names.', env: 'AIRUT_UPSTREAM_DNS', helpValue: 'IP' }),
+    'upstream-host': Flags.string({ description: 'Static address the proxy connects to for a host, HOST=IP (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'HOST=IP' }),
+    'upstream-ca': Flags.string({ description: 'Extra CA certificates (PEM) the proxy trusts upstream.', env: 'AIRUT_UPSTREAM_CA', helpValue: 'FILE' }),
+    'proxy-base-image': Flags.string({ description: 'Image with node to run the proxy from (default: built from this host\'s node).', env: 'AIRUT_PROXY_BASE_IMAGE', helpValue: 'IMAGE' }),
+    json: Flags.boolean({ description: 'Prompt mode: print the result as JSON on stdout instead of the response.' }),
+    resume: Flags.string({ description: 'Prompt mode: continue this Claude session.', helpValue: 'SESSION_ID', exclusive: ['continue'] }),
+    continue: Flags.boolean({ char: 'c', description: 'Prompt mode: continue the last session of this repository.' }),
+    model: Flags.string({ description: 'Prompt mode: Claude model (alias or id).', env: 'AIRUT_MODEL', helpValue: 'MODEL' }),
+    effort: Flags.string({ description: 'Prompt mode: effort level (low, medium, high...).', env: 'AIRUT_EFFORT', helpValue: 'LEVEL' }),
+    worktree: Flags.boolean({ description: 'Work in a fresh git worktree on a new branch; its path and branch are printed at the end.' }),
+    'claude-binary': Flags.string({ description: 'Prompt mode: use this Claude Code binary instead of the downloaded one.', env: 'AIRUT_CLAUDE_BINARY', helpValue: 'FILE' }),
+    'claude-version': Flags.string({ description: 'Prompt mode: Claude Code version to download: latest (default), stable or an exact version.', env: 'AIRUT_CLAUDE_VERSION', helpValue: 'VERSION' }),
+  };
+
+  static override exitCodes = {
+    '0': 'Prompt mode: Claude finished successfully. Command mode: the command exited 0.',
+    '1': 'Prompt mode: any other outcome (timeout, error, prompt too long...), with its summary on stderr; or an empty prompt.',
+    '124': 'Command mode: the timeout passed and the container was removed.',
+    '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials.',
+    '130': 'Stopped by SIGINT or SIGTERM; the container, proxy and network are removed.',
+    '137': 'Command mode: the container was killed (often the memory limit).',
+    'other': 'Command mode: the command\'s own exit code.',
+  };
+
+  static override environment = {
+    ANTHROPIC_API_KEY: 'Claude\'s API key; passed as a masked secret scoped to api.anthropic.com.',
+    CLAUDE_CODE_OAUTH_TOKEN: 'Claude\'s OAuth token (alternative to ANTHROPIC_API_KEY), masked the same way.',
+    AIRUT_REPO: 'Same as --repo; likewise AIRUT_DOCKERFILE, AIRUT_CONTEXT_DIR, AIRUT_ALLOWLIST, AIRUT_SANDBOX_CONFIG, AIRUT_TIMEOUT, AIRUT_CONTAINER_COMMAND, AIRUT_MAX_IMAGE_AGE, AIRUT_NETWORK_LOG, AIRUT_NETWORK_LOG_LIVE, AIRUT_NETWORK_SANDBOX, AIRUT_EGRESS_NETWORK, AIRUT_UPSTREAM_DNS, AIRUT_UPSTREAM_CA, AIRUT_PROXY_BASE_IMAGE, AIRUT_MODEL, AIRUT_EFFORT, AIRUT_CLAUDE_BINARY and AIRUT_CLAUDE_VERSION for their flags.',
+    CONTAINERS_CONF: 'containers.conf podman uses.',
+    XDG_STATE_HOME: 'Sessions, worktrees and image build locks live in $XDG_STATE_HOME/airut (default ~/.local/state/airut).',
+    XDG_CACHE_HOME: 'Downloaded Claude Code binaries live in $XDG_CACHE_HOME/airut/claude.',
+    XDG_DATA_HOME: 'The sandbox CA lives in $XDG_DATA_HOME/airut/ca.',
+  };
+
+  static override files = {
+    '.airut/container/Dockerfile': 'The repository image; the flat files beside it are its build context.',
+    '.airut/network-allowlist.yaml': 'Hosts and URL prefixes the sandbox may reach (domains, url_prefixes).',
+    '.airut/sandbox.yaml': 'env, pass_env (!env NAME reads the caller\'s environment; unset fails), masked_secrets, network_sandbox, resource_limits.',
+    '~/.local/state/airut/cli/': 'Per repository: Claude\'s sessions, the last session id (--continue), worktrees.',
+  };
+
+  async run(): Promise<void> {
+    const separator = this.argv.indexOf('--');
+    const command = separator === -1 ? undefined : this.argv.slice(separator + 1);
+    const { args, flags, argv } = await this.parse(SandboxExec, separator === -1 ? this.argv : this.argv.slice(0, separator));
+    if (command !== undefined && argv.length > 0) {
+      throw new Errors.CLIError(`give either a prompt or a command after "--", not both (got ${JSON.stringify(argv[0])} before "--")`);
+    }
+    if (command === undefined && argv.length > 1) {
+      throw new Errors.CLIError(`unexpected argument ${JSON.stringify(argv[1])}: quote the prompt as one argument, or put a command after "--"`);
+    }
+    const runFlags: RunFlags = {
+      mode: command === undefined ? 'prompt' : 'command',
+      repo: flags.repo,
+      dockerfile: flags.dockerfile,
+      contextDir: flags['context-dir'],
+      allowlist: flags.allowlist,
+      config: flags.config,
+      timeout: flags.timeout,
+      containerCommand: flags['container-command'],
+      mount: flags.mount,
+      maxImageAge: flags['max-image-age'],
+      networkLog: flags['network-log'],
+      networkLogLive: flags['network-log-live'],
+      networkSandbox: flags['network-sandbox'],
+      egressNetwork: flags['egress-network'],
+      upstreamDns: flags['upstream-dns'],
+      upstreamHost: flags['upstream-host'],
+      upstreamCa: flags['upstream-ca'],
+      proxyBaseImage: flags['proxy-base-image'],
+      resume: flags.resume,
+      continue: flags.continue,
+      model: flags.model,
+      effort: flags.effort,
+      worktree: flags.worktree,
+      claudeBinary: flags['claude-binary'],
+      claudeVersion: flags['claude-version'],
+    };
+    const tty = Boolean(process.stderr.isTTY);
+    const progress = (event: RunEvent): void => {
+      const line = formatProgress(event, { networkLive: runFlags.networkLogLive, tty });
+      if (line !== undefined) process.stderr.write(line);
+    };
+
+    if (command !== undefined) {
+      const settings = await resolveRunSettings(runFlags, process.env, process.cwd(), homedir());
+      const run = runCommand({
+        settings,
+        argv: command,
+        onStdout: (line) => { process.stdout.write(line); },
+        onStderr: (line) => { process.stderr.write(line); },
+      }, progress);
+      const result = await this.untilDone(run.result, () => run.stop());
+      const code = commandExitCode(result);
+      if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
+      else if (code === EXIT_KILLED) process.stderr.write('airut: the container was killed (exit 137), often by the memory limit: consider raising resource_limits.memory in .airut/sandbox.yaml\n');
+      process.exitCode = code;
+      return;
+    }
+
+    const prompt = args.prompt === '-' ? await text(process.stdin) : (args.prompt ?? '');
+    checkPrompt(prompt);
+    const settings = await resolveRunSettings(runFlags, process.env, process.cwd(), homedir());
+    const run = runPrompt({ settings, prompt }, progress);
+    const result = await this.untilDone(run.result, () => run.stop());
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.outcome === 'success') process.stdout.write(result.responseText.endsWith('\n') ? result.responseText : `${result.responseText}\n`);
+    if (result.outcome !== 'success') {
+      process.stderr.write(`airut: the run ended with outcome ${result.outcome}${result.errorSummary ? `:\n${result.errorSummary}` : ''}\n`);
+    }
+    if (result.sessionId !== '') process.stderr.write(`airut: session ${result.sessionId} (continue with: airut sandbox exec --continue "...")\n`);
+    if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
+    process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : 1;
+  }
+
+  /** Waits for the run; SIGINT or SIGTERM stops it cleanly (the container, proxy and network are removed). */
+  private async untilDone<T>(result: Promise<T>, stop: () => Promise<void>): Promise<T> {
+    const onSignal = (): void => { void stop(); };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      return await result;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (isAirutError(error)) {
+      process.stderr.write(`Error: ${error.message}\n${error.hint ? `Hint: ${error.hint}\n` : ''}`);
+      this.exit(error.code === 'RUN_PROMPT_EMPTY' ? 1 : EXIT_AIRUT);
+    }
+    if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {
+      process.stderr.write(`Error: ${error.message}\nHint: see airut sandbox exec --help\n`);
+      this.exit(EXIT_AIRUT);
+    }
+    return super.catch(error);
+  }
+}

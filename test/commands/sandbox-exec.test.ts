@@ -1,0 +1,132 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { FAKE_UPSTREAM_CA, startFakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
+import { testRuntime } from '../harness/podman.js';
+import { BASIC_REPO, execFixture, filesIn, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
+
+// `airut sandbox exec` in command mode, run as a user runs it, on real podman.
+// Every run is behind the network sandbox whose way out is an --internal
+// network this file creates: nothing can leave the machine.
+const runtime = testRuntime();
+const egress = await internalEgressNetwork(t, runtime);
+const sandboxed = ['sandbox', 'exec', '--egress-network', egress];
+
+void t.test('the command\'s exit code, output streams and sandbox.yaml env come through; nothing is left', async (t) => {
+  // Not a git repository: command mode works on any directory.
+  const fx = await execFixture(t, { git: false });
+  const result = await fx.run([...sandboxed, '--', 'sh', '-c', 'echo "out $GREETING"; echo err >&2; pwd; exit 7']);
+  t.equal(result.exitCode, 7, result.stderr);
+  t.equal(result.stdout, 'out hello from sandbox.yaml\n/workspace');
+  t.match(result.stderr, /^err$/m);
+  t.same(await leftoversOf(runtime, result.pid), [], 'no container or network of the run is left');
+  t.same(await filesIn(fx.tmp), [], 'no temp file is left');
+});
+
+void t.test('a command past --timeout is removed and exits 124', async (t) => {
+  const fx = await execFixture(t);
+  const result = await fx.run([...sandboxed, '--timeout', '10', '--', 'sleep', '60']);
+  t.equal(result.exitCode, 124, result.stderr);
+  t.match(result.stderr, /timed out after 10 s/);
+  t.same(await leftoversOf(runtime, result.pid), []);
+});
+
+void t.test('--network-log gets the TASK START marker and one line per request; --network-log-live shows them', async (t) => {
+  const fx = await execFixture(t);
+  const upstream = await startFakeUpstream(t, runtime, egress, `airut-t-exec-up-${process.pid}`);
+  const log = join(fx.repo, 'logs', 'net.log');
+  const result = await fx.run([
+    ...sandboxed, '--network-log', log, '--network-log-live',
+    '--upstream-host', `allowed.test=${upstream.ip}`, '--upstream-host', `blocked.test=${upstream.ip}`, '--upstream-ca', FAKE_UPSTREAM_CA,
+    '--', 'sh', '-c', 'curl -sS https://allowed.test/x; echo; curl -s -o /dev/null -w "%{http_code}" https://blocked.test/y',
+  ]);
+  t.equal(result.exitCode, 0, result.stderr);
+  t.match(result.stdout, /"upstream":"fake"/, 'the allowed request reached the upstream');
+  t.match(result.stdout, /403$/, 'the blocked one got 403');
+  const lines = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+  t.match(lines[0], /^=== TASK START \d{4}-\d\d-\d\dT[\d:.]+Z ===$/);
+  const requests = lines.filter((line) => /^(ALLOWED|BLOCKED) /.test(line));
+  t.same(requests.map((line) => line.split(' ').slice(0, 3).join(' ')), ['ALLOWED GET https://allowed.test/x', 'BLOCKED GET https://blocked.test/y']);
+  t.match(result.stderr, /^\[net\] ALLOWED GET https:\/\/allowed\.test\/x/m);
+  t.same(upstream.requests.map((r) => r.url), ['/x'], 'only the allowed request went upstream');
+  t.same(await leftoversOf(runtime, result.pid), []);
+});
+
+void t.test('two runs at once in one repository both succeed', async (t) => {
+  const fx = await execFixture(t);
+  const [a, b] = await Promise.all([
+    fx.run([...sandboxed, '--', 'sh', '-c', 'echo a > /workspace/a.txt; echo a']),
+    fx.run([...sandboxed, '--', 'sh', '-c', 'echo b > /workspace/b.txt; echo b']),
+  ]);
+  t.equal(a.exitCode, 0, a.stderr);
+  t.equal(b.exitCode, 0, b.stderr);
+  t.equal(a.stdout, 'a');
+  t.equal(b.stdout, 'b');
+  t.equal(await readFile(join(fx.repo, 'a.txt'), 'utf8'), 'a\n', 'the workspace is the live repository');
+  t.equal(await readFile(join(fx.repo, 'b.txt'), 'utf8'), 'b\n');
+  t.same([...await leftoversOf(runtime, a.pid), ...await leftoversOf(runtime, b.pid)], []);
+});
+
+void t.test('Airut\'s own failures exit 125 with one clear message and no stack trace', async (t) => {
+  const cases: { name: string; files?: Record<string, string>; args: string[]; env?: Record<string, string>; message: RegExp }[] = [
+    { name: 'bad --mount', args: ['--mount', 'nocolon', '--', 'true'], message: /Invalid mount format: 'nocolon' \(expected SRC:DST or SRC:DST:ro\)/ },
+    {
+      name: 'unset !env in sandbox.yaml',
+      files: { '.airut/sandbox.yaml': 'env:\n  TOKEN: !env AIRUT_TEST_SURELY_UNSET\n' },
+      args: ['--', 'true'],
+      message: /sandbox\.yaml:2: env\.TOKEN: environment variable 'AIRUT_TEST_SURELY_UNSET' is not set/,
+    },
+    {
+      name: 'no Dockerfile',
+      files: { '.airut/container/Dockerfile.moved': '' },
+      args: ['--dockerfile', 'nowhere/Dockerfile', '--', 'true'],
+      message: /Dockerfile not found: .*nowhere\/Dockerfile\nHint: Create it/,
+    },
+    {
+      name: 'invalid allowlist',
+      files: { '.airut/network-allowlist.yaml': 'domains:\n  - .bad.example\nurl_prefix: []\n' },
+      args: ['--', 'true'],
+      message: /network-allowlist\.yaml is invalid \(2 problems\)/,
+    },
+    { name: 'no command after --', args: ['--'], message: /No command specified after --/ },
+    { name: 'timeout below 10 s', args: ['--timeout', '5', '--', 'true'], message: /timeout 5 is invalid/ },
+    { name: 'unknown flag', args: ['--no-such-flag', '--', 'true'], message: /Nonexistent flag: --no-such-flag/ },
+  ];
+  const fx = await execFixture(t);
+  for (const c of cases) {
+    for (const [name, text] of Object.entries(c.files ?? {})) await writeFile(join(fx.repo, name), text);
+    const result = await fx.run([...sandboxed, ...c.args], { env: c.env ?? {} });
+    t.equal(result.exitCode, 125, `${c.name}: exit code`);
+    t.match(result.stderr, c.message, `${c.name}: message`);
+    t.notMatch(result.stderr, /\n\s+at /, `${c.name}: no stack trace`);
+    t.equal(result.stdout, '', `${c.name}: nothing on stdout`);
+    await execFixtureReset(fx.repo);
+  }
+});
+
+void t.test('prompt mode refuses bad input before building anything', async (t) => {
+  const fx = await execFixture(t);
+  const empty = await fx.run(['sandbox', 'exec', '   '], { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+  t.equal(empty.exitCode, 1, 'an empty prompt exits 1');
+  t.match(empty.stderr, /the prompt is empty/);
+  const emptyStdin = await fx.run(['sandbox', 'exec', '-'], { input: '\n', env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+  t.equal(emptyStdin.exitCode, 1);
+  t.match(emptyStdin.stderr, /the prompt is empty/);
+
+  const noKey = await fx.run(['sandbox', 'exec', 'say hi']);
+  t.equal(noKey.exitCode, 125, 'no credentials exit 125');
+  t.match(noKey.stderr, /neither ANTHROPIC_API_KEY nor CLAUDE_CODE_OAUTH_TOKEN is set/);
+  t.notMatch(noKey.stderr, /preparing image/, 'it fails before any build');
+
+  const elsewhere = await scratchDir(t, 'not-git');
+  const notGit = await fx.run(['sandbox', 'exec', 'say hi'], { cwd: elsewhere, env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+  t.equal(notGit.exitCode, 125);
+  t.match(notGit.stderr, /is not inside a git repository\nHint: .*--repo DIR/);
+});
+
+/** Puts the fixture's .airut files back after a case overwrote one. */
+async function execFixtureReset(repo: string): Promise<void> {
+  for (const name of ['.airut/sandbox.yaml', '.airut/network-allowlist.yaml']) {
+    await writeFile(join(repo, name), await readFile(join(BASIC_REPO, name)));
+  }
+}
