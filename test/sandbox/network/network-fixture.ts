@@ -82,7 +82,8 @@ export function builtPackageRoot(): Promise<string> {
         files: [join(PACKAGE_ROOT, 'src/sandbox/proxy/main.ts')],
         include: [],
       }));
-      await execa('flock', ['/tmp/airut-proxy-build.lock', join(PACKAGE_ROOT, 'node_modules/.bin/tsc'), '-p', config], { cwd: PACKAGE_ROOT });
+      // The lock is taken on the build config itself, so no lock file is left behind.
+      await execa('flock', [join(PACKAGE_ROOT, 'tsconfig.build.json'), join(PACKAGE_ROOT, 'node_modules/.bin/tsc'), '-p', config], { cwd: PACKAGE_ROOT });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
