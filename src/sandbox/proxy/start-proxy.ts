@@ -41,6 +41,13 @@ const KEEP_ALIVE_TIMEOUT_MS = 75_000;
 /** A connection or upstream exchange with no traffic for this long is dropped (SSE streams send pings well within it). */
 const IDLE_TIMEOUT_MS = 600_000;
 const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
+/**
+ * Connections accepted per listener. Proxy containers run with nofile 1024;
+ * two listeners plus the upstream pool (see upstream.ts) stay below it, so a
+ * task opening sockets in a loop meets refused connections, not a proxy
+ * that can no longer open files.
+ */
+const MAX_CONNECTIONS_PER_LISTENER = 256;
 
 /**
  * Starts the sandbox's network gate: DNS on UDP, HTTP and HTTPS on TCP, all on
@@ -106,10 +113,15 @@ export async function startProxy(config: ProxyConfig, options: StartProxyOptions
   });
   for (const [server, scheme] of [[http, 'http'], [https, 'https']] as const) {
     server.timeout = IDLE_TIMEOUT_MS;
+    server.maxConnections = MAX_CONNECTIONS_PER_LISTENER;
     server.maxHeadersCount = 256;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, true));
     server.on('connect', (req: IncomingMessage, socket: Duplex) => refuseConnect(log, req, socket));
+    // After listen, errors are per-accept (EMFILE and the like): log them, keep serving.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (server.listening) log.error('ACCEPT', `${scheme}://${config.listenAddress}`, describeError(error));
+    });
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(log, scheme, error, socket));
   }
   // No SNI means no certificate to present: the handshake fails, and that is logged here.

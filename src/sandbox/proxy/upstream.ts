@@ -41,7 +41,8 @@ export interface Upstream {
 export function createUpstream(options: UpstreamOptions): Upstream {
   const lookup = createLookup(options.hosts, options.dns);
   // noDelay: a proxy adds a hop; Nagle's algorithm on it would hold small writes for an ACK.
-  const common = { keepAlive: true, noDelay: true, maxSockets: 64, maxFreeSockets: 16, timeout: options.idleTimeoutMs, scheduling: 'lifo' as const };
+  // maxTotalSockets keeps the upstream side within the proxy's file budget (see start-proxy.ts).
+  const common = { keepAlive: true, noDelay: true, maxSockets: 64, maxTotalSockets: 128, maxFreeSockets: 16, timeout: options.idleTimeoutMs, scheduling: 'lifo' as const };
   // One context, built once: passing `ca` instead would make the agent rebuild the trust store for
   // every connection and stringify all ~140 roots into its pool key on every request.
   const secureContext = createSecureContext({
