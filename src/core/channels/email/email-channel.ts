@@ -106,8 +106,8 @@ export class EmailChannel implements ChannelAdapter {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       startAttempts: Math.max(1, config.imap_connect_retries),
       scan: (client) => this.scan(client),
-      onError: (err, attempt, retryInMs) => {
-        this.log.warn('IMAP connection failed; retrying', { attempt, retry_in_ms: retryInMs, error: err instanceof Error ? err.message : String(err) });
+      onError: (description, attempt, retryInMs) => {
+        this.log.warn('IMAP connection failed; retrying', { attempt, retry_in_ms: retryInMs, error: description });
       },
       clock: this.clock,
     });

@@ -20,8 +20,8 @@ export interface InboxWatcherOptions {
   startAttempts: number;
   /** Looks at the inbox; never runs twice at once (the session loop calls it). */
   scan: (client: ImapFlow) => Promise<void>;
-  /** Reports connection trouble (already reflected in `state()`). */
-  onError: (err: unknown, attempt: number, retryInMs: number) => void;
+  /** Reports connection trouble (already reflected in `state()`), with the server's words. */
+  onError: (description: string, attempt: number, retryInMs: number) => void;
   clock: () => Date;
 }
 
@@ -88,8 +88,9 @@ export class InboxWatcher {
         attempt += 1;
         const delay = backoffDelay(this.options.backoff, attempt);
         const retryAt = new Date(this.options.clock().getTime() + delay);
-        this.current = { state: 'backoff', lastError: describe(err), retryAt };
-        this.options.onError(err, attempt, delay);
+        const description = describe(err);
+        this.current = { state: 'backoff', lastError: description, retryAt };
+        this.options.onError(description, attempt, delay);
         if (attempt >= this.options.startAttempts) this.firstConnect?.resolve();
         await this.backoffSleep(delay);
       }
@@ -170,10 +171,13 @@ export class InboxWatcher {
   }
 }
 
+/** imapflow errors carry the server's words in extra fields; "Command failed" alone helps nobody. */
 function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const extra = err as { code?: unknown; responseText?: unknown; serverResponseCode?: unknown; authenticationFailed?: unknown };
+  let text = err.message;
+  if (extra.authenticationFailed === true) text += ': authentication failed (check email.username and email.password)';
+  if (typeof extra.responseText === 'string' && extra.responseText !== '') text += `: ${extra.responseText}`;
+  const code = typeof extra.serverResponseCode === 'string' ? extra.serverResponseCode : extra.code;
+  return typeof code === 'string' ? `${text} (${code})` : text;
 }

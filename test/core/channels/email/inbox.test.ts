@@ -1,5 +1,8 @@
 import t from 'tap';
-import { ALICE, GATEWAY, provider, startChannel, tempDir } from './mail-fixture.js';
+import type { IncomingMessage } from '../../../../src/core/channels/index.js';
+import { EmailChannel } from '../../../../src/core/channels/email/index.js';
+import { Logger } from '../../../../src/core/log/index.js';
+import { ALICE, GATEWAY, emailConfig, provider, startChannel, tempDir } from './mail-fixture.js';
 
 t.test('an HTML-only mail becomes text with the quoted history removed', async (t) => {
   const p = await provider(t);
@@ -116,4 +119,33 @@ t.test('automatic mail (out-of-office) is removed without a task, so replies can
   await p.send(ALICE, { to: GATEWAY.address, subject: 'real', text: 'work', headers: { 'Auto-Submitted': 'no' } });
   t.equal((await next).subject, 'real');
   t.same(probe.received.map((m) => m.subject), ['real']);
+});
+
+t.test('mail that arrives while the inbox is being scanned is not missed before IDLE', async (t) => {
+  const p = await provider(t);
+  await p.send(ALICE, { to: GATEWAY.address, subject: 'first', text: 'a' });
+  const channel = new EmailChannel({ repoId: 'repo-one', config: emailConfig(p), stateDir: await tempDir(t), logger: new Logger(() => undefined) });
+  t.teardown(() => channel.stop());
+  const subjects: (string | undefined)[] = [];
+  const second = new Promise<void>((resolve) => {
+    void channel.start(async (message: IncomingMessage) => {
+      subjects.push(message.subject);
+      // Delivered while the scan that found the first mail is still running.
+      if (subjects.length === 1) await p.send(ALICE, { to: GATEWAY.address, subject: 'during scan', text: 'b' });
+      else resolve();
+    });
+  });
+  await second;
+  t.same(subjects, ['first', 'during scan']);
+});
+
+t.test('wrong credentials: the channel reports backoff with the server\'s answer and keeps trying', async (t) => {
+  const p = await provider(t);
+  const probe = await startChannel(t, p, { config: { password: 'wrong', imap_connect_retries: 2 } });
+  const state = probe.channel.state();
+  t.equal(state.state, 'backoff');
+  t.match(state.lastError, /auth/i);
+  const retried = await probe.nextLog('IMAP connection failed; retrying');
+  t.ok(Number(retried.fields.attempt) >= 3, 'it goes on after start() returned');
+  t.match(retried.fields.error, /authentication failed/);
 });
