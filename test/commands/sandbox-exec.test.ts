@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import t from 'tap';
 import { FAKE_UPSTREAM_CA, startFakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
 import { testRuntime } from '../harness/podman.js';
@@ -65,6 +66,20 @@ void t.test('two runs at once in one repository both succeed', async (t) => {
   t.equal(await readFile(join(fx.repo, 'a.txt'), 'utf8'), 'a\n', 'the workspace is the live repository');
   t.equal(await readFile(join(fx.repo, 'b.txt'), 'utf8'), 'b\n');
   t.same([...await leftoversOf(runtime, a.pid), ...await leftoversOf(runtime, b.pid)], []);
+});
+
+void t.test('--worktree runs on a new branch in a fresh worktree, and git works inside', async (t) => {
+  const fx = await execFixture(t);
+  const result = await fx.run([...sandboxed, '--worktree', '--', 'sh', '-c',
+    'echo new > new.txt && git add new.txt && git -c user.name=t -c user.email=t@example.invalid commit -qm new && git rev-list --count HEAD']);
+  t.equal(result.exitCode, 0, result.stderr);
+  t.equal(result.stdout, '2', 'the commit landed on top of the repository\'s history');
+  const [, path, branch] = /airut: worktree (\S+) on branch (airut\/\S+)/.exec(result.stderr) ?? [];
+  t.ok(path && branch, 'path and branch are printed');
+  t.equal(await readFile(join(path ?? '', 'new.txt'), 'utf8'), 'new\n');
+  await t.rejects(readFile(join(fx.repo, 'new.txt')), { code: 'ENOENT' }, 'the live checkout is untouched');
+  const log = await execa('git', ['log', '--format=%s', branch ?? ''], { cwd: fx.repo });
+  t.equal(log.stdout, 'new\nfixture', 'the branch is in the repository');
 });
 
 void t.test('Airut\'s own failures exit 125 with one clear message and no stack trace', async (t) => {

@@ -154,6 +154,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       const code = commandExitCode(result);
       if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
       else if (code === EXIT_KILLED) process.stderr.write('airut: the container was killed (exit 137), often by the memory limit: consider raising resource_limits.memory in .airut/sandbox.yaml\n');
+      if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
       process.exitCode = code;
       return;
     }

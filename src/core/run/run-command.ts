@@ -25,10 +25,16 @@ export interface CommandRunOptions {
   deps?: RunDependencies;
 }
 
+/** A finished command run. */
+export interface CommandRunResult extends CommandResult {
+  /** Set with `--worktree`: where the run worked. */
+  worktree?: { path: string; branch: string };
+}
+
 /** A command run in flight. */
 export interface CommandRun {
   /** The command's result; rejects only when the sandbox could not run it. */
-  result: Promise<CommandResult>;
+  result: Promise<CommandRunResult>;
   /** Stops the run wherever it is and waits until everything is removed. */
   stop(): Promise<void>;
 }
@@ -47,7 +53,7 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
     });
   }
   const state: { stopped: boolean; task: CommandTask | undefined } = { stopped: false, task: undefined };
-  const result = (async (): Promise<CommandResult> => {
+  const result = (async (): Promise<CommandRunResult> => {
     const run: OpenRun = await openRun(settings, emit, deps, state);
     try {
       if (state.stopped) return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, stopped: true };
@@ -64,7 +70,7 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
       emit({ type: 'phase', phase: 'task', state: 'started', detail: task.executionContextId });
       const executed = await task.execute(argv, { onStdout: options.onStdout, onStderr: options.onStderr });
       emit({ type: 'phase', phase: 'task', state: 'finished', detail: `exit ${commandExitCode(executed)}` });
-      return executed;
+      return run.workspace.branch === undefined ? executed : { ...executed, worktree: { path: run.workspace.dir, branch: run.workspace.branch } };
     } finally {
       await run.close();
     }
