@@ -70,6 +70,8 @@ export class EmailChannel implements ChannelAdapter {
   private readonly smtp: SmtpSender;
   private readonly watcher: InboxWatcher;
   private readonly inFlight = new Map<string, InFlight>();
+  /** `uidvalidity:uid` of mails that could not be processed; left alone until restart. */
+  private readonly unprocessable = new Set<string>();
   private store: EmailStateStore | undefined;
   private onMessage: MessageHandler | undefined;
 
@@ -219,10 +221,18 @@ export class EmailChannel implements ChannelAdapter {
     const inFlightUids = new Set([...this.inFlight.values()].filter((e) => e.uidValidity === validity).map((e) => e.uid));
     const uids = (await client.search({ deleted: false }, { uid: true })) || [];
     for (const uid of uids) {
-      if (inFlightUids.has(uid)) continue;
+      const key = `${String(validity)}:${uid}`;
+      if (inFlightUids.has(uid) || this.unprocessable.has(key)) continue;
       const fetched = await client.fetchOne(String(uid), { source: true }, { uid: true });
       if (fetched === false || fetched.source === undefined) continue;
-      await this.consider(client, uid, fetched.source);
+      try {
+        await this.consider(client, uid, fetched.source);
+      } catch (err) {
+        // A lost connection is the watcher's business; one bad mail must not stall the inbox.
+        if (!client.usable) throw err;
+        this.unprocessable.add(key);
+        this.log.error('could not process a mail; it stays in the inbox until restart', { uid, error: err instanceof Error ? err.message : String(err) });
+      }
     }
   }
 
