@@ -1,0 +1,313 @@
+/**
+ * A fake Slack for tests, on 127.0.0.1: the Web API methods the Slack
+ * channel uses, over HTTP, and Socket Mode over a real WebSocket (hello,
+ * `events_api` envelopes that must be acked, `disconnect`). Every Web API
+ * call is recorded for assertions.
+ */
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type ServerSocket, type SocketServer } from './web-socket.js';
+
+/** One recorded Web API call. */
+export interface FakeSlackCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+}
+
+/** A user the fake knows (users.info). */
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  team_id?: string;
+  is_bot?: boolean;
+  deleted?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  profile?: { display_name?: string; real_name?: string };
+}
+
+/** A file that went through the upload flow. */
+export interface FakeSlackUpload {
+  id: string;
+  filename: string;
+  title: string | undefined;
+  content: Buffer;
+  channel: string | undefined;
+  threadTs: string | undefined;
+}
+
+/** How the fake is set up. */
+export interface FakeSlackOptions {
+  teamId?: string;
+  botUserId?: string;
+  botId?: string;
+  botToken?: string;
+  appToken?: string;
+  users?: FakeSlackUser[];
+  /** Handle -> member ids. */
+  groups?: Record<string, string[]>;
+}
+
+const OK = { ok: true };
+
+/** The fake Slack. Create with {@link FakeSlack.start}; `close()` in teardown. */
+export class FakeSlack extends EventEmitter {
+  readonly calls: FakeSlackCall[] = [];
+  readonly uploads: FakeSlackUpload[] = [];
+  readonly users = new Map<string, FakeSlackUser>();
+  readonly groups: Map<string, string[]>;
+  /** `"channel:thread_ts"` -> messages answered by conversations.replies. */
+  readonly threads = new Map<string, Record<string, unknown>[]>();
+  /** Sockets that were ever opened. */
+  connections = 0;
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  botToken: string;
+  appToken: string;
+  private readonly failures = new Map<string, { status: number; retryAfter?: number; error?: string }[]>();
+  private readonly pendingAcks = new Map<string, () => void>();
+  private readonly pendingUploads = new Map<string, { filename: string; content: Buffer | undefined }>();
+  private nextId = 1;
+
+  private constructor(private readonly server: Server, private readonly sockets: SocketServer, options: FakeSlackOptions) {
+    super();
+    this.teamId = options.teamId ?? 'T0FAKE';
+    this.botUserId = options.botUserId ?? 'UBOT';
+    this.botId = options.botId ?? 'BBOT';
+    this.botToken = options.botToken ?? 'xoxb-fake';
+    this.appToken = options.appToken ?? 'xapp-fake';
+    for (const user of options.users ?? []) this.users.set(user.id, user);
+    this.groups = new Map(Object.entries(options.groups ?? {}));
+  }
+
+  /** Starts the fake on an ephemeral port of 127.0.0.1. */
+  static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+    const server = createServer();
+    const sockets = new WebSocketServer({ server, path: '/socket' });
+    const fake = new FakeSlack(server, sockets, options);
+    server.on('request', (req, res) => {
+      fake.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500).end(String(error));
+      });
+    });
+    sockets.on('connection', (socket) => fake.connected(socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  /** Web API base URL for the Slack clients (ends in `/`). */
+  get apiUrl(): string {
+    return `${this.origin}/api/`;
+  }
+
+  private get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Calls of `method` so far. */
+  callsOf(method: string): FakeSlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves with the first call of `method` (already made or future) that satisfies `match`. */
+  async waitForCall(method: string, match: (call: FakeSlackCall) => boolean = () => true): Promise<FakeSlackCall> {
+    const found = this.calls.find((c) => c.method === method && match(c));
+    if (found !== undefined) return found;
+    return new Promise((resolve) => {
+      const listener = (call: FakeSlackCall): void => {
+        if (call.method !== method || !match(call)) return;
+        this.off('call', listener);
+        resolve(call);
+      };
+      this.on('call', listener);
+    });
+  }
+
+  /** Makes the next call of `method` fail: a 429 with Retry-After, or `{ok:false, error}`. */
+  failNext(method: string, failure: { status: number; retryAfter?: number; error?: string }): void {
+    const list = this.failures.get(method) ?? [];
+    list.push(failure);
+    this.failures.set(method, list);
+  }
+
+  /** Resolves once a Socket Mode client is connected (now or later). */
+  async waitForConnection(count = 1): Promise<void> {
+    while (this.connections < count) await once(this, 'connection');
+  }
+
+  /** Pushes an Events API event over Socket Mode; resolves when the client acks it. */
+  async sendEvent(event: Record<string, unknown>): Promise<void> {
+    const socket = [...this.sockets.clients].find((s) => s.readyState === 1);
+    if (socket === undefined) throw new Error('no Socket Mode client is connected to the fake Slack');
+    const envelopeId = `env-${this.nextId++}`;
+    const acked = new Promise<void>((resolve) => this.pendingAcks.set(envelopeId, resolve));
+    socket.send(JSON.stringify({
+      envelope_id: envelopeId,
+      type: 'events_api',
+      accepts_response_payload: false,
+      retry_attempt: 0,
+      retry_reason: '',
+      payload: {
+        token: 'verification',
+        team_id: this.teamId,
+        api_app_id: 'AFAKE',
+        type: 'event_callback',
+        event_id: `Ev${this.nextId++}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: this.teamId, user_id: this.botUserId, is_bot: true }],
+        event,
+      },
+    }));
+    await acked;
+  }
+
+  /** Asks every client to reconnect, as Slack does when it recycles a connection. */
+  askToReconnect(): void {
+    for (const socket of this.sockets.clients) socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested' }));
+  }
+
+  /** Cuts every WebSocket without a goodbye. */
+  dropConnections(): void {
+    for (const socket of this.sockets.clients) socket.terminate();
+  }
+
+  /** Closes sockets and the HTTP server. */
+  async close(): Promise<void> {
+    this.dropConnections();
+    await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private connected(socket: ServerSocket): void {
+    this.connections++;
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { envelope_id?: string };
+      if (message.envelope_id === undefined) return;
+      this.pendingAcks.get(message.envelope_id)?.();
+      this.pendingAcks.delete(message.envelope_id);
+    });
+    socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+    this.emit('connection');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', this.origin);
+    if (url.pathname.startsWith('/upload/')) {
+      const pending = this.pendingUploads.get(url.pathname.slice('/upload/'.length));
+      if (pending === undefined) return void res.writeHead(404).end();
+      pending.content = uploadedContent(body, req.headers['content-type'] ?? '');
+      return void res.writeHead(200).end('OK');
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const args = parseArgs(body, req.headers['content-type'] ?? '');
+    const call = { method, token: token ?? (typeof args['token'] === 'string' ? args['token'] : undefined), args };
+    this.calls.push(call);
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+      res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: failure.error ?? 'ratelimited' }));
+      this.emit('call', call);
+      return;
+    }
+    const answer = this.answer(call);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    this.emit('call', call);
+  }
+
+  private answer(call: FakeSlackCall): Record<string, unknown> {
+    const { method, args } = call;
+    if (method === 'apps.connections.open') {
+      if (call.token !== this.appToken) return { ok: false, error: 'invalid_auth' };
+      return { ok: true, url: `${this.origin.replace('http', 'ws')}/socket` };
+    }
+    if (call.token !== this.botToken) return { ok: false, error: 'invalid_auth' };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, team_id: this.teamId, user_id: this.botUserId, bot_id: this.botId, team: 'Fake', user: 'airut' };
+      case 'users.info': {
+        const user = this.users.get(String(args['user']));
+        return user === undefined ? { ok: false, error: 'user_not_found' } : { ok: true, user: { team_id: this.teamId, ...user } };
+      }
+      case 'usergroups.list':
+        return { ok: true, usergroups: [...this.groups.keys()].map((handle, i) => ({ id: `S${i + 1}`, handle })) };
+      case 'usergroups.users.list': {
+        const handle = [...this.groups.keys()][Number(String(args['usergroup']).slice(1)) - 1];
+        return handle === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: this.groups.get(handle) };
+      }
+      case 'conversations.replies':
+        return { ok: true, messages: this.threads.get(`${String(args['channel'])}:${String(args['ts'])}`) ?? [], has_more: false };
+      case 'chat.postMessage':
+        return { ok: true, channel: args['channel'], ts: `${Math.floor(Date.now() / 1000)}.${String(this.nextId++).padStart(6, '0')}` };
+      case 'chat.update':
+      case 'reactions.add':
+      case 'reactions.remove':
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setTitle':
+      case 'assistant.threads.setSuggestedPrompts':
+        return OK;
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.nextId++}`;
+        this.pendingUploads.set(id, { filename: String(args['filename']), content: undefined });
+        return { ok: true, upload_url: `${this.origin}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args['files'] === 'string' ? JSON.parse(args['files']) : args['files']) as { id: string; title?: string }[];
+        for (const file of files) {
+          const pending = this.pendingUploads.get(file.id);
+          if (pending?.content === undefined) return { ok: false, error: 'file_not_uploaded' };
+          this.uploads.push({
+            id: file.id,
+            filename: pending.filename,
+            title: file.title,
+            content: pending.content,
+            channel: typeof args['channel_id'] === 'string' ? args['channel_id'] : undefined,
+            threadTs: typeof args['thread_ts'] === 'string' ? args['thread_ts'] : undefined,
+          });
+        }
+        return { ok: true, files: files.map((f) => ({ id: f.id })) };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+/** The web API client posts the file as the one part of a multipart form. */
+function uploadedContent(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const marker = boundary?.[1] ?? boundary?.[2];
+  if (marker === undefined) return body;
+  const start = body.indexOf('\r\n\r\n') + 4;
+  const end = body.indexOf(`\r\n--${marker}`, start);
+  return body.subarray(start, end === -1 ? body.length : end);
+}
+
+/** Web API bodies are form-encoded (nested values as JSON) or JSON. */
+function parseArgs(body: Buffer, contentType: string): Record<string, unknown> {
+  if (body.length === 0) return {};
+  if (contentType.includes('application/json')) return JSON.parse(body.toString()) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body.toString())) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON after all: a text argument that happens to start with a bracket.
+    return text;
+  }
+}

@@ -1,0 +1,1 @@
+export { FakeSlack, type FakeSlackCall, type FakeSlackOptions, type FakeSlackUpload, type FakeSlackUser } from './fake-slack.js';
