@@ -12,14 +12,14 @@ export function splitReply(text: string, limit = SLACK_TEXT_LIMIT): string[] {
   const chunks: string[] = [];
   let rest = text;
   while (rest.length > limit) {
-    const window = rest.slice(0, limit + 1);
-    let cut = window.lastIndexOf('\n\n');
+    // A break starting right at the limit still leaves a full chunk before it.
+    let cut = rest.slice(0, limit + 2).lastIndexOf('\n\n');
     let skip = 2;
     if (cut <= 0) {
-      cut = window.lastIndexOf('\n');
+      cut = rest.slice(0, limit + 1).lastIndexOf('\n');
       skip = 1;
     }
-    if (cut <= 0 || cut > limit) {
+    if (cut <= 0) {
       cut = limit;
       skip = 0;
     }
