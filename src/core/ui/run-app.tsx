@@ -50,9 +50,21 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
   const followUps = allowFollowUp && isRawModeSupported;
   // Without a prompt the app opens on the input line (when there is a keyboard to type on).
   const askFirst = prompt.trim() === '' && followUps;
-  const [mode, setMode] = useState<ScreenMode>(askFirst ? 'input' : 'running');
+  const [mode, setModeState] = useState<ScreenMode>(askFirst ? 'input' : 'running');
+  // Keys can arrive between a render and the effect that hands Ink the new input handler:
+  // the handler reads mode and input from refs, which change with the state, never late.
+  const modeRef = useRef(mode);
+  const setMode = useCallback((next: ScreenMode) => {
+    modeRef.current = next;
+    setModeState(next);
+  }, []);
   const [now, setNow] = useState(() => clock());
-  const [input, setInput] = useState('');
+  const [input, setInputState] = useState('');
+  const inputRef = useRef('');
+  const setInput = useCallback((next: string) => {
+    inputRef.current = next;
+    setInputState(next);
+  }, []);
   const [showResults, setShowResults] = useState(false);
   const [showNetwork, setShowNetwork] = useState(true);
   const handle = useRef<RunHandle | undefined>(undefined);
@@ -65,7 +77,7 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
   const finish = useCallback(() => {
     setNow(clock());
     setMode('done');
-  }, [clock]);
+  }, [clock, setMode]);
 
   const begin = useCallback(
     (text: string, resume: string | undefined) => {
@@ -96,7 +108,7 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
         },
       );
     },
-    [start, clock, finish, followUps],
+    [start, clock, finish, followUps, setMode],
   );
 
   const interrupt = useCallback(() => {
@@ -113,7 +125,7 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
     } else {
       void (running.kill ?? running.stop).call(running);
     }
-  }, [finish]);
+  }, [finish, setMode]);
 
   useEffect(() => {
     if (!askFirst) begin(prompt, resumeSessionId);
@@ -142,9 +154,11 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
 
   useInput(
     (char, key) => {
-      if (mode === 'input') {
+      const current = modeRef.current;
+      if (current === 'done') return;
+      if (current === 'input') {
         if (key.return) {
-          const text = input.trim();
+          const text = inputRef.current.trim();
           setInput('');
           if (text === '') {
             finish();
@@ -153,12 +167,12 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
           dispatch({ type: 'follow-up', prompt: text });
           begin(text, session.current);
         } else if (key.escape || (key.ctrl && char === 'c')) finish();
-        else if (key.backspace || key.delete) setInput((value) => value.slice(0, -1));
-        else if (!key.ctrl && !key.meta && char !== '') setInput((value) => value + char);
+        else if (key.backspace || key.delete) setInput(inputRef.current.slice(0, -1));
+        else if (!key.ctrl && !key.meta && char !== '') setInput(inputRef.current + char);
         return;
       }
       if (key.ctrl && char === 'c') interrupt();
-      else if (char === 'q' && mode === 'running') interrupt();
+      else if (char === 'q' && current === 'running') interrupt();
       else if (char === 'v') setShowResults((value) => !value);
       else if (char === 'n') setShowNetwork((value) => !value);
     },
