@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import t, { type Test } from 'tap';
+import { OWNER_LABEL } from '../../src/sandbox/runtime/index.js';
+import { BIN } from '../harness/cli.js';
+import { realClaudeBinary } from '../harness/claude-binary.js';
+import { startFakeAnthropic } from '../harness/fake-anthropic/index.js';
+import { FAKE_UPSTREAM_CA } from '../harness/fake-upstream/fake-upstream.js';
+import { TEST_BASE_IMAGE, testRuntime } from '../harness/podman.js';
+import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
+
+// `airut run` end to end in a real pseudo-terminal (tmux): the built CLI, the
+// real Claude Code binary and the real network sandbox, with a fake Messages
+// API behind a TLS front as https://api.anthropic.com on an --internal egress
+// network this file creates (the same setup as `airut sandbox exec`'s prompt
+// tests). Nothing leaves the machine.
+const runtime = testRuntime();
+const claude = await realClaudeBinary();
+await execa('tmux', ['-V']).catch(() => {
+  throw new Error('tmux is missing: run `apt-get install -y tmux`');
+});
+const egress = await internalEgressNetwork(t, runtime);
+const records = await scratchDir(t, 'run-anthropic');
+const tag = randomBytes(3).toString('hex');
+const fake = await startFakeAnthropic(runtime, egress, records, `airut-t-run-${tag}`);
+t.teardown(() => fake.stop());
+const frontIp = await startTlsFront(`airut-t-run-${tag}-front`, new URL(fake.url).host);
+
+void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops the run and leaves nothing behind', async (t) => {
+  const fx = await execFixture(t);
+  const screen = await startTmux(t, fx.repo, { ...fx.env, ANTHROPIC_API_KEY: `sk-ant-api03-${randomBytes(24).toString('hex')}` }, [
+    'run', '--egress-network', egress,
+    '--upstream-host', `api.anthropic.com=${frontIp}`, '--upstream-ca', FAKE_UPSTREAM_CA,
+    '--claude-binary', claude,
+    // The fake API answers "RUN: cmd" with a Bash call of cmd: one blocked request, then a wait to interrupt.
+    'RUN: curl -s -o /dev/null http://blocked.test/private; sleep 120',
+  ]);
+
+  const running = await screen.until(/Bash curl -s -o \/dev\/null http:\/\/blocked\.test\/private; sleep 120 running[\s\S]*BLOCKED GET http:\/\/blocked\.test\/private -> 403/);
+  t.match(running, /✓ Container image/, 'the phases');
+  t.match(running, /✓ Network sandbox/);
+  t.match(running, /> RUN: curl/, 'the prompt heads the transcript');
+  t.match(running, /Network\s+\d+ allowed\s+1 blocked/, 'the network panel counts');
+  t.match(running, /ALLOWED POST https:\/\/api\.anthropic\.com\/v1\/messages/);
+  t.match(running, /To allow it, add to \.airut\/network-allowlist\.yaml:[\s\S]*- host: blocked\.test[\s\S]*path: \/private[\s\S]*methods: \[GET\]/, 'the hint for the block');
+  t.match(running, /session [0-9a-f-]{36}/, 'the footer names the session');
+  t.match(running, /q or Ctrl-C stop · v tool results · n network/);
+
+  const pid = await screen.panePid();
+  await screen.keys('C-c');
+  const { status, text } = await screen.exited();
+  t.equal(status, 130, 'stopped by the user');
+  // Claude Code may still report the killed command (exit 137) before it stops itself.
+  t.match(text, /Bash curl .* (interrupted|failed)/);
+  t.match(text, /Stopped: /);
+  t.match(text, /To continue this session: airut run --resume [0-9a-f-]{36}/);
+  t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
+});
+
+/** A detached tmux server of its own (so it inherits exactly `env`) running `airut ARGS` in a 120x40 pane. */
+async function startTmux(t: Test, cwd: string, env: Record<string, string>, args: string[]) {
+  const dir = await scratchDir(t, 'run-tmux');
+  const conf = join(dir, 'tmux.conf');
+  // The pane stays after airut exits, so the last screen and the exit status can be read.
+  await writeFile(conf, 'set -g remain-on-exit on\nset -g history-limit 0\n');
+  const socket = `airut-t-run-${randomBytes(3).toString('hex')}`;
+  const tmux = (...argv: string[]) => execa('tmux', ['-L', socket, '-f', conf, ...argv], {
+    env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', TMUX_TMPDIR: dir, ...env },
+    extendEnv: false,
+  });
+  await tmux('new-session', '-d', '-s', 'airut', '-x', '120', '-y', '40', '-c', cwd, process.execPath, BIN, ...args);
+  const panePid = async () => Number((await tmux('display-message', '-p', '-t', 'airut', '#{pane_pid}')).stdout.trim());
+  const pid = await panePid();
+  t.teardown(async () => {
+    await tmux('kill-server').catch(() => undefined);
+    // A run the test did not get to stop must not leave its proxy and network behind.
+    for (const kind of ['container', 'network'] as const) {
+      const names = (await runtime.call([kind === 'container' ? 'ps' : 'network', ...(kind === 'container' ? ['-a'] : ['ls']), '--filter', `label=${OWNER_LABEL}=${pid}`, '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+      for (const name of names) await runtime.call(kind === 'container' ? ['rm', '-f', '-t', '0', name] : ['network', 'rm', '-f', name]);
+    }
+  });
+  const capture = async () => (await tmux('capture-pane', '-p', '-t', 'airut')).stdout;
+  /**
+   * Resolves with the screen once it matches. tmux has no change notification
+   * for a detached pane short of control mode, so this reads the screen every
+   * 250 ms (up to 4 minutes: the first run may build the image and the proxy).
+   */
+  const until = async (pattern: RegExp): Promise<string> => {
+    const deadline = Date.now() + 240_000;
+    let text = await capture();
+    while (!pattern.test(text)) {
+      if (Date.now() > deadline) throw new Error(`the screen never matched ${String(pattern)}:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      text = await capture();
+    }
+    return text;
+  };
+  return {
+    until,
+    panePid,
+    keys: async (...keys: string[]) => { await tmux('send-keys', '-t', 'airut', ...keys); },
+    /** Waits for airut to exit; its exit status and the last screen. */
+    exited: async () => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const [dead, status] = (await tmux('display-message', '-p', '-t', 'airut', '#{pane_dead} #{pane_dead_status}')).stdout.trim().split(' ');
+        if (dead === '1') return { status: Number(status), text: await capture() };
+        if (Date.now() > deadline) throw new Error(`airut did not exit:\n${await capture()}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
+
+/** Starts the TLS front container (test/core/run/tls-front.js) on the egress network; returns its address. */
+async function startTlsFront(name: string, target: string): Promise<string> {
+  const script = fileURLToPath(new URL('../core/run/tls-front.js', import.meta.url));
+  const certs = fileURLToPath(new URL('../harness/fake-upstream/certs', import.meta.url));
+  const child = runtime.spawn([
+    'run', '--rm', '--init', '--pull=never', '--name', name, '--network', egress,
+    '-v', `${process.execPath}:/usr/local/bin/node:ro`,
+    '-v', `${script}:/front/front.mjs:ro`,
+    '-v', `${certs}:/certs:ro`,
+    '-e', `TARGET=${target}`,
+    TEST_BASE_IMAGE, '/usr/local/bin/node', '/front/front.mjs', '/certs',
+  ]);
+  t.teardown(async () => {
+    await runtime.call(['rm', '-f', '-t', '0', name]);
+    await child;
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => { if (line === 'ready') resolve(); });
+    void child.then((result) => reject(new Error(`TLS front exited with ${String(result.exitCode)}`)));
+  });
+  return (await runtime.run(['inspect', name, '--format', `{{(index .NetworkSettings.Networks "${egress}").IPAddress}}`])).stdout.trim();
+}
