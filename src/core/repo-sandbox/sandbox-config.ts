@@ -67,7 +67,7 @@ export function parseRepoSandboxConfig(text: string, source: string, env: Readon
   const config = defaults(source);
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return config;
-  if (!isMap(root)) reader.fail(root, 'must be a mapping', `top-level keys: ${TOP_KEYS.join(', ')}`);
+  if (!isMap(root)) reader.fail(root, 'the document must be a mapping', `Valid top-level keys: ${TOP_KEYS.join(', ')}.`);
   for (const [key, value] of reader.entries(root, '', TOP_KEYS)) {
     switch (key) {
       case 'env':
