@@ -51,19 +51,33 @@ Logs go to standard output, one line per event, with configured secrets redacted
       version: this.config.version,
       dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
     });
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals): void => {
-        logger.info('signal received, shutting down', { signal });
-        process.off('SIGHUP', reload);
-        resolve();
-      };
-      const reload = (): void => {
-        void service.reload();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      process.on('SIGHUP', reload);
-    });
-    await service.stop();
+    let stopping = false;
+    let signalled: () => void = () => undefined;
+    const signalReceived = new Promise<void>((resolve) => { signalled = resolve; });
+    // The handlers stay installed until the shutdown is over: a second signal
+    // must not kill the process while running tasks are being answered.
+    const onStop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.info('already shutting down; waiting for running tasks', { signal });
+        return;
+      }
+      stopping = true;
+      logger.info('signal received, shutting down', { signal });
+      signalled();
+    };
+    const onReload = (): void => {
+      void service.reload();
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    process.on('SIGHUP', onReload);
+    try {
+      await signalReceived;
+      process.off('SIGHUP', onReload);
+      await service.stop();
+    } finally {
+      process.off('SIGTERM', onStop);
+      process.off('SIGINT', onStop);
+    }
   }
 }

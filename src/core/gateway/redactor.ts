@@ -2,7 +2,7 @@ import type { ServerConfig } from '../config/index.js';
 import type { LogRecord, LogSink } from '../log/index.js';
 
 /** Shorter values are not treated as secrets: redacting them would garble ordinary words. */
-const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 8;
 
 /** Stands in for a secret in log output. */
 export const REDACTED = '[REDACTED]';

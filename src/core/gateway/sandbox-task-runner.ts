@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
 import { AllowlistError, parseAllowlist } from '../../sandbox/network/allowlist/index.js';
 import { NetworkSandbox, type NetworkSandboxOptions } from '../../sandbox/network/index.js';
 import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
@@ -80,8 +80,14 @@ export class SandboxTaskRunner implements TaskRunner {
       },
       ...(network === undefined ? {} : { network }),
     });
-    const stop = (): void => { task.stop(); };
-    if (request.signal.aborted) stop();
+    if (request.signal.aborted) return stoppedBeforeStart();
+    let running = true;
+    let retry: NodeJS.Timeout | undefined;
+    // The task accepts a stop only once its container run has begun (after the
+    // Claude binary is resolved), so an early abort retries until it is taken.
+    const stop = (): void => {
+      if (running && !task.stop()) retry = setTimeout(stop, 100);
+    };
     request.signal.addEventListener('abort', stop);
     this.onNetworkLine.set(task.executionContextId, emit);
     emit({ type: 'phase', phase: 'task', state: 'started' });
@@ -96,6 +102,8 @@ export class SandboxTaskRunner implements TaskRunner {
       emit({ type: 'phase', phase: 'task', state: 'finished', detail: result.outcome });
       return result;
     } finally {
+      running = false;
+      clearTimeout(retry);
       request.signal.removeEventListener('abort', stop);
       this.onNetworkLine.delete(task.executionContextId);
     }
@@ -145,6 +153,11 @@ export class SandboxTaskRunner implements TaskRunner {
     this.networkSandbox = { text, sandbox };
     return sandbox;
   }
+}
+
+/** The result of a run stopped before its container started. */
+function stoppedBeforeStart(): ExecutionResult {
+  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }
 
 /** The repo's `masked_secrets` in the sandbox's terms. */

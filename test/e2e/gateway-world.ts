@@ -1,0 +1,123 @@
+/**
+ * One whole-product world for gateway scenarios: the test mail provider
+ * (Dovecot + SMTP MTA), a local upstream git repo with the sandbox files, an
+ * `--internal` egress network, and `airut serve` run as a user runs it, with
+ * real podman, the network sandbox and the fake claude.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResultPromise } from 'execa';
+import type { Test } from 'tap';
+import { stringify } from 'yaml';
+import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
+import { startMailProvider, type MailProvider, type ProviderUser } from '../harness/mail/mail-provider.js';
+import { TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
+import { upstreamRepo } from '../core/gateway/fakes.js';
+
+export const AUTHSERV_ID = 'mx.provider.test';
+export const GATEWAY: ProviderUser = { address: 'airut@corp.test', password: 'gateway-pw' };
+export const ALICE: ProviderUser = { address: 'alice@corp.test', password: 'alice-pw' };
+
+const FAKE_CLAUDE = join(import.meta.dirname, '..', 'harness', 'fake-claude', 'claude');
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A running `airut serve` and what it runs against. */
+export interface GatewayWorld {
+  provider: MailProvider;
+  stateDir: string;
+  child: ResultPromise;
+  /** Everything the service printed so far. */
+  output(): string;
+  /** Resolves with the first line (from now on or already printed) matching `pattern`. */
+  line(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+/** Options of {@link startGatewayWorld}. */
+export interface WorldOptions {
+  /** `FAKE_CLAUDE_SCENARIO` of every run. */
+  scenario: string;
+  shutdownTimeout?: number;
+  maxConcurrent?: number;
+}
+
+/** Starts everything for `t`; all of it is removed at teardown. */
+export async function startGatewayWorld(t: Test, options: WorldOptions): Promise<GatewayWorld> {
+  if (!existsSync(join(ROOT, 'dist', 'sandbox', 'proxy', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const runtime = testRuntime();
+  const containersConf = testContainersConf();
+  if ((await runtime.call(['image', 'exists', TEST_BASE_IMAGE])).exitCode !== 0) {
+    throw new Error(`${TEST_BASE_IMAGE} is missing: run \`npm run provision\``);
+  }
+  const { home, env, cleanup } = await tempHome();
+  t.teardown(cleanup);
+  const egress = `airut-e2e-egress-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+  await runtime.run(['network', 'create', '--internal', '--disable-dns', egress]);
+  t.teardown(async () => { await runtime.call(['network', 'rm', '-f', egress]); });
+
+  const provider = await startMailProvider({ authservId: AUTHSERV_ID, users: [GATEWAY, ALICE] });
+  t.teardown(() => provider.close());
+  const repoUrl = await upstreamRepo(home, {
+    '.airut/network-allowlist.yaml': 'domains:\n  - api.anthropic.com\nurl_prefixes: []\n',
+    '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n`,
+  });
+
+  const config = {
+    dashboard: { enabled: false },
+    execution: {
+      max_concurrent: options.maxConcurrent ?? 2,
+      shutdown_timeout: options.shutdownTimeout ?? 60,
+      container_env: { CONTAINERS_CONF: containersConf },
+      claude_binary: FAKE_CLAUDE,
+    },
+    network: { egress_network: egress, upstream_dns: '127.0.0.1' },
+    repos: {
+      e2e: {
+        repo_url: repoUrl,
+        model: 'sonnet',
+        secrets: { FAKE_CLAUDE_SCENARIO: options.scenario },
+        network: { sandbox_enabled: true },
+        email: {
+          imap_server: '127.0.0.1',
+          imap_port: provider.dovecot.port,
+          imap_security: 'none',
+          poll_interval: 0.2,
+          // Polling: with IDLE the email channel misses the second mail of a
+          // conversation (see the email channel's IDLE loop), which is not what these scenarios test.
+          use_imap_idle: false,
+          smtp_server: '127.0.0.1',
+          smtp_port: provider.smtpPort,
+          smtp_security: 'none',
+          username: GATEWAY.address,
+          password: GATEWAY.password,
+          from: `Airut <${GATEWAY.address}>`,
+          authorized_senders: [ALICE.address],
+          trusted_authserv_id: AUTHSERV_ID,
+        },
+      },
+    },
+  };
+  await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
+  await writeFile(join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml'), stringify(config));
+
+  const child = airutBackground(['serve'], env);
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await child;
+    // A killed service leaves its task's containers; remove those of this test's network.
+    const listed = await runtime.call(['ps', '-aq', '--filter', `network=${egress}`]);
+    for (const id of listed.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
+  });
+  await waitForLine(child, /service ready/);
+  return {
+    provider,
+    stateDir: join(env.XDG_STATE_HOME, 'airut', 'e2e'),
+    child,
+    output: () => printed,
+    line: async (pattern) => pattern.exec(printed) ?? waitForLine(child, pattern),
+  };
+}
