@@ -1,4 +1,13 @@
+/**
+ * The web dashboard: JSON API, live event streams (SSE) and server-rendered
+ * pages over a {@link DashboardSource} supplied by the running service.
+ */
 export { startDashboard } from './server.js';
 export type { Dashboard, DashboardOptions } from './server.js';
 export type { DashboardState, RepoView, TaskCounts } from './state.js';
+export type { DashboardSource, DashboardEvent, TaskView, StopResult, ConfigStatus } from './source.js';
+export { sourceFromState } from './state-source.js';
+export { SseHub, type SseHubOptions } from './sse-hub.js';
+export { formatSseMessage, formatSseComment, type SseMessage } from './sse.js';
+export { checkSameOrigin, checkHost, REQUEST_HEADER } from './request-guard.js';
 export { DashboardError, EXIT_PORT_IN_USE } from './errors.js';

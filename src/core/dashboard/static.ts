@@ -12,4 +12,23 @@ code { font-family: ui-monospace, monospace; background: #8882; padding: 0 .25re
 .count { font-weight: 700; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #8883; }
+button.danger { background: #c0392b; color: #fff; border: 0; padding: .45rem 1rem; border-radius: 6px; font-weight: 600; cursor: pointer; }
+button:disabled { opacity: .5; cursor: default; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+ol.transcript, ol.network, ul.todos { list-style: none; padding: 0; }
+ol.transcript li { border-left: 3px solid #8886; margin: .5rem 0; padding: .25rem .75rem; }
+ol.transcript li.assistant { border-color: var(--accent); }
+ol.transcript li.tool-call { border-color: #d89b3b; }
+ol.transcript li.error { border-color: #c0392b; }
+ol.transcript .label { font-weight: 600; font-size: .85rem; color: var(--muted); }
+ol.transcript pre { white-space: pre-wrap; margin: .2rem 0; font: 13px/1.4 ui-monospace, monospace; }
+ol.network li { font: 13px/1.4 ui-monospace, monospace; padding: .15rem .4rem; }
+ol.network li.blocked { background: #c0392b22; color: #c0392b; font-weight: 600; }
+ol.network li .hint { font: 13px system-ui, sans-serif; margin: .1rem 0 .3rem; color: inherit; }
+ol.network.blocked-only li:not(.blocked) { display: none; }
+ul.todos li.completed { color: var(--muted); text-decoration: line-through; }
+tr.task.running td.state { color: var(--accent); font-weight: 600; }
+tr.task.failed td.state { color: #c0392b; }
 `;

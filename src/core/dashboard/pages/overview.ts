@@ -1,6 +1,8 @@
 import { html, type SafeHtml } from '../html.js';
+import type { TaskView } from '../source.js';
 import type { DashboardState } from '../state.js';
 import { layout } from './layout.js';
+import { taskTable } from './task-rows.js';
 
 function emptyState(state: DashboardState): SafeHtml {
   const where = state.configExists
@@ -15,17 +17,18 @@ See <code>config/airut.example.yaml</code> for a commented example and <code>man
 </section>`;
 }
 
-/** The overview page: repos with channel state and task counts. */
-export function renderOverview(state: DashboardState): string {
+/** The overview page: repos with channel state, task counts and the live task list. */
+export function renderOverview(state: DashboardState, tasks: readonly TaskView[] = []): string {
   const counts = state.tasks;
   const body = state.repos.length === 0
     ? emptyState(state)
     : html`<h1>Repositories</h1>
 <table class="repos"><thead><tr><th>Repo</th><th>Channels</th></tr></thead><tbody>
-${state.repos.map((repo) => html`<tr><td>${repo.id}</td><td>${repo.channels.map((channel) => html`<span class="channel ${channel.state}">${channel.kind}: ${channel.state}</span> `)}</td></tr>`)}
+${state.repos.map((repo) => html`<tr><td>${repo.id}</td><td>${repo.channels.map((channel) => html`<span class="channel ${channel.state}" title="${channel.lastError ?? ''}">${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}</span> `)}</td></tr>`)}
 </tbody></table>`;
   return layout('Overview', state.version, html`${body}
-<section class="tasks"><h2>Tasks</h2>
-<p><span class="count">${counts.running}</span> running · <span class="count">${counts.queued}</span> queued · <span class="count">${counts.completed}</span> completed · <span class="count">${counts.failed}</span> failed</p>
+<section class="tasks" data-page="overview"><h2>Tasks</h2>
+<p><span class="count" id="count-running">${counts.running}</span> running · <span class="count" id="count-queued">${counts.queued}</span> queued · <span class="count" id="count-completed">${counts.completed}</span> completed · <span class="count" id="count-failed">${counts.failed}</span> failed</p>
+${taskTable(tasks)}
 </section>`).value;
 }

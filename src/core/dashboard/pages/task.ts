@@ -1,0 +1,35 @@
+import { html } from '../html.js';
+import type { TaskView } from '../source.js';
+import { layout } from './layout.js';
+
+/**
+ * The task page. The transcript, network log and totals are filled in by the
+ * client script from the task's event stream (replayed from its start), so
+ * the page and the live view share one renderer.
+ */
+export function renderTaskPage(version: string, task: TaskView): string {
+  const live = task.state === 'queued' || task.state === 'running';
+  return layout(`Task ${task.taskId}`, version, html`<section data-page="task" data-task-id="${task.taskId}">
+<h1>Task <code>${task.taskId}</code></h1>
+<p class="title">${task.title}</p>
+<dl class="facts">
+<dt>Repo</dt><dd>${task.repoId}</dd>
+<dt>Conversation</dt><dd>${task.conversationId ?? '—'}</dd>
+<dt>From</dt><dd>${task.sender}</dd>
+<dt>State</dt><dd id="task-state" class="${task.state}">${task.state}${task.reason === undefined ? '' : ` (${task.reason})`}</dd>
+<dt>Outcome</dt><dd id="task-outcome">—</dd>
+<dt>Duration</dt><dd id="task-duration">—</dd>
+<dt>Turns</dt><dd id="task-turns">—</dd>
+<dt>Tokens</dt><dd id="task-tokens">—</dd>
+<dt>Cost</dt><dd id="task-cost">—</dd>
+</dl>
+<p><button id="stop-task" type="button" class="danger"${live ? '' : ' disabled'}>Stop</button> <span id="stop-result" role="status"></span></p>
+<h2>Progress</h2>
+<ul id="todos" class="todos"></ul>
+<h2>Transcript</h2>
+<ol id="transcript" class="transcript"></ol>
+<h2>Network</h2>
+<p><label><input type="checkbox" id="blocked-only"> Blocked only</label></p>
+<ol id="network" class="network"></ol>
+</section>`).value;
+}
