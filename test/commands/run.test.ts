@@ -61,6 +61,26 @@ void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops th
   t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
 });
 
+void t.test('without a terminal: plain lines with the same information, no cursor control', async (t) => {
+  const fx = await execFixture(t);
+  const result = await fx.run([
+    'run', '--egress-network', egress,
+    '--upstream-host', `api.anthropic.com=${frontIp}`, '--upstream-ca', FAKE_UPSTREAM_CA,
+    '--claude-binary', claude,
+    'Say hello',
+  ], { env: { ANTHROPIC_API_KEY: `sk-ant-api03-${randomBytes(24).toString('hex')}` } });
+  t.equal(result.exitCode, 0, result.stderr);
+  t.notOk(result.stdout.includes('\u001b'), 'no escape sequences');
+  t.match(result.stdout, /^> Say hello\n/);
+  t.match(result.stdout, /\[image\] Container image (started|done)/);
+  t.match(result.stdout, /\[proxy\] Network sandbox done/);
+  t.match(result.stdout, /\[network\] ALLOWED POST https:\/\/api\.anthropic\.com\/v1\/messages\?beta=true -> 200 \[masked: 1\]/);
+  t.match(result.stdout, /\[session\] [0-9a-f-]{36}/);
+  t.match(result.stdout, /\nHello from the fake server\.\n/);
+  t.match(result.stdout, /\[done\] 1 turn, .* tokens, \$[\d.]+, [\d.]+s, session ([0-9a-f-]{36})\nTo continue this session: airut run --resume \1$/, 'the summary, then how to continue (execa drops the last newline)');
+  t.same(await leftoversOf(runtime, result.pid), [], 'no container or network is left');
+});
+
 /** A detached tmux server of its own (so it inherits exactly `env`) running `airut ARGS` in a 120x40 pane. */
 async function startTmux(t: Test, cwd: string, env: Record<string, string>, args: string[]) {
   const dir = await scratchDir(t, 'run-tmux');

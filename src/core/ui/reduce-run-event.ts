@@ -216,7 +216,10 @@ function reduceFinished(state: RunViewState, result: ExecutionResult, at: number
       }
     : state.current;
   const task = state.phases.task;
-  const phases = task.state === 'running' ? { ...state.phases, task: { ...task, state: 'done' as const, endedAt: at } } : state.phases;
+  const failed = result.outcome !== 'success';
+  const phases = task.state === 'running' || (failed && task.state === 'done')
+    ? { ...state.phases, task: { ...task, state: failed ? ('failed' as const) : ('done' as const), endedAt: task.endedAt ?? at } }
+    : state.phases;
   return { ...state, transcript, current, phases, result, sessionId: result.sessionId === '' ? state.sessionId : result.sessionId };
 }
 

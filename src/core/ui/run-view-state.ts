@@ -4,7 +4,8 @@ import type { RunPhase } from '../run/index.js';
 
 /** Where one preparation phase (or the task itself) stands. */
 export interface PhaseView {
-  state: 'pending' | 'running' | 'done' | 'skipped';
+  /** `failed`: only the task phase, when its run ended with any outcome but success. */
+  state: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
   detail: string | undefined;
   startedAt: number | undefined;
   endedAt: number | undefined;

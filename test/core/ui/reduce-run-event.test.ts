@@ -101,8 +101,10 @@ t.test('an error outcome: running tools interrupted, the summary in the transcri
   const state = fold([...PREPARATION, ...asRunEvents(events), { type: 'finished', result }]);
   t.match(tools(state), [{ status: 'interrupted', endedAt: 1000 + (PREPARATION.length + 3) * 100 }]);
   t.match(state.transcript.at(-1), { kind: 'error', text: /^Timed out: / });
-  t.equal(state.phases.task.state, 'done');
+  t.equal(state.phases.task.state, 'failed');
   t.equal(state.sessionId, 'sess-2');
+  const reported = fold([{ type: 'phase', phase: 'task', state: 'started' }, { type: 'phase', phase: 'task', state: 'finished', detail: 'timeout' }, { type: 'finished', result }]);
+  t.match(reported.phases.task, { state: 'failed', detail: 'timeout', endedAt: 1200 }, 'a task phase the core finished turns failed, keeping its end');
   t.same(state.current, { turns: 1, inputTokens: 100, outputTokens: 20, costUsd: 0 }, 'no result event: the live counts stay');
 });
 

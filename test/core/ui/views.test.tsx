@@ -87,8 +87,9 @@ t.test('a blocked request in the network panel, with the entry to add; hidden wi
 
 t.test('an error outcome', async (t) => {
   const events = [claudeEvent({ type: 'system', subtype: 'init', session_id: 'sess-9' }), toolUse('t1', 'Bash', { command: 'sleep 600' })];
-  const state = fold([...asRunEvents(events), { type: 'finished', result: resultOf(events, { exitCode: undefined, timedOut: true }) }]);
+  const state = fold([{ type: 'phase', phase: 'task', state: 'started' }, ...asRunEvents(events), { type: 'finished', result: resultOf(events, { exitCode: undefined, timedOut: true }) }]);
   const frame = screen(t, state, { mode: 'done' });
+  t.match(frame, /✗ Claude Code 0\.3s/);
   t.match(frame, /◌ Bash sleep 600 interrupted/);
   t.match(frame, /✗ Timed out: /);
   t.match(frame, /session sess-9/);

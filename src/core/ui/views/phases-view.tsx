@@ -58,6 +58,14 @@ function PhaseLine({ name, phase, now }: { name: RunPhase; phase: PhaseView; now
           <Text dimColor>{` ${formatDuration((phase.endedAt ?? now) - (phase.startedAt ?? now))}`}</Text>
         </Text>
       );
+    case 'failed':
+      return (
+        <Text>
+          <Text color="red">✗</Text>
+          {` ${PHASE_LABELS[name]}${detail}`}
+          <Text dimColor>{` ${formatDuration((phase.endedAt ?? now) - (phase.startedAt ?? now))}`}</Text>
+        </Text>
+      );
     case 'skipped':
       return <Text dimColor>{`- ${PHASE_LABELS[name]}${detail === '' ? ' (skipped)' : detail}`}</Text>;
   }
