@@ -1,0 +1,53 @@
+import t from 'tap';
+import { gatewaySource, type DashboardEvent, type GatewaySource } from '../../../src/core/dashboard/index.js';
+import { TaskTracker } from '../../../src/core/gateway/index.js';
+
+function world(stop?: (taskId: string) => Promise<boolean>) {
+  const events: DashboardEvent[] = [];
+  let text: string | undefined = 'repos: {}\n';
+  const tracker = new TaskTracker({ clock: () => new Date('2026-01-02T03:04:05Z'), onChange: (task) => adapter.taskChanged(task) });
+  const adapter: GatewaySource = gatewaySource({
+    version: '1.2.3', tracker, repos: () => [{ id: 'r', channels: [] }],
+    config: () => ({ path: '/etc/airut.yaml', exists: text !== undefined, text }),
+    ...(stop === undefined ? {} : { stop }),
+  });
+  adapter.source.subscribe((event) => events.push(event));
+  return { tracker, adapter, events, setText: (next: string | undefined) => { text = next; } };
+}
+
+t.test('tracker changes become task views and events', async (t) => {
+  const { tracker, adapter, events } = world();
+  const id = tracker.add({ repoId: 'r', conversationId: undefined, title: 'Hi', sender: 'a@b', messageId: 'm1' });
+  tracker.start(id, 'c0ffee00');
+  t.match(adapter.source.task(id), { taskId: id, state: 'running', conversationId: 'c0ffee00', startedAt: '2026-01-02T03:04:05.000Z' });
+  t.same(adapter.source.counts(), { queued: 0, running: 1, completed: 0, failed: 0 });
+  t.same(events.map((e) => e.type === 'task' ? e.task.state : e.type), ['queued', 'running']);
+  adapter.runEvent({ repoId: 'r', conversationId: 'c0ffee00', taskId: id, event: { type: 'warning', message: 'w' } });
+  t.match(events.at(-1), { type: 'run', taskId: id, event: { type: 'warning' } });
+});
+
+t.test('stop: unknown, not running, unsupported, and passed through', async (t) => {
+  const plain = world();
+  t.equal(await plain.adapter.source.stopTask('abcdefabcdef'), 'not_found');
+  const queued = plain.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm' });
+  t.equal(await plain.adapter.source.stopTask(queued), 'not_running');
+  plain.tracker.start(queued, 'c0ffee00');
+  t.equal(await plain.adapter.source.stopTask(queued), 'unsupported');
+  const asked: string[] = [];
+  const stoppable = world((taskId) => { asked.push(taskId); return Promise.resolve(true); });
+  const id = stoppable.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm' });
+  stoppable.tracker.start(id, 'c0ffee00');
+  t.equal(await stoppable.adapter.source.stopTask(id), 'stopping');
+  t.same(asked, [id]);
+});
+
+t.test('config status counts loads, hashes the file and keeps the last reload error', async (t) => {
+  const { adapter, setText } = world();
+  adapter.configLoaded();
+  t.match(adapter.source.configStatus(), { path: '/etc/airut.yaml', generation: 1, fileHash: /^[0-9a-f]{64}$/, lastReloadError: undefined });
+  adapter.reloadFailed('airut.yaml:2:1: unexpected end');
+  t.match(adapter.source.configStatus(), { generation: 1, lastReloadError: 'airut.yaml:2:1: unexpected end' });
+  setText(undefined);
+  adapter.configLoaded();
+  t.match(adapter.source.configStatus(), { generation: 2, fileHash: undefined, lastReloadError: undefined });
+});
