@@ -26,8 +26,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export interface GatewayWorld {
   provider: MailProvider;
   stateDir: string;
-  child: ResultPromise;
-  /** Everything the service printed so far. */
+  /** The current `airut serve` process. */
+  readonly child: ResultPromise;
+  /** Starts a new `airut serve` (after the test ended the current one), fake claude running `scenario`. */
+  restart(scenario: string): Promise<void>;
+  /** Everything the current service printed so far. */
   output(): string;
   /** Resolves with the first line (from now on or already printed) matching `pattern`. */
   line(pattern: RegExp): Promise<RegExpMatchArray>;
@@ -64,7 +67,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
     '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n`,
   });
 
-  const config = {
+  const configFor = (scenario: string) => ({
     dashboard: { enabled: false },
     execution: {
       max_concurrent: options.maxConcurrent ?? 2,
@@ -77,7 +80,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
       e2e: {
         repo_url: repoUrl,
         model: 'sonnet',
-        secrets: { FAKE_CLAUDE_SCENARIO: options.scenario },
+        secrets: { FAKE_CLAUDE_SCENARIO: scenario },
         network: { sandbox_enabled: true },
         email: {
           imap_server: '127.0.0.1',
@@ -98,26 +101,41 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
         },
       },
     },
-  };
-  await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
-  await writeFile(join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml'), stringify(config));
-
-  const child = airutBackground(['serve'], env);
-  let printed = '';
-  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
-  t.teardown(async () => {
-    child.kill('SIGKILL');
-    await child;
-    // A killed service leaves its task's containers; remove those of this test's network.
-    const listed = await runtime.call(['ps', '-aq', '--filter', `network=${egress}`]);
-    for (const id of listed.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
   });
-  await waitForLine(child, /service ready/);
+  const configFile = join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml');
+  await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
+
+  let child: ResultPromise | undefined;
+  let printed = '';
+  const start = async (scenario: string): Promise<void> => {
+    await writeFile(configFile, stringify(configFor(scenario)));
+    printed = '';
+    const started = airutBackground(['serve'], env);
+    child = started;
+    started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+    t.teardown(async () => {
+      started.kill('SIGKILL');
+      await started;
+    });
+    await waitForLine(started, /service ready/);
+  };
+  t.teardown(async () => {
+    // A killed service leaves its tasks' containers; remove those on this test's networks.
+    for (const network of [egress]) {
+      const listed = await runtime.call(['ps', '-aq', '--filter', `network=${network}`]);
+      for (const id of listed.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
+    }
+  });
+  await start(options.scenario);
   return {
     provider,
     stateDir: join(env.XDG_STATE_HOME, 'airut', 'e2e'),
-    child,
+    get child() {
+      if (child === undefined) throw new Error('not started');
+      return child;
+    },
+    restart: start,
     output: () => printed,
-    line: async (pattern) => pattern.exec(printed) ?? waitForLine(child, pattern),
+    line: async (pattern) => pattern.exec(printed) ?? waitForLine(child as ResultPromise, pattern),
   };
 }

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { ALICE, GATEWAY, startGatewayWorld } from './gateway-world.js';
+
+t.test('kill -9 in the middle of a task, restart: the mail is answered exactly once, in its conversation', async (t) => {
+  const world = await startGatewayWorld(t, { scenario: 'wait' });
+  await world.provider.send(ALICE, { from: ALICE.address, to: GATEWAY.address, subject: 'Crash me', text: 'Do the thing.' });
+  const [ack] = await world.provider.waitFor(ALICE.address, (m) => m.length >= 1, 120_000);
+  const id = /\[ID:([0-9a-f]{8})\]/.exec(ack?.parsed.subject ?? '')?.[1] ?? '';
+  await world.line(/task started/);
+  process.kill(world.child.pid ?? 0, 'SIGKILL');
+  await world.child;
+  t.equal((await world.provider.list(GATEWAY.address)).length, 1, 'the unanswered mail is still in the inbox');
+
+  await world.restart('success');
+  const mails = await world.provider.waitFor(ALICE.address, (m) => m.length >= 2, 120_000);
+  await world.line(/task finished .*reason=success/);
+  t.equal(mails.length, 2, 'one acknowledgement, one answer');
+  t.equal(mails[1]?.parsed.subject, `Re: [ID:${id}] Crash me`, 'answered in the conversation it started');
+  t.match(mails[1]?.parsed.text, /First answer\./);
+  t.equal((await world.provider.list(GATEWAY.address)).length, 0, 'the answered mail left the inbox');
+  const record = JSON.parse(await readFile(join(world.stateDir, 'conversations', id, 'conversation.json'), 'utf8'));
+  t.equal(record.replies.length, 1);
+
+  // A third start finds nothing to answer again.
+  process.kill(world.child.pid ?? 0, 'SIGTERM');
+  await world.child;
+  await world.restart('success');
+  t.equal((await world.provider.list(ALICE.address)).length, 2);
+  t.equal(world.output().match(/task started/g)?.length ?? 0, 0);
+});
