@@ -32,6 +32,30 @@ void t.test('a command past --timeout is removed and exits 124', async (t) => {
   t.same(await leftoversOf(runtime, result.pid), []);
 });
 
+void t.test('a command killed by SIGKILL exits 137 with a hint about the memory limit', async (t) => {
+  const fx = await execFixture(t);
+  const result = await fx.run([...sandboxed, '--', 'sh', '-c', 'kill -9 $$']);
+  t.equal(result.exitCode, 137, result.stderr);
+  t.match(result.stderr, /killed \(exit 137\).*resource_limits\.memory/);
+});
+
+void t.test('SIGTERM stops the run: exit 130, nothing left behind', async (t) => {
+  const fx = await execFixture(t);
+  const child = fx.start([...sandboxed, '--', 'sleep', '120']);
+  await new Promise<void>((resolve) => {
+    let seen = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('airut: running')) resolve();
+    });
+  });
+  child.kill('SIGTERM');
+  const result = await child;
+  t.equal(result.exitCode, 130, String(result.stderr));
+  t.same(await leftoversOf(runtime, child.pid), [], 'container, proxy and network are removed');
+  t.same(await filesIn(fx.tmp), [], 'no temp file is left');
+});
+
 void t.test('--network-log gets the TASK START marker and one line per request; --network-log-live shows them', async (t) => {
   const fx = await execFixture(t);
   const upstream = await startFakeUpstream(t, runtime, egress, `airut-t-exec-up-${process.pid}`);

@@ -22,6 +22,8 @@ export interface ExecFixture {
   tmp: string;
   /** Runs `airut ARGS` in `cwd` (default: the repository). */
   run(args: string[], options?: { cwd?: string; input?: string; env?: Record<string, string> }): ReturnType<typeof runCli>;
+  /** Starts `airut ARGS` in the repository without waiting; the caller awaits (or kills) it. */
+  start(args: string[]): ReturnType<typeof startCli>;
 }
 
 /**
@@ -51,7 +53,12 @@ export async function execFixture(t: Test, options: { git?: boolean; files?: Rec
     env,
     tmp,
     run: (args, runOptions = {}) => runCli(args, runOptions.cwd ?? repo, { ...env, ...(runOptions.env ?? {}) }, runOptions.input),
+    start: (args) => startCli(args, repo, env),
   };
+}
+
+function startCli(args: string[], cwd: string, env: Record<string, string>) {
+  return execa(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, extendEnv: false, reject: false, stdin: 'ignore', forceKillAfterDelay: false });
 }
 
 /** `airut ARGS` in `cwd` with exactly `env` (plus PATH), as a user runs the built CLI. */
