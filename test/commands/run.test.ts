@@ -61,6 +61,31 @@ void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops th
   t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
 });
 
+void t.test('a follow-up typed after the answer continues the same session; Esc exits with the resume command', async (t) => {
+  const fx = await execFixture(t);
+  const screen = await startTmux(t, fx.repo, { ...fx.env, ANTHROPIC_API_KEY: `sk-ant-api03-${randomBytes(24).toString('hex')}` }, [
+    'run', '--egress-network', egress,
+    '--upstream-host', `api.anthropic.com=${frontIp}`, '--upstream-ca', FAKE_UPSTREAM_CA,
+    '--claude-binary', claude,
+    'Say hello',
+  ]);
+  const first = await screen.until(/Hello from the fake server\.[\s\S]*Follow-up: Enter sends/);
+  const session = /session ([0-9a-f-]{36})/.exec(first)?.[1];
+  t.ok(session, 'the footer names the session');
+  await screen.keys('-l', 'RUN: echo follow-up');
+  await screen.keys('Enter');
+  const second = await screen.until(/> RUN: echo follow-up[\s\S]*✓ Bash echo follow-up done[\s\S]*Done: ran the command\.[\s\S]*Follow-up: Enter sends/);
+  t.match(second, new RegExp(`session ${session ?? 'none'}`), 'the same session');
+  const pid = await screen.panePid();
+  await screen.keys('Escape');
+  const { status, text } = await screen.exited();
+  t.equal(status, 0);
+  t.match(text, new RegExp(`To continue this session: airut run --resume ${session ?? 'none'}`));
+  const requests = (await fake.requests()).filter((r) => r.url.startsWith('/v1/messages'));
+  t.match(JSON.stringify(requests.at(-1)?.body?.messages ?? []), /Say hello.*Hello from the fake server\..*RUN: echo follow-up/s, 'the fake saw the first turn again');
+  t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
+});
+
 void t.test('without a terminal: plain lines with the same information, no cursor control', async (t) => {
   const fx = await execFixture(t);
   const result = await fx.run([
