@@ -3,7 +3,7 @@ import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { NetworkSandboxError } from './error.js';
 import {
-  CA_CERT_MOUNT, CA_KEY_MOUNT, CONFIG_FILE, NETWORK_LOG_MOUNT, PACKAGE_MOUNT, PROXY_PROGRAM, TASK_DIR_MOUNT, UPSTREAM_CA_MOUNT,
+  CA_CERT_MOUNT, CA_KEY_MOUNT, CONFIG_FILE, NETWORK_LOG_MOUNT, PACKAGE_MOUNT, PROXY_NODE_ARGS, PROXY_PROGRAM, TASK_DIR_MOUNT, UPSTREAM_CA_MOUNT,
 } from './proxy-layout.js';
 
 /** Everything the proxy container of one task is made of (host paths). */
@@ -52,6 +52,7 @@ export function proxyRunArgs(plan: ProxyRunPlan): string[] {
     ...(plan.upstreamCaFile === undefined ? [] : ro(plan.upstreamCaFile, UPSTREAM_CA_MOUNT)),
     '-v', `${plan.networkLogPath}:${NETWORK_LOG_MOUNT}:rw`,
     plan.image,
+    ...PROXY_NODE_ARGS,
     `${PACKAGE_MOUNT}/${PROXY_PROGRAM}`, '--config', `${TASK_DIR_MOUNT}/${CONFIG_FILE}`,
   ];
 }
@@ -64,7 +65,9 @@ export interface ProxyStartOptions {
   readyTimeoutMs?: number;
   /**
    * When no `{"event":"ready"}` line came after this long, also probe the ports
-   * from inside the container (a proxy that does not announce itself). Default 1 s.
+   * from inside the container (a proxy that does not announce itself). Default
+   * 5 s: Airut's proxy announces itself, and on a loaded machine an early probe
+   * (a second node inside the container) only slows the start it waits for.
    */
   probeAfterMs?: number;
 }
@@ -123,7 +126,7 @@ export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, 
   try {
     const outcome = await Promise.race([
       readyLine.then(() => 'ready' as const),
-      probeUntilReady(runtime, plan, options.probeAfterMs ?? 1000, abort.signal).then(() => 'ready' as const),
+      probeUntilReady(runtime, plan, options.probeAfterMs ?? 5000, abort.signal).then(() => 'ready' as const),
       exited.then((code) => ({ exited: code })),
       delay(timeoutMs, abort.signal).then(() => 'timeout' as const),
     ]);

@@ -23,3 +23,11 @@ export const NETWORK_LOG_MOUNT = '/run/airut/network-sandbox.log';
 
 /** Where task containers find Airut's CA certificate. */
 export const TASK_CA_PATH = '/usr/local/share/ca-certificates/airut-ca.crt';
+
+/**
+ * Node flags of the proxy process. A 2 MB young generation keeps the peak
+ * RSS under streaming load ~25 MB lower at unchanged throughput (measured
+ * with `npm run bench -- proxy`): bodies pass through in small chunks that
+ * die young, so a larger semi-space only delays collecting them.
+ */
+export const PROXY_NODE_ARGS: readonly string[] = ['--max-semi-space-size=2'];

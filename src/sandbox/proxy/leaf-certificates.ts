@@ -1,7 +1,7 @@
-import type { webcrypto } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { randomSerial } from '../network/ca/create-ca.js';
-import { ECDSA_P256, fromPem, subtle, toPem, x509 } from '../network/ca/x509.js';
+import { ECDSA_P256, fromPem, subtle, toPem } from '../network/ca/pem.js';
+import type { SignLeaf } from './leaf-signer.js';
 
 const DAY_MS = 86_400_000;
 /** Leaves outlive any task; a proxy lives for one task. */
@@ -18,16 +18,18 @@ const SNI_NAME = /^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/;
  * never leaves the process, and reusing it turns a mint into a single
  * signature (a few ms) instead of a key generation. A context is minted once
  * per name and reused for every later handshake.
+ *
+ * The CA is parsed and its key imported with Node's own crypto at creation,
+ * so an unusable CA still fails the start; the X.509 library that signs
+ * leaves loads in the background and the first handshake waits for it.
  */
 export class LeafCertificates {
   private readonly cache = new Map<string, Promise<SecureContext>>();
 
   private constructor(
-    private readonly caCert: x509.X509Certificate,
-    private readonly caKey: webcrypto.CryptoKey,
-    private readonly leafKeys: webcrypto.CryptoKeyPair,
+    private readonly caNotAfter: Date,
+    private readonly sign: Promise<SignLeaf>,
     private readonly leafKeyPem: string,
-    private readonly authorityKeyId: x509.Extension,
     private readonly now: () => Date,
   ) {}
 
@@ -37,14 +39,17 @@ export class LeafCertificates {
    * @throws Error when either PEM is unusable; the caller wraps it.
    */
   static async create(caCertPem: string, caKeyPem: string, now: () => Date = () => new Date()): Promise<LeafCertificates> {
-    const caCert = new x509.X509Certificate(caCertPem);
+    const caCert = new X509Certificate(caCertPem);
+    if (!caCert.ca) throw new Error(`the certificate (${caCert.subject.replace(/\n/g, ', ')}) is not a CA`);
     const keyDer = fromPem(caKeyPem, 'PRIVATE KEY');
     if (keyDer === undefined) throw new Error('no "PRIVATE KEY" PEM block (PKCS#8) found');
     const caKey = await subtle.importKey('pkcs8', keyDer, ECDSA_P256, false, ['sign']);
     const leafKeys = await subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
     const leafKeyPem = toPem(await subtle.exportKey('pkcs8', leafKeys.privateKey), 'PRIVATE KEY');
-    const authorityKeyId = await x509.AuthorityKeyIdentifierExtension.create(caCert);
-    return new LeafCertificates(caCert, caKey, leafKeys, leafKeyPem, authorityKeyId, now);
+    const sign = import('./leaf-signer.js').then((signer) => signer.createLeafSigner(caCertPem, caKey, leafKeys.publicKey));
+    // Failures surface at the first mint, as that handshake's error; not unhandled meanwhile.
+    sign.catch(() => undefined);
+    return new LeafCertificates(new Date(caCert.validTo), sign, leafKeyPem, now);
   }
 
   /** True when `name` is something a leaf may be minted for: a lower-case ASCII DNS name. */
@@ -72,27 +77,11 @@ export class LeafCertificates {
 
   private async mint(name: string): Promise<SecureContext> {
     const now = this.now().getTime();
-    const notAfter = Math.min(now + LEAF_VALIDITY_DAYS * DAY_MS, this.caCert.notAfter.getTime());
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: randomSerial(),
-      subject: [{ CN: [name] }],
-      issuer: this.caCert.subject,
-      notBefore: new Date(now - DAY_MS),
-      notAfter: new Date(notAfter),
-      publicKey: this.leafKeys.publicKey,
-      signingKey: this.caKey,
-      signingAlgorithm: ECDSA_P256,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: name }]),
-        this.authorityKeyId,
-      ],
-    });
+    const notAfter = Math.min(now + LEAF_VALIDITY_DAYS * DAY_MS, this.caNotAfter.getTime());
+    const sign = await this.sign;
     return createSecureContext({
       key: this.leafKeyPem,
-      cert: `${cert.toString('pem')}\n`,
+      cert: await sign(name, new Date(now - DAY_MS), new Date(notAfter)),
       minVersion: 'TLSv1.2',
     });
   }

@@ -39,6 +39,6 @@ void t.test('the proxy container is dual-homed, read-only, without capabilities 
   t.match(text, '-v /ca/key.pem:/run/airut/ca/ca-key.pem:ro');
   t.match(text, '-v /ctx/network-sandbox.log:/run/airut/network-sandbox.log:rw');
   t.notMatch(text, 'upstream-ca');
-  t.same(args.slice(-4), ['img', '/opt/airut/dist/sandbox/proxy/main.js', '--config', '/run/airut/task/proxy-config.json']);
+  t.same(args.slice(-5), ['img', '--max-semi-space-size=2', '/opt/airut/dist/sandbox/proxy/main.js', '--config', '/run/airut/task/proxy-config.json']);
   t.end();
 });
