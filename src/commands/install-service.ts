@@ -6,7 +6,7 @@ import { loadConfig, resolveConfigPath } from '../core/config/index.js';
 import { installService, runProcess, type InstallResult } from '../core/service/index.js';
 
 export default class InstallService extends AirutCommand {
-  static override summary = 'Install `airut serve` as a systemd service, or update the installed unit.';
+  static override summary = 'Install airut serve as a systemd service, or update the installed unit.';
 
   static override description = `Writes the systemd unit airut.service: a user unit in ~/.config/systemd/user by default, or with --system (as root) a system unit in /etc/systemd/system. The unit runs this Airut with absolute paths to its Node binary and entry point, a PATH that finds the container runtime and git, restarts on failure, and gives the service longer to stop than execution.shutdown_timeout so running tasks can finish. AIRUT_CONFIG, CONTAINERS_CONF and the XDG directory variables set in this shell are carried into the unit.
 

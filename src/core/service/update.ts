@@ -75,7 +75,14 @@ async function guardTasks(options: UpdateOptions, report: (line: string) => void
   }
   if (options.dashboardUrl === undefined) return;
   const tasks = await readTasksInFlight(options.dashboardUrl, options.fetchHealth);
-  if (!isBusy(tasks)) return;
+  if (tasks === undefined) {
+    report(`No service answered at ${options.dashboardUrl}: no tasks to wait for.`);
+    return;
+  }
+  if (!isBusy(tasks)) {
+    report(`No tasks in flight at ${options.dashboardUrl}.`);
+    return;
+  }
   if (!options.wait) {
     throw new ServiceError('SERVICE_TASKS_IN_FLIGHT', `cannot update while tasks are in flight: ${describeTasks(tasks)} (${options.dashboardUrl})`, {
       exitCode: TASKS_IN_FLIGHT_EXIT_CODE,
