@@ -1,0 +1,309 @@
+// Proxy benchmarks, all on loopback: 2,000 small HTTPS GETs over one
+// keep-alive connection and 20 x 10 MB uploads, direct to a local upstream,
+// through Airut's proxy program (a separate node process, as in its
+// container) and through mitmproxy's mitmdump doing the same interception
+// (reverse mode, its own CA towards the client, verified TLS upstream); plus
+// task start with the network sandbox against a bare `podman run --rm` of the
+// same image. Needs `npm run build`, `npm run provision` and mitmdump
+// (`apt-get install -y mitmproxy`).
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { createServer, connect } from 'node:net';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// The package whose built proxy and sandbox are measured; another checkout's
+// root gives before/after figures from the same harness.
+const PACKAGE_ROOT = process.env.AIRUT_BENCH_PACKAGE_ROOT ?? ROOT;
+const dist = (path) => import(pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href);
+const { ContainerRuntime, NetworkSandbox, allowlistFromObject, ensureCa } = await dist('sandbox/index.js');
+const { PROXY_NODE_ARGS = [] } = await dist('sandbox/network/proxy-layout.js');
+const UPSTREAM_CA = join(ROOT, 'test/harness/fake-upstream/certs/ca-cert.pem');
+const HOST = 'allowed.test';
+const GETS = Number(process.env.AIRUT_BENCH_GETS ?? 2000);
+const UPLOADS = Number(process.env.AIRUT_BENCH_UPLOADS ?? 20);
+const UPLOAD_BYTES = 10 * 1024 * 1024;
+const START_RUNS = Number(process.env.AIRUT_BENCH_RUNS ?? 5);
+const BASE_IMAGE = process.env.AIRUT_BENCH_BASE_IMAGE ?? 'localhost/airut-test-base:bookworm';
+// Node flags of the proxy process; the default is what the proxy container uses.
+const PROXY_FLAGS = process.env.AIRUT_BENCH_PROXY_NODE_FLAGS === undefined
+  ? PROXY_NODE_ARGS
+  : process.env.AIRUT_BENCH_PROXY_NODE_FLAGS.split(' ').filter(Boolean);
+
+const round = (n, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const median = (values) => quantile(values, 0.5);
+
+/** Spawns a process and resolves with the first stdout line `parse` accepts; stdout keeps draining. */
+function startProcess(command, args, parse, cleanups, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  cleanups.push(() => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  }));
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    let done = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (done) return;
+      const value = parse(line);
+      if (value !== undefined) { done = true; resolve({ child, value }); }
+    });
+    child.once('exit', (code) => { if (!done) reject(new Error(`${command} exited with ${code} before it was ready: ${stderr.slice(-2000)}`)); });
+    child.once('error', reject);
+  });
+}
+
+const json = (line) => { try { return JSON.parse(line); } catch { return undefined; } };
+
+/** A free loopback port (for mitmdump, which cannot report one it picked). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port (bounded). */
+async function acceptsConnections(port, child) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    if (child.exitCode !== null) throw new Error(`the process for port ${port} exited with ${child.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after 60 s`);
+}
+
+/** One request over the shared keep-alive agent; resolves with its latency in ms. */
+function timedRequest(target, method, body) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = request({
+      host: '127.0.0.1', port: target.port, servername: HOST, method, path: '/bench', agent: target.agent,
+      headers: { host: HOST, ...(body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {}) },
+    }, (res) => {
+      res.resume();
+      res.once('end', () => (res.statusCode === 200 ? resolve(performance.now() - start) : reject(new Error(`${target.name}: ${method} answered ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/** Samples VmRSS of `pid` every 100 ms until stopped; returns the peak in MB (and VmHWM when readable). */
+function sampleRss(pid) {
+  const read = (field) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  };
+  let peak = read('VmRSS');
+  const timer = setInterval(() => { peak = Math.max(peak, read('VmRSS')); }, 100);
+  return () => {
+    clearInterval(timer);
+    return { peakRssMb: round(Math.max(peak, read('VmRSS')), 1), vmHwmMb: round(read('VmHWM'), 1) };
+  };
+}
+
+async function measure(target) {
+  const stopRss = target.pid ? sampleRss(target.pid) : undefined;
+  for (let i = 0; i < 50; i++) await timedRequest(target, 'GET');
+  const latencies = [];
+  const getStart = performance.now();
+  for (let i = 0; i < GETS; i++) latencies.push(await timedRequest(target, 'GET'));
+  const getSeconds = (performance.now() - getStart) / 1000;
+  const body = randomBytes(UPLOAD_BYTES);
+  const uploadStart = performance.now();
+  for (let i = 0; i < UPLOADS; i++) await timedRequest(target, 'POST', body);
+  const uploadSeconds = (performance.now() - uploadStart) / 1000;
+  target.agent.destroy();
+  return {
+    requestsPerSecond: round(GETS / getSeconds, 0),
+    p50Ms: round(median(latencies), 3),
+    p99Ms: round(quantile(latencies, 0.99), 3),
+    uploadMBps: round((UPLOADS * UPLOAD_BYTES) / 1024 / 1024 / uploadSeconds, 1),
+    ...(stopRss ? stopRss() : {}),
+  };
+}
+
+/** Airut's CA and a proxy config on loopback ports for `upstreamPort`. */
+async function writeProxyConfig(dir, upstreamPort) {
+  const ca = await ensureCa(join(dir, 'ca'));
+  const config = join(dir, 'proxy-config.json');
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
+    allowlist: { domains: [HOST], url_prefixes: [] },
+    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+    upstream_hosts: { [HOST]: '127.0.0.1' }, upstream_ca_file: UPSTREAM_CA,
+    upstream_ports: { http: 9, https: upstreamPort },
+    log_file: join(dir, 'network-sandbox.log'),
+  }));
+  return { ca, config };
+}
+
+const readyEvent = (line) => {
+  const event = json(line);
+  if (event?.event === 'fatal') throw new Error(line);
+  return event?.event === 'ready' ? event : undefined;
+};
+
+/** The proxy program's own start: spawn of node to its ready line, then SIGTERM. */
+async function proxyStart(dir) {
+  const { config } = await writeProxyConfig(dir, 9);
+  const times = [];
+  for (let i = 0; i < START_RUNS; i++) {
+    const cleanups = [];
+    const start = performance.now();
+    await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+    times.push(performance.now() - start);
+    for (const cleanup of cleanups) await cleanup();
+  }
+  return { runs: START_RUNS, medianMs: round(median(times), 0), minMs: round(Math.min(...times), 0), packageRoot: PACKAGE_ROOT };
+}
+
+const agentFor = (ca) => new Agent({ keepAlive: true, maxSockets: 1, ca });
+
+async function throughput(dir, cleanups) {
+  const upstream = await startProcess(process.execPath, [join(ROOT, 'bench/proxy-upstream.js')], (l) => json(l)?.port, cleanups);
+  const upstreamPort = upstream.value;
+
+  // Airut's proxy program, a process of its own as in the proxy container.
+  const { ca, config } = await writeProxyConfig(dir, upstreamPort);
+  const proxyStart = performance.now();
+  const airut = await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config],
+    readyEvent, cleanups);
+  const proxyStartMs = performance.now() - proxyStart;
+
+  // mitmdump: reverse mode to the same upstream, its own CA towards the client,
+  // the upstream verified against the same CA file Airut's proxy uses.
+  const mitmPort = await freePort();
+  const confdir = join(dir, 'mitmproxy');
+  await mkdir(confdir);
+  const mitm = spawn('mitmdump', [
+    '-q', '--mode', `reverse:https://localhost:${upstreamPort}`, '--listen-host', '127.0.0.1', '--listen-port', String(mitmPort),
+    '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${UPSTREAM_CA}`, '--set', 'keep_host_header=true',
+    '--set', 'connection_strategy=lazy', '--set', 'stream_large_bodies=1m',
+  ], { stdio: 'ignore' });
+  cleanups.push(() => new Promise((resolve) => { if (mitm.exitCode !== null) return resolve(); mitm.once('exit', resolve); mitm.kill('SIGTERM'); }));
+  await acceptsConnections(mitmPort, mitm);
+
+  const direct = await measure({ name: 'direct', port: upstreamPort, agent: agentFor(readFileSync(UPSTREAM_CA)) });
+  const viaAirut = await measure({ name: 'airut', port: airut.value.https_port, agent: agentFor(ca.certPem), pid: airut.child.pid });
+  const viaMitm = await measure({ name: 'mitmproxy', port: mitmPort, agent: agentFor(readFileSync(join(confdir, 'mitmproxy-ca-cert.pem'))), pid: mitm.pid });
+  const added = (via) => ({ addedP50Ms: round(via.p50Ms - direct.p50Ms, 3), addedP99Ms: round(via.p99Ms - direct.p99Ms, 3) });
+  return {
+    gets: GETS, uploads: `${UPLOADS} x 10 MB`, packageRoot: PACKAGE_ROOT,
+    proxyNodeFlags: PROXY_FLAGS.join(' '),
+    airutProxyProcessStartMs: round(proxyStartMs, 0),
+    direct,
+    airut: { ...viaAirut, ...added(viaAirut) },
+    mitmproxy: { ...viaMitm, ...added(viaMitm) },
+    ratios: {
+      airutVsMitmRequestsPerSecond: round(viaAirut.requestsPerSecond / viaMitm.requestsPerSecond),
+      airutVsMitmUploadMBps: round(viaAirut.uploadMBps / viaMitm.uploadMBps),
+      airutVsDirectRequestsPerSecond: round(viaAirut.requestsPerSecond / direct.requestsPerSecond),
+      airutVsDirectUploadMBps: round(viaAirut.uploadMBps / direct.uploadMBps),
+    },
+    targets: { addedP50Ms: '<= 1', throughputVsMitm: '>= 5', proxyRssMb: '<= 80' },
+  };
+}
+
+function containersConf() {
+  if (process.env.CONTAINERS_CONF) return process.env.CONTAINERS_CONF;
+  const conf = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'airut-test', 'containers.conf');
+  if (!existsSync(conf)) throw new Error(`${conf} is missing: run \`npm run provision\``);
+  return conf;
+}
+
+async function timeMs(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function taskStart(dir) {
+  const runtime = new ContainerRuntime({ env: { CONTAINERS_CONF: containersConf() } });
+  const prefix = `airut-bench-${randomBytes(3).toString('hex')}`;
+  const egress = `${prefix}-egress`;
+  await runtime.run(['network', 'create', '--internal', '--disable-dns', egress]);
+  try {
+    const sandbox = new NetworkSandbox({
+      runtime, resourcePrefix: prefix, caDir: join(dir, 'sandbox-ca'), packageRoot: PACKAGE_ROOT, tmpDir: dir,
+      allowlist: allowlistFromObject({ domains: [], url_prefixes: [] }, 'benchmark allowlist'), egressNetwork: egress,
+    });
+    const startup = await timeMs(() => sandbox.startup());
+    const withSandbox = async (i) => {
+      const attachment = await sandbox.attach(`start-${i}`, join(dir, `ctx-${i}`));
+      const env = Object.entries(attachment.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      try {
+        await runtime.run(['run', '--rm', '--pull=never', ...attachment.containerArgs, ...env, BASE_IMAGE, 'true']);
+      } finally {
+        releases.push(await timeMs(() => attachment.release()));
+      }
+    };
+    const bare = () => runtime.run(['run', '--rm', '--pull=never', '--network', 'none', BASE_IMAGE, 'true']);
+    const releases = [];
+    await withSandbox('warm');
+    await bare();
+    const sandboxMs = [];
+    const bareMs = [];
+    for (let i = 0; i < START_RUNS; i++) {
+      sandboxMs.push(await timeMs(() => withSandbox(i)));
+      bareMs.push(await timeMs(bare));
+    }
+    return {
+      runs: START_RUNS,
+      image: BASE_IMAGE,
+      packageRoot: PACKAGE_ROOT,
+      sandboxStartupOnceMs: round(startup, 0),
+      // attach + the container's `true` + release, against `podman run --rm` alone.
+      networkSandboxRunMedianMs: round(median(sandboxMs), 0),
+      barePodmanRunMedianMs: round(median(bareMs), 0),
+      releaseMedianMs: round(median(releases), 0),
+      ratio: round(median(sandboxMs) / median(bareMs)),
+      target: 'ratio <= 2.0',
+    };
+  } finally {
+    await runtime.call(['network', 'rm', '-f', egress]);
+  }
+}
+
+/** Runs the proxy suite and returns its figures. */
+export async function run() {
+  if (spawnSync('mitmdump', ['--version']).error) {
+    throw new Error('mitmdump is missing: apt-get install -y mitmproxy');
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'airut-bench-proxy-'));
+  const cleanups = [];
+  try {
+    const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,proxyStart,start').split(',');
+    return {
+      ...(parts.includes('proxyStart') ? { proxyStart: await proxyStart(dir) } : {}),
+      ...(parts.includes('throughput') ? { throughput: await throughput(dir, cleanups) } : {}),
+      ...(parts.includes('start') ? { taskStart: await taskStart(dir) } : {}),
+      loadAverage1m: round(loadavg()[0], 1),
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
