@@ -39,7 +39,7 @@ t.test('DM -> acknowledgement and answer in the thread; the follow-up resumes th
     runner: () => runner,
     channels: (repoId, repo, context) => repo.slack === undefined ? [] : [new SlackChannel({
       repoId, config: repo.slack, stateDir: join(context.repoStateDir, 'slack'), logger: context.logger, onRejected: context.onRejected,
-      apiUrl: fake.apiUrl, clientPingTimeoutMs: 100, retryConfig: { retries: 0 },
+      apiUrl: fake.apiUrl, clientPingTimeoutMs: 1000, retryConfig: { retries: 0 },
     })],
   });
   t.teardown(() => service.stop());

@@ -139,13 +139,14 @@ export class FakeSlack extends EventEmitter {
     while (this.connections < count) await once(this, 'connection');
   }
 
-  /** Pushes an Events API event over Socket Mode; resolves when the client acks it. */
+  /**
+   * Pushes an Events API event over Socket Mode; resolves when the client acks
+   * it. Like Slack, an event whose socket closes before the ack is delivered
+   * again on the next connection (with the same envelope).
+   */
   async sendEvent(event: Record<string, unknown>): Promise<void> {
-    const socket = [...this.sockets.clients].find((s) => s.readyState === 1);
-    if (socket === undefined) throw new Error('no Socket Mode client is connected to the fake Slack');
     const envelopeId = `env-${this.nextId++}`;
-    const acked = new Promise<void>((resolve) => this.pendingAcks.set(envelopeId, resolve));
-    socket.send(JSON.stringify({
+    const envelope = JSON.stringify({
       envelope_id: envelopeId,
       type: 'events_api',
       accepts_response_payload: false,
@@ -161,8 +162,23 @@ export class FakeSlack extends EventEmitter {
         authorizations: [{ team_id: this.teamId, user_id: this.botUserId, is_bot: true }],
         event,
       },
-    }));
-    await acked;
+    });
+    const acked = new Promise<void>((resolve) => this.pendingAcks.set(envelopeId, resolve));
+    for (;;) {
+      const socket = [...this.sockets.clients].find((s) => s.readyState === 1);
+      if (socket === undefined) throw new Error('no Socket Mode client is connected to the fake Slack');
+      let onClose = (): void => undefined;
+      const closed = new Promise<'closed'>((resolve) => {
+        onClose = () => resolve('closed');
+        socket.on('close', onClose);
+      });
+      const seen = this.connections;
+      socket.send(envelope);
+      const outcome = await Promise.race([acked.then(() => 'acked' as const), closed]);
+      socket.off('close', onClose);
+      if (outcome === 'acked') return;
+      await this.waitForConnection(seen + 1);
+    }
   }
 
   /** Asks every client to reconnect, as Slack does when it recycles a connection. */

@@ -12,6 +12,7 @@ export interface ServerSocket {
   terminate(): void;
   on(event: 'message', listener: (data: Buffer) => void): this;
   on(event: 'close', listener: () => void): this;
+  off(event: 'close', listener: () => void): this;
   readonly readyState: number;
 }
 

@@ -76,6 +76,8 @@ export class SlackChannel implements ChannelAdapter {
   /** Channel messages showing :eyes:, per thread, until the final answer swaps them. */
   private readonly watching = new Map<string, Set<string>>();
   private readonly pending = new Set<Promise<void>>();
+  /** New threads whose first message is with the gateway but not yet mapped to a conversation. */
+  private readonly opening = new Map<string, { settled: Promise<void>; settle: () => void }>();
   private identity: Identity | undefined;
   private store: ThreadStore | undefined;
   private app: App | undefined;
@@ -146,6 +148,7 @@ export class SlackChannel implements ChannelAdapter {
   /** Disconnects and waits for messages being taken over. */
   async stop(): Promise<void> {
     if (this.app !== undefined) await this.app.stop();
+    for (const key of [...this.opening.keys()]) this.settleOpening(key);
     await Promise.allSettled([...this.pending]);
     this.current = { state: 'stopped' };
   }
@@ -167,7 +170,9 @@ export class SlackChannel implements ChannelAdapter {
       throw new SlackChannelError('SLACK_POST_FAILED', `message id ${message.messageId} is not a Slack message id`, { hint: 'Only messages from the Slack channel can be answered through it.' });
     }
     const key = threadKey(where.channel, where.threadTs);
-    await this.requireStore().register(key, conversationId);
+    // The gateway answers an empty first message before any conversation exists ('' then).
+    if (conversationId !== '') await this.requireStore().register(key, conversationId);
+    this.settleOpening(key);
     const markdown = reply.footer === undefined ? reply.markdown : `${reply.markdown}\n\n_${reply.footer}_`;
     const text = rewriteOutbound(markdownToMrkdwn(markdown), { user: (name) => this.authorizer.userNamed(name) });
     const chunks = splitReply(text);
@@ -195,8 +200,17 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   /** Slack keeps no inbox to clean up; nothing to do. */
-  async complete(_message: IncomingMessage): Promise<void> {
+  async complete(message: IncomingMessage): Promise<void> {
     // A Slack event is gone once acknowledged; the gateway's ledger guards against a second answer.
+    // Only a thread still waiting for its first mapping needs to hear about it.
+    const where = parseSlackMessageId(message.messageId);
+    if (where !== undefined) this.settleOpening(threadKey(where.channel, where.threadTs));
+    await Promise.resolve();
+  }
+
+  private settleOpening(key: string): void {
+    this.opening.get(key)?.settle();
+    this.opening.delete(key);
   }
 
   private async whoAmI(): Promise<Identity> {
@@ -282,12 +296,11 @@ export class SlackChannel implements ChannelAdapter {
     const threadTs = event.threadTs ?? event.ts;
     const key = threadKey(event.channel, threadTs);
     const store = this.requireStore();
-    const known = store.conversationOf(key);
     if (inChannel) {
       const allowed = this.options.config.allowed_channels;
       if (allowed.length > 0 && !allowed.includes(event.channel)) return;
       const mentioned = new RegExp(`<@${identity.botUserId}(?:\\|[^>]*)?>`).test(event.text);
-      if (source === 'message' && known === undefined && !mentioned && !this.watching.has(key)) return;
+      if (source === 'message' && store.conversationOf(key) === undefined && !mentioned && !this.watching.has(key)) return;
     }
     if (!this.recent.firstTime(`${event.channel}:${event.ts}`)) return;
     const messageId = slackMessageId(event.channel, threadTs, event.ts);
@@ -296,6 +309,21 @@ export class SlackChannel implements ChannelAdapter {
       this.log.warn('Slack user refused', { user: event.user, reason: verdict.reason, message_id: messageId });
       this.options.onRejected?.({ repoId: this.options.repoId, messageId, kind: 'auth_failed', reason: verdict.reason, sender: event.user });
       return;
+    }
+    // A follow-up that arrives while the thread's first message is still becoming a conversation
+    // must join that conversation, not start a second one: wait until the gateway has answered it.
+    for (let earlier = this.opening.get(key); earlier !== undefined && store.conversationOf(key) === undefined; earlier = this.opening.get(key)) {
+      this.log.debug('follow-up waits for its thread to be mapped', { thread: key });
+      await earlier.settled;
+    }
+    const known = store.conversationOf(key);
+    const first = known === undefined;
+    if (first) {
+      let settle = (): void => undefined;
+      const settled = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      this.opening.set(key, { settled, settle });
     }
     if (inChannel) {
       const seen = this.watching.get(key) ?? new Set<string>();
@@ -326,7 +354,12 @@ export class SlackChannel implements ChannelAdapter {
       modelHint: undefined,
     };
     this.log.info('Slack message accepted', { message_id: messageId, user: event.user, conversation: known, surface: direct ? 'dm' : 'channel' });
-    await this.onMessage?.(message);
+    try {
+      await this.onMessage?.(message);
+    } catch (error) {
+      if (first) this.settleOpening(key);
+      throw error;
+    }
   }
 
   private async resolve(text: string): Promise<string> {

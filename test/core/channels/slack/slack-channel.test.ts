@@ -41,6 +41,35 @@ t.test('DM: status, title, message handed over, reply in the thread; a follow-up
   t.same(fake.callsOf('reactions.add'), [], 'no reactions in DMs');
 });
 
+t.test('a follow-up sent before the first message has a conversation waits for it instead of starting a second one', async (t) => {
+  const fake = await fakeSlack(t);
+  const probe = await startChannel(t, fake);
+  const first = probe.nextMessage();
+  await fake.sendEvent(dmEvent('first', '8.1', '8.0'));
+  const opening = await first;
+  const second = probe.nextMessage();
+  await fake.sendEvent(dmEvent('second, quickly', '8.2', '8.0'));
+  await probe.logged((r) => r.message === 'follow-up waits for its thread to be mapped');
+  t.equal(probe.messages.length, 1, 'held back until the thread is mapped');
+  await probe.channel.reply(opening, 'f00d0001', { kind: 'acknowledgement', markdown: 'started', attachments: [] });
+  t.equal((await second).conversationId, 'f00d0001');
+});
+
+t.test('an empty first message is answered without mapping the thread to a conversation', async (t) => {
+  const fake = await fakeSlack(t);
+  const stateDir = await tempDir(t);
+  const probe = await startChannel(t, fake, { stateDir });
+  const first = probe.nextMessage();
+  await fake.sendEvent(dmEvent('', '9.1', '9.0'));
+  const empty = await first;
+  t.equal(empty.subject, undefined, 'an empty DM has no subject, so the gateway answers it as empty');
+  await probe.channel.reply(empty, '', { kind: 'error', markdown: 'Your message appears to be empty.', attachments: [] });
+  await probe.channel.complete(empty);
+  const next = probe.nextMessage();
+  await fake.sendEvent(dmEvent('now with text', '9.2', '9.0'));
+  t.equal((await next).conversationId, undefined);
+});
+
 t.test('channel: mention -> :eyes:, reply in the thread, :white_check_mark:; the thread is sticky afterwards', async (t) => {
   const fake = await fakeSlack(t);
   const probe = await startChannel(t, fake);

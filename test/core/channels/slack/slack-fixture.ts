@@ -34,11 +34,14 @@ export interface ChannelProbe {
   rejected: RejectedSlackMessage[];
   logs: LogRecord[];
   nextMessage(): Promise<IncomingMessage>;
+  /** Resolves with the first log record (past or future) that satisfies `match`. */
+  logged(match: (record: LogRecord) => boolean): Promise<LogRecord>;
 }
 
 /** Starts a SlackChannel against `fake`; stopped at the end of the test. */
 export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir?: string; config?: Partial<SlackChannelConfig> } = {}): Promise<ChannelProbe> {
   const logs: LogRecord[] = [];
+  const logWaiters: { match: (record: LogRecord) => boolean; resolve: (record: LogRecord) => void }[] = [];
   const messages: IncomingMessage[] = [];
   const rejected: RejectedSlackMessage[] = [];
   const waiting: ((m: IncomingMessage) => void)[] = [];
@@ -46,10 +49,16 @@ export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir
     repoId: 'demo',
     config: { bot_token: fake.botToken, app_token: fake.appToken, authorized: [{ workspace_members: true }], allowed_channels: [], ...options.config },
     stateDir: options.stateDir ?? await tempDir(t),
-    logger: new Logger((record) => logs.push(record)),
+    logger: new Logger((record) => {
+      logs.push(record);
+      for (const waiter of logWaiters.filter((w) => w.match(record))) {
+        logWaiters.splice(logWaiters.indexOf(waiter), 1);
+        waiter.resolve(record);
+      }
+    }),
     onRejected: (r) => rejected.push(r),
     apiUrl: fake.apiUrl,
-    clientPingTimeoutMs: 100,
+    clientPingTimeoutMs: 1000,
     retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
   });
   await channel.start(async (message) => {
@@ -64,6 +73,10 @@ export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir
     rejected,
     logs,
     nextMessage: () => new Promise((resolve) => waiting.push(resolve)),
+    logged: (match) => {
+      const found = logs.find(match);
+      return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => logWaiters.push({ match, resolve }));
+    },
   };
 }
 
