@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { startDashboard } from '../../src/core/dashboard/index.js';
 import { launchBrowser, saveScreenshot } from '../harness/browser.js';
@@ -37,9 +39,8 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   page.on('console', (message) => { if (message.type() === 'error') cspErrors.push(message.text()); });
 
   await page.goto(dashboard.url);
-  // The stream is open once the browser has its first response; a task added now must appear without reload.
-  await page.waitForFunction(() => document.readyState === 'complete');
-  await page.waitForFunction(() => performance.getEntriesByType('resource').some((entry) => entry.name.includes('/api/events')));
+  // The page marks itself once its event stream is open; a task added after that must appear without reload.
+  await page.locator('[data-page="overview"][data-live="open"]').waitFor({ state: 'attached' });
   source.add('a1b2c3d4e5f6', { title: 'Fix the flaky test', state: 'queued' });
   const row = page.locator('tr[data-task-id="a1b2c3d4e5f6"]');
   await row.waitFor();
@@ -68,18 +69,21 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   t.equal(await page.locator('#network li.blocked').isVisible(), true);
   await checkScreenshot(t, 'dashboard-task-running', await page.screenshot({ fullPage: true }));
 
-  // CSRF: a page on another origin cannot stop the task.
-  const other = await startDashboard({ host: '127.0.0.1', port: 0, source: new MemorySource() });
-  t.teardown(() => other.close());
+  // CSRF: a page on another origin (a plain server without our CSP) tries both ways to POST stop.
+  const evil = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<!doctype html><title>elsewhere</title>'); });
+  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { evil.close(() => resolve()); evil.closeAllConnections(); }));
   const attacker = await browser.newPage();
   t.teardown(() => attacker.close());
-  await attacker.goto(other.url);
-  const status = await attacker.evaluate(async (target) => {
-    const response = await fetch(target, { method: 'POST', mode: 'no-cors', body: 'x' });
-    return response.type;
+  await attacker.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+  const outcomes = await attacker.evaluate(async (target) => {
+    const simple = await fetch(target, { method: 'POST', mode: 'no-cors', body: 'x' }).then((r) => r.type, (e: unknown) => String(e));
+    const withHeader = await fetch(target, { method: 'POST', headers: { 'X-Airut-Request': '1' } }).then((r) => String(r.status), (e: unknown) => `refused: ${String(e)}`);
+    return { simple, withHeader };
   }, `${dashboard.url}/api/tasks/a1b2c3d4e5f6/stop`);
-  t.equal(status, 'opaque');
-  t.same(source.stopped, [], 'the cross-origin POST stopped nothing');
+  t.match(outcomes.simple, /^(opaque|TypeError: Failed to fetch)$/, 'a simple cross-origin POST gets no readable answer (Cross-Origin-Resource-Policy blocks even the opaque one)');
+  t.match(outcomes.withHeader, /^refused/, 'the custom header needs a preflight the dashboard never grants');
+  t.same(source.stopped, [], 'the cross-origin POSTs stopped nothing');
 
   await page.locator('#stop-task').click();
   await page.locator('#stop-result', { hasText: 'Stopping' }).waitFor();

@@ -28,6 +28,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function overview(root) {
     var rows = document.getElementById('task-rows');
     var source = new EventSource('/api/events');
+    source.addEventListener('open', function () { root.dataset.live = 'open'; });
     source.addEventListener('task', function (message) {
       var task = JSON.parse(message.data).task;
       var fresh = taskRow(task);
@@ -106,6 +107,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
         .catch(function (error) { stopResult.textContent = String(error); });
     });
     var source = new EventSource('/api/events?task=' + encodeURIComponent(taskId) + '&lastEventId=0');
+    source.addEventListener('open', function () { root.dataset.live = 'open'; });
     source.addEventListener('task', function (message) {
       var task = JSON.parse(message.data).task;
       var node = document.getElementById('task-state');
