@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { GatewayRunEvent, TaskTracker, TrackedTask } from '../gateway/index.js';
 import type { ConfigStatus, DashboardEvent, DashboardSource, StopResult, TaskView } from './source.js';
 import type { RepoView } from './state.js';
@@ -7,8 +6,8 @@ import type { RepoView } from './state.js';
 export interface GatewaySourceOptions {
   version: string;
   tracker: TaskTracker;
-  /** The config currently in force: its path, whether the file exists, its text. */
-  config: () => { path: string; exists: boolean; text: string | undefined };
+  /** The config currently in force (a LoadedConfig fits): path, whether the file exists, SHA-256 of its bytes (`''` without a file). */
+  config: () => { path: string; exists: boolean; hash: string };
   repos: () => RepoView[];
   /** Interrupts a running task; resolves false when the task was not running. Omit when unsupported. */
   stop?: (taskId: string) => Promise<boolean>;
@@ -56,7 +55,7 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     return {
       path: config.path,
       generation,
-      fileHash: config.text === undefined ? undefined : createHash('sha256').update(config.text).digest('hex'),
+      fileHash: config.hash === '' ? undefined : config.hash,
       lastReloadError,
     };
   };

@@ -4,15 +4,15 @@ import { TaskTracker } from '../../../src/core/gateway/index.js';
 
 function world(stop?: (taskId: string) => Promise<boolean>) {
   const events: DashboardEvent[] = [];
-  let text: string | undefined = 'repos: {}\n';
+  let hash = 'a'.repeat(64);
   const tracker = new TaskTracker({ clock: () => new Date('2026-01-02T03:04:05Z'), onChange: (task) => adapter.taskChanged(task) });
   const adapter: GatewaySource = gatewaySource({
     version: '1.2.3', tracker, repos: () => [{ id: 'r', channels: [] }],
-    config: () => ({ path: '/etc/airut.yaml', exists: text !== undefined, text }),
+    config: () => ({ path: '/etc/airut.yaml', exists: hash !== '', hash }),
     ...(stop === undefined ? {} : { stop }),
   });
   adapter.source.subscribe((event) => events.push(event));
-  return { tracker, adapter, events, setText: (next: string | undefined) => { text = next; } };
+  return { tracker, adapter, events, setHash: (next: string) => { hash = next; } };
 }
 
 t.test('tracker changes become task views and events', async (t) => {
@@ -42,12 +42,12 @@ t.test('stop: unknown, not running, unsupported, and passed through', async (t) 
 });
 
 t.test('config status counts loads, hashes the file and keeps the last reload error', async (t) => {
-  const { adapter, setText } = world();
+  const { adapter, setHash } = world();
   adapter.configLoaded();
   t.match(adapter.source.configStatus(), { path: '/etc/airut.yaml', generation: 1, fileHash: /^[0-9a-f]{64}$/, lastReloadError: undefined });
   adapter.reloadFailed('airut.yaml:2:1: unexpected end');
   t.match(adapter.source.configStatus(), { generation: 1, lastReloadError: 'airut.yaml:2:1: unexpected end' });
-  setText(undefined);
+  setHash('');
   adapter.configLoaded();
   t.match(adapter.source.configStatus(), { generation: 2, fileHash: undefined, lastReloadError: undefined });
 });
