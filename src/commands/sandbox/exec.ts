@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { Args, Errors, Flags } from '@oclif/core';
-import { AirutCommand } from '../../core/cli/index.js';
+import { AirutCommand, claudeRunFlags, runEnvironment, sandboxRunFlags, toRunFlags } from '../../core/cli/index.js';
 import {
   EXIT_KILLED,
   checkPrompt,
@@ -11,7 +11,6 @@ import {
   runCommand,
   runPrompt,
   type RunEvent,
-  type RunFlags,
 } from '../../core/run/index.js';
 import { isAirutError } from '../../sandbox/error.js';
 
@@ -45,31 +44,9 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
   };
 
   static override flags = {
-    repo: Flags.string({ description: 'Directory mounted at /workspace (default: the git root of the working directory).', env: 'AIRUT_REPO', helpValue: 'DIR' }),
-    dockerfile: Flags.string({ description: 'Dockerfile of the image (default .airut/container/Dockerfile).', env: 'AIRUT_DOCKERFILE', helpValue: 'FILE' }),
-    'context-dir': Flags.string({ description: 'Directory whose flat files form the build context (default: the Dockerfile\'s).', env: 'AIRUT_CONTEXT_DIR', helpValue: 'DIR' }),
-    allowlist: Flags.string({ description: 'Network allowlist (default .airut/network-allowlist.yaml).', env: 'AIRUT_ALLOWLIST', helpValue: 'FILE' }),
-    config: Flags.string({ description: 'Sandbox settings of the repository (default .airut/sandbox.yaml).', env: 'AIRUT_SANDBOX_CONFIG', helpValue: 'FILE' }),
-    timeout: Flags.integer({ description: 'Wall-clock limit in seconds, at least 10 (overrides resource_limits.timeout).', env: 'AIRUT_TIMEOUT', helpValue: 'SECONDS' }),
-    'container-command': Flags.string({ description: 'Container engine: podman (default) or docker.', env: 'AIRUT_CONTAINER_COMMAND', helpValue: 'CMD' }),
-    mount: Flags.string({ description: 'Extra bind mount SRC:DST or SRC:DST:ro (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'SRC:DST[:ro]' }),
-    'max-image-age': Flags.integer({ description: 'Rebuild images older than this many hours; 0 always rebuilds (default 24).', env: 'AIRUT_MAX_IMAGE_AGE', min: 0, helpValue: 'HOURS' }),
-    'network-log': Flags.string({ description: 'Append the network log (one line per request) to this file.', env: 'AIRUT_NETWORK_LOG', helpValue: 'FILE' }),
-    'network-log-live': Flags.boolean({ description: 'Print network log lines to stderr as they happen, prefixed "[net]".', env: 'AIRUT_NETWORK_LOG_LIVE' }),
-    'network-sandbox': Flags.boolean({ description: 'Put the container behind the allowlist proxy (default on; --no-network-sandbox uses the engine\'s default network).', allowNo: true, env: 'AIRUT_NETWORK_SANDBOX' }),
-    'egress-network': Flags.string({ description: 'Existing network for the proxy\'s way out (default airut-cli-egress, created when missing).', env: 'AIRUT_EGRESS_NETWORK', helpValue: 'NAME' }),
-    'upstream-dns': Flags.string({ description: 'Resolver the proxy uses for upstream names.', env: 'AIRUT_UPSTREAM_DNS', helpValue: 'IP' }),
-    'upstream-host': Flags.string({ description: 'Static address the proxy connects to for a host, HOST=IP (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'HOST=IP' }),
-    'upstream-ca': Flags.string({ description: 'Extra CA certificates (PEM) the proxy trusts upstream.', env: 'AIRUT_UPSTREAM_CA', helpValue: 'FILE' }),
-    'proxy-base-image': Flags.string({ description: 'Image with node to run the proxy from (default: built from this host\'s node).', env: 'AIRUT_PROXY_BASE_IMAGE', helpValue: 'IMAGE' }),
+    ...sandboxRunFlags({ promptModeOnly: true, followUps: false, liveNetworkLog: true }),
     json: Flags.boolean({ description: 'Prompt mode: print the result as JSON on stdout instead of the response.' }),
-    resume: Flags.string({ description: 'Prompt mode: continue this Claude session.', helpValue: 'SESSION_ID', exclusive: ['continue'] }),
-    continue: Flags.boolean({ char: 'c', description: 'Prompt mode: continue the last session of this repository.' }),
-    model: Flags.string({ description: 'Prompt mode: Claude model (alias or id).', env: 'AIRUT_MODEL', helpValue: 'MODEL' }),
-    effort: Flags.string({ description: 'Prompt mode: effort level (low, medium, high...).', env: 'AIRUT_EFFORT', helpValue: 'LEVEL' }),
-    worktree: Flags.boolean({ description: 'Work in a fresh git worktree on a new branch; its path and branch are printed at the end.' }),
-    'claude-binary': Flags.string({ description: 'Prompt mode: use this Claude Code binary instead of the downloaded one.', env: 'AIRUT_CLAUDE_BINARY', helpValue: 'FILE' }),
-    'claude-version': Flags.string({ description: 'Prompt mode: Claude Code version to download: latest (default), stable or an exact version.', env: 'AIRUT_CLAUDE_VERSION', helpValue: 'VERSION' }),
+    ...claudeRunFlags({ promptModeOnly: true, followUps: false }),
   };
 
   static override exitCodes = {
@@ -82,15 +59,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     'other': 'Command mode: the command\'s own exit code.',
   };
 
-  static override environment = {
-    ANTHROPIC_API_KEY: 'Claude\'s API key; passed as a masked secret scoped to api.anthropic.com.',
-    CLAUDE_CODE_OAUTH_TOKEN: 'Claude\'s OAuth token (alternative to ANTHROPIC_API_KEY), masked the same way.',
-    AIRUT_REPO: 'Same as --repo; likewise AIRUT_DOCKERFILE, AIRUT_CONTEXT_DIR, AIRUT_ALLOWLIST, AIRUT_SANDBOX_CONFIG, AIRUT_TIMEOUT, AIRUT_CONTAINER_COMMAND, AIRUT_MAX_IMAGE_AGE, AIRUT_NETWORK_LOG, AIRUT_NETWORK_LOG_LIVE, AIRUT_NETWORK_SANDBOX, AIRUT_EGRESS_NETWORK, AIRUT_UPSTREAM_DNS, AIRUT_UPSTREAM_CA, AIRUT_PROXY_BASE_IMAGE, AIRUT_MODEL, AIRUT_EFFORT, AIRUT_CLAUDE_BINARY and AIRUT_CLAUDE_VERSION for their flags.',
-    CONTAINERS_CONF: 'containers.conf podman uses.',
-    XDG_STATE_HOME: 'Sessions, worktrees and image build locks live in $XDG_STATE_HOME/airut (default ~/.local/state/airut).',
-    XDG_CACHE_HOME: 'Downloaded Claude Code binaries live in $XDG_CACHE_HOME/airut/claude.',
-    XDG_DATA_HOME: 'The sandbox CA lives in $XDG_DATA_HOME/airut/ca.',
-  };
+  static override environment = runEnvironment(SandboxExec.flags);
 
   static override files = {
     '.airut/container/Dockerfile': 'The repository image; the flat files beside it are its build context.',
@@ -109,33 +78,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     if (command === undefined && argv.length > 1) {
       throw new Errors.CLIError(`unexpected argument ${JSON.stringify(argv[1])}: quote the prompt as one argument, or put a command after "--"`);
     }
-    const runFlags: RunFlags = {
-      mode: command === undefined ? 'prompt' : 'command',
-      repo: flags.repo,
-      dockerfile: flags.dockerfile,
-      contextDir: flags['context-dir'],
-      allowlist: flags.allowlist,
-      config: flags.config,
-      timeout: flags.timeout,
-      containerCommand: flags['container-command'],
-      mount: flags.mount,
-      maxImageAge: flags['max-image-age'],
-      networkLog: flags['network-log'],
-      networkLogLive: flags['network-log-live'],
-      networkSandbox: flags['network-sandbox'],
-      egressNetwork: flags['egress-network'],
-      upstreamDns: flags['upstream-dns'],
-      upstreamHost: flags['upstream-host'],
-      upstreamCa: flags['upstream-ca'],
-      proxyBaseImage: flags['proxy-base-image'],
-      resume: flags.resume,
-      continue: flags.continue,
-      model: flags.model,
-      effort: flags.effort,
-      worktree: flags.worktree,
-      claudeBinary: flags['claude-binary'],
-      claudeVersion: flags['claude-version'],
-    };
+    const runFlags = toRunFlags(command === undefined ? 'prompt' : 'command', flags);
     const tty = Boolean(process.stderr.isTTY);
     const progress = (event: RunEvent): void => {
       const line = formatProgress(event, { networkLive: runFlags.networkLogLive, tty });
