@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ChannelAdapter } from '../channels/index.js';
 import { EmailChannel, type RejectedMail } from '../channels/email/index.js';
+import { SlackChannel } from '../channels/slack/index.js';
 import { ConversationStore, GitMirror } from '../conversation/index.js';
 import type { RepoConfig, ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -18,7 +19,7 @@ export interface ChannelContext {
 /** Makes the channels of one repo. */
 export type ChannelFactory = (repoId: string, repo: RepoConfig, context: ChannelContext) => ChannelAdapter[];
 
-/** The production channels: email when `repos.<id>.email` is set. */
+/** The production channels: email when `repos.<id>.email` is set, Slack when `repos.<id>.slack` is. */
 export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
   const channels: ChannelAdapter[] = [];
   if (repo.email !== undefined) {
@@ -31,7 +32,13 @@ export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
     }));
   }
   if (repo.slack !== undefined) {
-    context.logger.warn('the Slack channel is not available in this version; only email is served', { repo: repoId });
+    channels.push(new SlackChannel({
+      repoId,
+      config: repo.slack,
+      stateDir: join(context.repoStateDir, 'slack'),
+      logger: context.logger,
+      onRejected: context.onRejected,
+    }));
   }
   return channels;
 };

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Sandbox } from '../../sandbox/sandbox.js';
 import { ContainerRuntime } from '../../sandbox/runtime/index.js';
-import { configPaths, loadConfig, type AirutPaths, type LoadedConfig, type RepoConfig } from '../config/index.js';
-import { startDashboard, type Dashboard, type DashboardState } from '../dashboard/index.js';
+import { configPaths, loadConfig, type AirutPaths, type RepoConfig } from '../config/index.js';
+import { gatewaySource, startDashboard, type Dashboard } from '../dashboard/index.js';
 import type { Logger } from '../log/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { resolveDashboardAddress } from './dashboard-address.js';
@@ -92,8 +92,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     repos: Object.keys(loaded.config.repos).length,
   });
 
-  const tracker = new TaskTracker();
   const repos: RunningRepo[] = [];
+  // The tracker reports changes to the dashboard feed, which reads the tracker: the callback only runs once both exist.
+  const tracker = new TaskTracker({ onChange: (task) => dashboardFeed.taskChanged(task) });
+  const dashboardFeed = gatewaySource({
+    version: options.version,
+    tracker,
+    config: () => loaded,
+    repos: () => Object.keys(loaded.config.repos).map((id) => ({ id, channels: repos.find((r) => r.id === id)?.handler.channelStates() ?? [] })),
+  });
+  dashboardFeed.configLoaded();
   const failed: FailedRepo[] = [];
   let dashboard: Dashboard | undefined;
   if (loaded.config.dashboard.enabled !== false) {
@@ -101,7 +109,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     if (address.exposed) {
       logger.warn('dashboard is bound beyond loopback; anyone who can reach this address can see and control tasks', { host: address.host });
     }
-    dashboard = await startDashboard({ host: address.host, port: address.port, state: () => dashboardState(loaded, options.version, repos, tracker) });
+    dashboard = await startDashboard({ host: address.host, port: address.port, source: dashboardFeed.source });
     logger.info('dashboard listening', { url: dashboard.url });
   }
 
@@ -170,7 +178,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         limit,
         tracker,
         logger,
-        ...(options.onRunEvent === undefined ? {} : { onRunEvent: options.onRunEvent }),
+        onRunEvent: (event) => {
+          dashboardFeed.runEvent(event);
+          options.onRunEvent?.(event);
+        },
       });
       await handler.start();
       repos.push({ id, handler, storage, sandbox });
@@ -222,8 +233,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           logger.warn('repos were added or removed; restart the service to apply that', { added: added.join(','), removed: removed.join(',') });
         }
         logger.info('config reloaded', { path: next.path, repos: Object.keys(next.config.repos).length });
+        dashboardFeed.configLoaded();
       } catch (error) {
         logger.error('config reload failed; keeping the running config', { error: (error as Error).message });
+        dashboardFeed.reloadFailed((error as Error).message);
       }
     },
     stop() {
@@ -244,14 +257,4 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
-function dashboardState(loaded: LoadedConfig, version: string, repos: readonly RunningRepo[], tracker: TaskTracker): DashboardState {
-  return {
-    version,
-    configPath: loaded.path,
-    configExists: loaded.exists,
-    repos: Object.keys(loaded.config.repos).map((id) => ({ id, channels: repos.find((r) => r.id === id)?.handler.channelStates() ?? [] })),
-    tasks: tracker.counts(),
-  };
 }
