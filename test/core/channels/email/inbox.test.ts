@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import type { IncomingMessage } from '../../../../src/core/channels/index.js';
 import { EmailChannel } from '../../../../src/core/channels/email/index.js';
 import { Logger } from '../../../../src/core/log/index.js';
@@ -149,3 +150,31 @@ t.test('wrong credentials: the channel reports backoff with the server\'s answer
   t.ok(Number(retried.fields.attempt) >= 3, 'it goes on after start() returned');
   t.match(retried.fields.error, /authentication failed/);
 });
+
+t.test('IDLE: a second mail after the first was answered and completed is handed over', async (t) => {
+  const p = await provider(t);
+  const probe = await startChannel(t, p);
+  t.equal(probe.channel.state().state, 'idle');
+  const firstArrives = probe.nextMessage();
+  await p.send(ALICE, { to: GATEWAY.address, subject: 'first', text: 'one' });
+  const first = await firstArrives;
+  // As the gateway does: the handler has returned (the watcher is back in IDLE) when the task ends.
+  await probe.channel.reply(first, 'cccc3333', { kind: 'result', markdown: 'done', attachments: [] });
+  await probe.channel.complete(first);
+  await p.waitFor(GATEWAY.address, (mails) => mails.length === 0);
+  const secondArrives = probe.nextMessage();
+  await p.send(ALICE, { to: GATEWAY.address, subject: 'Re: first', text: 'two' });
+  const second = await within(t, secondArrives, 15_000, 'the second mail was never handed over');
+  t.equal(second.subject, 'Re: first');
+  t.equal(probe.channel.state().state, 'idle');
+});
+
+/** `promise`, or a failure after `ms` (a bound on a wait that would otherwise hang the file). */
+function within<T>(t: Test, promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { reject(new Error(`${what} within ${ms} ms`)); }, ms);
+  });
+  t.teardown(() => { clearTimeout(timer); });
+  return Promise.race([promise, bound]).finally(() => { clearTimeout(timer); });
+}
