@@ -165,7 +165,7 @@ export class EmailChannel implements ChannelAdapter {
     this.log.info('reply sent', { kind: reply.kind, conversation: conversationId, message_id: messageId, in_reply_to: message.messageId });
   }
 
-  /** Marks `message` handled and removes it from the inbox (now, or on the next scan when disconnected). */
+  /** Marks `message` handled and has it removed from the inbox by the next scan (at once when connected). */
   async complete(message: IncomingMessage): Promise<void> {
     await this.requireStore().markHandled(message.messageId, this.clock());
     const entry = this.inFlight.get(message.messageId);
@@ -174,20 +174,11 @@ export class EmailChannel implements ChannelAdapter {
       this.watcher.wake();
       return;
     }
-    // Not serialised with the scan on purpose: the gateway may complete a mail from inside the
-    // handler the scan is awaiting. imapflow queues the commands; a racing scan sees the record.
-    const client = this.watcher.connected();
-    if (client === undefined || uidValidityOf(client) !== entry.uidValidity) {
-      this.watcher.wake();
-      return;
-    }
-    try {
-      await client.messageDelete(String(entry.uid), { uid: true });
-      this.inFlight.delete(message.messageId);
-    } catch (err) {
-      // The record above already prevents a second answer; the next scan deletes it.
-      this.log.warn('could not remove a completed mail yet', { message_id: message.messageId, error: err instanceof Error ? err.message : String(err) });
-    }
+    // The watcher's session removes it on its next scan: a command issued from here would end
+    // IDLE behind the watcher's back, and imapflow's IDLE re-entry can slip in between the
+    // STORE and EXPUNGE of a delete and hold that EXPUNGE (and the inbox) forever.
+    this.inFlight.delete(message.messageId);
+    this.watcher.wake();
   }
 
   private imapOptions(): ImapFlowOptions {

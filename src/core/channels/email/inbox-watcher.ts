@@ -33,6 +33,7 @@ export class InboxWatcher {
   private wakeUp: (() => void) | undefined;
   private stopWaker: (() => void) | undefined;
   private pendingWake = false;
+  private idleCall: Promise<boolean> | undefined;
   private loop: Promise<void> | undefined;
   private firstConnect: { resolve: () => void; promise: Promise<void> } | undefined;
 
@@ -126,9 +127,7 @@ export class InboxWatcher {
           continue;
         }
         if (idle) {
-          // Resolves when IDLE ends; the next command (the scan) ends it, imapflow sends DONE first.
-          client.idle().catch(() => undefined);
-          await this.sleep(0, true);
+          await this.idleOnce(client);
         } else {
           await this.sleep(this.options.pollIntervalMs);
           this.pendingWake = true;
@@ -137,7 +136,35 @@ export class InboxWatcher {
       if (closed && !this.stopped) throw closeError instanceof Error ? closeError : new Error('IMAP connection closed by the server');
     } finally {
       this.client = undefined;
+      this.idleCall = undefined;
       if (!closed) client.close();
+    }
+  }
+
+  /**
+   * Idles until woken or until IDLE ends, whichever is first. Any other command on the
+   * connection ends IDLE (imapflow sends DONE first): `complete()` deleting a mail does, and so
+   * does imapflow at `maxIdleTime`. Out of IDLE the server pushes no `EXISTS`, so the session
+   * loop comes back here to re-enter it rather than wait for a wake that never comes.
+   */
+  private async idleOnce(client: ImapFlow): Promise<void> {
+    // `whenFree`: the command that ended IDLE may still be queued; an IDLE started ahead of it
+    // would hold the connection and that command would never run. One IDLE call at a time, so a
+    // call still waiting from an earlier wake is reused rather than doubled.
+    if (this.idleCall === undefined) {
+      const call: Promise<boolean> = client.idle({ whenFree: true }).then((result) => result !== false, () => false)
+        .finally(() => { if (this.idleCall === call) this.idleCall = undefined; });
+      this.idleCall = call;
+    }
+    const woken = this.sleep(0, true).then(() => 'woken' as const);
+    const outcome = await Promise.race([this.idleCall, woken]);
+    if (outcome === 'woken') return;
+    // Settles the sleep raced above; a wake that came meanwhile stays in `pendingWake`.
+    this.wakeUp?.();
+    // A refused IDLE must not spin: fall back to one poll interval.
+    if (!outcome && !this.stopped) {
+      await this.sleep(this.options.pollIntervalMs);
+      this.pendingWake = true;
     }
   }
 
