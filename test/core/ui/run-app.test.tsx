@@ -128,12 +128,13 @@ t.test('q stops the task, a second Ctrl-C kills it, and the app exits with 130 o
   await killed;
   t.equal(run.stops, 1);
   t.equal(run.kills, 1);
+  // Watch for the final frame before the run ends: after exit Ink may already have written its last, empty frame.
+  const finalFrame = frameMatching(rendered, /Stopped: The run was stopped before it finished\./);
   run.finish(resultOf([toolUse('t1', 'Bash', { command: 'sleep 600' })], { exitCode: undefined, stopped: true }));
   const outcome = await exited;
   t.equal(outcome.exitCode, 130);
   t.equal(outcome.interrupted, true);
-  t.match(rendered.lastFrame(), /interrupted/);
-  t.match(rendered.lastFrame(), /Stopped: The run was stopped before it finished\./);
+  t.match(await finalFrame, /interrupted/);
 });
 
 t.test('an empty line after the answer exits; a failed run exits with 1 and no follow-up is offered without a session', async (t) => {
