@@ -73,6 +73,8 @@ void t.test('a follow-up typed after the answer continues the same session; Esc 
   const session = /session ([0-9a-f-]{36})/.exec(first)?.[1];
   t.ok(session, 'the footer names the session');
   await screen.keys('-l', 'RUN: echo follow-up');
+  // Enter only after the typed text is on screen: sent in the same read, Ink takes it as text, not as the Return key.
+  await screen.until(/RUN: echo follow-up/);
   await screen.keys('Enter');
   const second = await screen.until(/> RUN: echo follow-up[\s\S]*✓ Bash echo follow-up done[\s\S]*Done: ran the command\.[\s\S]*Follow-up: Enter sends/);
   t.match(second, new RegExp(`session ${session ?? 'none'}`), 'the same session');
