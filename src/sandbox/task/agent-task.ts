@@ -124,4 +124,9 @@ export class AgentTask {
   stop(): boolean {
     return this.container.stop();
   }
+
+  /** Ends the run in flight at once: the container is removed without a grace period. False when nothing runs. */
+  kill(): boolean {
+    return this.container.kill();
+  }
 }

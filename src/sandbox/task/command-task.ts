@@ -60,4 +60,9 @@ export class CommandTask {
   stop(): boolean {
     return this.container.stop();
   }
+
+  /** Ends the run in flight at once: the container is removed without a grace period. False when nothing runs. */
+  kill(): boolean {
+    return this.container.kill();
+  }
 }

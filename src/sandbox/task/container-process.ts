@@ -129,6 +129,17 @@ export class ContainerProcess {
     return true;
   }
 
+  /**
+   * Ends the container at once: forced removal (SIGKILL, no grace period),
+   * also after an earlier {@link stop}. Returns false when nothing runs.
+   */
+  kill(): boolean {
+    if (!this.child || this.exited) return false;
+    this.stopped = true;
+    this.forceRemove();
+    return true;
+  }
+
   private forceRemove(): void {
     if (this.exited || this.removal) return;
     this.removal = this.removeContainer().then(() => {

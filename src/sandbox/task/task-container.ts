@@ -50,6 +50,7 @@ export interface ContainerRunRequest {
 
 interface InFlight {
   stopRequested: boolean;
+  killRequested: boolean;
   process: ContainerProcess | undefined;
 }
 
@@ -79,7 +80,7 @@ export class TaskContainer {
         hint: 'Create a new Sandbox and call startup() before running more tasks.',
       });
     }
-    const state: InFlight = { stopRequested: false, process: undefined };
+    const state: InFlight = { stopRequested: false, killRequested: false, process: undefined };
     this.inFlight = state;
     const onAbort = (): void => { this.stop(); };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -103,6 +104,16 @@ export class TaskContainer {
     if (!state) return false;
     state.stopRequested = true;
     state.process?.stop();
+    return true;
+  }
+
+  /** Ends the run in flight at once (forced removal, no grace period). False when none runs. */
+  kill(): boolean {
+    const state = this.inFlight;
+    if (!state) return false;
+    state.stopRequested = true;
+    state.killRequested = true;
+    state.process?.kill();
     return true;
   }
 
@@ -134,7 +145,8 @@ export class TaskContainer {
     state.process = container;
     // run() spawns synchronously, so a stop() that raced with the setup still lands.
     const exit = container.run(plan);
-    if (state.stopRequested) container.stop();
+    if (state.killRequested) container.kill();
+    else if (state.stopRequested) container.stop();
     return exit;
   }
 
