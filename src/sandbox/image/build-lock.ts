@@ -1,5 +1,6 @@
-import { open, readFile, rm, rename } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { acquireFileLock, type FileLockOptions } from '../lock/file-lock.js';
+import type { ProcessProbe } from '../runtime/orphans.js';
 import { ImageBuildError } from './error.js';
 
 /** Options of {@link BuildLock}. */
@@ -7,24 +8,37 @@ export interface BuildLockOptions {
   /** The lock file; every process using the same path excludes the others. */
   path: string;
   /** Tells whether a process id is alive, to take over locks left by a crash. */
-  isAlive: (pid: number) => boolean;
-  /** This process's id, written into the lock file. */
-  pid?: number;
-  /** How often a waiting process retries. */
-  pollMs?: number;
+  isAlive: ProcessProbe;
+  /** Give up waiting for another process's build after this long. Default: 1 hour. */
+  waitMs?: number;
 }
 
 /**
  * Serialises image checks and builds: in-process callers queue on a promise
- * chain, other processes are excluded by a lock file created with O_EXCL
- * that holds the owner's pid. A lock file whose owner died is taken over.
+ * chain, other processes are excluded by the shared lock file (see
+ * {@link acquireFileLock}); a lock whose owner died is taken over.
  */
 export class BuildLock {
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly options: Required<BuildLockOptions>;
+  private readonly lockOptions: FileLockOptions;
 
-  constructor(options: BuildLockOptions) {
-    this.options = { pid: process.pid, pollMs: 50, ...options };
+  constructor(private readonly options: BuildLockOptions) {
+    const waitMs = options.waitMs ?? 60 * 60_000;
+    this.lockOptions = {
+      clock: Date.now,
+      sleep: (ms) => delay(ms),
+      // The holder touches the file while it builds, so only a dead or hung holder goes stale.
+      staleMs: 5 * 60_000,
+      waitMs,
+      isAlive: options.isAlive,
+      timeoutError: (path, holder) => new ImageBuildError('IMAGE_LOCK_TIMEOUT', `waited ${Math.round(waitMs / 1000)} s for the image build lock ${path}${holder ? ` held by pid ${holder.pid} on ${holder.host}` : ''}`, {
+        hint: `Another Airut process is building an image. If none is running, remove ${path}.`,
+      }),
+      diskError: (error, path) => new ImageBuildError('IMAGE_LOCK_FAILED', `cannot use the image build lock ${path}: ${(error as Error).message}`, {
+        hint: 'The lock lives in the sandbox state directory; make it writable.',
+        cause: error,
+      }),
+    };
   }
 
   /** Runs `fn` while holding the lock; the lock is released whatever `fn` does. */
@@ -35,48 +49,14 @@ export class BuildLock {
     this.tail = previous.then(() => mine);
     await previous;
     try {
-      await this.acquireFile();
+      const lock = await acquireFileLock(this.options.path, this.lockOptions);
       try {
         return await fn();
       } finally {
-        await rm(this.options.path, { force: true });
+        await lock.release();
       }
     } finally {
       done();
-    }
-  }
-
-  private async acquireFile(): Promise<void> {
-    const { path, pid, pollMs, isAlive } = this.options;
-    for (;;) {
-      try {
-        const handle = await open(path, 'wx', 0o644);
-        try {
-          await handle.writeFile(String(pid));
-        } finally {
-          await handle.close();
-        }
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new ImageBuildError('IMAGE_LOCK_FAILED', `cannot create the image build lock ${path}: ${(error as Error).message}`, {
-            hint: 'The lock lives in the sandbox state directory; make it writable.',
-            cause: error,
-          });
-        }
-      }
-      const owner = Number(await readFile(path, 'utf8').catch(() => ''));
-      // An empty file is a lock being written right now: wait for it.
-      if (Number.isInteger(owner) && owner > 0 && owner !== pid && !isAlive(owner)) {
-        // rename is atomic: of several waiters, one moves the stale file away.
-        // (A waiter that read the stale pid just before another took the lock
-        // over could still move the new lock away; that needs a crash plus a
-        // race within microseconds, and costs one duplicate build at worst.)
-        const aside = `${path}.stale-${pid}`;
-        if (await rename(path, aside).then(() => true, () => false)) await rm(aside, { force: true });
-        continue;
-      }
-      await delay(pollMs);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import { ClaudeBinaryError } from './error.js';
 import { diskError } from './disk-error.js';
 import { downloadBinary, type ProgressCallback } from './download-tarball.js';
-import { acquireFileLock, tryFileLock, type FileLockOptions } from './file-lock.js';
+import { acquireFileLock, tryFileLock, type FileLockOptions } from '../../lock/file-lock.js';
 import { installFile, removeStaleTempFiles } from './install-file.js';
 import { resolveNpmRegistry, type NpmRegistry } from './npm-registry.js';
 import { fetchPackument, pickVersion, type Packument } from './packument.js';
@@ -108,6 +108,10 @@ export class ClaudeBinaryCache {
       sleep: options.sleep ?? ((ms) => delay(ms)),
       staleMs: options.lockStaleMs ?? 10 * 60_000,
       waitMs: options.lockWaitMs ?? 60 * 60_000,
+      diskError,
+      timeoutError: (path, holder) => new ClaudeBinaryError('CLAUDE_BIN_LOCK', `Waited ${Math.round(this.lockOptions.waitMs / 1000)} s for the lock ${path}${holder ? ` held by pid ${holder.pid} on ${holder.host}` : ''}`, {
+        hint: `If no other Airut process is downloading Claude Code, remove ${path}.`,
+      }),
     };
     this.resolutions = new ResolutionStore(this.cacheDir);
   }
