@@ -22,7 +22,7 @@ t.test('DM -> acknowledgement and answer in the thread; the follow-up resumes th
   const paths = configPaths(env, root);
   await mkdir(paths.configDir, { recursive: true });
   const repoUrl = await upstreamRepo(root);
-  const slack = (botToken: string) => ['    slack:', `      bot_token: ${botToken}`, `      app_token: ${fake.appToken}`, '      authorized:', '        - workspace_members: true'];
+  const slack = (botToken: string) => ['    slack:', `      bot_token: ${botToken}`, `      app_token: ${fake.appToken}`, `      api_url: ${fake.apiUrl}`, '      authorized:', '        - workspace_members: true'];
   await writeFile(paths.configFile, [
     'dashboard:', '  enabled: false',
     'repos:',
@@ -39,7 +39,7 @@ t.test('DM -> acknowledgement and answer in the thread; the follow-up resumes th
     runner: () => runner,
     channels: (repoId, repo, context) => repo.slack === undefined ? [] : [new SlackChannel({
       repoId, config: repo.slack, stateDir: join(context.repoStateDir, 'slack'), logger: context.logger, onRejected: context.onRejected,
-      apiUrl: fake.apiUrl, clientPingTimeoutMs: 1000, retryConfig: { retries: 0 },
+      clientPingTimeoutMs: 1000, retryConfig: { retries: 0 },
     })],
   });
   t.teardown(() => service.stop());

@@ -348,6 +348,14 @@ export interface SlackAuthorizationRule {
   /**
    * `true`: every full member of the workspace (not guests).
    */
+  /**
+   * Base URL of Slack's Web API; Socket Mode connections and file downloads use the same host. GovSlack: `https://slack-gov.com/api/`. Plain http:// is accepted only for a local test server (127.0.0.1, localhost, [::1]).
+   */
+  api_url: string;
+  /**
+   * Largest file attached in Slack that is downloaded for the agent, in bytes; larger ones are skipped with a note in the prompt.
+   */
+  max_attachment_bytes: number;
   workspace_members?: boolean;
   /**
    * One user, by Slack user id (`U...`).

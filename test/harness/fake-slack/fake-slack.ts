@@ -1,8 +1,9 @@
 /**
  * A fake Slack for tests, on 127.0.0.1: the Web API methods the Slack
  * channel uses, over HTTP, and Socket Mode over a real WebSocket (hello,
- * `events_api` envelopes that must be acked, `disconnect`). Every Web API
- * call is recorded for assertions.
+ * `events_api` envelopes that must be acked, `disconnect`), and the private
+ * URLs of files users attached. Every Web API call and every file download
+ * is recorded for assertions.
  */
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -38,6 +39,20 @@ export interface FakeSlackUpload {
   threadTs: string | undefined;
 }
 
+/** A file users attached to messages, served at its private URL to the bot token only. */
+export interface FakeSlackFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  content: Buffer;
+}
+
+/** One request for a file's private URL. */
+export interface FakeSlackDownload {
+  id: string;
+  token: string | undefined;
+}
+
 /** How the fake is set up. */
 export interface FakeSlackOptions {
   teamId?: string;
@@ -56,6 +71,9 @@ const OK = { ok: true };
 export class FakeSlack extends EventEmitter {
   readonly calls: FakeSlackCall[] = [];
   readonly uploads: FakeSlackUpload[] = [];
+  readonly downloads: FakeSlackDownload[] = [];
+  /** Files users attached, by id; remove one to make its download fail with 404. */
+  readonly files = new Map<string, FakeSlackFile>();
   readonly users = new Map<string, FakeSlackUser>();
   readonly groups: Map<string, string[]>;
   /** `"channel:thread_ts"` -> messages answered by conversations.replies. */
@@ -106,6 +124,17 @@ export class FakeSlack extends EventEmitter {
 
   private get origin(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Stores a file as if a user had attached it, and returns its description
+   * as Slack puts it in a message event's `files`.
+   */
+  attachFile(name: string, content: string | Buffer, mimetype = 'text/plain'): Record<string, unknown> {
+    const id = `F${this.nextId++}`;
+    const file = { id, name, mimetype, content: Buffer.from(content) };
+    this.files.set(id, file);
+    return fileObject(file, this.origin, this.teamId);
   }
 
   /** Calls of `method` so far. */
@@ -216,6 +245,7 @@ export class FakeSlack extends EventEmitter {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.origin);
+    if (url.pathname.startsWith('/files-pri/')) return this.serveFile(url.pathname, req, res);
     if (url.pathname.startsWith('/upload/')) {
       const pending = this.pendingUploads.get(url.pathname.slice('/upload/'.length));
       if (pending === undefined) return void res.writeHead(404).end();
@@ -238,6 +268,18 @@ export class FakeSlack extends EventEmitter {
     const answer = this.answer(call);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     this.emit('call', call);
+  }
+
+  /** Like Slack: the file to the bot token; a sign-in page (200, HTML) to anyone else. */
+  private serveFile(path: string, req: IncomingMessage, res: ServerResponse): void {
+    const id = /^\/files-pri\/[^/]+-(F[0-9]+)\//.exec(path)?.[1] ?? '';
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    this.downloads.push({ id, token });
+    this.emit('download', id);
+    if (token !== this.botToken) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><title>Sign in | Slack</title>');
+    const file = this.files.get(id);
+    if (file === undefined) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('file_not_found');
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.content.length) }).end(file.content);
   }
 
   private answer(call: FakeSlackCall): Record<string, unknown> {
@@ -271,6 +313,10 @@ export class FakeSlack extends EventEmitter {
       case 'assistant.threads.setTitle':
       case 'assistant.threads.setSuggestedPrompts':
         return OK;
+      case 'files.info': {
+        const file = this.files.get(String(args['file']));
+        return file === undefined ? { ok: false, error: 'file_not_found' } : { ok: true, file: fileObject(file, this.origin, this.teamId) };
+      }
       case 'files.getUploadURLExternal': {
         const id = `F${this.nextId++}`;
         this.pendingUploads.set(id, { filename: String(args['filename']), content: undefined });
@@ -296,6 +342,21 @@ export class FakeSlack extends EventEmitter {
         return { ok: false, error: 'unknown_method' };
     }
   }
+}
+
+/** A file as Slack describes it in events and files.info. */
+function fileObject(file: FakeSlackFile, origin: string, teamId: string): Record<string, unknown> {
+  const base = `${origin}/files-pri/${teamId}-${file.id}`;
+  return {
+    id: file.id,
+    name: file.name,
+    title: file.name,
+    mimetype: file.mimetype,
+    filetype: file.name.split('.').pop() ?? '',
+    size: file.content.length,
+    url_private: `${base}/${encodeURIComponent(file.name)}`,
+    url_private_download: `${base}/download/${encodeURIComponent(file.name)}`,
+  };
 }
 
 /** The web API client posts the file as the one part of a multipart form. */

@@ -11,11 +11,12 @@ import type { Logger } from '../../log/index.js';
 import { SlackAuthorizer } from './authorizer.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannelError } from './error.js';
+import { downloadSlackFiles } from './file-download.js';
 import { mentionedUserIds, resolveInbound, rewriteOutbound, stripBotMention } from './mentions.js';
 import { markdownToMrkdwn } from './mrkdwn.js';
 import { RecentEvents } from './recent-events.js';
 import type { SlackApiCall } from './slack-api.js';
-import { displayTitle, parseSlackMessageId, readMessageEvent, slackMessageId, type SlackMessageEvent } from './slack-event.js';
+import { displayTitle, parseSlackMessageId, readMessageEvent, readSlackFile, slackMessageId, type SlackFile, type SlackMessageEvent } from './slack-event.js';
 import { MAX_REPLY_POSTS, splitReply } from './split-reply.js';
 import { HISTORY_PREAMBLE, readThreadHistory } from './thread-history.js';
 import { ThreadStore, threadKey } from './thread-store.js';
@@ -49,8 +50,6 @@ export interface SlackChannelOptions {
   logger: Logger;
   /** Told about every refused user. */
   onRejected?: (rejected: RejectedSlackMessage) => void;
-  /** Web API base (ending in `/`); Slack's own when absent. Tests point it at a local fake. */
-  apiUrl?: string;
   /** How long the Socket Mode client waits for a pong, which also paces its reconnects. */
   clientPingTimeoutMs?: number;
   /** Web API retry policy (rate limits are retried after `Retry-After` within it). */
@@ -69,6 +68,8 @@ export class SlackChannel implements ChannelAdapter {
   readonly kind = 'slack' as const;
   private readonly log: Logger;
   private readonly clock: () => Date;
+  /** `config.api_url`, ending in `/`. */
+  private readonly apiUrl: string;
   private readonly client: webApi.WebClient;
   private readonly call: SlackApiCall;
   private readonly authorizer: SlackAuthorizer;
@@ -88,10 +89,11 @@ export class SlackChannel implements ChannelAdapter {
   constructor(private readonly options: SlackChannelOptions) {
     this.log = options.logger.child({ channel: 'slack', repo: options.repoId });
     this.clock = options.clock ?? (() => new Date());
+    this.apiUrl = options.config.api_url.endsWith('/') ? options.config.api_url : `${options.config.api_url}/`;
     this.client = new webApi.WebClient(options.config.bot_token, {
       logger: boltLogger(this.log),
       logLevel: LogLevel.WARN,
-      ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
+      slackApiUrl: this.apiUrl,
       ...(options.retryConfig === undefined ? {} : { retryConfig: options.retryConfig }),
     });
     this.call = async (method, args) => Object.fromEntries(Object.entries(await this.client.apiCall(method, args)));
@@ -116,7 +118,7 @@ export class SlackChannel implements ChannelAdapter {
       const clientOptions = {
         logger: boltLogger(this.log),
         logLevel: LogLevel.WARN,
-        ...(this.options.apiUrl === undefined ? {} : { slackApiUrl: this.options.apiUrl }),
+        slackApiUrl: this.apiUrl,
         ...(this.options.retryConfig === undefined ? {} : { retryConfig: this.options.retryConfig }),
       };
       this.receiver = new SocketModeReceiver({
@@ -236,7 +238,7 @@ export class SlackChannel implements ChannelAdapter {
     const probe = new webApi.WebClient(this.options.config.app_token, {
       logger: boltLogger(this.log),
       logLevel: LogLevel.WARN,
-      ...(this.options.apiUrl === undefined ? {} : { slackApiUrl: this.options.apiUrl }),
+      slackApiUrl: this.apiUrl,
       retryConfig: { retries: 0 },
     });
     try {
@@ -338,9 +340,10 @@ export class SlackChannel implements ChannelAdapter {
     }
     const history = inChannel && event.threadTs !== undefined && event.threadTs !== event.ts && known === undefined
       ? await this.history(event.channel, event.threadTs, event.ts)
-      : '';
-    const files = event.fileNames.length === 0 ? '' : `\n\n[attached in Slack: ${event.fileNames.join(', ')}]`;
-    const text = `${history}${body}${files}`;
+      : { text: '', files: [] };
+    const { attachments, failed } = await this.download([...history.files, ...event.files], messageId);
+    const missing = failed.length === 0 ? '' : `\n\n[Files attached in Slack that could not be fetched: ${failed.join('; ')}]`;
+    const text = `${history.text}${body}${missing}`;
     const message: IncomingMessage = {
       channel: 'slack',
       repoId: this.options.repoId,
@@ -349,7 +352,7 @@ export class SlackChannel implements ChannelAdapter {
       sender: `${verdict.user.displayName} <${verdict.user.id}>`,
       subject: body !== '' ? displayTitle(body) : inChannel ? 'Slack channel message' : undefined,
       text,
-      attachments: [],
+      attachments,
       receivedAt: this.clock(),
       modelHint: undefined,
     };
@@ -369,17 +372,39 @@ export class SlackChannel implements ChannelAdapter {
     return resolveInbound(text, (id) => this.authorizer.knownName(id));
   }
 
-  private async history(channel: string, threadTs: string, triggerTs: string): Promise<string> {
+  /** The replayed thread as prompt text, and the files attached along the way. */
+  private async history(channel: string, threadTs: string, triggerTs: string): Promise<{ text: string; files: SlackFile[] }> {
     const found = await readThreadHistory(this.call, channel, threadTs, triggerTs);
-    if (found === undefined || found.lines.length === 0) return '';
+    if (found === undefined || found.lines.length === 0) return { text: '', files: [] };
     const lines: string[] = [];
     for (const line of found.lines) {
       const author = await this.authorizer.user(line.user).then((u) => u.displayName, () => line.user);
       const body = await this.resolve(line.text);
-      lines.push(`[${author}]: ${body}${line.fileNames.length === 0 ? '' : ` [attached: ${line.fileNames.join(', ')}]`}`);
+      lines.push(`[${author}]: ${body}${line.files.length === 0 ? '' : ` [attached: ${line.files.map((f) => f.name).join(', ')}]`}`);
     }
     const omitted = found.omitted > 0 ? `[${found.omitted} earlier messages omitted]\n` : '';
-    return `${HISTORY_PREAMBLE}\n${omitted}${lines.join('\n')}\n\nThe message that mentioned you:\n`;
+    return { text: `${HISTORY_PREAMBLE}\n${omitted}${lines.join('\n')}\n\nThe message that mentioned you:\n`, files: found.lines.flatMap((l) => l.files) };
+  }
+
+  /** Some events (Slack Connect, very new files) carry a file without its URLs; files.info has them. */
+  private async locate(file: SlackFile): Promise<SlackFile> {
+    if (file.url !== undefined || file.id === undefined) return file;
+    try {
+      const answer = await this.call('files.info', { file: file.id });
+      return { ...readSlackFile(answer['file']), name: file.name };
+    } catch (error) {
+      this.log.warn('files.info failed', { file: file.id, error: describe(error) });
+      return file;
+    }
+  }
+
+  /** Fetches the message's files for `/inbox`; each one that fails is logged and named in the prompt. */
+  private async download(files: readonly SlackFile[], messageId: string): Promise<{ attachments: IncomingMessage['attachments']; failed: string[] }> {
+    if (files.length === 0) return { attachments: [], failed: [] };
+    const located = await Promise.all(files.map((f) => this.locate(f)));
+    const got = await downloadSlackFiles(located, { token: this.options.config.bot_token, apiUrl: this.apiUrl, maxBytes: this.options.config.max_attachment_bytes });
+    for (const failure of got.failed) this.log.warn('Slack file not fetched', { message_id: messageId, file: failure });
+    return got;
   }
 
   private async uploadFiles(channel: string, threadTs: string, files: OutgoingReply['attachments']): Promise<void> {

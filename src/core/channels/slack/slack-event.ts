@@ -12,7 +12,20 @@ export interface SlackMessageEvent {
   text: string;
   ts: string;
   threadTs: string | undefined;
-  fileNames: string[];
+  files: SlackFile[];
+}
+
+/** A file attached to a Slack message, as the event describes it (the content is fetched separately). */
+export interface SlackFile {
+  /** Slack's file id (`F...`), for files.info when the event carries no URL. */
+  id: string | undefined;
+  /** The name the user gave it; `unnamed` when Slack sent none. */
+  name: string;
+  /** Where the bot token can fetch it: `url_private_download`, else `url_private`. */
+  url: string | undefined;
+  /** Size in bytes as Slack reports it. */
+  size: number | undefined;
+  mimetype: string | undefined;
 }
 
 /** Reads a message-like event; undefined when it lacks a channel or ts. */
@@ -34,7 +47,20 @@ export function readMessageEvent(raw: unknown): SlackMessageEvent | undefined {
     text: str('text') ?? '',
     ts,
     threadTs: str('thread_ts'),
-    fileNames: files.map((f) => (typeof f === 'object' && f !== null && typeof (f as Record<string, unknown>)['name'] === 'string' ? String((f as Record<string, unknown>)['name']) : 'unnamed')),
+    files: files.map(readSlackFile),
+  };
+}
+
+/** Reads one entry of an event's `files`. */
+export function readSlackFile(raw: unknown): SlackFile {
+  const f = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const str = (key: string): string | undefined => (typeof f[key] === 'string' && f[key] !== '' ? f[key] : undefined);
+  return {
+    id: str('id'),
+    name: str('name') ?? str('title') ?? 'unnamed',
+    url: str('url_private_download') ?? str('url_private'),
+    size: typeof f['size'] === 'number' ? f['size'] : undefined,
+    mimetype: str('mimetype'),
   };
 }
 

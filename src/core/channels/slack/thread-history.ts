@@ -4,7 +4,7 @@
  * are read (bounded) and handed to Claude ahead of the instruction.
  */
 import type { SlackApiCall } from './slack-api.js';
-import { readMessageEvent } from './slack-event.js';
+import { readMessageEvent, type SlackFile } from './slack-event.js';
 
 const PAGE = 200;
 const READ_AT_MOST = 1000;
@@ -17,7 +17,7 @@ export const HISTORY_PREAMBLE = 'The user invited you into an existing Slack thr
 export interface HistoryLine {
   user: string;
   text: string;
-  fileNames: string[];
+  files: SlackFile[];
 }
 
 /** Reads the human messages of a thread before `triggerTs`; undefined when Slack refuses. */
@@ -34,7 +34,7 @@ export async function readThreadHistory(call: SlackApiCall, channel: string, thr
         const m = readMessageEvent({ channel, ...(raw as object) });
         if (m?.user === undefined || m.botId !== undefined || m.ts === triggerTs) continue;
         if (m.subtype !== undefined && m.subtype !== 'file_share') continue;
-        lines.push({ user: m.user, text: m.text, fileNames: m.fileNames });
+        lines.push({ user: m.user, text: m.text, files: m.files });
       }
       const meta = answer['response_metadata'] as Record<string, unknown> | undefined;
       cursor = typeof meta?.['next_cursor'] === 'string' && meta['next_cursor'] !== '' ? meta['next_cursor'] : undefined;

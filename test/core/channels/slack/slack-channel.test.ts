@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { GREETING, SlackChannel, WORKING_STATUS } from '../../../../src/core/channels/slack/index.js';
 import { Logger } from '../../../../src/core/log/index.js';
-import { ADA, GUEST, ROBOT, channelMessage, dmEvent, fakeSlack, mentionEvent, startChannel, tempDir } from './slack-fixture.js';
+import { ADA, GUEST, ROBOT, channelConfig, channelMessage, dmEvent, fakeSlack, mentionEvent, otherServer, startChannel, tempDir } from './slack-fixture.js';
 
 const result = (markdown: string) => ({ kind: 'result' as const, markdown, attachments: [] });
 
@@ -142,7 +142,7 @@ t.test('a mention in the middle of a thread replays its earlier messages', async
   const fake = await fakeSlack(t);
   fake.threads.set('C1:3.0', [
     { user: ADA.id, text: 'the login page is broken', ts: '3.0' },
-    { user: GUEST.id, text: 'see the log', ts: '3.1', subtype: 'file_share', files: [{ name: 'log.txt' }] },
+    { user: GUEST.id, text: 'see the log', ts: '3.1', subtype: 'file_share', files: [fake.attachFile('log.txt', 'ERROR at line 3')] },
     { bot_id: 'BX', text: 'bot noise', ts: '3.2' },
     { user: ADA.id, text: `<@${fake.botUserId}> can you fix it?`, ts: '3.3' },
   ]);
@@ -154,6 +154,7 @@ t.test('a mention in the middle of a thread replays its earlier messages', async
   t.match(message.text, /\[Ada\]: the login page is broken\n\[Gus\]: see the log \[attached: log.txt\]\n/);
   t.notMatch(message.text, /bot noise/);
   t.match(message.text, /can you fix it\?$/);
+  t.same(message.attachments.map((a) => [a.filename, a.content.toString()]), [['log.txt', 'ERROR at line 3']], 'files of the replayed thread are fetched too');
 });
 
 t.test('a 100,000-character answer is split; a much longer one goes up as response.md', async (t) => {
@@ -231,10 +232,9 @@ t.test('rejected tokens: a clear error for this repo, with a hint naming the key
   const fake = await fakeSlack(t);
   const make = (botToken: string, appToken: string) => new SlackChannel({
     repoId: 'demo',
-    config: { bot_token: botToken, app_token: appToken, authorized: [{ workspace_members: true }], allowed_channels: [] },
+    config: { ...channelConfig(fake), bot_token: botToken, app_token: appToken },
     stateDir: '/nonexistent-never-used',
     logger: new Logger(() => undefined),
-    apiUrl: fake.apiUrl,
     retryConfig: { retries: 0 },
   });
   const badBot = make('xoxb-wrong', fake.appToken);
@@ -242,4 +242,28 @@ t.test('rejected tokens: a clear error for this repo, with a hint naming the key
   t.equal(badBot.state().state, 'failed');
   await t.rejects(make(fake.botToken, 'xapp-wrong').start(async () => undefined), { code: 'SLACK_CONNECT_FAILED', hint: /repos\.demo\.slack\.app_token/ });
   t.equal(fake.connections, 0, 'no WebSocket was opened');
+});
+
+t.test('files attached in Slack are fetched with the bot token; each one that cannot be is named in the text', async (t) => {
+  const fake = await fakeSlack(t);
+  // Another local server stands for any host that is not Slack's: it must never see a request.
+  const elsewhere = await otherServer(t);
+  const probe = await startChannel(t, fake, { config: { max_attachment_bytes: 64 } });
+  const report = fake.attachFile('report.csv', 'a,b\n1,2\n', 'text/csv');
+  const deleted = fake.attachFile('gone.txt', 'x');
+  fake.files.delete(String(deleted['id']));
+  const big = fake.attachFile('big.log', 'y'.repeat(100));
+  const foreign = { ...fake.attachFile('trap.txt', 'z'), url_private_download: `${elsewhere.url}/trap.txt` };
+  const { url_private: _a, url_private_download: _b, ...bare } = fake.attachFile('notes.md', '# notes');
+  const next = probe.nextMessage();
+  await fake.sendEvent(mentionEvent(fake, 'look at these', '11.1', { files: [report, deleted, big, foreign, bare] }));
+  const message = await next;
+  t.same(message.attachments.map((a) => [a.filename, a.contentType, a.content.toString()]), [
+    ['report.csv', 'text/csv', 'a,b\n1,2\n'],
+    ['notes.md', 'text/plain', '# notes'],
+  ], 'a file without URLs in the event is looked up with files.info');
+  t.match(message.text, /^look at these\n\n\[Files attached in Slack that could not be fetched: gone\.txt \(Slack answered HTTP 404\); big\.log \(100 bytes, over the 64-byte limit\); trap\.txt \(not on Slack's file host: 127\.0\.0\.1:\d+\)\]$/);
+  t.ok(fake.downloads.length === 3 && fake.downloads.every((d) => d.token === fake.botToken), 'only Slack got the bot token');
+  t.equal(elsewhere.requests(), 0);
+  t.ok(probe.logs.some((l) => l.message === 'Slack file not fetched' && /gone\.txt/.test(String(l.fields.file))));
 });

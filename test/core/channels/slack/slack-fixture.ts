@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -27,6 +30,31 @@ export async function fakeSlack(t: Test, options: FakeSlackOptions = {}): Promis
   return fake;
 }
 
+/** A local server that is not Slack (127.0.0.1, another port), counting the requests it gets. */
+export async function otherServer(t: Test): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.end('not for the bot token');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+/** The config of a repo's Slack channel pointed at `fake`, with the schema's defaults. */
+export function channelConfig(fake: FakeSlack): SlackChannelConfig {
+  return {
+    bot_token: fake.botToken,
+    app_token: fake.appToken,
+    authorized: [{ workspace_members: true }],
+    allowed_channels: [],
+    api_url: fake.apiUrl,
+    max_attachment_bytes: 26214400,
+  };
+}
+
 /** A started channel whose accepted messages are queued for the test. */
 export interface ChannelProbe {
   channel: SlackChannel;
@@ -47,7 +75,7 @@ export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir
   const waiting: ((m: IncomingMessage) => void)[] = [];
   const channel = new SlackChannel({
     repoId: 'demo',
-    config: { bot_token: fake.botToken, app_token: fake.appToken, authorized: [{ workspace_members: true }], allowed_channels: [], ...options.config },
+    config: { ...channelConfig(fake), ...options.config },
     stateDir: options.stateDir ?? await tempDir(t),
     logger: new Logger((record) => {
       logs.push(record);
@@ -57,7 +85,6 @@ export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir
       }
     }),
     onRejected: (r) => rejected.push(r),
-    apiUrl: fake.apiUrl,
     clientPingTimeoutMs: 1000,
     retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
   });
