@@ -54,6 +54,14 @@ export class ConversationQueue<T> {
   }
 
   /**
+   * Takes the waiting batch of `key` out of the queue and returns its items
+   * (empty when none waits). A batch already running is not touched.
+   */
+  cancel(key: string): T[] {
+    return this.keys.get(key)?.pending.splice(0) ?? [];
+  }
+
+  /**
    * Stops starting batches. Running ones finish; waiting ones are returned
    * (their items were never worked on) and dropped.
    */

@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
 import type { OutgoingReply } from '../channels/index.js';
-import { failureText, interruptedText, timeoutText, usageFooter } from './reply-text.js';
+import { failureText, interruptedText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
 import type { CompletionReason } from './task-tracker.js';
 
 /** What to send after a run, and what to do with the outbox. */
@@ -18,6 +18,8 @@ export interface ReplySettings {
   conversationUrl: string | undefined;
   /** True when the run was stopped because the service is shutting down. */
   shuttingDown: boolean;
+  /** True when the operator stopped this task from the dashboard. */
+  stoppedByOperator?: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export interface ReplySettings {
  *
  * - success: Claude's answer with the usage footer and the outbox files;
  * - timeout: says so and that the work is kept; the outbox stays for the next reply;
+ * - stopped from the dashboard: says so and that the work is kept;
  * - stopped at shutdown: says the service stopped and the work is kept;
  * - any other failure: says what happened with Claude's last lines; the outbox ships.
  */
@@ -36,6 +39,9 @@ export function planReply(result: ExecutionResult, settings: ReplySettings): Rep
   }
   if (result.outcome === 'timeout') {
     return { reply: { kind: 'error', markdown: timeoutText(settings.timeoutSeconds) }, attachOutbox: false, reason: 'timeout' };
+  }
+  if (result.stopped && settings.stoppedByOperator === true) {
+    return { reply: { kind: 'interrupted', markdown: stoppedText(true) }, attachOutbox: false, reason: 'stopped' };
   }
   if (result.stopped && settings.shuttingDown) {
     return { reply: { kind: 'interrupted', markdown: interruptedText() }, attachOutbox: false, reason: 'interrupted' };

@@ -18,6 +18,16 @@ export function interruptedText(): string {
 }
 
 /**
+ * Reply when the operator stopped the task from the dashboard: before it ran
+ * (a queued task) or during its run, whose work is kept.
+ */
+export function stoppedText(started: boolean): string {
+  return started
+    ? 'The task was stopped from the Airut dashboard before it finished. The work done so far has been kept in the workspace.\n\nReply to continue where it left off.'
+    : 'The task was stopped from the Airut dashboard before it started, so nothing was done for this message.\n\nReply to continue the conversation.';
+}
+
+/**
  * Reply when Claude's run failed: what happened, that the work so far is
  * kept, and the last lines Claude printed (in a code block) when there are any.
  */

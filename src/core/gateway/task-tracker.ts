@@ -5,7 +5,8 @@ export type TaskState = 'queued' | 'running' | 'completed' | 'failed';
 
 /**
  * Why a task ended. `success` counts as completed; every other reason as failed.
- * `interrupted`: the service shut down during the run.
+ * `interrupted`: the service shut down during the run. `stopped`: the
+ * operator stopped it from the dashboard (running or still queued).
  */
 export type CompletionReason =
   | 'success'
@@ -14,7 +15,8 @@ export type CompletionReason =
   | 'internal_error'
   | 'channel_error'
   | 'empty_message'
-  | 'interrupted';
+  | 'interrupted'
+  | 'stopped';
 
 /** One task: a batch of messages answered by one run. */
 export interface TrackedTask {
