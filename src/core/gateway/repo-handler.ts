@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
 import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
 import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
 import type { Logger } from '../log/index.js';
@@ -11,7 +11,7 @@ import type { MessageLedger } from './message-ledger.js';
 import { clearOutbox, readOutbox } from './outbox.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
 import { planReply } from './reply-plan.js';
-import { acknowledgementText, EMPTY_MESSAGE_TEXT, internalErrorText } from './reply-text.js';
+import { acknowledgementText, EMPTY_MESSAGE_TEXT, internalErrorText, stoppedText } from './reply-text.js';
 import type { TaskRunner } from './task-runner.js';
 import type { CompletionReason, TaskTracker } from './task-tracker.js';
 
@@ -56,6 +56,13 @@ export interface RepoHandlerOptions {
 
 const RECOVERABLE = new Set(['prompt_too_long', 'session_corrupted']);
 
+/** A batch being worked on: its tracker task, how to abort it, and whether the operator asked to. */
+interface ActiveRun {
+  taskId: string;
+  controller: AbortController;
+  stopRequested: boolean;
+}
+
 /**
  * The message pipeline of one repo: takes authorized messages from its
  * channels, runs one task at a time per conversation (merging what arrives
@@ -69,7 +76,7 @@ export class RepoHandler {
   private readonly waitingTask = new Map<string, string>();
   /** Message ids taken and not yet answered, so a redelivery is not queued twice. */
   private readonly inFlight = new Set<string>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, ActiveRun>();
   private stopping = false;
   private readonly log: Logger;
 
@@ -130,11 +137,61 @@ export class RepoHandler {
     clearTimeout(timer);
     if (!finished) {
       this.log.warn('tasks still running at the shutdown timeout; stopping them', { conversations: this.queue.runningKeys().join(',') });
-      for (const controller of this.running.values()) controller.abort();
+      for (const run of this.running.values()) run.controller.abort();
       await idle;
     }
     for (const channel of this.options.channels) {
       await channel.stop().catch((error: unknown) => this.log.warn('channel did not stop cleanly', { channel: channel.kind, error: describe(error) }));
+    }
+  }
+
+  /**
+   * Stops one task of this repo (the dashboard's Stop). A running task's run
+   * is aborted, which stops its container; its user is told it was stopped
+   * and that the work is kept. A queued task is taken out of the queue and
+   * answered the same way without running. Returns false when the task is not
+   * live here (unknown, another repo's, or already finished).
+   */
+  stopTask(taskId: string): boolean {
+    for (const run of this.running.values()) {
+      if (run.taskId !== taskId) continue;
+      run.stopRequested = true;
+      run.controller.abort();
+      this.log.info('task stop requested', { task: taskId });
+      return true;
+    }
+    for (const [conversationId, waiting] of this.waitingTask) {
+      if (waiting !== taskId) continue;
+      this.waitingTask.delete(conversationId);
+      const messages = this.queue.cancel(conversationId);
+      this.log.info('queued task cancelled', { task: taskId, conversation: conversationId, messages: messages.length });
+      void this.answerCancelled(conversationId, taskId, messages);
+      return true;
+    }
+    return false;
+  }
+
+  /** Answers the messages of a batch cancelled before it ran, records it, and ends its task. */
+  private async answerCancelled(conversationId: string, taskId: string, messages: IncomingMessage[]): Promise<void> {
+    const last = messages.at(-1);
+    let reason: CompletionReason = 'internal_error';
+    try {
+      if (last === undefined) return;
+      const text = stoppedText(false);
+      const record = await this.options.store.read(conversationId);
+      const prompt = buildPrompt(
+        { channel: last.channel, ...(record.replies.length === 0 && messages[0]?.subject !== undefined ? { subject: messages[0].subject } : {}), savedAttachments: [] },
+        messages.map((m) => ({ sender: m.sender, receivedAt: m.receivedAt, text: m.text })),
+      );
+      await this.record(conversationId, prompt, text, messages, undefined);
+      const sent = await this.send(last, conversationId, { kind: 'interrupted', markdown: text, attachments: [] });
+      if (sent) await this.completeAll(messages, conversationId);
+      reason = sent ? 'stopped' : 'channel_error';
+    } catch (error) {
+      this.log.error('cancelled task could not be answered', { task: taskId, conversation: conversationId, error: describe(error) });
+    } finally {
+      for (const message of messages) this.inFlight.delete(message.messageId);
+      this.options.tracker.finish(taskId, reason);
     }
   }
 
@@ -215,7 +272,7 @@ export class RepoHandler {
     this.waitingTask.delete(conversationId);
     tracker.start(taskId, conversationId);
     const controller = new AbortController();
-    this.running.set(conversationId, controller);
+    this.running.set(conversationId, { taskId, controller, stopRequested: false });
     const log = this.log.child({ conversation: conversationId, task: taskId });
     let reason: CompletionReason = 'internal_error';
     try {
@@ -286,7 +343,8 @@ export class RepoHandler {
     try {
       const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent: emit };
       log.info('task started', { model, resume: sessionId !== undefined, messages: messages.length });
-      result = await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
+      // A stop that came while the workspace was prepared needs no container.
+      result = signal.aborted ? stoppedBeforeRun() : await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
       if (sessionId !== undefined && RECOVERABLE.has(result.outcome) && !signal.aborted) {
         log.warn('session could not be resumed; retrying once in a fresh session', { outcome: result.outcome });
         prompt = buildRecoveryPrompt(context, entries, lastSuccessfulResponse(record));
@@ -299,7 +357,13 @@ export class RepoHandler {
     }
     emit({ type: 'finished', result });
 
-    const plan = planReply(result, { timeoutSeconds: settings.timeoutSeconds, showCost: settings.showCost, conversationUrl, shuttingDown: this.stopping });
+    const plan = planReply(result, {
+      timeoutSeconds: settings.timeoutSeconds,
+      showCost: settings.showCost,
+      conversationUrl,
+      shuttingDown: this.stopping,
+      stoppedByOperator: this.running.get(id)?.stopRequested === true,
+    });
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = plan.reply.markdown;
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
@@ -375,6 +439,10 @@ export class RepoHandler {
     if (channel === undefined) throw new Error(`repo ${this.repoId} has no ${kind} channel, yet a message came through one`);
     return channel;
   }
+}
+
+function stoppedBeforeRun(): ExecutionResult {
+  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }
 
 function usageRecord(result: ExecutionResult): Record<string, number> {
