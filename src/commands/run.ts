@@ -40,7 +40,7 @@ When stdout is not a terminal, the same information is printed as plain lines wi
     '0': 'The last run finished successfully (or the UI was left before any run).',
     '1': 'The last run ended with any other outcome (timeout, error, prompt too long...); or an empty prompt without a terminal to type one.',
     '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials.',
-    '130': 'Stopped with q, Ctrl-C, SIGINT or SIGTERM; the container, proxy and network are removed.',
+    '130': 'Stopped with q, Ctrl-C, SIGINT or SIGTERM (a second Ctrl-C or signal kills the task at once); the container, proxy and network are removed.',
   };
 
   static override environment = runEnvironment(Run.flags);

@@ -22,7 +22,7 @@ export default class SandboxExec extends AirutCommand {
 
   static override description = `Two modes.
 
-Prompt mode, airut sandbox exec "PROMPT" (or "-" to read the prompt from stdin): runs Claude Code headless on the repository (the git root of the working directory, or --repo) mounted at /workspace, behind the network sandbox. The final response (Markdown) goes to stdout, progress to stderr; --json prints the whole result as JSON instead. ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN is passed as a masked secret scoped to api.anthropic.com: the container only sees a stand-in, the proxy adds the real value on the way out. Sessions are kept per repository under the state directory, so --continue picks up the last one and --resume ID a given one.
+Prompt mode, airut sandbox exec "PROMPT" (or "-" to read the prompt from stdin): runs Claude Code headless on the repository (the git root of the working directory, or --repo) mounted at /workspace, behind the network sandbox. The final response (Markdown) goes to stdout, progress to stderr along with what Claude Code itself writes there (as [claude] lines); --json prints the whole result as JSON instead. ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN is passed as a masked secret scoped to api.anthropic.com: the container only sees a stand-in, the proxy adds the real value on the way out. Sessions are kept per repository under the state directory, so --continue picks up the last one and --resume ID a given one.
 
 Command mode, airut sandbox exec -- CMD [ARGS...]: runs the command in the same container setup (no shell unless you call one) and streams its output as it is written. Exits with the command's own code, 124 on timeout, 137 when the container was killed, 125 when Airut itself failed.
 
@@ -54,7 +54,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     '1': 'Prompt mode: any other outcome (timeout, error, prompt too long...), with its summary on stderr; or an empty prompt.',
     '124': 'Command mode: the timeout passed and the container was removed.',
     '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials.',
-    '130': 'Stopped by SIGINT or SIGTERM; the container, proxy and network are removed.',
+    '130': 'Stopped by SIGINT or SIGTERM (a second one kills the task at once); the container, proxy and network are removed.',
     '137': 'Command mode: the container was killed (often the memory limit).',
     'other': 'Command mode: the command\'s own exit code.',
   };
@@ -93,7 +93,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
         onStdout: (line) => { process.stdout.write(line); },
         onStderr: (line) => { process.stderr.write(line); },
       }, progress);
-      const result = await this.untilDone(run.result, () => run.stop());
+      const result = await this.untilDone(run);
       const code = commandExitCode(result);
       if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
       else if (code === EXIT_KILLED) process.stderr.write('airut: the container was killed (exit 137), often by the memory limit: consider raising resource_limits.memory in .airut/sandbox.yaml\n');
@@ -106,7 +106,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     checkPrompt(prompt);
     const settings = await resolveRunSettings(runFlags, process.env, process.cwd(), homedir());
     const run = runPrompt({ settings, prompt }, progress);
-    const result = await this.untilDone(run.result, () => run.stop());
+    const result = await this.untilDone(run);
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.outcome === 'success') process.stdout.write(result.responseText.endsWith('\n') ? result.responseText : `${result.responseText}\n`);
     if (result.outcome !== 'success') {
@@ -117,13 +117,27 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : 1;
   }
 
-  /** Waits for the run; SIGINT or SIGTERM stops it cleanly (the container, proxy and network are removed). */
-  private async untilDone<T>(result: Promise<T>, stop: () => Promise<void>): Promise<T> {
-    const onSignal = (): void => { void stop(); };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  /**
+   * Waits for the run. The first SIGINT or SIGTERM stops it cleanly, a second
+   * one kills the task at once; either way the container, proxy and network
+   * are removed before the command exits.
+   */
+  private async untilDone<T>(run: { result: Promise<T>; stop(): Promise<void>; kill(): Promise<void> }): Promise<T> {
+    let signals = 0;
+    const onSignal = (): void => {
+      signals++;
+      if (signals === 1) {
+        process.stderr.write('airut: stopping the task (interrupt again to kill it)\n');
+        void run.stop();
+      } else {
+        process.stderr.write('airut: killing the task\n');
+        void run.kill();
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-      return await result;
+      return await run.result;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

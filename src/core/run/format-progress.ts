@@ -8,12 +8,16 @@ export interface ProgressOptions {
   tty?: boolean;
 }
 
+/** Marks a line Claude Code wrote to stderr, in progress output and in plain run lines. */
+export const CLAUDE_STDERR_PREFIX = '[claude] ';
+
 const PHASE_NAMES = { image: 'image', 'claude-binary': 'Claude Code', proxy: 'network sandbox', task: 'task' } as const;
 
 /**
  * One run event as plain progress text for stderr (no cursor tricks beyond
  * `\r` on a terminal), or undefined for events that are not progress (Claude's
- * stream, command output). The text ends with a newline unless it is an
+ * stream-json, command output). Claude's own stderr lines are passed on with
+ * {@link CLAUDE_STDERR_PREFIX}. The text ends with a newline unless it is an
  * in-place bar.
  */
 export function formatProgress(event: RunEvent, options: ProgressOptions = {}): string | undefined {
@@ -29,6 +33,9 @@ export function formatProgress(event: RunEvent, options: ProgressOptions = {}): 
       return `airut: build: ${event.line}\n`;
     case 'download-progress':
       return options.tty ? `\r${downloadBar(event.bytes, event.total)}` : undefined;
+    case 'stderr':
+      // What Claude Code writes to stderr explains most failures; shown as it comes, marked as Claude's.
+      return event.line.trim() === '' ? undefined : `${CLAUDE_STDERR_PREFIX}${event.line.trimEnd()}\n`;
     case 'network':
       return options.networkLive ? `[net] ${event.event.line}\n` : undefined;
     case 'warning':

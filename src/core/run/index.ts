@@ -10,7 +10,7 @@ export { resolveRunSettings, type RunEnv } from './resolve-run-settings.js';
 export { runPrompt, checkPrompt, type PromptRun, type PromptRunOptions, type PromptRunResult } from './run-prompt.js';
 export { runCommand, commandExitCode, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT, type CommandRun, type CommandRunOptions, type CommandRunResult } from './run-command.js';
 export { openRun, CLI_RESOURCE_PREFIX, type OpenRun, type RunDependencies, type StopSignal } from './open-run.js';
-export { formatProgress, type ProgressOptions } from './format-progress.js';
+export { formatProgress, CLAUDE_STDERR_PREFIX, type ProgressOptions } from './format-progress.js';
 export { parseMount, parseUpstreamHosts } from './flag-values.js';
 export { findGitRoot } from './find-git-root.js';
 export { repoStateDir, readLastSession, writeLastSession, LAST_SESSION_FILE, CLAUDE_HOME_DIR } from './repo-state.js';

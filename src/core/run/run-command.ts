@@ -37,6 +37,8 @@ export interface CommandRun {
   result: Promise<CommandRunResult>;
   /** Stops the run wherever it is and waits until everything is removed. */
   stop(): Promise<void>;
+  /** Ends the command at once (no grace period for SIGTERM) and waits until everything is removed. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -80,6 +82,11 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
     async stop() {
       state.stopped = true;
       state.task?.stop();
+      await result.catch(() => undefined);
+    },
+    async kill() {
+      state.stopped = true;
+      state.task?.kill();
       await result.catch(() => undefined);
     },
   };

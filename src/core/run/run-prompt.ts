@@ -26,6 +26,12 @@ export interface PromptRun {
   result: Promise<PromptRunResult>;
   /** Stops the run wherever it is (SIGTERM, then forced removal) and waits for everything to be removed. */
   stop(): Promise<void>;
+  /**
+   * Ends the task at once (its container is removed without a grace period,
+   * also after a {@link stop}) and waits for everything to be removed. Before
+   * the task has started it acts as {@link stop}: the run ends at the next step.
+   */
+  kill(): Promise<void>;
 }
 
 /** A finished prompt run. */
@@ -86,6 +92,11 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
     async stop() {
       state.stopped = true;
       state.task?.stop();
+      await result.catch(() => undefined);
+    },
+    async kill() {
+      state.stopped = true;
+      state.task?.kill();
       await result.catch(() => undefined);
     },
   };

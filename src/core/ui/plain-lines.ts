@@ -1,4 +1,4 @@
-import type { RunEvent } from '../run/index.js';
+import { CLAUDE_STDERR_PREFIX, type RunEvent } from '../run/index.js';
 import { formatCost, formatCount, formatDuration } from './format-units.js';
 import { downloadBar } from './progress-bar.js';
 import { describeOutcome } from './reduce-run-event.js';
@@ -27,8 +27,8 @@ export function plainLines(event: RunEvent, before: RunViewState, after: RunView
     case 'claude':
       return claudeLines(before, after);
     case 'stderr':
-      // Claude Code's stderr is mostly start-up chatter; what matters of it reaches the error summary.
-      return [];
+      // The TUI keeps these lines too; a log file gets each one as it comes.
+      return event.line.trim() === '' ? [] : [`${CLAUDE_STDERR_PREFIX}${event.line.trimEnd()}`];
     case 'network': {
       if (event.event.kind === 'DNS' || event.event.kind === 'TASK_START') return [];
       const lines = [`[network] ${event.event.line}`];

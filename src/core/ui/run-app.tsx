@@ -123,7 +123,8 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
       setMode('stopping');
       void running.stop();
     } else {
-      void (running.kill ?? running.stop).call(running);
+      setMode('killing');
+      void running.kill();
     }
   }, [finish, setMode]);
 

@@ -42,7 +42,8 @@ export async function watchRunPlain(options: PlainWatchOptions): Promise<WatchOu
       options.write('[stop] Stopping the task (interrupt again to kill it)\n');
       void handle.stop();
     } else {
-      void (handle.kill ?? handle.stop).call(handle);
+      options.write('[stop] Killing the task\n');
+      void handle.kill();
     }
   };
   signals.on('SIGINT', onSignal);

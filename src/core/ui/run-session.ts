@@ -14,8 +14,8 @@ export interface RunHandle {
   result: Promise<ExecutionResult>;
   /** Asks the task to stop (SIGTERM, then cleanup); `result` still settles. */
   stop(): Promise<void>;
-  /** Ends the task at once; used on a second interrupt. Falls back to `stop` when absent. */
-  kill?(): Promise<void>;
+  /** Ends the task at once (no grace period); used on a second interrupt. `result` still settles. */
+  kill(): Promise<void>;
 }
 
 /** Starts one run, sending its events to `emit`. Supplied by the command, which knows the settings. */

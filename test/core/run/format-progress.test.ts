@@ -8,7 +8,8 @@ void t.test('progress lines for stderr', (t) => {
   t.equal(formatProgress({ type: 'phase', phase: 'proxy', state: 'skipped' }), undefined);
   t.equal(formatProgress({ type: 'build-output', line: 'STEP 1/2: FROM x' }), 'airut: build: STEP 1/2: FROM x\n');
   t.equal(formatProgress({ type: 'warning', message: 'careful' }), 'airut: warning: careful\n');
-  t.equal(formatProgress({ type: 'stderr', line: 'x' }), undefined, 'Claude\'s stderr is not progress');
+  t.equal(formatProgress({ type: 'stderr', line: 'API Error: 529 overloaded\n' }), '[claude] API Error: 529 overloaded\n', 'Claude\'s stderr, marked as such');
+  t.equal(formatProgress({ type: 'stderr', line: '  \n' }), undefined, 'blank stderr lines are dropped');
   const net: NetworkLogEvent = { event: 'log', kind: 'BLOCKED', level: 'warn', line: 'BLOCKED GET https://x.test/ -> 403', time: '2026-11-27T00:00:00.000Z' };
   t.equal(formatProgress({ type: 'network', event: net }), undefined, 'network lines only when asked');
   t.equal(formatProgress({ type: 'network', event: net }, { networkLive: true }), '[net] BLOCKED GET https://x.test/ -> 403\n');

@@ -126,6 +126,7 @@ t.test('q stops the task, a second Ctrl-C kills it, and the app exits with 130 o
   const killed = nextEvent(started, 'kill');
   rendered.stdin.write(CTRL_C);
   await killed;
+  await frameMatching(rendered, /Killing the task…/);
   t.equal(run.stops, 1);
   t.equal(run.kills, 1);
   // Watch for the final frame before the run ends: after exit Ink may already have written its last, empty frame.

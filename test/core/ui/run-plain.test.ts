@@ -22,7 +22,7 @@ async function plain(events: readonly RunEvent[], result: ExecutionResult, clock
         for (const event of events) emit(event);
         return result;
       })();
-      return { result: finished, stop: async () => undefined };
+      return { result: finished, stop: async () => undefined, kill: async () => undefined };
     },
   });
   return { text, exitCode: outcome.exitCode, sessionId: outcome.sessionId };
@@ -73,6 +73,17 @@ t.test('a blocked request with its hint, and an error outcome', async (t) => {
   t.equal(exitCode, 1);
 });
 
+t.test('Claude\'s stderr lines, marked as such', async (t) => {
+  const events = [claudeEvent({ type: 'system', subtype: 'init', session_id: 'sess-6' })];
+  const result = resultOf(events, { exitCode: 1, stderr: 'API Error: 529 overloaded\n' });
+  const { text } = await plain([
+    ...asRunEvents(events),
+    { type: 'stderr', line: 'API Error: 529 overloaded\n' },
+    { type: 'stderr', line: '\n' },
+  ], result);
+  t.match(text, /\[session\] sess-6\n\[claude\] API Error: 529 overloaded\n\[failed\] /, 'the line as it came, blank ones dropped');
+});
+
 t.test('the first interrupt stops, the second kills; exit code 130', async (t) => {
   const signals = new EventEmitter();
   let text = '';
@@ -97,7 +108,7 @@ t.test('the first interrupt stops, the second kills; exit code 130', async (t) =
   t.same(calls, ['stop', 'kill']);
   t.equal(outcome.exitCode, 130);
   t.equal(outcome.sessionId, 'sess-old', 'the session asked for, when the run reported none');
-  t.match(text, /\[stop\] Stopping the task \(interrupt again to kill it\)/);
+  t.match(text, /\[stop\] Stopping the task \(interrupt again to kill it\)\n\[stop\] Killing the task\n/);
   t.match(text, /\[failed\] Stopped: The run was stopped before it finished\./);
   t.equal(signals.listenerCount('SIGINT'), 0, 'signal handlers removed');
 });
@@ -109,6 +120,6 @@ t.test('a run that cannot start rejects with its error', async (t) => {
     resumeSessionId: undefined,
     write: () => undefined,
     signals: new EventEmitter(),
-    start: () => ({ result: Promise.reject(failure), stop: async () => undefined }),
+    start: () => ({ result: Promise.reject(failure), stop: async () => undefined, kill: async () => undefined }),
   }), { code: 'REPO_SANDBOX_NO_DOCKERFILE' });
 });

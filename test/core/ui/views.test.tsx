@@ -95,6 +95,31 @@ t.test('an error outcome', async (t) => {
   t.match(frame, /session sess-9/);
 });
 
+t.test('Claude\'s stderr: the latest line while running, the kept lines after a failure, nothing after a success', async (t) => {
+  const init = claudeEvent({ type: 'system', subtype: 'init', session_id: 'sess-e' });
+  const stderr: RunEvent[] = [
+    { type: 'stderr', line: 'Retrying request (attempt 1)\n' },
+    { type: 'stderr', line: 'Error: unable to verify the first certificate\n' },
+  ];
+  const running = screen(t, fold([{ type: 'phase', phase: 'task', state: 'started' }, ...asRunEvents([init]), ...stderr]));
+  t.match(running, /stderr: Error: unable to verify the first certificate/);
+  t.notMatch(running, /Retrying request/, 'only the latest line while running');
+
+  // The error summary comes from a result event here, so the stderr lines are news.
+  const failedEvents = [init, claudeEvent({ type: 'result', subtype: 'error_during_execution', is_error: true, result: 'Request failed', session_id: 'sess-e' })];
+  const failed = screen(t, fold([...asRunEvents([init]), ...stderr, { type: 'finished', result: resultOf(failedEvents, { exitCode: 1 }) }]), { mode: 'done' });
+  t.match(failed, /Claude Code's stderr \(last 2 lines\):\n\s+Retrying request \(attempt 1\)\n\s+Error: unable to verify the first certificate/);
+
+  // Without a result event the summary is the stderr tail itself: said once.
+  const crashed = screen(t, fold([...stderr, { type: 'finished', result: resultOf([], { exitCode: 1, stderr: 'Retrying request (attempt 1)\nError: unable to verify the first certificate\n' }) }]), { mode: 'done' });
+  t.match(crashed, /Error: unable to verify the first certificate/);
+  t.notMatch(crashed, /Claude Code's stderr/, 'not repeated below the error line');
+
+  const events = sampleEvents('text-turn');
+  const succeeded = screen(t, fold([...stderr, ...asRunEvents(events), { type: 'finished', result: resultOf(events) }]), { mode: 'done' });
+  t.notMatch(succeeded, /certificate/, 'nothing after a success');
+});
+
 t.test('stopping, and the follow-up line', async (t) => {
   const events = sampleEvents('text-turn');
   const state = fold([...asRunEvents(events), { type: 'finished', result: resultOf(events) }]);
