@@ -6,6 +6,11 @@
 export { startService } from './service.js';
 export { SERVICE_RESOURCE_PREFIX } from './service.js';
 export type { Service, ServiceOptions, RunnerFactory } from './service.js';
+export { RepoRuntime, serviceSandbox, type RepoRuntimeContext, type RepoStorage, type ServerScope } from './repo-runtime.js';
+export { RepoSupervisor, type RepoSupervisorOptions, type FailedRepo } from './repo-supervisor.js';
+export { watchConfigFile, type ConfigWatcher, type ConfigWatcherOptions } from './config-watcher.js';
+export { diffConfig, sameRuntime, type ConfigChanges } from './config-diff.js';
+export { ServiceDashboard, type ServiceDashboardOptions } from './service-dashboard.js';
 export { resolveDashboardAddress } from './dashboard-address.js';
 export type { DashboardAddress } from './dashboard-address.js';
 export { GatewayError, type GatewayErrorCode } from './error.js';

@@ -111,6 +111,16 @@ export class RepoHandler {
     });
   }
 
+  /** True when no run of this repo is running or waiting for a slot. */
+  isIdle(): boolean {
+    return this.running.size === 0 && this.waitingTask.size === 0;
+  }
+
+  /** Resolves once no run of this repo is running or waiting (at once when idle). */
+  whenIdle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   /** Conversations with a run in progress. */
   runningConversations(): string[] {
     return this.queue.runningKeys();

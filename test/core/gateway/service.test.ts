@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -99,4 +101,197 @@ t.test('every configured repo failing is a start error', async (t) => {
     configPath: paths.configFile, env, paths, logger: new Logger(() => undefined), version: 'x', dashboard: {},
     channels: () => [new FakeChannel()], runner: () => new FakeRunner(),
   }), { code: 'GATEWAY_ALL_REPOS_FAILED', message: /gone/ });
+});
+
+/** A service on fakes whose config the test rewrites; log records can be awaited. */
+async function reloadable(t: Test, options: { watchConfig?: boolean; initial?: string } = {}) {
+  const { root, env, paths } = await home(t);
+  const repoUrl = await upstreamRepo(root);
+  const logs: LogRecord[] = [];
+  const logged = new EventEmitter();
+  const channels = new Map<string, FakeChannel[]>();
+  const runner = new FakeRunner();
+  const write = (repos: Record<string, string[]>, extra: string[] = []): Promise<void> => writeFile(paths.configFile, [
+    'dashboard:', '  host: 127.0.0.1', 'execution:', '  max_concurrent: 4', '  shutdown_timeout: 30', ...extra, 'repos:',
+    ...Object.entries(repos).flatMap(([id, lines]) => [`  ${id}:`, `    repo_url: ${repoUrl}`, ...email('    ', id), ...lines.map((l) => `    ${l}`)]),
+    '',
+  ].join('\n'));
+  if (options.initial !== undefined) await writeFile(paths.configFile, options.initial);
+  const service = await startService({
+    configPath: paths.configFile,
+    env,
+    paths,
+    logger: new Logger((r) => {
+      logs.push(r);
+      logged.emit('log');
+    }),
+    version: '0.0.0-test',
+    dashboard: { port: 0 },
+    channels: (id) => {
+      const channel = new FakeChannel();
+      channels.set(id, [...(channels.get(id) ?? []), channel]);
+      return [channel];
+    },
+    runner: () => runner,
+    watchConfig: options.watchConfig ?? false,
+    watchDebounceMs: 20,
+  });
+  t.teardown(() => service.stop());
+  /** Resolves with the first record (from `from` on) that matches. */
+  const waitLog = async (predicate: (r: LogRecord) => boolean, from = 0): Promise<LogRecord> => {
+    for (;;) {
+      const found = logs.slice(from).find(predicate);
+      if (found !== undefined) return found;
+      await once(logged, 'log');
+    }
+  };
+  const channel = (id: string, n = 0): FakeChannel => {
+    const made = channels.get(id)?.[n];
+    if (made === undefined) throw new Error(`channel #${n} of ${id} was never made`);
+    return made;
+  };
+  const status = async (): Promise<{ generation: number; fileHash?: string; lastReloadError?: string }> => {
+    const response = await fetch(`${service.dashboardUrl}/api/status`);
+    return ((await response.json()) as { config: { generation: number; fileHash?: string; lastReloadError?: string } }).config;
+  };
+  return { service, logs, runner, channels, channel, write, waitLog, status, paths };
+}
+
+const is = (message: string, repo?: string) => (r: LogRecord): boolean => r.message === message && (repo === undefined || r.fields.repo === repo);
+
+t.test('reload: an added repo starts at once; the others keep their channels', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  t.equal(w.channels.get('alpha')?.length, 1, 'started with no file: the reload brings alpha up');
+  await w.write({ alpha: [], beta: ['model: opus'] });
+  await w.service.reload();
+  t.equal(w.channels.get('beta')?.length, 1, 'beta started');
+  t.equal(w.channels.get('alpha')?.length, 1, 'alpha was not restarted');
+  t.notOk(w.channel('alpha').stopped);
+  const reloaded = w.logs.filter(is('config reloaded')).at(-1);
+  t.match(reloaded?.fields, { added: 'beta', removed: '', changed: '' });
+  w.runner.auto = (request) => success(`beta ran ${request.model}`);
+  const beta = w.channel('beta');
+  await beta.deliver(message({ repoId: 'beta' }));
+  await beta.waitFor(() => beta.completed.length === 1);
+  t.equal(beta.results()[0]?.reply.markdown, 'beta ran opus');
+});
+
+t.test('reload: a removed repo takes no new messages and stops once its running task ends', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [], beta: [] });
+  await w.service.reload();
+  const alpha = w.channel('alpha');
+  await alpha.deliver(message({ repoId: 'alpha' }));
+  await w.runner.started(1);
+  await w.write({ beta: [] });
+  await w.service.reload();
+  await w.waitLog((r) => r.message.startsWith('repo removed from the config') && r.fields.repo === 'alpha');
+  t.notOk(alpha.stopped, 'the channel stays up to answer the running task');
+  await t.rejects(alpha.deliver(message({ repoId: 'alpha' })), { code: 'GATEWAY_STOPPED' }, 'a new message is left with the channel');
+  t.equal(w.runner.calls.length, 1);
+  w.runner.call(0).finish(success('done before leaving'));
+  await w.waitLog(is('repo stopped', 'alpha'));
+  t.ok(alpha.stopped);
+  t.equal(alpha.results()[0]?.reply.markdown, 'done before leaving', 'the running task was answered');
+  t.notOk(w.channel('beta').stopped, 'beta untouched');
+});
+
+t.test('reload: a changed repo restarts only once its task ends, and only that repo', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: ['model: sonnet'], beta: [] });
+  await w.service.reload();
+  const alpha = w.channel('alpha');
+  await alpha.deliver(message({ repoId: 'alpha' }));
+  await w.runner.started(1);
+  const mark = w.logs.length;
+  await w.write({ alpha: ['model: opus'], beta: [] });
+  await w.service.reload();
+  await w.waitLog(is('repo restart pending until its tasks finish', 'alpha'), mark);
+  t.equal(w.channels.get('alpha')?.length, 1, 'not restarted while its task runs');
+  t.notOk(alpha.stopped);
+  w.runner.call(0).finish(success('first answer'));
+  await w.waitLog(is('repo started', 'alpha'), mark);
+  t.equal(w.channels.get('alpha')?.length, 2, 'alpha restarted after its task');
+  t.ok(alpha.stopped, 'the old channel was stopped');
+  t.equal(alpha.results()[0]?.reply.markdown, 'first answer');
+  t.equal(w.channels.get('beta')?.length, 1, 'beta was not restarted');
+  t.notOk(w.channel('beta').stopped);
+  w.runner.auto = (request) => success(`now ${request.model}`);
+  const fresh = w.channel('alpha', 1);
+  await fresh.deliver(message({ repoId: 'alpha' }));
+  await fresh.waitFor(() => fresh.completed.length === 1);
+  t.equal(fresh.results()[0]?.reply.markdown, 'now opus');
+});
+
+t.test('reload: an idle repo whose channel credentials changed restarts at once', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const mark = w.logs.length;
+  const config = (await readFile(w.paths.configFile, 'utf8')).replace('password: pw-123456', 'password: pw-654321');
+  await writeFile(w.paths.configFile, config);
+  await w.service.reload();
+  await w.waitLog(is('repo started', 'alpha'), mark);
+  t.equal(w.channels.get('alpha')?.length, 2);
+  t.ok(w.channel('alpha').stopped);
+  t.match(w.logs.filter(is('config reloaded')).at(-1)?.fields, { changed: 'alpha' });
+});
+
+t.test('reload: an invalid file keeps the running config and is reported in /api/status', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const before = await w.status();
+  const broken = 'repos:\n  alpha: [unclosed\n';
+  await writeFile(w.paths.configFile, broken);
+  await w.service.reload();
+  const after = await w.status();
+  t.equal(after.generation, before.generation, 'generation unchanged');
+  t.match(after.lastReloadError, /airut\.yaml/);
+  t.equal(after.fileHash, createHash('sha256').update(broken).digest('hex'), 'the hash is the failed file');
+  t.ok(w.logs.some(is('config reload failed; keeping the running config')));
+  t.equal(w.channels.get('alpha')?.length, 1);
+  t.notOk(w.channel('alpha').stopped, 'the repo keeps running');
+  w.runner.auto = () => success('still here');
+  const alpha = w.channel('alpha');
+  await alpha.deliver(message({ repoId: 'alpha' }));
+  await alpha.waitFor(() => alpha.completed.length === 1);
+  t.equal(alpha.results()[0]?.reply.markdown, 'still here');
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const fixed = await w.status();
+  t.equal(fixed.generation, before.generation + 1);
+  t.equal(fixed.lastReloadError, undefined, 'a good reload clears the error');
+});
+
+t.test('reload: server-wide settings wait until no task runs, then every repo restarts', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const alpha = w.channel('alpha');
+  await alpha.deliver(message({ repoId: 'alpha' }));
+  await w.runner.started(1);
+  const mark = w.logs.length;
+  await w.write({ alpha: [] }, ['  max_image_age_hours: 5']);
+  await w.service.reload();
+  await w.waitLog(is('server settings change pending until no task runs'), mark);
+  t.match(w.logs.filter(is('config reloaded')).at(-1)?.fields, { server: 'execution.max_image_age_hours', changed: '' });
+  t.equal(w.channels.get('alpha')?.length, 1, 'nothing restarted while a task runs');
+  w.runner.call(0).finish(success('ok'));
+  await w.waitLog(is('server settings applied'), mark);
+  await w.waitLog(is('repo started', 'alpha'), mark);
+  t.equal(w.channels.get('alpha')?.length, 2, 'the repo was rebuilt with the new server settings');
+});
+
+t.test('the file watcher reloads a config written after start (no file at start)', async (t) => {
+  const w = await reloadable(t, { watchConfig: true });
+  t.ok(w.logs.some(is('config file watcher started')));
+  t.equal((await w.status()).fileHash, undefined);
+  await w.write({ alpha: [] });
+  await w.waitLog(is('repo started', 'alpha'));
+  await w.waitLog(is('config reloaded'));
+  const bytes = await readFile(w.paths.configFile);
+  t.equal((await w.status()).fileHash, createHash('sha256').update(bytes).digest('hex'));
 });
