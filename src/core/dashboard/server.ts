@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { routeApi } from './api/routes.js';
 import { portInUse, DashboardError } from './errors.js';
-import { renderConfigHelp } from './pages/not-yet.js';
+import { routeHistory } from './history-routes.js';
+import { renderConfigPage } from './pages/config.js';
 import { renderOverview } from './pages/overview.js';
 import { renderTaskPage } from './pages/task.js';
 import { allowedHostsFor, checkHost } from './request-guard.js';
@@ -13,6 +14,7 @@ import type { DashboardState } from './state.js';
 import { sourceFromState } from './state-source.js';
 import { DASHBOARD_CSS } from './static.js';
 import { DASHBOARD_JS } from './client-script.js';
+import { EDITOR_JS } from './editor-script.js';
 
 /** Where and what the dashboard serves. Give `source`, or `state` for a counts-only view. */
 export interface DashboardOptions {
@@ -48,6 +50,7 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
     hub.attach(req, res, taskId === null ? undefined : (_event, data) => data.includes(`"taskId":${JSON.stringify(taskId)}`));
     return;
   }
+  if (await routeHistory(req, res, path, source)) return;
   if (await routeApi(req, res, path, source)) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method ?? ''} is not allowed on ${path}` }, { Allow: 'GET' });
@@ -62,16 +65,19 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
   }
   switch (path) {
     case '/':
-      send(res, 200, HTML, renderOverview({ version: source.version(), configPath: source.configPath(), configExists: source.configExists(), repos: source.repos(), tasks: source.counts() }, source.tasks()));
+      send(res, 200, HTML, renderOverview({ version: source.version(), configPath: source.configPath(), configExists: source.configExists(), repos: source.repos(), tasks: source.counts() }, source.tasks(), await source.pastTasks?.() ?? []));
       return;
     case '/config':
-      send(res, 200, HTML, renderConfigHelp(source.version(), source.configPath()));
+      send(res, 200, HTML, renderConfigPage(source.version(), source.configPath(), source.configExists()));
       return;
     case '/static/dashboard.css':
       send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
       return;
     case '/static/dashboard.js':
       send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+      return;
+    case '/static/config-editor.js':
+      send(res, 200, 'text/javascript; charset=utf-8', EDITOR_JS);
       return;
     default:
       sendJson(res, 404, { error: 'not_found', message: `no page at ${path}` });

@@ -1,3 +1,5 @@
+import { EDITOR_CSS } from './editor-style.js';
+
 /** The dashboard's stylesheet, served as `/static/dashboard.css` (no build step). */
 export const DASHBOARD_CSS = `
 :root { color-scheme: light dark; --accent: #3b6fd8; --muted: #777; }
@@ -31,4 +33,4 @@ ol.network.blocked-only li:not(.blocked) { display: none; }
 ul.todos li.completed { color: var(--muted); text-decoration: line-through; }
 tr.task.running td.state { color: var(--accent); font-weight: 600; }
 tr.task.failed td.state { color: #c0392b; }
-`;
+${EDITOR_CSS}`;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkSameOrigin } from '../request-guard.js';
 import type { DashboardSource } from '../source.js';
 import { sendJson } from '../respond.js';
+import { routeConfigApi } from './config-routes.js';
 
 const TASK_ID = /^[0-9a-f]{6,32}$/;
 
@@ -11,6 +12,7 @@ const TASK_ID = /^[0-9a-f]{6,32}$/;
  */
 export async function routeApi(req: IncomingMessage, res: ServerResponse, path: string, source: DashboardSource): Promise<boolean> {
   if (!path.startsWith('/api/')) return false;
+  if (await routeConfigApi(req, res, path, source)) return true;
   const method = req.method ?? 'GET';
   const stop = /^\/api\/tasks\/([^/]+)\/stop$/.exec(path);
   if (stop !== null) {

@@ -1,0 +1,163 @@
+import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type Node } from 'yaml';
+import type { KeySegment } from '../key-path.js';
+import { configSchema, dereference, schemaAt, type SchemaNode } from '../schema.js';
+import type { ConfigEdit } from './edit-types.js';
+import { inputNode } from './scalar-input.js';
+
+/** An edit that could not be applied, at the key it was meant for. */
+export interface EditProblem {
+  segments: KeySegment[];
+  message: string;
+}
+
+/** What {@link applyEdits} produced. */
+export interface AppliedEdits {
+  /** A copy of the Document with the edits applied; the input is not changed. */
+  document: Document;
+  problems: EditProblem[];
+}
+
+const REPO_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+type Carried = Pick<Node, 'comment' | 'commentBefore' | 'spaceBefore'>;
+
+function carryComments(from: unknown, to: Node): void {
+  if (from === null || typeof from !== 'object') return;
+  const source = from as Carried;
+  if (source.comment !== undefined && source.comment !== null) to.comment = source.comment;
+  if (source.commentBefore !== undefined && source.commentBefore !== null) to.commentBefore = source.commentBefore;
+  if (source.spaceBefore === true) to.spaceBefore = true;
+}
+
+function itemsSchema(schema: SchemaNode | undefined): SchemaNode | undefined {
+  const root = configSchema().schema;
+  return typeof schema?.items === 'object' && schema.items !== null ? dereference(root, schema.items as SchemaNode) : undefined;
+}
+
+/**
+ * Applies editor changes to a copy of a config Document. Unchanged keys keep
+ * their comments, order and tags; a changed scalar keeps its comments and its
+ * place; `!env`/`!var` references stay unless a value replaces them. Edits
+ * that cannot apply are returned as problems and leave the Document as it was.
+ */
+export function applyEdits(original: Document, edits: readonly ConfigEdit[]): AppliedEdits {
+  const document = original.clone();
+  const problems: EditProblem[] = [];
+  const root = configSchema().schema;
+
+  const rootMap = (): YAMLMap => {
+    if (isMap(document.contents)) return document.contents;
+    const map = new YAMLMap();
+    carryComments(document.contents, map);
+    document.contents = map;
+    return map;
+  };
+
+  /** The mapping at `segments`, created on the way when `create`; undefined (with a problem) when something else is there. */
+  const mapAt = (segments: readonly KeySegment[], create: boolean, problemAt: KeySegment[]): YAMLMap | undefined => {
+    let map = rootMap();
+    for (const [depth, segment] of segments.entries()) {
+      const child: unknown = map.get(segment, true);
+      if (isMap(child)) {
+        map = child;
+        continue;
+      }
+      const here = segments.slice(0, depth + 1);
+      if (isAlias(child)) {
+        problems.push({ segments: problemAt, message: `${here.join('.')} is a YAML alias; edit it in the file itself` });
+        return undefined;
+      }
+      const empty = child === undefined || child === null || (isScalar(child) && (child.value === null || child.value === undefined));
+      if (!empty) {
+        problems.push({ segments: problemAt, message: `${here.join('.')} is not a mapping in the file, so nothing can be set inside it` });
+        return undefined;
+      }
+      if (!create) return undefined;
+      const created = new YAMLMap();
+      carryComments(child, created);
+      map.set(segment, created);
+      map = created;
+    }
+    return map;
+  };
+
+  const set = (segments: KeySegment[], value: string | string[]): void => {
+    const key = segments[segments.length - 1];
+    if (key === undefined || typeof key === 'number') {
+      problems.push({ segments, message: 'only keys of mappings can be set' });
+      return;
+    }
+    const schema = schemaAt(root, segments);
+    const result = inputNode(value, schema, itemsSchema(schema));
+    if ('problem' in result) {
+      problems.push({ segments, message: result.problem });
+      return;
+    }
+    const parent = mapAt(segments.slice(0, -1), true, segments);
+    if (parent === undefined) return;
+    const existing: unknown = parent.get(key, true);
+    const next = result.node;
+    if (isScalar(existing) && isScalar(next)) {
+      // Keep the node: its comments and quoting stay; only value and tag change.
+      existing.value = next.value;
+      existing.tag = next.tag;
+      return;
+    }
+    if (isSeq(existing) && isSeq(next)) next.flow = existing.flow;
+    carryComments(existing, next);
+    parent.set(key, next);
+  };
+
+  /** Removes mappings left empty by a delete when an empty mapping means the same as none (the schema gives a default). */
+  const prune = (segments: KeySegment[]): void => {
+    for (let depth = segments.length; depth > 0; depth--) {
+      const path = segments.slice(0, depth);
+      const schema = schemaAt(root, path);
+      if (schema?.default === undefined) return;
+      const map = mapAt(path, false, path);
+      if (map === undefined || map.items.length > 0) return;
+      const parent = mapAt(path.slice(0, -1), false, path);
+      parent?.delete(path[path.length - 1]);
+    }
+  };
+
+  const remove = (segments: KeySegment[], what: string, mustExist: boolean): void => {
+    const parent = mapAt(segments.slice(0, -1), false, segments);
+    const key = segments[segments.length - 1];
+    const removed = parent !== undefined && key !== undefined && parent.delete(key);
+    if (!removed && mustExist) {
+      problems.push({ segments, message: `${what} is not in the file` });
+      return;
+    }
+    prune(segments.slice(0, -1));
+  };
+
+  for (const edit of edits) {
+    switch (edit.op) {
+      case 'set':
+        set(edit.path, edit.value);
+        break;
+      case 'delete':
+        remove(edit.path, 'the key', false);
+        break;
+      case 'addObject':
+        mapAt(edit.path, true, edit.path);
+        break;
+      case 'addRepo': {
+        const at = ['repos', edit.id];
+        if (!REPO_ID.test(edit.id)) {
+          problems.push({ segments: at, message: `invalid repo id ${JSON.stringify(edit.id)}: use lowercase letters, digits, "-" and "_", starting with a letter or digit, at most 64 characters` });
+        } else if (mapAt(['repos'], false, at)?.has(edit.id) === true) {
+          problems.push({ segments: at, message: `repo ${JSON.stringify(edit.id)} already exists` });
+        } else {
+          mapAt(at, true, at);
+        }
+        break;
+      }
+      case 'removeRepo':
+        remove(['repos', edit.id], `repo ${JSON.stringify(edit.id)}`, true);
+        break;
+    }
+  }
+  return { document, problems };
+}
