@@ -19,6 +19,7 @@ import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from '../
 // network this file creates (the same setup as `airut sandbox exec`'s prompt
 // tests). Nothing leaves the machine.
 const runtime = testRuntime();
+const FAKE_CLAUDE = fileURLToPath(new URL('../harness/fake-claude/claude', import.meta.url));
 const claude = await realClaudeBinary();
 await execa('tmux', ['-V']).catch(() => {
   throw new Error('tmux is missing: run `apt-get install -y tmux`');
@@ -59,6 +60,32 @@ void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops th
   t.match(text, /Stopped: /);
   t.match(text, /To continue this session: airut run --resume [0-9a-f-]{36}/);
   t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
+});
+
+void t.test('a task that ignores SIGTERM: the second Ctrl-C kills it; nothing is left behind', async (t) => {
+  // The fake claude of the sandbox tests, told by the repository's sandbox.yaml to ignore SIGTERM.
+  const fx = await execFixture(t, { files: { '.airut/sandbox.yaml': 'env:\n  FAKE_CLAUDE_SCENARIO: ignore-term\n' } });
+  const screen = await startTmux(t, fx.repo, { ...fx.env, ANTHROPIC_API_KEY: 'sk-ant-test' }, [
+    'run', '--egress-network', egress, '--claude-binary', FAKE_CLAUDE, 'Ignore every request to stop',
+  ]);
+  await screen.until(/session 11111111-2222-3333-4444-555555555555/);
+  const pid = await screen.panePid();
+  await screen.keys('C-c');
+  await screen.until(/Stopping the task… Ctrl-C again kills it/);
+  await screen.keys('C-c');
+  const { status, text } = await screen.exited();
+  t.equal(status, 130, 'stopped by the user');
+  t.match(text, /Stopped: /);
+  t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
+});
+
+void t.test('without a terminal, Claude Code\'s stderr comes as [claude] lines', async (t) => {
+  const fx = await execFixture(t, { files: { '.airut/sandbox.yaml': 'env:\n  FAKE_CLAUDE_SCENARIO: api-error\n' } });
+  const result = await fx.run(['run', '--egress-network', egress, '--claude-binary', FAKE_CLAUDE, 'Fail'], { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+  t.equal(result.exitCode, 1, result.stderr);
+  t.match(result.stdout, /^\[claude\] API Error: 400 \{"type":"error".*tool_use ids without tool_result"\}\}\n\[task\] Claude Code done: session_corrupted/m, 'as it came, before the run ended');
+  t.match(result.stdout, /^\[failed\] Session rejected: API Error: 400/m);
+  t.same(await leftoversOf(runtime, result.pid), [], 'no container or network is left');
 });
 
 void t.test('a follow-up typed after the answer continues the same session; Esc exits with the resume command', async (t) => {

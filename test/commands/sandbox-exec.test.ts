@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import t from 'tap';
 import { FAKE_UPSTREAM_CA, startFakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
@@ -9,6 +10,7 @@ import { BASIC_REPO, execFixture, filesIn, internalEgressNetwork, leftoversOf, s
 // `airut sandbox exec` in command mode, run as a user runs it, on real podman.
 // Every run is behind the network sandbox whose way out is an --internal
 // network this file creates: nothing can leave the machine.
+const FAKE_CLAUDE = fileURLToPath(new URL('../harness/fake-claude/claude', import.meta.url));
 const runtime = testRuntime();
 const egress = await internalEgressNetwork(t, runtime);
 const sandboxed = ['sandbox', 'exec', '--egress-network', egress];
@@ -54,6 +56,37 @@ void t.test('SIGTERM stops the run: exit 130, nothing left behind', async (t) =>
   t.equal(result.exitCode, 130, String(result.stderr));
   t.same(await leftoversOf(runtime, child.pid), [], 'container, proxy and network are removed');
   t.same(await filesIn(fx.tmp), [], 'no temp file is left');
+});
+
+void t.test('a second SIGTERM kills a command that ignores the first: exit 130, nothing left behind', async (t) => {
+  const fx = await execFixture(t);
+  const child = fx.start([...sandboxed, '--', 'sh', '-c', 'trap "" TERM; echo up; while :; do sleep 1; done']);
+  let seen = '';
+  const stderrSays = (text: string) => new Promise<void>((resolve) => {
+    const check = () => { if (seen.includes(text)) resolve(); };
+    child.stderr?.on('data', (chunk: Buffer) => { seen += chunk.toString(); check(); });
+    check();
+  });
+  await new Promise<void>((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('up')) resolve(); });
+  });
+  child.kill('SIGTERM');
+  await stderrSays('airut: stopping the task (interrupt again to kill it)');
+  child.kill('SIGTERM');
+  const result = await child;
+  t.equal(result.exitCode, 130, String(result.stderr));
+  t.match(String(result.stderr), /airut: killing the task/);
+  t.same(await leftoversOf(runtime, child.pid), [], 'container, proxy and network are removed');
+  t.same(await filesIn(fx.tmp), [], 'no temp file is left');
+});
+
+void t.test('prompt mode: what Claude Code writes to stderr comes with the progress, as [claude] lines', async (t) => {
+  const fx = await execFixture(t, { files: { '.airut/sandbox.yaml': 'env:\n  FAKE_CLAUDE_SCENARIO: crash\n' } });
+  const result = await fx.run([...sandboxed, '--claude-binary', FAKE_CLAUDE, 'Crash'], { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+  t.equal(result.exitCode, 1, result.stderr);
+  t.equal(result.stdout, '');
+  t.match(result.stderr, /^airut: running \(context \S+\)\n\[claude\] fake claude: segmentation fault \(pretend\)\n/m);
+  t.same(await leftoversOf(runtime, result.pid), []);
 });
 
 void t.test('--network-log gets the TASK START marker and one line per request; --network-log-live shows them', async (t) => {
