@@ -20,6 +20,13 @@ export const DASHBOARD_JS = String.raw`'use strict';
     idCell.appendChild(link);
     row.appendChild(idCell);
     row.appendChild(el('td', '', task.repoId));
+    var conversationCell = el('td', 'conversation');
+    if (task.conversationId) {
+      var conversationLink = el('a', '', task.conversationId);
+      conversationLink.href = '/conversations/' + task.conversationId;
+      conversationCell.appendChild(conversationLink);
+    }
+    row.appendChild(conversationCell);
     row.appendChild(el('td', 'state', task.state + (task.reason ? ' (' + task.reason + ')' : '')));
     row.appendChild(el('td', '', task.title));
     row.appendChild(el('td', '', task.sender));
@@ -106,6 +113,24 @@ export const DASHBOARD_JS = String.raw`'use strict';
         .then(function (body) { stopResult.textContent = body.result === 'stopping' ? 'Stopping…' : body.message; })
         .catch(function (error) { stopResult.textContent = String(error); });
     });
+    if (root.dataset.source === 'record') {
+      // A finished task: its run as recorded on disk, through the same renderers.
+      fetch('/api/tasks/' + taskId + '/record')
+        .then(function (response) { return response.json(); })
+        .then(function (record) {
+          (record.events || []).forEach(function (event) { if (event.type === 'assistant' || event.type === 'user') claude(event); });
+          (record.network || []).forEach(networkLine);
+          if (record.reply) {
+            var reply = record.reply;
+            finished({ outcome: record.task.reason || record.task.state, durationMs: reply.durationMs, numTurns: reply.numTurns, costUsd: reply.costUsd,
+              usage: { inputTokens: reply.usage.input_tokens || 0, outputTokens: reply.usage.output_tokens || 0 } });
+            set('reply-text', reply.responseText);
+          }
+          root.dataset.loaded = 'record';
+        })
+        .catch(function (error) { add('warning', 'Warning', 'Could not load the recorded run: ' + String(error)); });
+      return;
+    }
     var source = new EventSource('/api/events?task=' + encodeURIComponent(taskId) + '&lastEventId=0');
     source.addEventListener('open', function () { root.dataset.live = 'open'; });
     source.addEventListener('task', function (message) {

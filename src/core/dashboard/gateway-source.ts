@@ -1,5 +1,8 @@
 import type { GatewayRunEvent, TaskTracker, TrackedTask } from '../gateway/index.js';
-import type { ConfigStatus, DashboardEvent, DashboardSource, StopResult, TaskView } from './source.js';
+import type { ConversationHistory, StoredConversation } from './history.js';
+import type { ReplyRecord } from '../conversation/index.js';
+import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
+import type { ConfigStatus, ConversationView, DashboardEvent, DashboardSource, StopResult, TaskRecordView, TaskView } from './source.js';
 import type { RepoView } from './state.js';
 
 /** What the gateway hands the dashboard. */
@@ -9,8 +12,10 @@ export interface GatewaySourceOptions {
   /** The config currently in force (a LoadedConfig fits): path, whether the file exists, SHA-256 of its bytes (`''` without a file). */
   config: () => { path: string; exists: boolean; hash: string };
   repos: () => RepoView[];
-  /** Interrupts a running task; resolves false when the task was not running. Omit when unsupported. */
+  /** Stops a running task or cancels a queued one; resolves false when it was neither. Omit when unsupported. */
   stop?: (taskId: string) => Promise<boolean>;
+  /** Conversations on disk, for tasks of earlier starts and the conversation page. Omit for none. */
+  history?: ConversationHistory;
 }
 
 /** A {@link DashboardSource} plus the hooks the gateway calls as things happen. */
@@ -72,17 +77,92 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     counts: () => options.tracker.counts(),
     stopTask: async (taskId): Promise<StopResult> => {
       const task = options.tracker.get(taskId);
-      if (task === undefined) return 'not_found';
-      if (task.state !== 'running') return 'not_running';
+      if (task === undefined) return parsePastTaskId(taskId) !== undefined && (await pastTask(taskId)) !== undefined ? 'not_running' : 'not_found';
+      if (task.state !== 'running' && task.state !== 'queued') return 'not_running';
       if (options.stop === undefined) return 'unsupported';
       return (await options.stop(taskId)) ? 'stopping' : 'not_running';
     },
+    ...(options.history === undefined ? {} : {
+      pastTasks: async () => {
+        const out: TaskView[] = [];
+        for (const stored of await (options.history as ConversationHistory).recent()) out.push(...pastTasksOf(stored));
+        return out.sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''));
+      },
+      taskRecord,
+      conversation,
+    }),
     configStatus: status,
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
+  /** Index of the reply a tracked task produced: the one answering its messages. */
+  function replyIndexOf(task: Readonly<TrackedTask>, stored: StoredConversation): number {
+    return stored.record.replies.findIndex((reply) => reply.messageIds.some((id) => task.messageIds.includes(id)));
+  }
+
+  /** Replies of `stored` that no tracked task stands for, as tasks. */
+  function pastTasksOf(stored: StoredConversation): TaskView[] {
+    const tracked = options.tracker.list().filter((t) => t.conversationId === stored.conversationId && t.repoId === stored.repoId);
+    const covered = new Set(tracked.map((t) => replyIndexOf(t, stored)));
+    return stored.record.replies.flatMap((_reply, index) => covered.has(index) ? [] : [pastTaskView(stored, index)]);
+  }
+
+  async function pastTask(taskId: string): Promise<{ stored: StoredConversation; index: number } | undefined> {
+    const parsed = parsePastTaskId(taskId);
+    if (parsed === undefined || options.history === undefined) return undefined;
+    const stored = await options.history.find(parsed.conversationId);
+    return stored?.record.replies[parsed.index] === undefined ? undefined : { stored, index: parsed.index };
+  }
+
+  async function taskRecord(taskId: string): Promise<TaskRecordView | undefined> {
+    const history = options.history as ConversationHistory;
+    const live = options.tracker.get(taskId);
+    let found: { stored: StoredConversation; index: number } | undefined;
+    if (live !== undefined) {
+      const stored = live.conversationId === undefined ? undefined : await history.find(live.conversationId, live.repoId);
+      const index = stored === undefined ? -1 : replyIndexOf(live, stored);
+      if (stored === undefined || index === -1 || live.state === 'queued' || live.state === 'running') {
+        return { task: taskView(live), reply: undefined, events: [], network: [] };
+      }
+      found = { stored, index };
+    } else {
+      found = await pastTask(taskId);
+      if (found === undefined) return undefined;
+    }
+    const { stored, index } = found;
+    const replies = stored.record.replies;
+    const events = alignEvents(replies, await history.events(stored))[index] ?? [];
+    const network = alignNetworkLog(replies, await history.networkLog(stored))[index] ?? [];
+    return {
+      task: live === undefined ? pastTaskView(stored, index) : taskView(live),
+      reply: replyView(replies[index] as ReplyRecord, taskId),
+      events: events.map(eventView),
+      network,
+    };
+  }
+
+  async function conversation(conversationId: string): Promise<ConversationView | undefined> {
+    const history = options.history as ConversationHistory;
+    const tracked = options.tracker.list().filter((t) => t.conversationId === conversationId);
+    const stored = await history.find(conversationId, tracked[0]?.repoId);
+    if (stored === undefined && tracked.length === 0) return undefined;
+    const past = stored === undefined ? [] : pastTasksOf(stored);
+    const tasks = [...past, ...tracked.map(taskView)].sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    const replies = (stored?.record.replies ?? []).map((reply, index) => {
+      const owner = tracked.find((t) => stored !== undefined && replyIndexOf(t, stored) === index);
+      return replyView(reply, owner?.taskId ?? pastTaskId(conversationId, index));
+    });
+    return {
+      conversationId,
+      repoId: stored?.repoId ?? tracked[0]?.repoId ?? '',
+      model: stored?.record.model,
+      tasks,
+      replies,
+    };
+  }
+
   return {
     source,
     taskChanged: (task) => emit({ type: 'task', task: taskView(task) }),

@@ -5,7 +5,8 @@
 export { startDashboard } from './server.js';
 export type { Dashboard, DashboardOptions } from './server.js';
 export type { DashboardState, RepoView, TaskCounts } from './state.js';
-export type { DashboardSource, DashboardEvent, TaskView, StopResult, ConfigStatus } from './source.js';
+export type { DashboardSource, DashboardEvent, TaskView, StopResult, ConfigStatus, ConversationView, ReplyView, TaskRecordView, NetworkLineView } from './source.js';
+export { ConversationHistory, type ConversationHistoryOptions, type StoredConversation } from './history.js';
 export { sourceFromState } from './state-source.js';
 export { SseHub, type SseHubOptions } from './sse-hub.js';
 export { formatSseMessage, formatSseComment, type SseMessage } from './sse.js';

@@ -26,19 +26,27 @@ t.test('tracker changes become task views and events', async (t) => {
   t.match(events.at(-1), { type: 'run', taskId: id, event: { type: 'warning' } });
 });
 
-t.test('stop: unknown, not running, unsupported, and passed through', async (t) => {
+t.test('stop: unknown, finished, unsupported, and passed through for running and queued tasks', async (t) => {
   const plain = world();
   t.equal(await plain.adapter.source.stopTask('abcdefabcdef'), 'not_found');
-  const queued = plain.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm' });
-  t.equal(await plain.adapter.source.stopTask(queued), 'not_running');
-  plain.tracker.start(queued, 'c0ffee00');
-  t.equal(await plain.adapter.source.stopTask(queued), 'unsupported');
+  const task = plain.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm' });
+  t.equal(await plain.adapter.source.stopTask(task), 'unsupported');
+  plain.tracker.start(task, 'c0ffee00');
+  t.equal(await plain.adapter.source.stopTask(task), 'unsupported');
+  plain.tracker.finish(task, 'success');
+  t.equal(await plain.adapter.source.stopTask(task), 'not_running');
+
   const asked: string[] = [];
-  const stoppable = world((taskId) => { asked.push(taskId); return Promise.resolve(true); });
-  const id = stoppable.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm' });
-  stoppable.tracker.start(id, 'c0ffee00');
-  t.equal(await stoppable.adapter.source.stopTask(id), 'stopping');
-  t.same(asked, [id]);
+  let answer = true;
+  const stoppable = world((taskId) => { asked.push(taskId); return Promise.resolve(answer); });
+  const running = stoppable.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm1' });
+  stoppable.tracker.start(running, 'c0ffee00');
+  const queued = stoppable.tracker.add({ repoId: 'r', conversationId: undefined, title: '', sender: '', messageId: 'm2' });
+  t.equal(await stoppable.adapter.source.stopTask(running), 'stopping');
+  t.equal(await stoppable.adapter.source.stopTask(queued), 'stopping');
+  answer = false;
+  t.equal(await stoppable.adapter.source.stopTask(queued), 'not_running', 'the gateway had nothing left to stop (it finished meanwhile)');
+  t.same(asked, [running, queued, queued]);
 });
 
 t.test('config status counts loads, hashes the file and keeps the last reload error', async (t) => {

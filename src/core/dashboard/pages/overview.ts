@@ -17,8 +17,12 @@ See <code>config/airut.example.yaml</code> for a commented example and <code>man
 </section>`;
 }
 
-/** The overview page: repos with channel state, task counts and the live task list. */
-export function renderOverview(state: DashboardState, tasks: readonly TaskView[] = []): string {
+/**
+ * The overview page: repos with channel state, task counts and the task list:
+ * this run's tasks (oldest first in `tasks`, kept live by the client script)
+ * above finished tasks of earlier runs read from disk (`past`, newest first).
+ */
+export function renderOverview(state: DashboardState, tasks: readonly TaskView[] = [], past: readonly TaskView[] = []): string {
   const counts = state.tasks;
   const body = state.repos.length === 0
     ? emptyState(state)
@@ -29,6 +33,6 @@ ${state.repos.map((repo) => html`<tr><td>${repo.id}</td><td>${repo.channels.map(
   return layout('Overview', state.version, html`${body}
 <section class="tasks" data-page="overview"><h2>Tasks</h2>
 <p><span class="count" id="count-running">${counts.running}</span> running · <span class="count" id="count-queued">${counts.queued}</span> queued · <span class="count" id="count-completed">${counts.completed}</span> completed · <span class="count" id="count-failed">${counts.failed}</span> failed</p>
-${taskTable(tasks)}
+${taskTable([...[...past].reverse(), ...tasks])}
 </section>`).value;
 }
