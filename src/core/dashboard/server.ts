@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { routeApi } from './api/routes.js';
 import { portInUse, DashboardError } from './errors.js';
+import { routeHistory } from './history-routes.js';
 import { renderConfigPage } from './pages/config.js';
 import { renderOverview } from './pages/overview.js';
 import { renderTaskPage } from './pages/task.js';
@@ -49,6 +50,7 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
     hub.attach(req, res, taskId === null ? undefined : (_event, data) => data.includes(`"taskId":${JSON.stringify(taskId)}`));
     return;
   }
+  if (await routeHistory(req, res, path, source)) return;
   if (await routeApi(req, res, path, source)) return;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method ?? ''} is not allowed on ${path}` }, { Allow: 'GET' });
@@ -63,7 +65,7 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
   }
   switch (path) {
     case '/':
-      send(res, 200, HTML, renderOverview({ version: source.version(), configPath: source.configPath(), configExists: source.configExists(), repos: source.repos(), tasks: source.counts() }, source.tasks()));
+      send(res, 200, HTML, renderOverview({ version: source.version(), configPath: source.configPath(), configExists: source.configExists(), repos: source.repos(), tasks: source.counts() }, source.tasks(), await source.pastTasks?.() ?? []));
       return;
     case '/config':
       send(res, 200, HTML, renderConfigPage(source.version(), source.configPath(), source.configExists()));

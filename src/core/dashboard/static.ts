@@ -33,4 +33,10 @@ ol.network.blocked-only li:not(.blocked) { display: none; }
 ul.todos li.completed { color: var(--muted); text-decoration: line-through; }
 tr.task.running td.state { color: var(--accent); font-weight: 600; }
 tr.task.failed td.state { color: #c0392b; }
+nav.crumbs { font-size: .9rem; color: var(--muted); margin-bottom: .5rem; }
+ol.replies { list-style: none; padding: 0; }
+ol.replies li.reply { border-left: 3px solid var(--accent); margin: 1rem 0; padding: .25rem .75rem; }
+ol.replies li.reply.error { border-color: #c0392b; }
+ol.replies .reply-facts { color: var(--muted); font-size: .85rem; margin: 0; }
+pre.response, pre.reply, ol.replies details pre { white-space: pre-wrap; font: 13px/1.4 ui-monospace, monospace; }
 ${EDITOR_CSS}`;
