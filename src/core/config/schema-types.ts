@@ -317,6 +317,14 @@ export interface MicrosoftOAuth2Config {
    * Client secret of the application.
    */
   client_secret: string;
+  /**
+   * OAuth2 token endpoint the client-credentials grant is sent to. Default: `https://login.microsoftonline.com/<tenant_id>/oauth2/v2.0/token`.
+   */
+  token_url?: string;
+  /**
+   * Scope requested with the token; Exchange Online grants IMAP and SMTP access under its `.default` scope.
+   */
+  scope: string;
 }
 /**
  * The repo's Slack channel: a Slack app in Socket Mode (direct messages and @-mentions).

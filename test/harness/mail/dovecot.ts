@@ -38,8 +38,17 @@ export interface DovecotTls {
   keyFile: string;
 }
 
+/** More of the server's setup. */
+export interface DovecotOptions {
+  /**
+   * Also accept XOAUTH2 and OAUTHBEARER logins, checked by the oauth2 passdb
+   * against this RFC 7662 introspection endpoint (see fake-oauth2.ts).
+   */
+  oauth2IntrospectionUrl?: string;
+}
+
 /** Starts Dovecot with `users`. Fails with the command that installs it when it is missing. */
-export async function startDovecot(users: readonly MailUser[], tls?: DovecotTls): Promise<Dovecot> {
+export async function startDovecot(users: readonly MailUser[], tls?: DovecotTls, options: DovecotOptions = {}): Promise<Dovecot> {
   const probe = await execa(DOVECOT, ['--version'], { reject: false });
   if (probe.exitCode !== 0) {
     throw new Error(`Dovecot is not installed: run \`apt-get install -y dovecot-imapd\` (or \`npm run provision\`)`);
@@ -56,7 +65,11 @@ export async function startDovecot(users: readonly MailUser[], tls?: DovecotTls)
   const port = await freePort();
   const tlsPort = tls === undefined ? undefined : await freePort();
   const conf = join(dir, 'dovecot.conf');
-  await writeFile(conf, renderConfig(dir, mailRoot, port, tls === undefined || tlsPort === undefined ? undefined : { ...tls, port: tlsPort }));
+  const oauth2 = options.oauth2IntrospectionUrl === undefined ? undefined : join(dir, 'dovecot-oauth2.conf.ext');
+  if (oauth2 !== undefined && options.oauth2IntrospectionUrl !== undefined) {
+    await writeFile(oauth2, renderOAuth2Config(options.oauth2IntrospectionUrl));
+  }
+  await writeFile(conf, renderConfig(dir, mailRoot, port, tls === undefined || tlsPort === undefined ? undefined : { ...tls, port: tlsPort }, oauth2));
 
   let child: ResultPromise | undefined;
   const start = async (): Promise<void> => {
@@ -90,10 +103,16 @@ export async function startDovecot(users: readonly MailUser[], tls?: DovecotTls)
   };
 }
 
-function renderConfig(dir: string, mailRoot: string, port: number, tls: (DovecotTls & { port: number }) | undefined): string {
+function renderConfig(dir: string, mailRoot: string, port: number, tls: (DovecotTls & { port: number }) | undefined, oauth2File: string | undefined): string {
   const ssl = tls === undefined
     ? 'ssl = no\n'
     : `ssl = yes\nssl_cert = <${tls.certFile}\nssl_key = <${tls.keyFile}\n`;
+  const oauth2 = oauth2File === undefined ? '' : `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${oauth2File}
+}
+`;
   return `protocols = imap
 listen = 127.0.0.1
 base_dir = ${join(dir, 'run')}
@@ -101,7 +120,7 @@ state_dir = ${join(dir, 'state')}
 log_path = ${join(dir, 'dovecot.log')}
 info_log_path = ${join(dir, 'dovecot.log')}
 ${ssl}disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2File === undefined ? '' : ' xoauth2 oauthbearer'}
 auth_failure_delay = 0
 mail_uid = nobody
 mail_gid = nogroup
@@ -109,8 +128,12 @@ first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:${mailRoot}/%u
 shutdown_clients = yes
-passdb {
+# IDLE learns of new mail through inotify; when the machine is out of inotify
+# instances Dovecot falls back to looking every 30 s, which stalls every test.
+mailbox_idle_check_interval = 1 secs
+${oauth2}passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN ${join(dir, 'passwd')}
 }
 userdb {
@@ -134,6 +157,17 @@ service anvil {
 service imap-login {
   chroot =
 }
+`;
+}
+
+/** The oauth2 passdb: ask the introspection endpoint (POST token=...) whether the token is active, and for whom. */
+function renderOAuth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
 `;
 }
 

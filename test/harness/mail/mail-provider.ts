@@ -38,6 +38,8 @@ export interface MailProviderOptions {
   domains?: readonly TestDomain[];
   /** Serve IMAP over TLS (implicit and STARTTLS) and offer SMTP STARTTLS with this certificate. */
   tls?: DovecotTls;
+  /** Also accept XOAUTH2 logins: IMAP through Dovecot's oauth2 passdb, SMTP through `verify`. */
+  oauth2?: { introspectionUrl: string; verify: (user: string, token: string) => boolean };
 }
 
 /** The running provider. */
@@ -68,7 +70,12 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
     if (!domains.has(domain)) domains.set(domain, createTestDomain(domain));
   }
   const resolver = stubResolver([...domains.values()]);
-  const dovecot = await startDovecot(options.users.map((u) => ({ username: u.address, password: u.password })), options.tls);
+  const { oauth2 } = options;
+  const dovecot = await startDovecot(
+    options.users.map((u) => ({ username: u.address, password: u.password })),
+    options.tls,
+    oauth2 === undefined ? {} : { oauth2IntrospectionUrl: oauth2.introspectionUrl },
+  );
 
   const append = async (address: string, raw: string | Buffer): Promise<void> => {
     const user = byAddress.get(mailboxOf(address));
@@ -89,7 +96,15 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
       ? { disabledCommands: ['STARTTLS'] }
       : { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }),
     logger: false,
+    ...(oauth2 === undefined ? {} : { authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'] }),
     onAuth(auth, _session, callback) {
+      if (auth.method === 'XOAUTH2') {
+        const username = auth.username ?? '';
+        if (oauth2?.verify(username, auth.accessToken ?? '') === true) callback(null, { user: username });
+        // The XOAUTH2 failure answer: a JSON challenge, then 535 once the client gives up.
+        else callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office365.com/.default' } });
+        return;
+      }
       const user = byAddress.get((auth.username ?? '').toLowerCase());
       if (user !== undefined && user.password === auth.password) callback(null, { user: user.address });
       else callback(new Error('invalid credentials'));

@@ -16,6 +16,7 @@ import { authenticateSender, type SenderPolicy } from './authenticate-sender.js'
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { EmailChannelError } from './error.js';
 import { InboxWatcher } from './inbox-watcher.js';
+import { clientCredentialsOf, OAuth2TokenSource } from './oauth2-token.js';
 import type { DnsResolver } from './local-verdict.js';
 import { parseEmail } from './parse-message.js';
 import { readRawHeaders, headerValues } from './raw-headers.js';
@@ -52,6 +53,8 @@ export interface EmailChannelOptions {
   tls?: ConnectionOptions;
   /** Told about every rejected mail (the gateway's task tracker listens here). */
   onRejected?: (rejected: RejectedMail) => void;
+  /** `fetch` for the OAuth2 token endpoint (`microsoft_oauth2`); the global one by default. */
+  fetch?: typeof fetch;
 }
 
 interface InFlight {
@@ -69,6 +72,8 @@ export class EmailChannel implements ChannelAdapter {
   private readonly policy: SenderPolicy;
   private readonly smtp: SmtpSender;
   private readonly watcher: InboxWatcher;
+  /** XOAUTH2 tokens for IMAP and SMTP, when the mailbox logs in with `microsoft_oauth2`. */
+  private readonly oauth2: OAuth2TokenSource | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   /** `uidvalidity:uid` of mails that could not be processed; left alone until restart. */
   private readonly unprocessable = new Set<string>();
@@ -92,6 +97,13 @@ export class EmailChannel implements ChannelAdapter {
       authorizedSenders: config.authorized_senders,
       ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
     };
+    const oauth2 = config.microsoft_oauth2 === undefined
+      ? undefined
+      : new OAuth2TokenSource(clientCredentialsOf(config.microsoft_oauth2), {
+        clock: this.clock,
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      });
+    this.oauth2 = oauth2;
     this.smtp = new SmtpSender({
       host: config.smtp_server,
       port: config.smtp_port,
@@ -99,10 +111,11 @@ export class EmailChannel implements ChannelAdapter {
       requireAuth: config.smtp_require_auth,
       username: config.username,
       password: config.password,
+      ...(oauth2 === undefined ? {} : { oauth2: (renew: boolean) => oauth2.tokenWithExpiry(renew) }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     }, options.smtpRetry);
     this.watcher = new InboxWatcher({
-      connect: () => this.imapOptions(),
+      connect: (renew) => this.imapOptions(renew),
       useIdle: config.use_imap_idle,
       pollIntervalMs: config.poll_interval * 1000,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -181,15 +194,19 @@ export class EmailChannel implements ChannelAdapter {
     this.watcher.wake();
   }
 
-  private imapOptions(): ImapFlowOptions {
+  /** Connection options; after a refused login the OAuth2 token is fetched anew (it may have been revoked). */
+  private async imapOptions(renew: boolean): Promise<ImapFlowOptions> {
     const { config } = this.options;
+    const auth = this.oauth2 === undefined
+      ? { user: config.username, pass: config.password ?? '' }
+      : { user: config.username, accessToken: await this.oauth2.token(renew) };
     const security = config.imap_security === 'auto' ? (config.imap_port === 993 ? 'tls' : 'starttls') : config.imap_security;
     return {
       host: config.imap_server,
       port: config.imap_port,
       secure: security === 'tls',
       doSTARTTLS: security === 'starttls' ? true : security === 'none' ? false : undefined,
-      auth: { user: config.username, pass: config.password ?? '' },
+      auth,
       logger: false,
       maxIdleTime: config.idle_reconnect_interval * 1000,
       connectionTimeout: 10_000,

@@ -4,6 +4,7 @@ import { AirutError } from '../../../sandbox/error.js';
 export type EmailChannelErrorCode =
   | 'EMAIL_CONFIG_INVALID'
   | 'EMAIL_IMAP_FAILED'
+  | 'EMAIL_OAUTH2_FAILED'
   | 'EMAIL_SMTP_FAILED'
   | 'EMAIL_STATE_UNREADABLE'
   | 'EMAIL_UNKNOWN_MESSAGE';

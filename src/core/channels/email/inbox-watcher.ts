@@ -10,8 +10,11 @@ import { backoffDelay, type Backoff } from './backoff.js';
 
 /** Options of {@link InboxWatcher}. */
 export interface InboxWatcherOptions {
-  /** Builds a fresh client per connection attempt. */
-  connect: () => ImapFlowOptions;
+  /**
+   * Builds the options of a fresh client per connection attempt; `renewCredentials`
+   * when the server refused the last login (an OAuth2 token may have been revoked).
+   */
+  connect: (renewCredentials: boolean) => ImapFlowOptions | Promise<ImapFlowOptions>;
   /** Wait for pushes with IDLE (when the server offers it). */
   useIdle: boolean;
   pollIntervalMs: number;
@@ -80,13 +83,16 @@ export class InboxWatcher {
 
   private async run(): Promise<void> {
     let attempt = 0;
+    let refused = false;
     while (!this.stopped) {
       try {
-        await this.session();
+        await this.session(refused);
         attempt = 0;
+        refused = false;
       } catch (err) {
         if (this.stopped) break;
         attempt += 1;
+        refused = isAuthenticationFailure(err);
         const delay = backoffDelay(this.options.backoff, attempt);
         const retryAt = new Date(this.options.clock().getTime() + delay);
         const description = describe(err);
@@ -100,10 +106,10 @@ export class InboxWatcher {
   }
 
   /** One connection: connect, scan, wait for news, repeat until it closes. */
-  private async session(): Promise<void> {
+  private async session(renewCredentials: boolean): Promise<void> {
     this.current = { ...this.current, state: 'starting' };
     // IDLE is entered explicitly: imapflow's automatic IDLE only starts after 15 s of quiet.
-    const client = new ImapFlow({ ...this.options.connect(), disableAutoIdle: true });
+    const client = new ImapFlow({ ...(await this.options.connect(renewCredentials)), disableAutoIdle: true });
     let closed = false;
     let closeError: unknown;
     client.on('error', (err: unknown) => { closeError = err; });
@@ -198,12 +204,16 @@ export class InboxWatcher {
   }
 }
 
+function isAuthenticationFailure(err: unknown): boolean {
+  return err instanceof Error && (err as { authenticationFailed?: unknown }).authenticationFailed === true;
+}
+
 /** imapflow errors carry the server's words in extra fields; "Command failed" alone helps nobody. */
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const extra = err as { code?: unknown; responseText?: unknown; serverResponseCode?: unknown; authenticationFailed?: unknown };
   let text = err.message;
-  if (extra.authenticationFailed === true) text += ': authentication failed (check email.username and email.password)';
+  if (extra.authenticationFailed === true) text += ': authentication failed (check email.username and email.password, or email.microsoft_oauth2)';
   if (typeof extra.responseText === 'string' && extra.responseText !== '') text += `: ${extra.responseText}`;
   const code = typeof extra.serverResponseCode === 'string' ? extra.serverResponseCode : extra.code;
   return typeof code === 'string' ? `${text} (${code})` : text;

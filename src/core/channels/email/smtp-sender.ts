@@ -5,6 +5,7 @@
  */
 import { createTransport, type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { ConnectionOptions } from 'node:tls';
 import { EmailChannelError } from './error.js';
 
@@ -16,6 +17,8 @@ export interface SmtpSettings {
   requireAuth: boolean;
   username: string;
   password: string | undefined;
+  /** XOAUTH2 instead of the password: hands out an access token (a new one when `renew`) and its expiry (epoch ms). */
+  oauth2?: (renew: boolean) => Promise<{ value: string; expiresAt: number }>;
   /** Extra TLS options (e.g. a test CA). */
   tls?: ConnectionOptions;
 }
@@ -41,18 +44,28 @@ export class SmtpSender {
 
   constructor(private readonly settings: SmtpSettings, private readonly retry: SmtpRetry = DEFAULT_RETRY) {
     const security = settings.security === 'auto' ? (settings.port === 465 ? 'tls' : 'starttls') : settings.security;
-    this.transport = createTransport({
+    const options: SMTPTransport.Options = {
       host: settings.host,
       port: settings.port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
-      ...(settings.requireAuth ? { auth: { user: settings.username, pass: settings.password ?? '' } } : {}),
+      ...(settings.requireAuth ? { auth: authOf(settings) } : {}),
       ...(settings.tls === undefined ? {} : { tls: settings.tls }),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 60_000,
-    });
+    };
+    this.transport = createTransport(options);
+    const { oauth2 } = settings;
+    if (oauth2 !== undefined) {
+      // nodemailer asks again with `renew` when the server refused the token it had.
+      this.transport.set('oauth2_provision_cb', (_user, renew, callback) => {
+        oauth2(renew).then((token) => { callback(null, token.value, token.expiresAt); }, (err: unknown) => {
+          callback(err instanceof Error ? err : new Error(String(err)));
+        });
+      });
+    }
   }
 
   /** Sends `mail`, retrying transient failures; throws {@link EmailChannelError} `EMAIL_SMTP_FAILED` at the end. */
@@ -79,6 +92,10 @@ export class SmtpSender {
   close(): void {
     this.transport.close();
   }
+}
+
+function authOf(settings: SmtpSettings): SMTPTransport.Options['auth'] {
+  return settings.oauth2 === undefined ? { user: settings.username, pass: settings.password ?? '' } : { type: 'OAuth2', user: settings.username };
 }
 
 /** 4xx replies and connection-level failures are worth another try; 5xx and auth failures are not. */
