@@ -1,6 +1,6 @@
 import { ContainerRuntime } from '../../sandbox/runtime/index.js';
 import { ConfigError, configPaths, loadConfig, type AirutPaths, type ServerConfig } from '../config/index.js';
-import { gatewaySource } from '../dashboard/index.js';
+import { ConversationHistory, gatewaySource } from '../dashboard/index.js';
 import type { Logger } from '../log/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { diffConfig, sameRuntime } from './config-diff.js';
@@ -93,6 +93,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     tracker,
     config: () => ({ path: loaded.path, exists: loaded.exists, hash: fileHash }),
     repos: () => supervisor.ids().map((id) => ({ id, channels: supervisor.get(id)?.handler.channelStates() ?? [] })),
+    stop: (taskId) => Promise.resolve(supervisor.running().some((repo) => repo.handler.stopTask(taskId))),
+    history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
   });
   dashboardFeed.configLoaded();
   const dashboard = new ServiceDashboard({ flags: options.dashboard, source: dashboardFeed.source, logger });
