@@ -1,11 +1,11 @@
-import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { airut, airutBackground, BIN, tempHome, waitForLine } from '../harness/cli.js';
 import { fakeGlobalInstall, fakePath, readCalls } from '../harness/fake-bin/index.js';
+import { ALICE, GATEWAY, startGatewayWorld } from '../e2e/gateway-world.js';
 
 const VERSION = (JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -41,41 +41,58 @@ async function startServe(t: Test, env: Record<string, string>): Promise<string>
   return new URL(url).port;
 }
 
-/** A stand-in service whose /api/health reports what `tasks` currently holds. */
-async function fakeHealth(t: Test, tasks: { running: number; queued: number }): Promise<string> {
-  const server = createServer((request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ status: 'ok', tasks: { ...tasks, completed: 0, failed: 0 } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
-  return String((server.address() as { port: number }).port);
+t.test('against a real airut serve with a task in flight: refused, changing nothing; --wait waits until the task ends, then updates', async (t) => {
+  // The whole service: a mail starts a task (fake claude in a real container behind the network
+  // sandbox) that only answers once this test releases it.
+  const world = await startGatewayWorld(t, { scenario: 'until-released', dashboard: true });
+  const [, dashboard] = await world.line(/dashboard listening url=(\S+)/) as [string, string];
+  const port = new URL(dashboard).port;
+  await world.provider.send(ALICE, { from: ALICE.address, to: GATEWAY.address, subject: 'Hold on', text: 'Take your time.' });
+  const [ack] = await world.provider.waitFor(ALICE.address, (mails) => mails.length >= 1, 120_000);
+  const id = /\[ID:([0-9a-f]{8})\]/.exec(ack?.parsed.subject ?? '')?.[1] ?? '';
+  const held = join(world.stateDir, 'conversations', id, 'claude', 'fake');
+  await until(() => access(join(held, 'started')).then(() => true, () => false));
+  await until(async () => (await health(dashboard)).running === 1);
+
+  const { env, log, install } = await setup(t, { FAKE_NPM_LATEST: VERSION });
+  const refused = await installedAirut(install.entryPoint, ['update'], { ...env, AIRUT_DASHBOARD_PORT: port });
+  t.equal(refused.exitCode, 75, refused.stderr);
+  t.match(refused.stderr, `cannot update while tasks are in flight: 1 running, 0 queued (http://127.0.0.1:${port})`);
+  t.match(refused.stderr, /airut update --wait/);
+  t.match(refused.stderr, /airut update --force/);
+  t.same(await readCalls(log), [], 'neither npm nor systemctl ran');
+
+  const waiting = execa(process.execPath, [install.entryPoint, 'update', '--wait'], { env: { ...env, AIRUT_DASHBOARD_PORT: port }, extendEnv: false, reject: false });
+  t.teardown(() => { waiting.kill('SIGKILL'); });
+  await waitForLine(waiting, /^Tasks in flight: 1 running, 0 queued\. Waiting for them to finish\.\.\.$/);
+  t.same(await readCalls(log), [], 'nothing done while the task runs');
+  await writeFile(join(held, 'release'), '');
+  const updated = await waiting;
+  t.equal(updated.exitCode, 0, String(updated.stderr));
+  t.match(String(updated.stdout), /All tasks finished\.\nairut \S+ is already up to date\./);
+  t.match(world.output(), /task finished .*reason=success/, 'the task ended before the update went on');
+  t.same((await readCalls(log)).map((call) => [call.bin, ...call.args].join(' ')), [
+    'npm root --global',
+    'npm view airut version',
+  ]);
+  const [reply] = (await world.provider.waitFor(ALICE.address, (mails) => mails.length >= 2, 120_000)).slice(1);
+  t.match(reply?.parsed.text, /Run 1 done\./, 'the task was answered, not interrupted');
+});
+
+/** The task counts the service reports. */
+async function health(dashboard: string): Promise<{ running: number; queued: number }> {
+  const body = await (await fetch(`${dashboard}/api/health`)).json() as { tasks: { running: number; queued: number } };
+  return body.tasks;
 }
 
-t.test('refuses while the service has tasks in flight, changing nothing', async (t) => {
-  const { env, log, install } = await setup(t);
-  const port = await fakeHealth(t, { running: 1, queued: 2 });
-  const result = await installedAirut(install.entryPoint, ['update'], { ...env, AIRUT_DASHBOARD_PORT: port });
-  t.equal(result.exitCode, 75);
-  t.match(result.stderr, /cannot update while tasks are in flight: 1 running, 2 queued/);
-  t.match(result.stderr, /airut update --wait/);
-  t.match(result.stderr, /airut update --force/);
-  t.same(await readCalls(log), [], 'neither npm nor systemctl ran');
-});
-
-t.test('--wait waits until the tasks are done, then updates', async (t) => {
-  const { env, log, install } = await setup(t, { FAKE_NPM_LATEST: VERSION });
-  const tasks = { running: 1, queued: 0 };
-  const port = await fakeHealth(t, tasks);
-  const child = execa(process.execPath, [install.entryPoint, 'update', '--wait'], { env: { ...env, AIRUT_DASHBOARD_PORT: port }, extendEnv: false, reject: false });
-  t.teardown(() => { child.kill('SIGKILL'); });
-  await waitForLine(child, /^Tasks in flight: 1 running, 0 queued\. Waiting for them to finish\.\.\.$/);
-  t.same(await readCalls(log), [], 'nothing done while the task runs');
-  tasks.running = 0;
-  const result = await child;
-  t.equal(result.exitCode, 0, String(result.stderr));
-  t.match(String(result.stdout), /All tasks finished\.\nairut \S+ is already up to date\./);
-});
+/** Resolves once `check` holds; what it waits for happens in other processes. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 t.test('against a running airut serve: already up to date leaves the service alone', async (t) => {
   const { env, log, install } = await setup(t, { FAKE_NPM_LATEST: VERSION });

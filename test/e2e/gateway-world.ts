@@ -42,6 +42,8 @@ export interface WorldOptions {
   scenario: string;
   shutdownTimeout?: number;
   maxConcurrent?: number;
+  /** Serve the dashboard on a free loopback port (its URL is in the `dashboard listening url=` line). Default off. */
+  dashboard?: boolean;
 }
 
 /** Starts everything for `t`; all of it is removed at teardown. */
@@ -68,7 +70,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
   });
 
   const configFor = (scenario: string) => ({
-    dashboard: { enabled: false },
+    dashboard: { enabled: options.dashboard ?? false },
     execution: {
       max_concurrent: options.maxConcurrent ?? 2,
       shutdown_timeout: options.shutdownTimeout ?? 60,
@@ -110,7 +112,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
   const start = async (scenario: string): Promise<void> => {
     await writeFile(configFile, stringify(configFor(scenario)));
     printed = '';
-    const started = airutBackground(['serve'], env);
+    const started = airutBackground(['serve', ...(options.dashboard ? ['--dashboard-port', '0'] : [])], env);
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
     t.teardown(async () => {
