@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, YAMLMap, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, YAMLMap, type Document, type Node } from 'yaml';
 import type { KeySegment } from '../key-path.js';
 import { configSchema, dereference, schemaAt, type SchemaNode } from '../schema.js';
 import type { ConfigEdit } from './edit-types.js';
@@ -32,6 +32,21 @@ function carryComments(from: unknown, to: Node): void {
 function itemsSchema(schema: SchemaNode | undefined): SchemaNode | undefined {
   const root = configSchema().schema;
   return typeof schema?.items === 'object' && schema.items !== null ? dereference(root, schema.items as SchemaNode) : undefined;
+}
+
+/** True when the schema gives the key at `segments` a default, on the property or on what it refers to. */
+function hasDefault(root: SchemaNode, segments: readonly KeySegment[]): boolean {
+  const parent = schemaAt(root, segments.slice(0, -1));
+  const key = segments[segments.length - 1];
+  if (parent === undefined || typeof key !== 'string') return false;
+  const properties = parent.properties as Record<string, SchemaNode> | undefined;
+  const own = properties?.[key] ?? (typeof parent.additionalProperties === 'object' ? parent.additionalProperties as SchemaNode : undefined);
+  return own !== undefined && (own.default !== undefined || dereference(root, own).default !== undefined);
+}
+
+/** Block style for collections typed as flow YAML (`[{a: 1}]`), as the rest of the file is written. */
+function blockStyle(node: Node): void {
+  visit(node, { Collection: (_key, collection) => { collection.flow = false; } });
 }
 
 /**
@@ -103,6 +118,7 @@ export function applyEdits(original: Document, edits: readonly ConfigEdit[]): Ap
       existing.tag = next.tag;
       return;
     }
+    blockStyle(next);
     if (isSeq(existing) && isSeq(next)) next.flow = existing.flow;
     carryComments(existing, next);
     parent.set(key, next);
@@ -112,8 +128,7 @@ export function applyEdits(original: Document, edits: readonly ConfigEdit[]): Ap
   const prune = (segments: KeySegment[]): void => {
     for (let depth = segments.length; depth > 0; depth--) {
       const path = segments.slice(0, depth);
-      const schema = schemaAt(root, path);
-      if (schema?.default === undefined) return;
+      if (!hasDefault(root, path)) return;
       const map = mapAt(path, false, path);
       if (map === undefined || map.items.length > 0) return;
       const parent = mapAt(path.slice(0, -1), false, path);
