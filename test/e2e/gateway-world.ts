@@ -34,6 +34,10 @@ export interface GatewayWorld {
   output(): string;
   /** Resolves with the first line (from now on or already printed) matching `pattern`. */
   line(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Resolves once the current service has printed `count` lines matching `pattern`. */
+  lines(pattern: RegExp, count: number): Promise<string[]>;
+  /** A conversation's directory in the service's state. */
+  conversationDir(id: string): string;
 }
 
 /** Options of {@link startGatewayWorld}. */
@@ -44,6 +48,18 @@ export interface WorldOptions {
   maxConcurrent?: number;
   /** Serve the dashboard on a free loopback port (its URL is in the `dashboard listening url=` line). Default off. */
   dashboard?: boolean;
+  /** Wait for mail with IMAP IDLE (the default) rather than polling. */
+  idle?: boolean;
+}
+
+/** Resolves once `path` exists (a file the fake claude writes from inside its container). */
+export async function waitForFile(path: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    // The file is written inside a container, where no host watcher reaches reliably: look again shortly.
+    await new Promise<void>((resolve) => { setTimeout(resolve, 50); });
+  }
 }
 
 /** Starts everything for `t`; all of it is removed at teardown. */
@@ -89,9 +105,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
           imap_port: provider.dovecot.port,
           imap_security: 'none',
           poll_interval: 0.2,
-          // Polling: with IDLE the email channel misses the second mail of a
-          // conversation (see the email channel's IDLE loop), which is not what these scenarios test.
-          use_imap_idle: false,
+          use_imap_idle: options.idle ?? true,
           smtp_server: '127.0.0.1',
           smtp_port: provider.smtpPort,
           smtp_security: 'none',
@@ -139,5 +153,20 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
     restart: start,
     output: () => printed,
     line: async (pattern) => pattern.exec(printed) ?? waitForLine(child as ResultPromise, pattern),
+    lines: (pattern, count) => new Promise((resolve, reject) => {
+      const current = child as ResultPromise;
+      const matching = (): string[] => printed.split('\n').filter((l) => pattern.test(l));
+      const check = (): void => {
+        const found = matching();
+        if (found.length < count) return;
+        current.stdout?.off('data', check);
+        resolve(found);
+      };
+      // Registered after the printer above, so `printed` already holds the chunk.
+      current.stdout?.on('data', check);
+      void current.then(() => { reject(new Error(`serve exited with ${matching().length} of ${count} lines matching ${String(pattern)}`)); });
+      check();
+    }),
+    conversationDir: (id) => join(env.XDG_STATE_HOME, 'airut', 'e2e', 'conversations', id),
   };
 }
