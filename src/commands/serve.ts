@@ -9,7 +9,9 @@ export default class Serve extends AirutCommand {
 
   static override description = `Loads and validates the configuration, serves the web dashboard (by default on http://127.0.0.1:5200), then starts the sandbox and, for every configured repository, its channels: each authorized message becomes a Claude Code task in a container, answered in the same thread. With no configuration file, it starts with no repositories and the dashboard shows how to configure one.
 
-Logs go to standard output, one line per event, with configured secrets redacted. SIGTERM or SIGINT stops taking messages, lets running tasks finish for up to execution.shutdown_timeout seconds, interrupts the rest (their users are told) and exits 0; SIGHUP reloads the configuration (an invalid file keeps the running configuration and logs the error).`;
+Logs go to standard output, one line per event, with configured secrets redacted. SIGTERM or SIGINT stops taking messages, lets running tasks finish for up to execution.shutdown_timeout seconds, interrupts the rest (their users are told) and exits 0; SIGHUP reloads the configuration at once.
+
+The configuration file is watched (through its directory, so a file saved in place, renamed over the old one, or created after the start is seen) and every change is applied without a restart: an added repository starts at once; a removed one takes no new messages and stops when its running tasks end; a repository whose settings changed (channel credentials included) restarts once it has no task, and only that one; execution.max_concurrent applies at once; other execution, network and dashboard settings wait until no task runs anywhere. An invalid file keeps the running configuration: the error is logged and shown in the dashboard and in /api/status.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -36,7 +38,7 @@ Logs go to standard output, one line per event, with configured secrets redacted
   };
 
   static override files = {
-    '~/.config/airut/airut.yaml': 'The configuration read at start and on SIGHUP.',
+    '~/.config/airut/airut.yaml': 'The configuration: read at start, on SIGHUP and whenever the file changes.',
   };
 
   async run(): Promise<void> {
@@ -50,6 +52,7 @@ Logs go to standard output, one line per event, with configured secrets redacted
       logger,
       version: this.config.version,
       dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
+      watchConfig: true,
     });
     let stopping = false;
     let signalled: () => void = () => undefined;

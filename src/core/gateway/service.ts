@@ -169,16 +169,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         const next = pendingServer;
         if (next === undefined || stopping !== undefined) break;
         pendingServer = undefined;
-        if (!sameRuntime(scope.config, next)) {
-          scope = scopeOf(next);
-          supervisor.rescope();
-        }
-        await dashboard.apply(next.dashboard).catch((error: unknown) => {
-          logger.error('dashboard could not move to its new address', { error: describe(error) });
-        });
-        logger.info('server settings applied');
+        await applyServer(next);
       }
     })().finally(() => { applyingServer = undefined; });
+  };
+
+  /** Switches to `next`'s server settings: every repo restarts (each once idle) when the runtime changed; the dashboard moves when its address did. */
+  const applyServer = async (next: ServerConfig): Promise<void> => {
+    if (!sameRuntime(scope.config, next)) {
+      scope = scopeOf(next);
+      supervisor.rescope();
+    }
+    await dashboard.apply(next.dashboard).catch((error: unknown) => {
+      logger.error('dashboard could not move to its new address', { error: describe(error) });
+    });
+    logger.info('server settings applied');
   };
 
   const reloadOnce = async (): Promise<void> => {
@@ -205,10 +210,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       const config = next.config.repos[repo.id];
       if (config !== undefined) repo.handler.updateSettings(repoSettings(config, next.config));
     }
-    await supervisor.configure(next.config.repos);
     const serverChanged = !sameRuntime(scope.config, next.config) || dashboard.differs(next.config.dashboard);
-    pendingServer = serverChanged ? next.config : undefined;
-    if (serverChanged) applyServerWhenIdle();
+    pendingServer = undefined;
+    if (serverChanged && applyingServer === undefined && supervisor.isIdle()) {
+      // Nothing runs: apply now, so that added repos start with the new settings.
+      await applyServer(next.config);
+    } else if (serverChanged) {
+      pendingServer = next.config;
+      applyServerWhenIdle();
+    }
+    await supervisor.configure(next.config.repos);
     dashboardFeed.configLoaded();
     logger.info('config reloaded', {
       generation: dashboardFeed.source.configStatus().generation,
@@ -217,6 +228,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       changed: changes.changed.join(','),
       applied_now: changes.live.join(','),
       server: [...changes.runtime, ...changes.dashboard].join(','),
+      server_pending: pendingServer !== undefined,
       failed: supervisor.failed().map((f) => f.id).join(','),
     });
   };

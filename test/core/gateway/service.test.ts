@@ -113,7 +113,9 @@ async function reloadable(t: Test, options: { watchConfig?: boolean; initial?: s
   const runner = new FakeRunner();
   const write = (repos: Record<string, string[]>, extra: string[] = []): Promise<void> => writeFile(paths.configFile, [
     'dashboard:', '  host: 127.0.0.1', 'execution:', '  max_concurrent: 4', '  shutdown_timeout: 30', ...extra, 'repos:',
-    ...Object.entries(repos).flatMap(([id, lines]) => [`  ${id}:`, `    repo_url: ${repoUrl}`, ...email('    ', id), ...lines.map((l) => `    ${l}`)]),
+    ...Object.entries(repos).flatMap(([id, lines]) => [
+      `  ${id}:`, ...(lines.some((l) => l.startsWith('repo_url:')) ? [] : [`    repo_url: ${repoUrl}`]), ...email('    ', id), ...lines.map((l) => `    ${l}`),
+    ]),
     '',
   ].join('\n'));
   if (options.initial !== undefined) await writeFile(paths.configFile, options.initial);
@@ -154,7 +156,7 @@ async function reloadable(t: Test, options: { watchConfig?: boolean; initial?: s
     const response = await fetch(`${service.dashboardUrl}/api/status`);
     return ((await response.json()) as { config: { generation: number; fileHash?: string; lastReloadError?: string } }).config;
   };
-  return { service, logs, runner, channels, channel, write, waitLog, status, paths };
+  return { service, logs, runner, channels, channel, write, waitLog, status, paths, root };
 }
 
 const is = (message: string, repo?: string) => (r: LogRecord): boolean => r.message === message && (repo === undefined || r.fields.repo === repo);
@@ -283,6 +285,35 @@ t.test('reload: server-wide settings wait until no task runs, then every repo re
   await w.waitLog(is('server settings applied'), mark);
   await w.waitLog(is('repo started', 'alpha'), mark);
   t.equal(w.channels.get('alpha')?.length, 2, 'the repo was rebuilt with the new server settings');
+});
+
+t.test('reload while idle: server settings apply first, so an added repo starts with them', async (t) => {
+  const w = await reloadable(t);
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const mark = w.logs.length;
+  await w.write({ alpha: [], beta: [] }, ['  max_image_age_hours: 7']);
+  await w.service.reload();
+  const after = w.logs.slice(mark).map((r) => `${r.message}${r.fields.repo === undefined ? '' : ` ${String(r.fields.repo)}`}`);
+  const applied = after.indexOf('server settings applied');
+  t.ok(applied >= 0 && applied < after.indexOf('repo started beta'), 'applied before beta started');
+  await w.waitLog(is('repo started', 'alpha'), mark);
+  t.equal(w.channels.get('alpha')?.length, 2, 'alpha rebuilt once with the new settings');
+  t.equal(w.channels.get('beta')?.length, 1, 'beta started once');
+  t.match(w.logs.filter(is('config reloaded')).at(-1)?.fields, { added: 'beta', server_pending: false });
+});
+
+t.test('a repo that failed to start is tried again on the next reload', async (t) => {
+  const w = await reloadable(t);
+  const later = join(w.root, 'later');
+  await w.write({ alpha: [], gamma: [`repo_url: ${join(later, 'upstream')}`] });
+  await w.service.reload();
+  t.ok(w.logs.some(is('repo failed to start', 'gamma')));
+  t.match(w.logs.filter(is('config reloaded')).at(-1)?.fields, { failed: 'gamma' });
+  await upstreamRepo(later);
+  await w.service.reload();
+  t.ok(w.logs.some(is('repo started', 'gamma')), 'the same config, and now gamma starts');
+  t.equal(w.channels.get('alpha')?.length, 1, 'alpha untouched');
 });
 
 t.test('the file watcher reloads a config written after start (no file at start)', async (t) => {
