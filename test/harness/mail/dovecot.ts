@@ -131,6 +131,10 @@ shutdown_clients = yes
 # IDLE learns of new mail through inotify; when the machine is out of inotify
 # instances Dovecot falls back to looking every 30 s, which stalls every test.
 mailbox_idle_check_interval = 1 secs
+protocol imap {
+  # Tests deliver many mails at once, each over its own login (the default allows 10).
+  mail_max_userip_connections = 200
+}
 ${oauth2}passdb {
   driver = passwd-file
   mechanisms = plain login
