@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { OWNER_LABEL } from '../../src/sandbox/runtime/index.js';
 import { BIN } from '../harness/cli.js';
 import { realClaudeBinary } from '../harness/claude-binary.js';
-import { startFakeAnthropic } from '../harness/fake-anthropic/index.js';
+import { startFakeAnthropic, startTlsFront } from '../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../harness/fake-upstream/fake-upstream.js';
-import { TEST_BASE_IMAGE, testRuntime } from '../harness/podman.js';
+import { testRuntime } from '../harness/podman.js';
 import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
 
 // `airut run` end to end in a real pseudo-terminal (tmux): the built CLI, the
@@ -29,7 +28,7 @@ const records = await scratchDir(t, 'run-anthropic');
 const tag = randomBytes(3).toString('hex');
 const fake = await startFakeAnthropic(runtime, egress, records, `airut-t-run-${tag}`);
 t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(`airut-t-run-${tag}-front`, new URL(fake.url).host);
+const frontIp = await startTlsFront(t, runtime, egress, `airut-t-run-${tag}-front`, new URL(fake.url).host);
 
 void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops the run and leaves nothing behind', async (t) => {
   const fx = await execFixture(t);
@@ -188,27 +187,4 @@ async function startTmux(t: Test, cwd: string, env: Record<string, string>, args
       }
     },
   };
-}
-
-/** Starts the TLS front container (test/core/run/tls-front.js) on the egress network; returns its address. */
-async function startTlsFront(name: string, target: string): Promise<string> {
-  const script = fileURLToPath(new URL('../core/run/tls-front.js', import.meta.url));
-  const certs = fileURLToPath(new URL('../harness/fake-upstream/certs', import.meta.url));
-  const child = runtime.spawn([
-    'run', '--rm', '--init', '--pull=never', '--name', name, '--network', egress,
-    '-v', `${process.execPath}:/usr/local/bin/node:ro`,
-    '-v', `${script}:/front/front.mjs:ro`,
-    '-v', `${certs}:/certs:ro`,
-    '-e', `TARGET=${target}`,
-    TEST_BASE_IMAGE, '/usr/local/bin/node', '/front/front.mjs', '/certs',
-  ]);
-  t.teardown(async () => {
-    await runtime.call(['rm', '-f', '-t', '0', name]);
-    await child;
-  });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => { if (line === 'ready') resolve(); });
-    void child.then((result) => reject(new Error(`TLS front exited with ${String(result.exitCode)}`)));
-  });
-  return (await runtime.run(['inspect', name, '--format', `{{(index .NetworkSettings.Networks "${egress}").IPAddress}}`])).stdout.trim();
 }

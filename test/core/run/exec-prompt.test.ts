@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import t from 'tap';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { startFakeAnthropic } from '../../harness/fake-anthropic/index.js';
+import { startFakeAnthropic, startTlsFront } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
-import { TEST_BASE_IMAGE, testRuntime } from '../../harness/podman.js';
+import { testRuntime } from '../../harness/podman.js';
 import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from './exec-fixture.js';
 
 // `airut sandbox exec "PROMPT"` end to end: the built CLI, the real Claude
@@ -20,7 +18,7 @@ const records = await scratchDir(t, 'anthropic');
 const tag = randomBytes(3).toString('hex');
 const fake = await startFakeAnthropic(runtime, egress, records, `airut-t-exec-${tag}`);
 t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(`airut-t-exec-${tag}-front`, new URL(fake.url).host);
+const frontIp = await startTlsFront(t, runtime, egress, `airut-t-exec-${tag}-front`, new URL(fake.url).host);
 const REAL_KEY = `sk-ant-api03-${randomBytes(24).toString('hex')}`;
 const base = [
   'sandbox', 'exec', '--egress-network', egress,
@@ -69,26 +67,3 @@ void t.test('--continue without an earlier session says so', async (t) => {
   t.equal(result.exitCode, 125);
   t.match(result.stderr, /--continue: no earlier session is recorded/);
 });
-
-/** Starts the TLS front container on the egress network; returns its address. */
-async function startTlsFront(name: string, target: string): Promise<string> {
-  const script = fileURLToPath(new URL('./tls-front.js', import.meta.url));
-  const certs = fileURLToPath(new URL('../../harness/fake-upstream/certs', import.meta.url));
-  const child = runtime.spawn([
-    'run', '--rm', '--init', '--pull=never', '--name', name, '--network', egress,
-    '-v', `${process.execPath}:/usr/local/bin/node:ro`,
-    '-v', `${script}:/front/front.mjs:ro`,
-    '-v', `${certs}:/certs:ro`,
-    '-e', `TARGET=${target}`,
-    TEST_BASE_IMAGE, '/usr/local/bin/node', '/front/front.mjs', '/certs',
-  ]);
-  t.teardown(async () => {
-    await runtime.call(['rm', '-f', '-t', '0', name]);
-    await child;
-  });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => { if (line === 'ready') resolve(); });
-    void child.then((result) => reject(new Error(`TLS front exited with ${String(result.exitCode)}`)));
-  });
-  return (await runtime.run(['inspect', name, '--format', `{{(index .NetworkSettings.Networks "${egress}").IPAddress}}`])).stdout.trim();
-}

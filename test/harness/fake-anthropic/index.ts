@@ -68,3 +68,5 @@ export async function startFakeAnthropic(runtime: ContainerRuntime, network: str
     throw error;
   }
 }
+
+export { startTlsFront } from './tls-front.js';

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ImageCache } from '../../../src/sandbox/image/index.js';
 import { allowlistFromObject } from '../../../src/sandbox/network/allowlist/index.js';
 import { NETWORK_LOG_FILE, NetworkSandbox } from '../../../src/sandbox/network/index.js';
 import { AgentTask } from '../../../src/sandbox/task/index.js';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { startFakeAnthropic } from '../../harness/fake-anthropic/index.js';
+import { startFakeAnthropic, startTlsFront } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
 import { TEST_BASE_IMAGE, testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, leftovers, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
@@ -28,7 +26,7 @@ const dir = await tempDir(t, 'claude-proxy');
 const egressNetwork = await testEgressNetwork(t, runtime, prefix);
 const fake = await startFakeAnthropic(runtime, egressNetwork, dir, prefix);
 t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(`${prefix}-front`, new URL(fake.url).host);
+const frontIp = await startTlsFront(t, runtime, egressNetwork, `${prefix}-front`, new URL(fake.url).host);
 const imageCache = new ImageCache({ runtime, prefix, lockDir: dir, tmpDir: dir, buildNetwork: 'none' });
 const imageTag = await imageCache.ensureImage(`FROM ${TEST_BASE_IMAGE}\nWORKDIR /workspace\n`, {});
 t.teardown(async () => { await runtime.call(['rmi', '-f', imageTag]); });
@@ -103,27 +101,4 @@ void t.test('Claude Code reaches api.anthropic.com through the proxy with a mask
 /** Resolves once `check` holds; the condition is an event outside this process. */
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!await check()) await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
-/** Starts the TLS front (api.anthropic.com, test CA) for the fake on the egress network; returns its address. */
-async function startTlsFront(name: string, target: string): Promise<string> {
-  const script = fileURLToPath(new URL('../../core/run/tls-front.js', import.meta.url));
-  const certs = fileURLToPath(new URL('../../harness/fake-upstream/certs', import.meta.url));
-  const child = runtime.spawn([
-    'run', '--rm', '--init', '--pull=never', '--name', name, '--network', egressNetwork,
-    '-v', `${process.execPath}:/usr/local/bin/node:ro`,
-    '-v', `${script}:/front/front.mjs:ro`,
-    '-v', `${certs}:/certs:ro`,
-    '-e', `TARGET=${target}`,
-    TEST_BASE_IMAGE, '/usr/local/bin/node', '/front/front.mjs', '/certs',
-  ]);
-  t.teardown(async () => {
-    await runtime.call(['rm', '-f', '-t', '0', name]);
-    await child;
-  });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => { if (line === 'ready') resolve(); });
-    void child.then((result) => reject(new Error(`TLS front exited with ${String(result.exitCode)}`)));
-  });
-  return (await runtime.run(['inspect', name, '--format', `{{(index .NetworkSettings.Networks "${egressNetwork}").IPAddress}}`])).stdout.trim();
 }
