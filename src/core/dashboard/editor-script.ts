@@ -368,6 +368,8 @@ export const EDITOR_JS = String.raw`'use strict';
     return fetch('/api/config').then(function (response) { return response.json(); }).then(function (data) {
       model = data;
       root.dataset.hash = data.hash;
+      document.getElementById('no-config').hidden = data.exists;
+      document.getElementById('config-path').hidden = !data.exists;
       render();
       showProblems(data.problems);
       updateBar();

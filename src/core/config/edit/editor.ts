@@ -93,6 +93,7 @@ export async function previewConfigEdits(options: ConfigEditorOptions & { baseHa
  * CONFIG_EDIT_INVALID (carrying the problems) when the result would not load.
  */
 export async function saveConfigEdits(options: ConfigEditorOptions & { baseHash: string; edits: readonly ConfigEdit[] }): Promise<{ hash: string; diff: string }> {
+  checkNotStale(options.path, options.baseHash, await readConfigFile(options.path));
   const { file, text, problems, diff } = await apply(options, options.edits);
   checkNotStale(options.path, options.baseHash, file);
   if (problems.length > 0) throw new ConfigEditInvalid(options.path, problems);

@@ -7,9 +7,9 @@ import { layout } from './layout.js';
  * values), so the same model drives the page and the API.
  */
 export function renderConfigPage(version: string, configPath: string, configExists: boolean): string {
-  const where = configExists
-    ? html`<p class="config-path">Editing <code>${configPath}</code>. Saving writes the file (mode 0600); <code>airut serve</code> picks up the change.</p>`
-    : html`<div class="banner info" id="no-config"><strong>No configuration file yet.</strong> This is where it will be written: <code>${configPath}</code>.
+  // The script shows whichever fits the file as it is when the form loads (a save may create it).
+  const where = html`<p class="config-path" id="config-path"${configExists ? '' : ' hidden'}>Editing <code>${configPath}</code>. Saving writes the file (mode 0600); <code>airut serve</code> picks up the change.</p>
+<div class="banner info" id="no-config"${configExists ? ' hidden' : ''}><strong>No configuration file yet.</strong> This is where it will be written: <code>${configPath}</code>.
 Add a repository below with an email or Slack channel, then review and save to create it.</div>`;
   return layout('Configuration', version, html`<section data-page="config" class="config-editor">
 <h1>Configuration</h1>

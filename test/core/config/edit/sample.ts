@@ -36,11 +36,11 @@ repos:
 /** The environment the sample needs. */
 export const SAMPLE_ENV = { TEST_CONTAINERS_CONF: '/etc/containers.conf', WEB_MAIL_PASSWORD: 'pw-from-env-0000' };
 
-/** Writes `text` as airut.yaml in a fresh directory removed after the test; returns its path. */
-export async function configFile(t: Test, text: string | undefined = SAMPLE): Promise<string> {
+/** Writes `text` as airut.yaml in a fresh directory removed after the test (`null`: no file); returns its path. */
+export async function configFile(t: Test, text: string | null = SAMPLE): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'airut-edit-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, 'airut.yaml');
-  if (text !== undefined) await writeFile(path, text, { mode: 0o644 });
+  if (text !== null) await writeFile(path, text, { mode: 0o644 });
   return path;
 }

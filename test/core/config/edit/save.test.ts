@@ -44,7 +44,7 @@ t.test('an edit that would not load is refused with its problems, and nothing is
 });
 
 t.test('the first save creates the directory and the file', async (t) => {
-  const base = await configFile(t, undefined);
+  const base = await configFile(t, null);
   const path = join(dirname(base), 'nested', 'airut', 'airut.yaml');
   const model = await openConfigEditor({ path, env: {} });
   t.match(model, { exists: false, hash: '', problems: [] });
