@@ -138,7 +138,17 @@ export const DASHBOARD_JS = String.raw`'use strict';
       var node = document.getElementById('task-state');
       node.textContent = task.state + (task.reason ? ' (' + task.reason + ')' : '');
       node.className = task.state;
-      if (task.state === 'completed' || task.state === 'failed') stop.disabled = true;
+      if (task.startedAt) set('task-started', task.startedAt);
+      if (task.finishedAt) set('task-finished', task.finishedAt);
+      if (task.state === 'completed' || task.state === 'failed') {
+        stop.disabled = true;
+        if (task.reason === 'stopped') stopResult.textContent = 'Stopped.';
+        // The reply is recorded before the task ends: show what the user was sent.
+        fetch('/api/tasks/' + taskId + '/record')
+          .then(function (response) { return response.json(); })
+          .then(function (record) { if (record.reply) set('reply-text', record.reply.responseText); })
+          .catch(function () { /* the page still shows the run; only the reply text is missing */ });
+      }
       root.dataset.state = task.state;
     });
     source.addEventListener('run', function (message) {

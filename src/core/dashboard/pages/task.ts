@@ -22,8 +22,8 @@ export function renderTaskPage(version: string, task: TaskView): string {
 <dt>Conversation</dt><dd>${conversation}</dd>
 <dt>From</dt><dd>${task.sender}</dd>
 <dt>State</dt><dd id="task-state" class="${task.state}">${task.state}${task.reason === undefined ? '' : ` (${task.reason})`}</dd>
-<dt>Started</dt><dd>${task.startedAt ?? '—'}</dd>
-<dt>Finished</dt><dd>${task.finishedAt ?? '—'}</dd>
+<dt>Started</dt><dd id="task-started">${task.startedAt ?? '—'}</dd>
+<dt>Finished</dt><dd id="task-finished">${task.finishedAt ?? '—'}</dd>
 <dt>Outcome</dt><dd id="task-outcome">—</dd>
 <dt>Duration</dt><dd id="task-duration">—</dd>
 <dt>Turns</dt><dd id="task-turns">—</dd>
