@@ -55,7 +55,8 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   run({ type: 'network', event: { event: 'log', kind: 'ALLOWED', level: 'info', line: 'allowed GET https://api.github.com/repos -> 200', time: '2026-01-01T00:00:00.000Z' } });
   run({ type: 'network', event: { event: 'log', kind: 'BLOCKED', level: 'warn', line: 'BLOCKED GET https://evil.example/x -> 403', time: '2026-01-01T00:00:01.000Z' } });
 
-  await row.locator('a').click();
+  t.equal(await row.getByRole('link', { name: 'c0ffee00' }).getAttribute('href'), '/conversations/c0ffee00', 'a live row links its conversation');
+  await row.getByRole('link', { name: 'a1b2c3d4e5f6' }).click();
   await page.locator('#transcript li.assistant', { hasText: 'Looking at <script>alert(1)</script> the test' }).waitFor();
   t.equal(await page.locator('#transcript script').count(), 0, 'event text is shown as text, never markup');
   t.equal(await page.locator('#todos li').count(), 2, 'todo progress');
