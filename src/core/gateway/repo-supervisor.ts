@@ -180,7 +180,13 @@ export class RepoSupervisor {
       const before = this.options.beforeFirstStart;
       // A failed clean-up is tried again by the next start.
       if (before !== undefined) await (this.firstStart ??= before().catch((error: unknown) => { this.firstStart = undefined; throw error; }));
-      slot.current = await RepoRuntime.start(slot.id, repo, this.options.scope(), this.options.context);
+      const runtime = await RepoRuntime.start(slot.id, repo, this.options.scope(), this.options.context);
+      if (this.stopping) {
+        // The service began to stop while this repo was starting: it takes nothing.
+        await runtime.stop(0);
+        return;
+      }
+      slot.current = runtime;
       slot.error = undefined;
     } catch (error) {
       slot.error = describe(error);

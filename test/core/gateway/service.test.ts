@@ -111,8 +111,8 @@ async function reloadable(t: Test, options: { watchConfig?: boolean; initial?: s
   const logged = new EventEmitter();
   const channels = new Map<string, FakeChannel[]>();
   const runner = new FakeRunner();
-  const write = (repos: Record<string, string[]>, extra: string[] = []): Promise<void> => writeFile(paths.configFile, [
-    'dashboard:', '  host: 127.0.0.1', 'execution:', '  max_concurrent: 4', '  shutdown_timeout: 30', ...extra, 'repos:',
+  const write = (repos: Record<string, string[]>, extra: string[] = [], dashboard = ['  host: 127.0.0.1']): Promise<void> => writeFile(paths.configFile, [
+    'dashboard:', ...dashboard, 'execution:', '  max_concurrent: 4', '  shutdown_timeout: 30', ...extra, 'repos:',
     ...Object.entries(repos).flatMap(([id, lines]) => [
       `  ${id}:`, ...(lines.some((l) => l.startsWith('repo_url:')) ? [] : [`    repo_url: ${repoUrl}`]), ...email('    ', id), ...lines.map((l) => `    ${l}`),
     ]),
@@ -301,6 +301,21 @@ t.test('reload while idle: server settings apply first, so an added repo starts 
   t.equal(w.channels.get('alpha')?.length, 2, 'alpha rebuilt once with the new settings');
   t.equal(w.channels.get('beta')?.length, 1, 'beta started once');
   t.match(w.logs.filter(is('config reloaded')).at(-1)?.fields, { added: 'beta', server_pending: false });
+});
+
+t.test('reload: dashboard settings stop, start and move the listener', async (t) => {
+  const w = await reloadable(t);
+  const first = w.service.dashboardUrl ?? '';
+  t.match(first, /^http:\/\/127\.0\.0\.1:\d+$/);
+  await w.write({ alpha: [] }, [], ['  enabled: false']);
+  await w.service.reload();
+  t.equal(w.service.dashboardUrl, undefined, 'disabled: no listener');
+  await t.rejects(fetch(`${first}/api/health`), 'the old address is closed');
+  await w.write({ alpha: [] }, [], ['  host: 127.0.0.2']);
+  await w.service.reload();
+  const moved = w.service.dashboardUrl ?? '';
+  t.match(moved, /^http:\/\/127\.0\.0\.2:\d+$/, 'enabled again on the new host');
+  t.equal((await fetch(`${moved}/api/health`)).status, 200);
 });
 
 t.test('a repo that failed to start is tried again on the next reload', async (t) => {
