@@ -6,7 +6,6 @@ import type { RewriteHeaders } from './header-rewrite.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
-import { ALLOWLIST_FILE } from './proxy-config.js';
 import { splitRequestTarget } from './request-target.js';
 import type { Upstream } from './upstream.js';
 
@@ -99,8 +98,8 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   const decision = explainRequest(ctx.allowlist, { method, host, path, scheme });
   if (!decision.allowed) {
     req.resume();
-    // The reason already names the allowlist file; the hint is the YAML entry that would allow the request.
-    const howTo = decision.hint === undefined ? '' : ` Suggested entry for ${ALLOWLIST_FILE} (submit it as a PR):\n${decision.hint}`;
+    // The reason already says what to change in which file; the hint is the YAML entry that would allow the request.
+    const howTo = decision.hint === undefined ? '' : ` Suggested entry (submit it as a PR):\n${decision.hint}`;
     sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
     return;
   }

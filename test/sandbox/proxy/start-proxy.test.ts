@@ -32,12 +32,17 @@ void t.test('an allowed GET returns the upstream answer; a blocked one gets the 
     path: '/steal?data=1',
     method: 'POST',
     message: 'POST https://evil.test/steal?data=1 is not in the network allowlist; to request access, add an entry for it to .airut/network-allowlist.yaml. '
-      + 'Suggested entry for .airut/network-allowlist.yaml (submit it as a PR):\nurl_prefixes:\n  - host: evil.test\n    path: /steal*\n    methods: [POST]\n',
+      + 'Suggested entry (submit it as a PR):\nurl_prefixes:\n  - host: evil.test\n    path: /steal*\n    methods: [POST]\n',
   });
 
   const wrongMethod = await send(tp, { host: 'other.test', path: '/public/a', method: 'DELETE' });
   t.equal(wrongMethod.status, 403);
-  t.match(JSON.parse(wrongMethod.body).message, /^DELETE is not allowed for https:\/\/other\.test\/public\/a; .*methods/);
+  const wrongMethodMessage: string = JSON.parse(wrongMethod.body).message;
+  t.match(wrongMethodMessage, /^DELETE is not allowed for https:\/\/other\.test\/public\/a; .*methods/);
+  for (const message of [JSON.parse(blocked.body).message as string, wrongMethodMessage]) {
+    t.equal(message.split('to request access').length, 2, 'says "to request access" once');
+    t.equal(message.split('network-allowlist.yaml').length, 2, 'names the allowlist file once');
+  }
 
   t.equal(upstream.seen.length, 1, 'blocked requests never reach an upstream');
   t.equal(upstream.connections(), 1, 'and never open a connection to one');
