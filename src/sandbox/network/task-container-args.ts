@@ -1,7 +1,11 @@
 import { TASK_CA_PATH } from './proxy-layout.js';
 
-/** The variables every common TLS stack reads for its trust store. */
-export const CA_ENV_NAMES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'] as const;
+/**
+ * The variables every common TLS stack reads for its trust store. Git built
+ * with GnuTLS (Debian's) ignores the OpenSSL ones and reads only
+ * `GIT_SSL_CAINFO` (its `http.sslCAInfo`).
+ */
+export const CA_ENV_NAMES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'] as const;
 
 /** What a task container joins. */
 export interface TaskContainerNetwork {
