@@ -1,29 +1,23 @@
-import { randomInt } from 'node:crypto';
-import { access, mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyEvent } from '../proxy/proxy-events.js';
 import type { ContainerRuntime, OrphanReport, ProcessProbe } from '../runtime/index.js';
-import { isProcessAlive, labelArgs, removeOrphans } from '../runtime/index.js';
+import { isProcessAlive, removeOrphans } from '../runtime/index.js';
 import type { NetworkAttachment, NetworkProvider } from '../task/network-provider.js';
 import type { Allowlist } from './allowlist/allowlist.js';
 import { ensureCa, type CaFiles } from './ca/index.js';
 import { NetworkSandboxError } from './error.js';
-import { createTaskNetwork, ensureEgressNetwork, removeNetwork, type InternalNetwork } from './podman-networks.js';
-import { proxyProgramConfig } from './proxy-config.js';
-import { startProxy, type RunningProxy } from './proxy-container.js';
+import { ensureEgressNetwork } from './podman-networks.js';
 import { ensureProxyImage } from './proxy-image.js';
-import { CONFIG_FILE, PROXY_PROGRAM, SECRETS_FILE } from './proxy-layout.js';
-import { egressNetworkName, proxyContainerName, taskNetworkName } from './resource-names.js';
+import { PROXY_PROGRAM } from './proxy-layout.js';
+import { ProxySlot, TASK_DIR_PREFIX, type SlotSettings } from './proxy-slot.js';
+import { egressNetworkName } from './resource-names.js';
 import { DEFAULT_SUBNET_POOL, parseSubnet, type Ipv4Subnet } from './subnet-pool.js';
-import { taskCaEnv, taskContainerArgs } from './task-container-args.js';
-import { prepareMaskedSecrets, serializeSecrets, type MaskedSecret } from './secrets/index.js';
+import type { MaskedSecret } from './secrets/index.js';
 
-/** The proxy's host number inside every task /24 (a.b.c.2). */
-export const PROXY_HOST = 2;
-
-/** File name of the per-task network log inside the execution context dir. */
-export const NETWORK_LOG_FILE = 'network-sandbox.log';
+export { NETWORK_LOG_FILE, PROXY_HOST } from './proxy-slot.js';
 
 /** Options of a {@link NetworkSandbox}. Everything but the allowlist and secrets is an operator setting. */
 export interface NetworkSandboxOptions {
@@ -60,6 +54,14 @@ export interface NetworkSandboxOptions {
   isProcessAlive?: ProcessProbe;
   /** How long a proxy may take to become ready. Default 20 s. */
   readyTimeoutMs?: number;
+  /**
+   * How many task networks with a loaded, idle proxy to keep ready (a warm
+   * pool), so a task start only hands its allowlist and secrets to a running
+   * proxy. Default 0: a one-shot run gains nothing from it. With 1 or more,
+   * {@link NetworkSandbox.close} must be called when done: it removes the
+   * idle ones and waits for teardowns that `release` leaves running.
+   */
+  warmPool?: number;
 }
 
 /** What {@link NetworkSandbox.startup} found and prepared. */
@@ -72,9 +74,6 @@ export interface NetworkSandboxStartup {
 }
 
 const CONTEXT_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-
-/** Per-task dirs are `<tmp>/airut-proxy-<owner pid>-<context id>-XXXXXX`. */
-const TASK_DIR_PREFIX = 'airut-proxy-';
 
 /**
  * Removes per-task dirs whose creating process is gone (a `kill -9` skips
@@ -96,11 +95,25 @@ async function removeOrphanTaskDirs(dir: string, isAlive: ProcessProbe): Promise
  * Puts task containers behind Airut's proxy: per task an internal network, a
  * dual-homed proxy container and the container arguments that join it.
  * Implements the task's {@link NetworkProvider}.
+ *
+ * With a warm pool, networks and proxies are prepared ahead (after startup
+ * and after each take) and a task takes one: the proxy has loaded but reads
+ * its config, binds its ports and gets the real secrets only then. A
+ * prepared proxy serves exactly one task. `release` then returns once the
+ * proxy has stopped and its log is written; removing the container and the
+ * network continues in the background ({@link close} waits for it).
  */
 export class NetworkSandbox implements NetworkProvider {
   private readonly options: NetworkSandboxOptions;
   private readonly pool: Ipv4Subnet;
+  private readonly warmPool: number;
   private started: Promise<NetworkSandboxStartup> | undefined;
+  /** Prepared slots, oldest first, each possibly still being prepared. */
+  private readonly idle: Promise<ProxySlot>[] = [];
+  /** Teardowns (and preparations) still running in the background. */
+  private readonly background = new Set<Promise<void>>();
+  private readonly backgroundFailures: unknown[] = [];
+  private closed = false;
 
   constructor(options: NetworkSandboxOptions) {
     if (options.runtime.kind !== 'podman') {
@@ -110,19 +123,30 @@ export class NetworkSandbox implements NetworkProvider {
         hint: 'Install podman (apt-get install -y podman runc), or disable the network sandbox for this repository.',
       });
     }
+    const warmPool = options.warmPool ?? 0;
+    if (!Number.isInteger(warmPool) || warmPool < 0 || warmPool > 16) {
+      throw new NetworkSandboxError('NETWORK_WARM_POOL_INVALID', `warmPool ${String(warmPool)} is not a whole number from 0 to 16`, {
+        hint: 'Use 0 (prepare on demand) or a small number of task networks to keep ready, usually 1.',
+      });
+    }
     this.options = options;
+    this.warmPool = warmPool;
     this.pool = parseSubnet(options.subnetPool ?? DEFAULT_SUBNET_POOL, 'network.subnet_pool');
   }
 
   /**
    * Removes what dead processes with this prefix left behind, makes sure the
-   * egress network, the proxy image and the CA exist. Runs once per instance;
-   * {@link attach} calls it when the caller did not.
+   * egress network, the proxy image and the CA exist, then fills the warm
+   * pool in the background. Runs once per instance; {@link attach} calls it
+   * when the caller did not.
    */
   startup(): Promise<NetworkSandboxStartup> {
-    this.started ??= this.prepare();
-    // A failed startup may succeed later (e.g. after the operator fixes the image).
-    this.started.catch(() => { this.started = undefined; });
+    if (this.started === undefined) {
+      const started = this.prepare();
+      this.started = started;
+      // A failed startup may succeed later (e.g. after the operator fixes the image).
+      started.then(() => this.refill(), () => { this.started = undefined; });
+    }
     return this.started;
   }
 
@@ -133,84 +157,133 @@ export class NetworkSandbox implements NetworkProvider {
         hint: 'Use letters, digits, "_", "." and "-" (up to 63 characters), starting with a letter or digit.',
       });
     }
-    const { runtime, resourcePrefix: prefix } = this.options;
-    const ready = await this.startup();
+    this.assertOpen();
+    const settings = await this.slotSettings();
     await this.checkProgram();
 
-    const owner = { prefix, contextId, ownerPid: this.options.ownerPid ?? process.pid };
-    const undo: (() => Promise<void>)[] = [];
-    const release = once(async () => {
-      const failures: unknown[] = [];
-      for (const step of [...undo].reverse()) {
-        await step().catch((error: unknown) => { failures.push(error); });
-      }
-      if (failures.length > 0) {
-        throw new NetworkSandboxError('NETWORK_RELEASE_FAILED', `releasing the network sandbox of ${contextId} failed: ${String((failures[0] as Error).message)}`, { cause: failures[0] });
-      }
-    });
+    const slot = await this.takeSlot(settings, contextId);
+    this.refill();
+    const onLine = this.options.onNetworkLine;
+    let taken;
     try {
-      const secrets = prepareMaskedSecrets(this.options.maskedSecrets ?? []);
-      const taskDir = await mkdtemp(join(this.tmpDir, `${TASK_DIR_PREFIX}${owner.ownerPid}-${contextId}-`));
-      undo.push(() => rm(taskDir, { recursive: true, force: true }));
-      await writeFile(join(taskDir, SECRETS_FILE), serializeSecrets(secrets.pairs), { mode: 0o600 });
-      const networkLogPath = join(contextDir, NETWORK_LOG_FILE);
-      await mkdir(contextDir, { recursive: true });
-      await (await open(networkLogPath, 'a')).close();
-
-      const network: InternalNetwork = await createTaskNetwork(runtime, {
-        name: taskNetworkName(prefix, contextId),
-        pool: this.pool,
-        proxyHost: PROXY_HOST,
-        labelArgs: labelArgs(owner),
-        start: randomInt(2 ** 16),
-      });
-      undo.push(() => removeNetwork(runtime, network.name));
-
-      const config = proxyProgramConfig({
-        proxyIp: network.proxyIp,
-        allowlist: this.options.allowlist.toJSON(),
-        upstreamHosts: this.options.upstreamHosts,
-        upstreamDns: this.options.upstreamDns,
-        hasUpstreamCa: this.options.upstreamCaFile !== undefined,
-      });
-      await writeFile(join(taskDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-
-      const onLine = this.options.onNetworkLine;
-      const proxy: RunningProxy = await startProxy(runtime, {
-        name: proxyContainerName(prefix, contextId),
-        image: ready.proxyImage,
-        labelArgs: labelArgs(owner),
-        egressNetwork: ready.egressNetwork,
-        taskNetwork: network.name,
-        proxyIp: network.proxyIp,
-        packageRoot: this.options.packageRoot,
-        taskDir,
-        caCertPath: ready.ca.certPath,
-        caKeyPath: ready.ca.keyPath,
-        upstreamCaFile: this.options.upstreamCaFile,
-        networkLogPath,
-      }, {
+      taken = await slot.take({
+        allowlist: this.options.allowlist,
+        maskedSecrets: this.options.maskedSecrets ?? [],
+        contextDir,
         onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
-        readyTimeoutMs: this.options.readyTimeoutMs,
+        timing: { readyTimeoutMs: this.options.readyTimeoutMs },
       });
-      undo.push(() => proxy.stop());
-
-      return {
-        containerArgs: taskContainerArgs({ taskNetwork: network.name, proxyIp: network.proxyIp, caCertPath: ready.ca.certPath }),
-        env: { ...taskCaEnv(), ...secrets.env },
-        release,
-      };
     } catch (error) {
-      await release().catch(() => {
+      await slot.discard().catch(() => {
         // The setup error is what the caller needs; a failed cleanup of a
         // half-built topology is removed as an orphan at the next startup.
       });
       throw error;
     }
+    const { containerArgs, env, finish } = taken;
+    const release = once(async () => {
+      try {
+        await finish();
+      } finally {
+        const teardown = slot.discard();
+        if (this.warmPool === 0) {
+          await teardown.catch((error: unknown) => { throw releaseFailed(contextId, error); });
+        } else {
+          this.inBackground(teardown);
+        }
+      }
+    });
+    return { containerArgs, env, release };
+  }
+
+  /**
+   * Resolves once every prepared slot's proxy has loaded and no teardown is
+   * running in the background: the state in which a task start is warm.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const idle = [...this.idle];
+      const background = [...this.background];
+      await Promise.allSettled([...background, ...idle.map((slot) => slot.then((s) => s.proxy.warm))]);
+      const unchanged = this.idle.length === idle.length && this.idle.every((slot, i) => slot === idle[i]);
+      if (unchanged && this.background.size === 0) return;
+    }
+  }
+
+  /**
+   * Stops filling the pool, removes the prepared slots and waits for every
+   * background teardown. Tasks still attached keep their network until their
+   * own release. Safe to call twice.
+   * @throws NetworkSandboxError `NETWORK_RELEASE_FAILED` naming the first teardown that failed
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const slot of this.idle.splice(0)) {
+      this.inBackground(slot.then((s) => s.discard(), () => undefined));
+    }
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    const [failure] = this.backgroundFailures.splice(0);
+    if (failure !== undefined) throw releaseFailed('a task', failure);
+  }
+
+  /** A prepared slot from the pool, else (also when its preparation failed) a new one named after the context. */
+  private async takeSlot(settings: SlotSettings, contextId: string): Promise<ProxySlot> {
+    const pooled = this.idle.shift();
+    if (pooled !== undefined) {
+      try {
+        return await pooled;
+      } catch {
+        // Prepared in the background with nobody to tell; a fresh attempt reports what still fails.
+      }
+    }
+    return ProxySlot.prepare(settings, contextId);
   }
 
   private get tmpDir(): string {
     return this.options.tmpDir ?? tmpdir();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new NetworkSandboxError('NETWORK_SANDBOX_CLOSED', 'this network sandbox was closed and takes no new tasks', {
+        hint: 'Create a new NetworkSandbox for further tasks.',
+      });
+    }
+  }
+
+  private async slotSettings(): Promise<SlotSettings> {
+    const ready = await this.startup();
+    return {
+      runtime: this.options.runtime,
+      prefix: this.options.resourcePrefix,
+      ownerPid: this.options.ownerPid ?? process.pid,
+      pool: this.pool,
+      tmpDir: this.tmpDir,
+      packageRoot: this.options.packageRoot,
+      proxyImage: ready.proxyImage,
+      egressNetwork: ready.egressNetwork,
+      ca: ready.ca,
+      upstreamCaFile: this.options.upstreamCaFile,
+      upstreamHosts: this.options.upstreamHosts,
+      upstreamDns: this.options.upstreamDns,
+    };
+  }
+
+  /** Tops the pool up to its size in the background. */
+  private refill(): void {
+    if (this.closed || this.warmPool === 0 || this.started === undefined) return;
+    while (this.idle.length < this.warmPool) {
+      const slot = this.slotSettings().then((settings) => ProxySlot.prepare(settings, `w${randomBytes(4).toString('hex')}`));
+      // A failed preparation is reported by the attach that takes it.
+      slot.catch(() => undefined);
+      this.idle.push(slot);
+    }
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => { this.backgroundFailures.push(error); });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
   }
 
   private async prepare(): Promise<NetworkSandboxStartup> {
@@ -236,6 +309,11 @@ export class NetworkSandbox implements NetworkProvider {
       });
     }
   }
+}
+
+function releaseFailed(contextId: string, error: unknown): NetworkSandboxError {
+  if (error instanceof NetworkSandboxError && error.code === 'NETWORK_RELEASE_FAILED') return error;
+  return new NetworkSandboxError('NETWORK_RELEASE_FAILED', `releasing the network sandbox of ${contextId} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

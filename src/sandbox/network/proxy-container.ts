@@ -3,7 +3,7 @@ import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { NetworkSandboxError } from './error.js';
 import {
-  CA_CERT_MOUNT, CA_KEY_MOUNT, CONFIG_FILE, NETWORK_LOG_MOUNT, PACKAGE_MOUNT, PROXY_NODE_ARGS, PROXY_PROGRAM, TASK_DIR_MOUNT, UPSTREAM_CA_MOUNT,
+  CA_CERT_MOUNT, CA_KEY_MOUNT, CONFIG_FILE, PACKAGE_MOUNT, PROXY_NODE_ARGS, PROXY_PROGRAM, READINESS_PROBE, TASK_DIR_MOUNT, TASK_FILE, UPSTREAM_CA_MOUNT,
 } from './proxy-layout.js';
 
 /** Everything the proxy container of one task is made of (host paths). */
@@ -16,12 +16,11 @@ export interface ProxyRunPlan {
   taskNetwork: string;
   proxyIp: string;
   packageRoot: string;
-  /** Host directory holding the config and secrets files. */
+  /** Host directory holding the config file, and the task and secrets files once a task takes the proxy. */
   taskDir: string;
   caCertPath: string;
   caKeyPath: string;
   upstreamCaFile?: string;
-  networkLogPath: string;
 }
 
 /**
@@ -32,11 +31,16 @@ export interface ProxyRunPlan {
  * capability but binding ports below 1024 is dropped, and forwarding is off in
  * the proxy's network namespace (podman copies the host's `ip_forward=1`
  * into it): a task packet addressed elsewhere is dropped, never routed on.
+ *
+ * The program runs with `--await-task` and stdin attached: it loads its
+ * config and the CA, then waits for `start` before it reads the task file
+ * (allowlist, secrets) and binds anything, and stops when stdin closes (also
+ * when the host process dies).
  */
 export function proxyRunArgs(plan: ProxyRunPlan): string[] {
   const ro = (host: string, inside: string): string[] => ['-v', `${host}:${inside}:ro`];
   return [
-    'run', '--rm', '--pull=never',
+    'run', '--rm', '--pull=never', '-i',
     '--name', plan.name,
     ...plan.labelArgs,
     '--network', plan.egressNetwork,
@@ -50,17 +54,14 @@ export function proxyRunArgs(plan: ProxyRunPlan): string[] {
     ...ro(plan.caCertPath, CA_CERT_MOUNT),
     ...ro(plan.caKeyPath, CA_KEY_MOUNT),
     ...(plan.upstreamCaFile === undefined ? [] : ro(plan.upstreamCaFile, UPSTREAM_CA_MOUNT)),
-    '-v', `${plan.networkLogPath}:${NETWORK_LOG_MOUNT}:rw`,
     plan.image,
     ...PROXY_NODE_ARGS,
-    `${PACKAGE_MOUNT}/${PROXY_PROGRAM}`, '--config', `${TASK_DIR_MOUNT}/${CONFIG_FILE}`,
+    `${PACKAGE_MOUNT}/${PROXY_PROGRAM}`, '--config', `${TASK_DIR_MOUNT}/${CONFIG_FILE}`, '--await-task', `${TASK_DIR_MOUNT}/${TASK_FILE}`,
   ];
 }
 
-/** How long and how to wait for a proxy. */
+/** How long and how to wait for a proxy to serve. */
 export interface ProxyStartOptions {
-  /** Called for every event the proxy prints, in order, for as long as it runs (stray lines are skipped). */
-  onLine?: (event: ProxyEvent) => void;
   /** Give up after this long. Default 20 s. */
   readyTimeoutMs?: number;
   /**
@@ -72,109 +73,144 @@ export interface ProxyStartOptions {
   probeAfterMs?: number;
 }
 
-/** A running proxy container. */
-export interface RunningProxy {
-  readonly name: string;
-  /** Removes the container and waits for its client to end. Safe to call twice. */
-  stop(): Promise<void>;
-}
-
 const STDERR_TAIL = 4000;
+/** How long a stopping proxy may take to close and say `stopped` before it is removed by force. */
+const STOP_GRACE_MS = 5000;
 
 /**
- * Starts the proxy container and resolves once it serves: when it prints
- * `{"event":"ready"}`, or (fallback) when a probe run inside it connects to
- * ports 80 and 443 and gets a DNS answer on 53. Fails fast with the proxy's
- * `fatal` event or stderr when it exits first. On failure the container is removed.
+ * A proxy container that was started and waits, loaded but serving nothing,
+ * until {@link ProxyContainer.start} hands it its task. Used once: it serves
+ * one task and is removed.
  */
-export async function startProxy(runtime: ContainerRuntime, plan: ProxyRunPlan, options: ProxyStartOptions = {}): Promise<RunningProxy> {
-  const child = runtime.spawn(proxyRunArgs(plan));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
-  });
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      const removed = await runtime.call(['rm', '-f', '-t', '0', plan.name]);
-      if (removed.exitCode !== 0) {
-        // The client would wait for a container that is still there: report instead.
-        throw new NetworkSandboxError('NETWORK_RELEASE_FAILED', `podman could not remove proxy container ${plan.name}: ${removed.stderr.trim()}`, {
-          hint: `Remove it by hand: podman rm -f ${plan.name}`,
+export class ProxyContainer {
+  /** Called for every event the proxy prints, in order (stray lines are skipped). Set by whoever takes the proxy. */
+  onLine: ((event: ProxyEvent) => void) | undefined;
+  /** Resolves once the program is loaded (`waiting`), or it ended; never rejects. */
+  readonly warm: Promise<void>;
+
+  private readonly child: ReturnType<ContainerRuntime['spawn']>;
+  private readonly exited: Promise<number | undefined>;
+  private stderr = '';
+  private fatal = '';
+  private readonly waiters = new Map<'ready' | 'stopped', () => void>();
+  private removed: Promise<void> | undefined;
+
+  private constructor(private readonly runtime: ContainerRuntime, readonly plan: ProxyRunPlan) {
+    this.child = runtime.spawn(proxyRunArgs(plan), { stdin: 'pipe' });
+    // A proxy that died already makes the `start` write fail: its exit is reported instead.
+    this.child.stdin?.on('error', () => undefined);
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    this.exited = this.child.then((result) => result.exitCode);
+    let markWarm: () => void = () => undefined;
+    this.warm = new Promise<void>((resolve) => { markWarm = resolve; });
+    void this.exited.then(() => markWarm());
+    const lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const event = parseProxyEvent(line);
+      if (event === undefined) return;
+      if (event.event === 'waiting') markWarm();
+      if (event.event === 'fatal') this.fatal = `${event.code}: ${event.message}`;
+      if (event.event === 'ready' || event.event === 'stopped') this.waiters.get(event.event)?.();
+      this.onLine?.(event);
+    });
+  }
+
+  /** Runs the proxy container; it loads and waits for {@link start}. */
+  static spawn(runtime: ContainerRuntime, plan: ProxyRunPlan): ProxyContainer {
+    return new ProxyContainer(runtime, plan);
+  }
+
+  /**
+   * Tells the proxy to read its task file (which must be in the task dir by now)
+   * and resolves once it serves: when it prints `{"event":"ready"}`, or
+   * (fallback) when a probe run inside it connects to ports 80 and 443 and
+   * gets a DNS answer on 53. Fails with the proxy's `fatal` event or stderr
+   * when it exits first, or after the timeout; the container is then removed.
+   */
+  async start(options: ProxyStartOptions = {}): Promise<void> {
+    const ready = this.eventSeen('ready');
+    this.child.stdin?.write('start\n');
+    const timeoutMs = options.readyTimeoutMs ?? 20_000;
+    const abort = new AbortController();
+    try {
+      const outcome = await Promise.race([
+        ready.then(() => 'ready' as const),
+        this.probeUntilReady(options.probeAfterMs ?? 5000, abort.signal).then(() => 'ready' as const),
+        this.exited.then((code) => ({ exited: code })),
+        delay(timeoutMs, abort.signal).then(() => 'timeout' as const),
+      ]);
+      if (outcome !== 'ready') {
+        const why = outcome === 'timeout' ? `did not answer within ${timeoutMs} ms` : `exited with code ${outcome.exited ?? '?'}`;
+        const detail = this.fatal || this.stderr.trim().split('\n').slice(-5).join(' / ');
+        throw new NetworkSandboxError('NETWORK_PROXY_NOT_READY', `proxy container ${this.plan.name} ${why}${detail ? `: ${detail}` : ''}`, {
+          hint: `Check that ${this.plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${this.plan.image} runs node.`,
         });
       }
-      await child;
-    })();
-    return stopped;
-  };
-
-  let markReady: () => void = () => undefined;
-  const readyLine = new Promise<void>((resolve) => { markReady = resolve; });
-  let fatal = '';
-  const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    const event = parseProxyEvent(line);
-    if (event === undefined) return;
-    if (event.event === 'ready') markReady();
-    if (event.event === 'fatal') fatal = `${event.code}: ${event.message}`;
-    options.onLine?.(event);
-  });
-  const exited = child.then((result) => result.exitCode);
-
-  const timeoutMs = options.readyTimeoutMs ?? 20_000;
-  const abort = new AbortController();
-  try {
-    const outcome = await Promise.race([
-      readyLine.then(() => 'ready' as const),
-      probeUntilReady(runtime, plan, options.probeAfterMs ?? 5000, abort.signal).then(() => 'ready' as const),
-      exited.then((code) => ({ exited: code })),
-      delay(timeoutMs, abort.signal).then(() => 'timeout' as const),
-    ]);
-    if (outcome !== 'ready') {
-      const why = outcome === 'timeout' ? `did not answer within ${timeoutMs} ms` : `exited with code ${outcome.exited ?? '?'}`;
-      const detail = fatal || stderr.trim().split('\n').slice(-5).join(' / ');
-      throw new NetworkSandboxError('NETWORK_PROXY_NOT_READY', `proxy container ${plan.name} ${why}${detail ? `: ${detail}` : ''}`, {
-        hint: `Check that ${plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${plan.image} runs node.`,
-      });
+    } catch (error) {
+      await this.remove();
+      throw error;
+    } finally {
+      abort.abort();
     }
-    return { name: plan.name, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
+  }
+
+  /**
+   * Closes the proxy's stdin and waits until it said `stopped` (every log line
+   * has been printed by then) or exited; a proxy that does neither in time is
+   * left to {@link remove}.
+   */
+  async finish(): Promise<void> {
+    const stopped = this.eventSeen('stopped');
+    this.child.stdin?.end();
+    const abort = new AbortController();
+    await Promise.race([stopped, this.exited, delay(STOP_GRACE_MS, abort.signal)]);
     abort.abort();
   }
-}
 
-// Runs inside the proxy container with its own node: TCP connects to 80 and
-// 443 and one DNS A query to 53, all on the proxy's task-network address.
-const PROBE = `
-const net = require('node:net'), dgram = require('node:dgram');
-const ip = process.argv[1];
-const tcp = (port) => new Promise((ok, fail) => { const s = net.connect(port, ip, () => { s.destroy(); ok(); }); s.on('error', fail); });
-const dns = () => new Promise((ok, fail) => {
-  const s = dgram.createSocket('udp4');
-  const q = Buffer.from('abcd01000001000000000000057265616479056169727574000001' + '0001', 'hex');
-  const t = setTimeout(() => { s.close(); fail(new Error('dns timeout')); }, 500);
-  s.on('message', () => { clearTimeout(t); s.close(); ok(); });
-  s.on('error', fail);
-  s.send(q, 53, ip);
-});
-Promise.all([tcp(80), tcp(443), dns()]).then(() => process.exit(0), () => process.exit(1));
-`;
+  /**
+   * Makes sure the container is gone and its client ended. A proxy that
+   * finished is removed by its own `--rm`; anything else is removed by force.
+   * Safe to call twice.
+   */
+  remove(): Promise<void> {
+    this.removed ??= (async () => {
+      const abort = new AbortController();
+      const code = await Promise.race([this.exited, delay(this.child.stdin?.writableEnded === true ? STOP_GRACE_MS : 0, abort.signal).then(() => 'running' as const)]);
+      abort.abort();
+      if (code === 0) return;
+      const removed = await this.runtime.call(['rm', '-f', '-t', '0', this.plan.name]);
+      if (removed.exitCode !== 0) {
+        // The client would wait for a container that is still there: report instead.
+        throw new NetworkSandboxError('NETWORK_RELEASE_FAILED', `podman could not remove proxy container ${this.plan.name}: ${removed.stderr.trim()}`, {
+          hint: `Remove it by hand: podman rm -f ${this.plan.name}`,
+        });
+      }
+      this.child.stdin?.destroy();
+      await this.exited;
+    })();
+    return this.removed;
+  }
 
-async function probeUntilReady(runtime: ContainerRuntime, plan: ProxyRunPlan, afterMs: number, signal: AbortSignal): Promise<void> {
-  let wait = afterMs;
-  for (;;) {
-    await delay(wait, signal);
-    const result = await runtime.call(['exec', plan.name, 'node', '-e', PROBE, plan.proxyIp], { signal, timeoutMs: 5000 }).catch(() => undefined);
-    if (signal.aborted) {
-      return new Promise(() => undefined);
+  private eventSeen(name: 'ready' | 'stopped'): Promise<void> {
+    return new Promise<void>((resolve) => { this.waiters.set(name, resolve); });
+  }
+
+  private async probeUntilReady(afterMs: number, signal: AbortSignal): Promise<void> {
+    let wait = afterMs;
+    for (;;) {
+      await delay(wait, signal);
+      const probe = ['exec', this.plan.name, 'node', `${PACKAGE_MOUNT}/${READINESS_PROBE}`, this.plan.proxyIp];
+      const result = await this.runtime.call(probe, { signal, timeoutMs: 5000 }).catch(() => undefined);
+      if (signal.aborted) {
+        return new Promise(() => undefined);
+      }
+      if (result?.exitCode === 0) {
+        return;
+      }
+      wait = Math.min(Math.max(wait, 100) * 1.5, 1000);
     }
-    if (result?.exitCode === 0) {
-      return;
-    }
-    wait = Math.min(Math.max(wait, 100) * 1.5, 1000);
   }
 }
 

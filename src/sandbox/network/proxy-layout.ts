@@ -7,10 +7,14 @@
 export const PACKAGE_MOUNT = '/opt/airut';
 /** The proxy program, relative to the package root. */
 export const PROXY_PROGRAM = 'dist/sandbox/proxy/main.js';
-/** The per-task directory (config and secrets files), mounted read-only. */
+/** The fallback readiness probe for a proxy that does not announce itself, relative to the package root. */
+export const READINESS_PROBE = 'dist/sandbox/proxy/readiness-probe.js';
+/** The per-task directory (config and secrets files, written when a task takes the proxy), mounted read-only. */
 export const TASK_DIR_MOUNT = '/run/airut/task';
-/** The proxy's config file inside {@link TASK_DIR_MOUNT}. */
+/** The proxy's config file inside {@link TASK_DIR_MOUNT}, written before the proxy starts. */
 export const CONFIG_FILE = 'proxy-config.json';
+/** The task's allowlist and secrets file name inside {@link TASK_DIR_MOUNT}, written when a task takes the proxy. */
+export const TASK_FILE = 'task.json';
 /** The masked-secrets file inside {@link TASK_DIR_MOUNT} (0600 on the host). */
 export const SECRETS_FILE = 'secrets.json';
 /** Airut's CA certificate and key, read-only. */
@@ -18,9 +22,6 @@ export const CA_CERT_MOUNT = '/run/airut/ca/ca-cert.pem';
 export const CA_KEY_MOUNT = '/run/airut/ca/ca-key.pem';
 /** The operator's extra CA bundle for upstream TLS, read-only. */
 export const UPSTREAM_CA_MOUNT = '/run/airut/upstream-ca.pem';
-/** The task's network log, read-write. */
-export const NETWORK_LOG_MOUNT = '/run/airut/network-sandbox.log';
-
 /** Where task containers find Airut's CA certificate. */
 export const TASK_CA_PATH = '/usr/local/share/ca-certificates/airut-ca.crt';
 

@@ -1,16 +1,26 @@
 /**
  * The proxy program's entry point, run inside the proxy container as
- * `node <package>/dist/sandbox/proxy/main.js --config <file>`.
+ * `node <package>/dist/sandbox/proxy/main.js --config <file> [--await-task <file>]`.
  *
  * It prints only JSON events on stdout (see proxy-events.ts), exits 1 with a
  * `fatal` event when it cannot start, and exits 0 on SIGTERM or SIGINT after
  * closing its listeners.
+ *
+ * With `--await-task` (how the network sandbox runs it) the program loads its
+ * config and CA, prints `waiting` and reads stdin. Only when the line
+ * `start` arrives does it read the task file (the allowlist and the secrets
+ * file; the config's own are ignored) and bind its listeners: a proxy
+ * prepared ahead of its task has no allowlist and no secrets, and serves
+ * nothing, until the task hands them over. When stdin closes (the host is
+ * done, or gone) it closes everything, prints `stopped` and exits 0.
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isAirutError } from '../error.js';
-import { loadProxyConfig } from './proxy-config.js';
+import { loadProxyConfig, loadProxyTask, type ProxyConfig } from './proxy-config.js';
+import { ProxyError } from './proxy-error.js';
 import type { ProxyEvent } from './proxy-events.js';
-import { startProxy } from './start-proxy.js';
+import { prepareProxy, startProxy, type RunningProxy } from './start-proxy.js';
 
 function emit(event: ProxyEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -26,24 +36,62 @@ function fatal(error: unknown): never {
 }
 
 async function main(): Promise<void> {
-  let configPath: string | undefined;
+  let values: { config?: string; 'await-task'?: string } = {};
   try {
-    configPath = parseArgs({ options: { config: { type: 'string' } }, strict: true }).values.config;
+    values = parseArgs({ options: { config: { type: 'string' }, 'await-task': { type: 'string' } }, strict: true }).values;
   } catch (error) {
     fatal(error);
   }
+  const configPath = values.config;
   if (configPath === undefined) {
-    emit({ event: 'fatal', code: 'PROXY_CONFIG_UNREADABLE', message: 'Missing --config <file>.', hint: 'Usage: node main.js --config /path/proxy-config.json' });
+    emit({ event: 'fatal', code: 'PROXY_CONFIG_UNREADABLE', message: 'Missing --config <file>.', hint: 'Usage: node main.js --config /path/proxy-config.json [--await-task /path/task.json]' });
     process.exit(2);
   }
   const config = loadProxyConfig(configPath);
+  if (values['await-task'] !== undefined) {
+    await awaitTask(config, values['await-task']);
+    return;
+  }
   const proxy = await startProxy(config, { onEvent: emit });
-  emit({ event: 'ready', http_port: proxy.ports.http, https_port: proxy.ports.https, dns_port: proxy.ports.dns });
+  announce(proxy);
   const stop = (): void => {
     proxy.close().then(() => process.exit(0), fatal);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+function announce(proxy: RunningProxy): void {
+  emit({ event: 'ready', http_port: proxy.ports.http, https_port: proxy.ports.https, dns_port: proxy.ports.dns });
+}
+
+async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
+  const prepared = await prepareProxy(config, { onEvent: emit });
+  // Load now what the first handshake needs, so a waiting proxy is warm.
+  await import('./leaf-signer.js');
+  let running: Promise<RunningProxy> | undefined;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line !== 'start' || running !== undefined) {
+      fatal(new ProxyError('PROXY_CONTROL_INVALID', `Unexpected control line ${JSON.stringify(line.slice(0, 40))} on stdin.`, {
+        hint: 'The host writes "start" once, then closes stdin to stop the proxy.',
+      }));
+    }
+    running = (async () => prepared.listen(loadProxyTask(taskPath)))();
+    running.then(announce, fatal);
+  });
+  lines.once('close', () => {
+    void (async () => {
+      if (running === undefined) prepared.close();
+      else await (await running).close();
+      emit({ event: 'stopped' });
+      process.exit(0);
+    })().catch(fatal);
+  });
+  const stop = (): void => { lines.close(); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  emit({ event: 'waiting' });
 }
 
 // A bug that escapes every per-connection guard ends the proxy, and with it the

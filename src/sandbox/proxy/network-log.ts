@@ -22,7 +22,7 @@ const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'ST
  * forge or split log lines.
  */
 export class NetworkLog {
-  private readonly fd: number;
+  private readonly fd: number | undefined;
   private readonly onEvent: (event: NetworkLogEvent) => void;
   private readonly now: () => Date;
   private closed = false;
@@ -30,11 +30,12 @@ export class NetworkLog {
   private writable = true;
 
   /**
-   * Opens `path` for appending (creating it if needed).
+   * Opens `path` for appending (creating it if needed); without a path the
+   * lines only go to `onEvent` (the host then writes the file).
    * @throws the `open` error; the caller turns it into a typed error.
    */
-  constructor(path: string, options: { onEvent?: (event: NetworkLogEvent) => void; now?: () => Date } = {}) {
-    this.fd = openSync(path, 'a', 0o644);
+  constructor(path: string | undefined, options: { onEvent?: (event: NetworkLogEvent) => void; now?: () => Date } = {}) {
+    this.fd = path === undefined ? undefined : openSync(path, 'a', 0o644);
     this.onEvent = options.onEvent ?? (() => undefined);
     this.now = options.now ?? (() => new Date());
   }
@@ -78,11 +79,11 @@ export class NetworkLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   private write(kind: NetworkLogKind, line: string): void {
-    if (this.writable && !this.closed) {
+    if (this.fd !== undefined && this.writable && !this.closed) {
       try {
         writeSync(this.fd, `${line}\n`);
       } catch (cause) {

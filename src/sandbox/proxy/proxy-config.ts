@@ -28,8 +28,18 @@ export interface ProxyConfig {
   upstreamCaFile: string | undefined;
   /** Upstream ports: 443 and 80 in production; tests point them at their fake servers. */
   upstreamPorts: { http: number; https: number };
-  /** The task's `network-sandbox.log`. */
-  logFile: string;
+  /**
+   * The task's `network-sandbox.log`; undefined when the host writes it from
+   * the `log` events on stdout (the proxy container of the network sandbox).
+   */
+  logFile: string | undefined;
+}
+
+/** What a proxy learns only when its task starts. */
+export interface ProxyTask {
+  allowlist: Allowlist;
+  /** Masked secrets' file (real values); read once, when the proxy starts listening. */
+  secretsFile: string | undefined;
 }
 
 /** The file name quoted in 403 messages and used as the allowlist's source. */
@@ -52,10 +62,10 @@ const KEYS = new Set([
  *   "ca_cert_file": "...", "ca_key_file": "...",
  *   "upstream_hosts": {"api.example.com": "192.0.2.10"}, "upstream_dns": "10.0.0.53" | null,
  *   "upstream_ca_file": "..." | null, "upstream_ports": {"http": 80, "https": 443},
- *   "log_file": "/run/airut/network-sandbox.log" }
+ *   "log_file": "/run/airut/network-sandbox.log" | null }
  * ```
  *
- * Ports, `listen_address`, `dns_ttl`, `upstream_*` and `secrets_file` are
+ * Ports, `listen_address`, `dns_ttl`, `upstream_*`, `secrets_file` and `log_file` are
  * optional; unknown keys are refused (a typo must not silently drop a setting).
  *
  * @param source where the value came from, quoted in errors
@@ -146,7 +156,7 @@ export function parseProxyConfig(value: unknown, source: string, readText: (path
     upstreamDns,
     upstreamCaFile: optionalString('upstream_ca_file'),
     upstreamPorts,
-    logFile: string('log_file'),
+    logFile: optionalString('log_file'),
   };
 }
 
@@ -161,20 +171,46 @@ function isResolverAddress(value: string): boolean {
  * @throws ProxyError `PROXY_CONFIG_UNREADABLE` / `PROXY_CONFIG_INVALID`, or `AllowlistError`
  */
 export function loadProxyConfig(path: string): ProxyConfig {
+  return parseProxyConfig(readJson(path), path);
+}
+
+/**
+ * Reads the task file a proxy started with `--await-task` gets when its task
+ * starts: `{"allowlist": {"domains": [], "url_prefixes": []}, "secrets_file": "/run/airut/task/secrets.json" | null}`.
+ * Both keys are required; unknown keys are refused.
+ * @throws ProxyError `PROXY_CONFIG_UNREADABLE` / `PROXY_CONFIG_INVALID`, or `AllowlistError`
+ */
+export function loadProxyTask(path: string): ProxyTask {
+  const value = readJson(path);
+  const fail = (problem: string): never => {
+    throw new ProxyError('PROXY_CONFIG_INVALID', `Proxy task file ${path}: ${problem}.`, {
+      hint: 'The host writes this file when the task starts; a wrong value means the host and the proxy program disagree on its format.',
+    });
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a JSON object');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'allowlist' && key !== 'secrets_file') fail(`${key} is not a known key (known: allowlist, secrets_file)`);
+  }
+  if (record.allowlist === undefined) fail('allowlist is missing');
+  const secretsFile = record.secrets_file;
+  if (secretsFile !== null && (typeof secretsFile !== 'string' || secretsFile === '')) fail(`secrets_file must be a path or null, got ${JSON.stringify(secretsFile)}`);
+  return { allowlist: allowlistFromObject(record.allowlist, ALLOWLIST_FILE), secretsFile: (secretsFile as string | null) ?? undefined };
+}
+
+function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new ProxyError('PROXY_CONFIG_UNREADABLE', `Cannot read the proxy config ${path}: ${(cause as Error).message}.`, {
-      hint: 'The host mounts it into the proxy container; check the --config path and the mount.',
+      hint: 'The host mounts it into the proxy container; check the path given to the program and the mount.',
       cause,
     });
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ProxyError('PROXY_CONFIG_INVALID', `The proxy config ${path} is not valid JSON: ${(cause as Error).message}.`, { cause });
   }
-  return parseProxyConfig(value, path);
 }

@@ -6,6 +6,7 @@ import { AirutError } from '../error.js';
  * Per-request failures are never errors: they are log lines and HTTP answers.
  *
  * Codes: `PROXY_CONFIG_UNREADABLE`, `PROXY_CONFIG_INVALID`, `PROXY_CA_UNREADABLE`,
- * `PROXY_SECRETS_UNREADABLE`, `PROXY_LOG_UNWRITABLE`, `PROXY_LISTEN_FAILED`.
+ * `PROXY_SECRETS_UNREADABLE`, `PROXY_LOG_UNWRITABLE`, `PROXY_LISTEN_FAILED`,
+ * `PROXY_CONTROL_INVALID` (an unexpected line on stdin with `--await-task`).
  */
 export class ProxyError extends AirutError {}

@@ -5,6 +5,8 @@
  *
  * Lines, in order of appearance:
  *
+ * - `{"event":"waiting"}` (only with `--await-task`) once the program is loaded and waits
+ *   for the `start` line on stdin.
  * - `{"event":"log","kind":"TASK_START","level":"info","line":"=== TASK START 2026-11-27T11:03:40Z ===","time":"2026-11-27T11:03:40.123Z"}`
  * - `{"event":"ready","http_port":80,"https_port":443,"dns_port":53}` once every listener is bound.
  * - `{"event":"log","kind":K,"level":L,"line":TEXT,"time":ISO}` for each line also written to
@@ -13,6 +15,8 @@
  *   and COLLAPSED (NLG-05: they deserve the operator's attention), `info` otherwise.
  * - `{"event":"fatal","code":CODE,"message":TEXT,"hint":TEXT|null}` when the program cannot
  *   start; it then exits with status 1.
+ * - `{"event":"stopped"}` (only with `--await-task`) after stdin closed and every listener
+ *   and the log were closed: no log line follows. The program then exits with status 0.
  *
  * Nothing else is ever written to stdout. Unknown fields must be ignored by
  * readers, so fields can be added later.
@@ -48,8 +52,18 @@ export interface FatalEvent {
   hint: string | null;
 }
 
+/** Loaded and waiting for `start` on stdin (`--await-task`). */
+export interface WaitingEvent {
+  event: 'waiting';
+}
+
+/** Stopped after stdin closed (`--await-task`); nothing follows. */
+export interface StoppedEvent {
+  event: 'stopped';
+}
+
 /** Any line of the proxy program's stdout. */
-export type ProxyEvent = NetworkLogEvent | ReadyEvent | FatalEvent;
+export type ProxyEvent = NetworkLogEvent | ReadyEvent | FatalEvent | WaitingEvent | StoppedEvent;
 
 const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'DNS']);
 
@@ -80,6 +94,9 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
         return { event: 'ready', http_port: record.http_port, https_port: record.https_port, dns_port: record.dns_port };
       }
       return undefined;
+    case 'waiting':
+    case 'stopped':
+      return { event: record.event };
     case 'fatal':
       if (typeof record.code === 'string' && typeof record.message === 'string') {
         return { event: 'fatal', code: record.code, message: record.message, hint: typeof record.hint === 'string' ? record.hint : null };

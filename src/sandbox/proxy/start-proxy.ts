@@ -8,7 +8,7 @@ import { startDnsResponder, type DnsResponder } from './dns-responder.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
-import type { ProxyConfig } from './proxy-config.js';
+import type { ProxyConfig, ProxyTask } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
 import type { NetworkLogEvent } from './proxy-events.js';
 import { describeError, handleRequest, type RequestContext } from './request-handler.js';
@@ -49,6 +49,18 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
  */
 const MAX_CONNECTIONS_PER_LISTENER = 256;
 
+/** A proxy that has loaded its CA and set up its servers, but listens on nothing yet. */
+export interface PreparedProxy {
+  /**
+   * Takes the task's allowlist and secrets, writes the task start line and
+   * binds the listeners. Once only.
+   * @throws ProxyError when the secrets file is unusable or a port cannot be bound
+   */
+  listen(task: ProxyTask): Promise<RunningProxy>;
+  /** Releases what was prepared, for a proxy that never listened. */
+  close(): void;
+}
+
 /**
  * Starts the sandbox's network gate: DNS on UDP, HTTP and HTTPS on TCP, all on
  * `config.listenAddress`. Files named in the config are read once, here: the
@@ -57,14 +69,24 @@ const MAX_CONNECTIONS_PER_LISTENER = 256;
  * @throws ProxyError when a file is unusable or a port cannot be bound
  */
 export async function startProxy(config: ProxyConfig, options: StartProxyOptions = {}): Promise<RunningProxy> {
+  const prepared = await prepareProxy(config, options);
+  return prepared.listen({ allowlist: config.allowlist, secretsFile: config.secretsFile });
+}
+
+/**
+ * Does everything of a start that needs no task: reads the CA and the
+ * upstream CA, opens the log file (if any), creates the servers. Nothing is
+ * bound, so nothing is served, until {@link PreparedProxy.listen} gets the
+ * task's allowlist. `config.allowlist` and `config.secretsFile` are not used.
+ *
+ * @throws ProxyError when a file is unusable
+ */
+export async function prepareProxy(config: ProxyConfig, options: StartProxyOptions = {}): Promise<PreparedProxy> {
   const readText = options.readText ?? ((path: string) => readFileSync(path, 'utf8'));
   const now = options.now ?? (() => new Date());
 
   const leaves = await loadLeaves(config, readText, now);
   const extraCaPem = config.upstreamCaFile === undefined ? undefined : readOrFail(readText, config.upstreamCaFile, 'PROXY_CA_UNREADABLE', 'upstream_ca_file');
-  const rewriteHeaders: RewriteHeaders = config.secretsFile === undefined
-    ? keepHeaders
-    : loadSecretRewriter(readOrFail(readText, config.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), config.secretsFile);
 
   let log: NetworkLog;
   try {
@@ -75,16 +97,16 @@ export async function startProxy(config: ProxyConfig, options: StartProxyOptions
       cause,
     });
   }
-  log.taskStart();
 
   const upstream = createUpstream({ hosts: config.upstreamHosts, dns: config.upstreamDns, extraCaPem, idleTimeoutMs: IDLE_TIMEOUT_MS });
-  const ctx: RequestContext = {
-    allowlist: config.allowlist,
-    log,
-    upstream,
-    upstreamPorts: config.upstreamPorts,
-    rewriteHeaders,
-    idleTimeoutMs: IDLE_TIMEOUT_MS,
+  // Set by listen(); the servers accept nothing before.
+  let ctx: RequestContext | undefined;
+  const handle = (scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
+    if (ctx === undefined) {
+      res.destroy();
+      return;
+    }
+    handleRequest(ctx, scheme, req, res, expectContinue);
   };
 
   const serverOptions = {
@@ -115,8 +137,8 @@ export async function startProxy(config: ProxyConfig, options: StartProxyOptions
     server.timeout = IDLE_TIMEOUT_MS;
     server.maxConnections = MAX_CONNECTIONS_PER_LISTENER;
     server.maxHeadersCount = 256;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, false));
-    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handleRequest(ctx, scheme, req, res, true));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(scheme, req, res, false));
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(scheme, req, res, true));
     server.on('connect', (req: IncomingMessage, socket: Duplex) => refuseConnect(log, req, socket));
     // After listen, errors are per-accept (EMFILE and the like): log them, keep serving.
     server.on('error', (error: NodeJS.ErrnoException) => {
@@ -132,28 +154,42 @@ export async function startProxy(config: ProxyConfig, options: StartProxyOptions
     log.error('TLS', `https://${servername ?? socket.remoteAddress ?? 'unknown-peer'}`, tlsProblem(error, servername));
   });
 
-  let dns: DnsResponder | undefined;
-  try {
-    await listen(http, config.listenAddress, config.httpPort);
-    await listen(https, config.listenAddress, config.httpsPort);
-    dns = await startDnsResponder({ address: config.listenAddress, port: config.dnsPort, answer: config.proxyIp, ttl: config.dnsTtl, log });
-  } catch (cause) {
-    await closeServer(http);
-    await closeServer(https);
+  const release = (): void => {
     upstream.close();
     log.close();
-    throw new ProxyError('PROXY_LISTEN_FAILED', `Cannot listen on ${config.listenAddress} (HTTP ${config.httpPort}, HTTPS ${config.httpsPort}, DNS ${config.dnsPort}/udp): ${(cause as Error).message}.`, {
-      hint: 'Another process holds the port, or the program lacks the privilege to bind ports below 1024.',
-      cause,
-    });
-  }
-  const running = dns;
+  };
   return {
-    ports: { http: (http.address() as AddressInfo).port, https: (https.address() as AddressInfo).port, dns: running.port },
-    close: async () => {
-      await Promise.all([closeServer(http), closeServer(https), running.close()]);
-      upstream.close();
-      log.close();
+    close: release,
+    listen: async (task) => {
+      if (ctx !== undefined) throw new Error('the proxy is already listening');
+      const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
+        ? keepHeaders
+        : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile);
+      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, idleTimeoutMs: IDLE_TIMEOUT_MS };
+      log.taskStart();
+
+      let dns: DnsResponder | undefined;
+      try {
+        await listen(http, config.listenAddress, config.httpPort);
+        await listen(https, config.listenAddress, config.httpsPort);
+        dns = await startDnsResponder({ address: config.listenAddress, port: config.dnsPort, answer: config.proxyIp, ttl: config.dnsTtl, log });
+      } catch (cause) {
+        await closeServer(http);
+        await closeServer(https);
+        release();
+        throw new ProxyError('PROXY_LISTEN_FAILED', `Cannot listen on ${config.listenAddress} (HTTP ${config.httpPort}, HTTPS ${config.httpsPort}, DNS ${config.dnsPort}/udp): ${(cause as Error).message}.`, {
+          hint: 'Another process holds the port, or the program lacks the privilege to bind ports below 1024.',
+          cause,
+        });
+      }
+      const running = dns;
+      return {
+        ports: { http: (http.address() as AddressInfo).port, https: (https.address() as AddressInfo).port, dns: running.port },
+        close: async () => {
+          await Promise.all([closeServer(http), closeServer(https), running.close()]);
+          release();
+        },
+      };
     },
   };
 }

@@ -66,7 +66,7 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 let built: Promise<string> | undefined;
 
 /**
- * Compiles the proxy program (and only what it imports) into the package's
+ * Compiles the proxy program (and only what it imports) and its readiness probe into the package's
  * `dist/`, as `npm run build` would, and returns the package root to mount.
  * Once per test process; a lock keeps parallel test files from writing the
  * same files at once.
@@ -79,7 +79,7 @@ export function builtPackageRoot(): Promise<string> {
       await writeFile(config, JSON.stringify({
         extends: join(PACKAGE_ROOT, 'tsconfig.build.json'),
         compilerOptions: { declaration: false, sourceMap: false, noEmitOnError: true, typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')], types: ['node'] },
-        files: [join(PACKAGE_ROOT, 'src/sandbox/proxy/main.ts')],
+        files: [join(PACKAGE_ROOT, 'src/sandbox/proxy/main.ts'), join(PACKAGE_ROOT, 'src/sandbox/proxy/readiness-probe.ts')],
         include: [],
       }));
       // The lock is taken on the build config itself, so no lock file is left behind.
@@ -113,7 +113,7 @@ export interface RealTopology {
 export async function startRealTopology(
   t: Test,
   runtime: ContainerRuntime,
-  options: { allowlist: AllowlistDocument; hosts: readonly string[]; maskedSecrets?: MaskedSecret[]; contextId?: string },
+  options: { allowlist: AllowlistDocument; hosts: readonly string[]; maskedSecrets?: MaskedSecret[]; contextId?: string; warmPool?: number },
 ): Promise<RealTopology> {
   const prefix = uniquePrefix();
   const packageRoot = await builtPackageRoot();
@@ -133,8 +133,15 @@ export async function startRealTopology(
     packageRoot,
     tmpDir: await tempDir(t, 'proxy-tmp'),
     onNetworkLine: (event) => { events.push(event); },
+    warmPool: options.warmPool,
+  });
+  const attached: NetworkAttachment[] = [];
+  // One teardown, so the release (which a warm pool finishes in the background) comes before close(), which waits for it.
+  t.teardown(async () => {
+    for (const one of attached) await one.release();
+    await sandbox.close();
   });
   const attachment = await sandbox.attach(options.contextId ?? 'ctx', contextDir);
-  t.teardown(() => attachment.release());
+  attached.push(attachment);
   return { prefix, egressNetwork, upstream, sandbox, attachment, contextDir, events };
 }

@@ -1,14 +1,14 @@
 import t, { type Test } from 'tap';
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Allowlist } from '../../../src/sandbox/network/allowlist/allowlist.js';
 import { NetworkSandbox, PROXY_HOST, type NetworkSandboxOptions } from '../../../src/sandbox/network/network-sandbox.js';
-import { TASK_CA_PATH } from '../../../src/sandbox/network/proxy-layout.js';
+import { READINESS_PROBE, TASK_CA_PATH } from '../../../src/sandbox/network/proxy-layout.js';
 import type { ProxyEvent } from '../../../src/sandbox/proxy/index.js';
 import { ContainerRuntime } from '../../../src/sandbox/runtime/index.js';
 import { testRuntime } from '../../harness/podman.js';
-import { leftovers, runInTask, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
+import { builtPackageRoot, leftovers, runInTask, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
 
 // Lifecycle of the topology with a stand-in proxy program (DNS + open ports),
 // independent of the real proxy: networks, addresses, readiness, teardown.
@@ -21,6 +21,8 @@ async function standInRoot(t: Test, variant: 'ready' | 'silent' | 'crash'): Prom
   const programDir = join(root, 'dist', 'sandbox', 'proxy');
   await mkdir(programDir, { recursive: true });
   await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  // The readiness probe is Airut's own, from the package the tests build.
+  await copyFile(join(await builtPackageRoot(), READINESS_PROBE), join(root, READINESS_PROBE));
   if (variant === 'crash') {
     await writeFile(join(programDir, 'main.js'), [
       'console.log(JSON.stringify({ event: "fatal", code: "PROXY_CONFIG_INVALID", message: "stand-in: config unusable", hint: null }));',
@@ -63,7 +65,7 @@ void t.test('a task container reaches only the proxy, which answers every name, 
   t.match(attachment.containerArgs.join(' '), `--network ${network} `);
   t.match(attachment.containerArgs.join(' '), 'net.ipv6.conf.all.disable_ipv6=1');
   t.same(attachment.env, {
-    NODE_EXTRA_CA_CERTS: TASK_CA_PATH, SSL_CERT_FILE: TASK_CA_PATH, REQUESTS_CA_BUNDLE: TASK_CA_PATH, CURL_CA_BUNDLE: TASK_CA_PATH,
+    NODE_EXTRA_CA_CERTS: TASK_CA_PATH, SSL_CERT_FILE: TASK_CA_PATH, REQUESTS_CA_BUNDLE: TASK_CA_PATH, CURL_CA_BUNDLE: TASK_CA_PATH, GIT_SSL_CAINFO: TASK_CA_PATH,
   });
   const inspect = JSON.parse((await runtime.run(['network', 'inspect', network])).stdout)[0];
   t.equal(inspect.internal, true);
@@ -90,13 +92,16 @@ void t.test('a task container reaches only the proxy, which answers every name, 
   t.ok(events.some((e) => e.event === 'log' && e.kind === 'DNS'), 'live tail saw the DNS query');
 
   t.equal((await readdir(tmp)).length, 1, 'one per-task dir while attached');
-  const secrets = (await readdir(tmp))[0] ?? '';
-  t.equal((await stat(join(tmp, secrets, 'secrets.json'))).mode & 0o777, 0o600);
+  const taskDir = join(tmp, (await readdir(tmp))[0] ?? '');
+  t.ok(events.some((e) => e.event === 'log' && e.line.includes('secrets file mode 600')), 'the proxy read a 0600 secrets file');
+  t.same((await readdir(taskDir)).sort(), ['proxy-config.json', 'task.json'], 'the secrets file is gone once the proxy serves');
   await attachment.release();
   await attachment.release();
   t.same(await leftovers(runtime, prefix), []);
   t.same(await readdir(tmp), [], 'per-task files deleted');
-  t.ok((await stat(join(contextDir, 'network-sandbox.log'))).isFile(), 'network log kept');
+  const log = await readFile(join(contextDir, 'network-sandbox.log'), 'utf8');
+  t.match(log, /^=== TASK START \(stand-in/, 'the host wrote the network log from the proxy\'s lines');
+  t.match(log, /^DNS A from /m);
 });
 
 void t.test('two tasks at once get separate subnets and cannot see each other', async (t) => {
@@ -164,4 +169,44 @@ void t.test('docker is refused up front: it cannot build this topology', (t) => 
 void t.test('context ids that cannot be part of a name are refused', async (t) => {
   const { sandbox, contextDir } = await sandboxFor(t);
   await t.rejects(sandbox.attach('../x', contextDir), { code: 'NETWORK_CONTEXT_ID_INVALID' });
+});
+
+void t.test('a warm pool hands each task its own prepared proxy and refills; release leaves the removal to the background; close removes the rest', async (t) => {
+  const events: ProxyEvent[] = [];
+  const { sandbox, prefix, tmp, contextDir } = await sandboxFor(t, { warmPool: 1, onNetworkLine: (event) => { events.push(event); } });
+  t.teardown(() => sandbox.close());
+  await sandbox.startup();
+  await sandbox.settled();
+  const [prepared] = await leftovers(runtime, prefix);
+  t.match(prepared, new RegExp(`^${prefix}-proxy-w[0-9a-f]{8}$`), 'one proxy prepared ahead, before any task');
+  t.same((await leftovers(runtime, prefix)).length, 2, 'its container and its network');
+  const [slotDir] = await readdir(tmp);
+  t.same(await readdir(join(tmp, slotDir ?? '')), ['proxy-config.json'], 'a prepared proxy has no task file and no secrets');
+
+  const a = await sandbox.attach('ctx-a', join(contextDir, 'a'));
+  t.match(a.containerArgs.join(' '), new RegExp(`--network ${prefix}-net-w[0-9a-f]{8} `), 'the task took the prepared network');
+  const b = await sandbox.attach('ctx-b', join(contextDir, 'b'));
+  const proxyOf = (args: string[]): string => /--dns (\S+)/.exec(args.join(' '))?.[1] ?? '';
+  t.not(proxyOf(a.containerArgs), proxyOf(b.containerArgs), 'no proxy serves two tasks');
+  const result = await runInTask(runtime, a, `curl -s -o /dev/null -w "%{http_code}" --max-time 30 http://${proxyOf(a.containerArgs)}/`);
+  t.equal(result.stdout, '418');
+  t.ok(events.some((e) => e.event === 'log' && e.line.includes('secrets file mode 600')), 'the task\'s secrets reached it at take time');
+
+  await a.release();
+  await b.release();
+  t.match(await readFile(join(contextDir, 'a', 'network-sandbox.log'), 'utf8'), /^=== TASK START \(stand-in/, 'the log is complete when release returns');
+  await sandbox.settled();
+  const left = await leftovers(runtime, prefix);
+  t.equal(left.length, 2, 'after the teardowns only the refilled slot remains');
+  t.ok(left.every((name) => /-w[0-9a-f]{8}$/.test(name)) && !left.includes(prepared ?? ''), 'and it is a fresh one');
+
+  await sandbox.close();
+  t.same(await leftovers(runtime, prefix), [], 'close removes the prepared slot');
+  t.same(await readdir(tmp), [], 'and every per-slot dir');
+  await t.rejects(sandbox.attach('ctx-late', contextDir), { code: 'NETWORK_SANDBOX_CLOSED' });
+});
+
+void t.test('a warm pool size must be a small whole number', async (t) => {
+  await t.rejects(sandboxFor(t, { warmPool: -1 }), { code: 'NETWORK_WARM_POOL_INVALID' });
+  await t.rejects(sandboxFor(t, { warmPool: 1.5 }), { code: 'NETWORK_WARM_POOL_INVALID' });
 });

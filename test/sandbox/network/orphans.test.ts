@@ -8,8 +8,9 @@ import { testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, leftovers, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
 
 // kill -9 of a process mid-task skips every release; the next startup() with
-// the same prefix removes what it left: proxy, task network and the per-task
-// dir holding the secrets file. A live process's resources are kept.
+// the same prefix removes what it left: proxy (unless it already stopped by
+// itself when its stdin closed), task network and the per-task dir. A live
+// process's resources are kept.
 
 const runtime = testRuntime();
 const CHILD = fileURLToPath(new URL('./orphan-child.ts', import.meta.url));
@@ -47,7 +48,8 @@ void t.test('startup removes what a killed process left behind, and nothing of a
   t.equal((await readdir(tmp)).length, 1, 'the killed task left its secrets dir');
 
   const report = await sandbox.startup();
-  t.same(report.removed.containers, [`${prefix}-proxy-killed`]);
+  // The proxy also stops by itself once its host process is gone (its stdin closes), so it may be gone already.
+  t.ok(report.removed.containers.every((name) => name === `${prefix}-proxy-killed`), `removed containers: ${report.removed.containers.join(', ')}`);
   t.same(report.removed.networks, [`${prefix}-net-killed`]);
   t.equal(report.removed.files.length, 1);
   t.same(await leftovers(runtime, prefix), [], 'no container or network left');

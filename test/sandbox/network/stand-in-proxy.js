@@ -1,14 +1,21 @@
-// A stand-in for Airut's proxy program, used by the topology tests: it reads
-// the same config, answers every DNS A query with the proxy's address, accepts
-// TCP on the HTTP and HTTPS ports (answering plain HTTP with 418), and prints
-// one JSON line per event like the real program.
-import { existsSync, readFileSync } from 'node:fs';
+// A stand-in for Airut's proxy program, used by the topology tests. It speaks
+// the same protocol: reads the config, prints `waiting`, and on `start` from
+// stdin reads the task file, answers every DNS A query with the proxy's
+// address, accepts TCP on the HTTP and HTTPS ports (answering plain HTTP with
+// 418) and prints `ready`; when stdin closes it prints `stopped` and exits.
+// Its task start line reports the permissions of the secrets file it saw.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { createInterface } from 'node:readline';
 
-const config = JSON.parse(readFileSync(process.argv[process.argv.indexOf('--config') + 1], 'utf8'));
+const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
+const config = JSON.parse(readFileSync(arg('--config'), 'utf8'));
 const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 const log = (kind, line) => emit({ event: 'log', kind, level: 'info', line, time: new Date().toISOString() });
+// A `silent` file in the package root makes it skip `waiting`, `ready` and `stopped`,
+// to exercise the caller's port-probe fallback.
+const silent = existsSync(new URL('../../../silent', import.meta.url));
 
 const dns = createSocket('udp4');
 dns.on('message', (query, peer) => {
@@ -35,13 +42,25 @@ const https = createServer((socket) => {
   socket.on('error', () => undefined);
   socket.destroy();
 });
-await Promise.all([
-  listen(http, config.http_port),
-  listen(https, config.https_port),
-  new Promise((resolve) => dns.bind(config.dns_port, config.listen_address, resolve)),
-]);
-// A `silent` file in the package root makes it skip the ready line, to exercise
-// the caller's port-probe fallback.
-if (!existsSync(new URL('../../../silent', import.meta.url))) {
-  emit({ event: 'ready', http_port: config.http_port, https_port: config.https_port, dns_port: config.dns_port });
+
+async function start() {
+  const task = JSON.parse(readFileSync(arg('--await-task'), 'utf8'));
+  const mode = (statSync(task.secrets_file).mode & 0o777).toString(8);
+  log('TASK_START', `=== TASK START (stand-in, secrets file mode ${mode}) ===`);
+  await Promise.all([
+    listen(http, config.http_port),
+    listen(https, config.https_port),
+    new Promise((resolve) => dns.bind(config.dns_port, config.listen_address, resolve)),
+  ]);
+  if (!silent) emit({ event: 'ready', http_port: config.http_port, https_port: config.https_port, dns_port: config.dns_port });
 }
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (line === 'start') void start();
+});
+lines.on('close', () => {
+  if (!silent) emit({ event: 'stopped' });
+  process.exit(0);
+});
+if (!silent) emit({ event: 'waiting' });

@@ -1,9 +1,10 @@
 import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
@@ -81,4 +82,107 @@ void t.test('main.js reports a bad config as a fatal event and exits 1', async (
   const result = await execa(process.execPath, [MAIN, '--config', config], { reject: false, env: { NODE_OPTIONS: '' } });
   t.equal(result.exitCode, 1);
   t.match(parseProxyEvent(result.stdout), { event: 'fatal', code: 'PROXY_CONFIG_INVALID', message: /nonsense is not a known key/ });
+});
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves with the connect error code, or 'connected'. */
+async function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+void t.test('with --await-task: loaded but serving nothing until "start", then the task file\'s allowlist rules; stdin closing stops it', async (t) => {
+  if (!checkBuild(t)) return;
+  const dir = t.testdir();
+  const ca = await ensureCa(join(dir, 'ca'));
+  const httpPort = await freePort();
+  const config = join(dir, 'proxy-config.json');
+  // The config's own allowlist would allow blocked.test: with --await-task only the task file counts.
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: httpPort, https_port: 0, dns_port: 0, proxy_ip: '10.199.3.2',
+    allowlist: { domains: ['blocked.test'], url_prefixes: [] }, secrets_file: null, ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+    log_file: null,
+  }));
+  const taskFile = join(dir, 'task.json');
+  const child = execa(process.execPath, [MAIN, '--config', config, '--await-task', taskFile], { reject: false, stdin: 'pipe', env: { NODE_OPTIONS: '' } });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  const events: ProxyEvent[] = [];
+  const waiters: (() => void)[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const event = parseProxyEvent(line);
+    if (event !== undefined) events.push(event);
+    for (const w of waiters.splice(0)) w();
+  });
+  const waitFor = async (test: (e: ProxyEvent) => boolean): Promise<ProxyEvent> => {
+    for (;;) {
+      const found = events.find(test);
+      if (found !== undefined) return found;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+
+  await waitFor((e) => e.event === 'waiting');
+  t.equal(await tryConnect(httpPort), 'ECONNREFUSED', 'nothing listens before the task is handed over');
+  t.same(events, [{ event: 'waiting' }], 'no task start line yet');
+
+  await writeFile(taskFile, JSON.stringify({ allowlist: { domains: ['allowed.test'], url_prefixes: [] }, secrets_file: null }));
+  child.stdin?.write('start\n');
+  const ready = await waitFor((e) => e.event === 'ready');
+  if (ready.event !== 'ready') return;
+  t.equal(ready.http_port, httpPort);
+  t.match(events[1], { event: 'log', kind: 'TASK_START' });
+
+  const req = request({
+    host: 'blocked.test', port: ready.https_port, path: '/x', ca: ca.certPem, agent: false,
+    lookup: (_n, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]),
+  });
+  req.end();
+  const [res] = await once(req, 'response');
+  res.resume();
+  t.equal(res.statusCode, 403, 'the task\'s allowlist, not the config\'s');
+  await waitFor((e) => e.event === 'log' && e.kind === 'BLOCKED');
+
+  child.stdin?.end();
+  const result = await child;
+  t.equal(result.exitCode, 0);
+  t.match(events.at(-1), { event: 'stopped' }, 'stopped is the last line');
+  t.equal(await tryConnect(httpPort), 'ECONNREFUSED');
+});
+
+void t.test('with --await-task: stdin closing before "start" exits 0, a missing task file or a stray line is fatal', async (t) => {
+  if (!checkBuild(t)) return;
+  const dir = t.testdir();
+  const ca = await ensureCa(join(dir, 'ca'));
+  const config = join(dir, 'proxy-config.json');
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '10.199.3.2',
+    allowlist: { domains: [], url_prefixes: [] }, ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+  }));
+  const run = (input: string) => execa(process.execPath, [MAIN, '--config', config, '--await-task', join(dir, 'missing.json')], { reject: false, input, env: { NODE_OPTIONS: '' } });
+
+  const idle = await run('');
+  t.equal(idle.exitCode, 0);
+  t.same(idle.stdout.split('\n').map((line) => parseProxyEvent(line)), [{ event: 'waiting' }, { event: 'stopped' }]);
+
+  const missing = await run('start\n');
+  t.equal(missing.exitCode, 1);
+  t.match(parseProxyEvent(missing.stdout.split('\n').at(-1) ?? ''), { event: 'fatal', code: 'PROXY_CONFIG_UNREADABLE', message: /missing\.json/ });
+
+  const stray = await run('go\n');
+  t.equal(stray.exitCode, 1);
+  t.match(parseProxyEvent(stray.stdout.split('\n').at(-1) ?? ''), { event: 'fatal', code: 'PROXY_CONTROL_INVALID' });
+  t.notOk(readFileSync(config, 'utf8').includes('log_file'), 'no log file configured: lines only go to stdout');
 });
