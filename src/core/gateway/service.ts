@@ -162,7 +162,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let applyingServer: Promise<void> | undefined;
 
   const applyServerWhenIdle = (): void => {
-    applyingServer ??= (async () => {
+    if (applyingServer !== undefined) return;
+    applyingServer = (async () => {
       while (pendingServer !== undefined && stopping === undefined) {
         if (!supervisor.isIdle()) logger.info('server settings change pending until no task runs');
         await supervisor.whenIdle();
@@ -171,7 +172,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         pendingServer = undefined;
         await applyServer(next);
       }
-    })().finally(() => { applyingServer = undefined; });
+    })().finally(() => {
+      applyingServer = undefined;
+      // A reload may have queued new settings as the loop was ending.
+      if (pendingServer !== undefined && stopping === undefined) applyServerWhenIdle();
+    });
   };
 
   /** Switches to `next`'s server settings: every repo restarts (each once idle) when the runtime changed; the dashboard moves when its address did. */
