@@ -30,6 +30,17 @@ export interface StoredMail {
   flags: Set<string>;
 }
 
+/** A message the MTA put into a mailbox, stamped when the append finished. */
+export interface Delivery {
+  /** Recipient address (envelope). */
+  rcpt: string;
+  /** `Date.now()` right after the message was in the mailbox. */
+  at: number;
+  messageId: string | undefined;
+  inReplyTo: string | undefined;
+  subject: string | undefined;
+}
+
 /** Options of {@link startMailProvider}. */
 export interface MailProviderOptions {
   authservId: string;
@@ -55,6 +66,10 @@ export interface MailProvider {
   inject(address: string, raw: string | Buffer): Promise<void>;
   /** Every message in `address`'s INBOX not flagged deleted. */
   list(address: string): Promise<StoredMail[]>;
+  /** Every message delivered through the SMTP front so far, in order. */
+  readonly deliveries: readonly Delivery[];
+  /** Resolves with the first delivery (so far or to come) matching `predicate`; rejects after `timeoutMs`. */
+  waitForDelivery(predicate: (delivery: Delivery) => boolean, timeoutMs?: number): Promise<Delivery>;
   /** Waits (bounded) until `predicate` holds for the mailbox listing, and returns that listing. */
   waitFor(address: string, predicate: (mails: StoredMail[]) => boolean, timeoutMs?: number): Promise<StoredMail[]>;
   close(): Promise<void>;
@@ -89,6 +104,16 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
     }
   };
 
+  const deliveries: Delivery[] = [];
+  const deliveryWaiters = new Set<(delivery: Delivery) => void>();
+  const recordDelivery = async (rcpt: string, raw: Buffer): Promise<void> => {
+    const at = Date.now();
+    const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+    const delivery: Delivery = { rcpt: rcpt.toLowerCase(), at, messageId: parsed.messageId, inReplyTo: parsed.inReplyTo, subject: parsed.subject };
+    deliveries.push(delivery);
+    for (const waiter of [...deliveryWaiters]) waiter(delivery);
+  };
+
   const smtp = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
@@ -118,7 +143,10 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
         authenticate(raw, { resolver, ip: '127.0.0.1', helo: 'localhost', sender: mailFrom, mta: options.authservId, disableArc: true, disableBimi: true })
           .then(async (result) => {
             const stamped = Buffer.concat([Buffer.from(result.headers), raw]);
-            for (const rcpt of session.envelope.rcptTo) await append(rcpt.address, stamped);
+            for (const rcpt of session.envelope.rcptTo) {
+              await append(rcpt.address, stamped);
+              await recordDelivery(rcpt.address, stamped);
+            }
           })
           .then(() => { callback(); }, (err: Error) => { callback(err); });
       });
@@ -177,6 +205,24 @@ export async function startMailProvider(options: MailProviderOptions): Promise<M
     },
     inject: append,
     list,
+    deliveries,
+    waitForDelivery(predicate, timeoutMs = 20_000) {
+      const found = deliveries.find(predicate);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          deliveryWaiters.delete(waiter);
+          reject(new Error(`no matching delivery within ${timeoutMs} ms (${deliveries.length} so far)`));
+        }, timeoutMs);
+        const waiter = (delivery: Delivery): void => {
+          if (!predicate(delivery)) return;
+          clearTimeout(timer);
+          deliveryWaiters.delete(waiter);
+          resolve(delivery);
+        };
+        deliveryWaiters.add(waiter);
+      });
+    },
     async waitFor(mailbox, predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
