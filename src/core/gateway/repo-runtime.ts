@@ -119,6 +119,7 @@ export class RepoRuntime {
       log.info('repo started', { channels: channels.map((c) => c.kind).join(',') });
       return new RepoRuntime(id, repo, scope, handler, storage, sandbox);
     } catch (error) {
+      // The start error is the one to report; a channel that also fails to stop adds nothing to it.
       for (const channel of channels) await channel.stop().catch(() => undefined);
       await sandbox?.shutdown();
       throw error;

@@ -56,6 +56,7 @@ export class ServiceDashboard {
     try {
       dashboard = await startDashboard({ host: address.host, port: address.port, source: this.options.source });
     } catch (error) {
+      // The error to report is the new address's; failing to reopen the old one leaves no dashboard, which `url` shows.
       if (freeFirst) this.current = await this.reopen(old.key).catch(() => undefined);
       throw error;
     }
