@@ -21,7 +21,8 @@ export interface SandboxTaskRunnerOptions {
   /**
    * Everything of the network sandbox that is the operator's (runtime,
    * prefix, CA, egress, package root); the allowlist and masked secrets come
-   * from the repo.
+   * from the repo. `warmPool` defaults to 1 here: a service runs task after
+   * task, so one network with a loaded proxy is kept ready (see {@link close}).
    */
   network: Omit<NetworkSandboxOptions, 'allowlist' | 'maskedSecrets' | 'onNetworkLine'>;
 }
@@ -143,6 +144,7 @@ export class SandboxTaskRunner implements TaskRunner {
       throw new GatewayError('GATEWAY_ALLOWLIST_INVALID', `repo ${repoId}: ${cause.message}`, { hint: cause.hint, cause });
     }
     const sandbox = new NetworkSandbox({
+      warmPool: 1,
       ...this.options.network,
       allowlist,
       maskedSecrets: maskedSecretsOf(this.options.repo),
@@ -150,8 +152,24 @@ export class SandboxTaskRunner implements TaskRunner {
         if (event.event === 'log') this.onNetworkLine.get(contextId)?.({ type: 'network', event });
       },
     });
+    const previous = this.networkSandbox?.sandbox;
     this.networkSandbox = { text, sandbox };
+    // Its prepared network was made for the old allowlist's sandbox; tasks still attached to it keep theirs.
+    previous?.close().catch(() => {
+      // What it could not remove is an orphan of this process, removed at the next startup.
+    });
     return sandbox;
+  }
+
+  /**
+   * Removes the network sandbox's prepared network and proxy and waits for
+   * teardowns still running. Call once no task of this runner runs (service
+   * shutdown); a later run sets the network sandbox up again.
+   */
+  async close(): Promise<void> {
+    const current = this.networkSandbox?.sandbox;
+    this.networkSandbox = undefined;
+    await current?.close();
   }
 }
 
