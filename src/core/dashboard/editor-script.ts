@@ -196,6 +196,8 @@ export const EDITOR_JS = String.raw`'use strict';
     input.disabled = node.readOnly;
     var edit = function () {
       var current = input.value;
+      // A reference is not secret: show it while it is typed.
+      if (node.secret && input.tagName === 'INPUT') input.type = current.trim().charAt(0) === '!' ? 'text' : 'password';
       var key = keyPath(path);
       var untouched = value.state === 'masked' ? current === '' : current === value.text;
       if (untouched) fields.delete(key);

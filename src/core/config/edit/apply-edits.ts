@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, visit, YAMLMap, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Pair, Scalar, visit, YAMLMap, type Document, type Node } from 'yaml';
 import type { KeySegment } from '../key-path.js';
 import { configSchema, dereference, schemaAt, type SchemaNode } from '../schema.js';
 import type { ConfigEdit } from './edit-types.js';
@@ -42,6 +42,35 @@ function hasDefault(root: SchemaNode, segments: readonly KeySegment[]): boolean 
   const properties = parent.properties as Record<string, SchemaNode> | undefined;
   const own = properties?.[key] ?? (typeof parent.additionalProperties === 'object' ? parent.additionalProperties as SchemaNode : undefined);
   return own !== undefined && (own.default !== undefined || dereference(root, own).default !== undefined);
+}
+
+/**
+ * Sets `key` in `map`: in place when it exists; a new key goes before the
+ * first existing key that comes after it in the schema (so a form filled in
+ * any order still reads in the documented order), else at the end. An empty
+ * flow mapping (`repos: {}`) turns into a block one as it gets its first key.
+ */
+function insertKey(root: SchemaNode, map: YAMLMap, mapSegments: readonly KeySegment[], key: string, value: Node): void {
+  if (map.has(key)) {
+    map.set(key, value);
+    return;
+  }
+  if (map.items.length === 0) map.flow = false;
+  const order = Object.keys((schemaAt(root, mapSegments)?.properties as Record<string, unknown> | undefined) ?? {});
+  const rank = order.indexOf(key);
+  const pair = new Pair(new Scalar(key), value);
+  const before = rank < 0 ? -1 : map.items.findIndex((item) => {
+    const other = order.indexOf(isScalar(item.key) ? String(item.key.value) : '');
+    return other > rank;
+  });
+  if (before < 0) map.items.push(pair);
+  else map.items.splice(before, 0, pair);
+  const next = map.items[1]?.key;
+  if (before === 0 && mapSegments.length === 0 && isScalar(next) && next.commentBefore) {
+    // The comment above the first key of the file is the file's header: it stays on top.
+    (pair.key as Scalar).commentBefore = next.commentBefore;
+    next.commentBefore = undefined;
+  }
 }
 
 /** Block style for collections typed as flow YAML (`[{a: 1}]`), as the rest of the file is written. */
@@ -90,7 +119,8 @@ export function applyEdits(original: Document, edits: readonly ConfigEdit[]): Ap
       if (!create) return undefined;
       const created = new YAMLMap();
       carryComments(child, created);
-      map.set(segment, created);
+      if (typeof segment === 'string') insertKey(root, map, segments.slice(0, depth), segment, created);
+      else map.set(segment, created);
       map = created;
     }
     return map;
@@ -121,7 +151,7 @@ export function applyEdits(original: Document, edits: readonly ConfigEdit[]): Ap
     blockStyle(next);
     if (isSeq(existing) && isSeq(next)) next.flow = existing.flow;
     carryComments(existing, next);
-    parent.set(key, next);
+    insertKey(root, parent, segments.slice(0, -1), key, next);
   };
 
   /** Removes mappings left empty by a delete when an empty mapping means the same as none (the schema gives a default). */

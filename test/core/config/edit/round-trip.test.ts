@@ -109,6 +109,29 @@ t.test('add and remove repos and channels', async (t) => {
   t.match(channel.text, / {4}secrets:\n {6}API_TOKEN:/);
 });
 
+t.test('new keys land in schema order whatever order the form was filled in; an empty flow mapping becomes a block', (t) => {
+  const { text } = edited([
+    { op: 'addRepo', id: 'api' },
+    { op: 'addObject', path: ['repos', 'api', 'email'] },
+    { op: 'set', path: ['repos', 'api', 'email', 'from'], value: 'Bot <bot@example.com>' },
+    { op: 'set', path: ['repos', 'api', 'email', 'imap_server'], value: 'imap.example.com' },
+    { op: 'set', path: ['repos', 'api', 'repo_url'], value: 'https://example.com/api.git' },
+    { op: 'set', path: ['dashboard', 'port'], value: '5300' },
+  ], '# mine\nrepos: {}   # filled in by the dashboard\n');
+  t.equal(text, `# mine
+dashboard:
+  port: 5300
+repos:
+  api:
+    repo_url: https://example.com/api.git
+    email:
+      imap_server: imap.example.com
+      from: Bot <bot@example.com>
+  # filled in by the dashboard
+`, 'the header comment stays on top; the comment of the emptied "{}" moves below the block');
+  t.end();
+});
+
 t.test('deleting the last key of a section with a default drops the empty section', (t) => {
   const { text } = edited([{ op: 'delete', path: ['execution', 'max_concurrent'] }, { op: 'delete', path: ['execution', 'container_env', 'CONTAINERS_CONF'] }]);
   t.notMatch(text, /execution/);
@@ -137,8 +160,8 @@ t.test('the result is checked with the loader\'s rules, per key', async (t) => {
   t.same(preview.problems.map((problem) => `${problem.keyPath}: ${problem.message}`), [
     'repos.web.email.password: environment variable NOT_SET_ANYWHERE is not set (from !env NOT_SET_ANYWHERE); set it in the environment or in ' + path.replace(/airut\.yaml$/, '.env') + ', or write "!env NOT_SET_ANYWHERE?" if the key may be left out',
     'execution.max_concurrent: must be an integer, got "many"',
-    'repos.web.email.imap_security: must be one of "auto", "tls", "starttls", "none"; got "tsl" (did you mean "tls"?)',
     'dashboard.port: must be at most 65535, got 99999',
+    'repos.web.email.imap_security: must be one of "auto", "tls", "starttls", "none"; got "tsl" (did you mean "tls"?)',
   ]);
   t.ok(preview.problems.every((problem) => problem.line !== undefined), 'problems carry lines of the edited text');
 });
