@@ -18,6 +18,9 @@ export const CLAUDE_HOME_CONTAINER_PATH = '/root/.claude';
 export const FORCED_AGENT_ENV: Readonly<Record<string, string>> = {
   // Background tasks would outlive the headless run and be killed with the container.
   CLAUDE_CODE_DISABLE_BACKGROUND_TASKS: '1',
+  // Claude Code keeps its settings file (.claude.json) beside its home, not in it,
+  // unless told otherwise; only the home is kept between runs.
+  CLAUDE_CONFIG_DIR: CLAUDE_HOME_CONTAINER_PATH,
 };
 
 /** Options of an {@link AgentTask}. */

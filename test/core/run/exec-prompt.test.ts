@@ -44,6 +44,7 @@ void t.test('the response on stdout, --json, then --continue of the same session
   t.equal(result.responseText, 'Hello from the fake server.');
   const sessionId = /airut: session ([0-9a-f-]{36})/.exec(first.stderr)?.[1];
   t.equal(result.sessionId, sessionId, '--continue resumed the last session of the repository');
+  t.notMatch(second.stderr, /configuration file not found/i, 'Claude Code finds its settings from the first run');
   const last = (await fake.requests()).filter((r) => r.url.startsWith('/v1/messages')).at(-1);
   t.match(JSON.stringify(last?.body?.messages ?? []), /Say hello(?! again).*Hello from the fake server\..*Say hello again/s, 'the fake saw the earlier turn');
   t.same([...await leftoversOf(runtime, first.pid), ...await leftoversOf(runtime, second.pid)], [], 'no container or network is left');
