@@ -69,6 +69,23 @@ t.test('no config: Configure leads to the editor, which writes the first config'
   t.equal(await page.locator('#no-config').isHidden(), true, 'the no-config note goes once the file exists');
   await service.line(/config reloaded/);
   t.equal((await status(url)).generation, before.generation + 1, 'serve picked the new file up');
+
+  // Someone edits the file by hand while the form is open: the editor warns, the save is refused, Reload shows their change.
+  const byHand = 'execution:\n  max_concurrent: 3 # by hand\n';
+  await writeFile(file, byHand);
+  const maxConcurrent = page.locator('[data-key-path="execution.max_concurrent"] input');
+  await maxConcurrent.fill('2');
+  await page.locator('#config-banner.warning', { hasText: 'changed on disk' }).waitFor();
+  await page.locator('#review-config').click();
+  await page.locator('#save-config:enabled').click();
+  await page.locator('#config-banner.error', { hasText: 'nothing was saved' }).waitFor();
+  t.match(await page.locator('#config-banner').textContent(), /Reload the editor/);
+  t.equal(await readFile(file, 'utf8'), byHand, 'the hand edit is not overwritten');
+  await checkScreenshot(t, 'config-editor-stale', await page.screenshot({ fullPage: true }));
+  await page.locator('#reload-config').click();
+  await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-key-path="execution.max_concurrent"] input')?.value === '3');
+  t.equal(await maxConcurrent.inputValue(), '3', 'the reloaded form shows the file as it is now');
+  t.equal(await page.locator('#config-banner').isHidden(), true);
 });
 
 t.test('add a repo with an email channel in a config with comments and !env: field error, diff, save, the repo starts', async (t) => {

@@ -43,6 +43,16 @@ export const EDITOR_JS = String.raw`'use strict';
     });
     return out;
   }
+  // The inverse of keyPath: 'a.b["x.y"][0]' -> ['a', 'b', 'x.y', 0]; null when it does not read back.
+  function parseKeyPath(text) {
+    var out = [];
+    var pattern = /(?:^|\.)([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+    var match;
+    while (pattern.lastIndex < text.length && (match = pattern.exec(text)) !== null) {
+      out.push(match[1] !== undefined ? match[1] : match[2] !== undefined ? Number(match[2]) : JSON.parse(match[3]));
+    }
+    return pattern.lastIndex === text.length && keyPath(out) === text ? out : null;
+  }
   function under(path, prefix) {
     if (path.length < prefix.length) return false;
     for (var i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
@@ -133,7 +143,20 @@ export const EDITOR_JS = String.raw`'use strict';
     var items = problemBox.querySelector('ul');
     items.textContent = '';
     list.forEach(function (problem) {
-      items.appendChild(el('li', '', (problem.keyPath ? problem.keyPath + ': ' : '') + problem.message));
+      var item = el('li', '', (problem.keyPath ? problem.keyPath + ': ' : '') + problem.message);
+      var segments = problem.keyPath ? parseKeyPath(problem.keyPath) : null;
+      if (segments && /^unknown key/.test(problem.message)) {
+        // The form has no field for a key the schema does not know; offer to drop it.
+        var drop = el('button', 'remove', 'Remove this key');
+        drop.type = 'button';
+        drop.addEventListener('click', function () {
+          fields.set(problem.keyPath, { op: 'delete', path: segments });
+          changed();
+        });
+        item.appendChild(document.createTextNode(' '));
+        item.appendChild(drop);
+      }
+      items.appendChild(item);
       var path = problem.keyPath;
       var target = null;
       for (;;) {
