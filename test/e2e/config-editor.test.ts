@@ -83,7 +83,7 @@ t.test('no config: Configure leads to the editor, which writes the first config'
   t.equal(await readFile(file, 'utf8'), byHand, 'the hand edit is not overwritten');
   await checkScreenshot(t, 'config-editor-stale', await page.screenshot({ fullPage: true }));
   await page.locator('#reload-config').click();
-  await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-key-path="execution.max_concurrent"] input')?.value === '3');
+  await page.waitForFunction('document.querySelector(\'[data-key-path="execution.max_concurrent"] input\').value === "3"');
   t.equal(await maxConcurrent.inputValue(), '3', 'the reloaded form shows the file as it is now');
   t.equal(await page.locator('#config-banner').isHidden(), true);
 });

@@ -61,9 +61,10 @@ export interface FormMap {
   template: FormNode;
 }
 
+/** One node of the editor's form, as sent to the browser. */
 export type FormNode = FormField | FormGroup | FormMap;
 
-/** Keys the form does not offer: the layout version, and the host command the service runs as root's helper. */
+/** Keys the form does not offer: the layout version, and the container runtime command the service runs on the host. */
 const HIDDEN = new Set(['config_version', 'execution.container_command']);
 
 function describe(own: SchemaNode, target: SchemaNode): string {
