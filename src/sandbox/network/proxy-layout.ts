@@ -26,9 +26,11 @@ export const UPSTREAM_CA_MOUNT = '/run/airut/upstream-ca.pem';
 export const TASK_CA_PATH = '/usr/local/share/ca-certificates/airut-ca.crt';
 
 /**
- * Node flags of the proxy process. A 2 MB young generation keeps the peak
- * RSS under streaming load ~25 MB lower at unchanged throughput (measured
- * with `npm run bench -- proxy`): bodies pass through in small chunks that
- * die young, so a larger semi-space only delays collecting them.
+ * Node flags of the proxy process. A 1 MB young generation keeps the peak
+ * RSS under the benchmark's streaming load at ~74 MB instead of ~85 MB with
+ * 2 MB and ~118 MB with Node's default (measured with `npm run bench --
+ * proxy`, 4 keep-alive connections): bodies pass through in small chunks that
+ * die young, so a larger semi-space mostly delays collecting them. It costs
+ * some GET throughput (within the noise of this 2-core machine).
  */
-export const PROXY_NODE_ARGS: readonly string[] = ['--max-semi-space-size=2'];
+export const PROXY_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1'];

@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { ECDSA_P256, fromPem, subtle, toPem } from '../network/ca/pem.js';
-import type { SignLeaf } from './leaf-signer.js';
+import { createLeafSigner, type SignLeaf } from './leaf-signer.js';
 
 const DAY_MS = 86_400_000;
 /** Leaves outlive any task; a proxy lives for one task. */
@@ -20,15 +19,15 @@ const SNI_NAME = /^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/;
  * per name and reused for every later handshake.
  *
  * The CA is parsed and its key imported with Node's own crypto at creation,
- * so an unusable CA still fails the start; the X.509 library that signs
- * leaves loads in the background and the first handshake waits for it.
+ * so an unusable CA fails the start; leaves are written with the small DER
+ * encoder in der.ts and signed with Node's crypto.
  */
 export class LeafCertificates {
   private readonly cache = new Map<string, Promise<SecureContext>>();
 
   private constructor(
     private readonly caNotAfter: Date,
-    private readonly sign: Promise<SignLeaf>,
+    private readonly sign: SignLeaf,
     private readonly leafKeyPem: string,
     private readonly now: () => Date,
   ) {}
@@ -38,17 +37,23 @@ export class LeafCertificates {
    * process's leaf key.
    * @throws Error when either PEM is unusable; the caller wraps it.
    */
-  static async create(caCertPem: string, caKeyPem: string, now: () => Date = () => new Date()): Promise<LeafCertificates> {
+  static create(caCertPem: string, caKeyPem: string, now: () => Date = () => new Date()): Promise<LeafCertificates> {
+    // A throw inside the executor becomes the rejection.
+    return new Promise((resolve) => resolve(LeafCertificates.load(caCertPem, caKeyPem, now)));
+  }
+
+  private static load(caCertPem: string, caKeyPem: string, now: () => Date): LeafCertificates {
     const caCert = new X509Certificate(caCertPem);
     if (!caCert.ca) throw new Error(`the certificate (${caCert.subject.replace(/\n/g, ', ')}) is not a CA`);
-    const keyDer = fromPem(caKeyPem, 'PRIVATE KEY');
-    if (keyDer === undefined) throw new Error('no "PRIVATE KEY" PEM block (PKCS#8) found');
-    const caKey = await subtle.importKey('pkcs8', keyDer, ECDSA_P256, false, ['sign']);
-    const leafKeys = await subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
-    const leafKeyPem = toPem(await subtle.exportKey('pkcs8', leafKeys.privateKey), 'PRIVATE KEY');
-    const sign = import('./leaf-signer.js').then((signer) => signer.createLeafSigner(caCertPem, caKey, leafKeys.publicKey));
-    // Failures surface at the first mint, as that handshake's error; not unhandled meanwhile.
-    sign.catch(() => undefined);
+    if (!/-----BEGIN PRIVATE KEY-----/.test(caKeyPem)) throw new Error('no "PRIVATE KEY" PEM block (PKCS#8) found');
+    const caKey = createPrivateKey(caKeyPem);
+    if (caKey.asymmetricKeyType !== 'ec' || caKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new Error(`the CA key is ${caKey.asymmetricKeyType ?? '?'} ${caKey.asymmetricKeyDetails?.namedCurve ?? ''}, not ECDSA P-256`);
+    }
+    if (!caCert.checkPrivateKey(caKey)) throw new Error('the CA key does not belong to the CA certificate');
+    const leafKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const leafKeyPem = leafKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const sign = createLeafSigner(caCert.raw, caKey, leafKeys.publicKey);
     return new LeafCertificates(new Date(caCert.validTo), sign, leafKeyPem, now);
   }
 
@@ -78,10 +83,9 @@ export class LeafCertificates {
   private async mint(name: string): Promise<SecureContext> {
     const now = this.now().getTime();
     const notAfter = Math.min(now + LEAF_VALIDITY_DAYS * DAY_MS, this.caNotAfter.getTime());
-    const sign = await this.sign;
     return createSecureContext({
       key: this.leafKeyPem,
-      cert: await sign(name, new Date(now - DAY_MS), new Date(notAfter)),
+      cert: await this.sign(name, new Date(now - DAY_MS), new Date(notAfter)),
       minVersion: 'TLSv1.2',
     });
   }

@@ -67,8 +67,6 @@ function announce(proxy: RunningProxy): void {
 
 async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
   const prepared = await prepareProxy(config, { onEvent: emit });
-  // Load now what the first handshake needs, so a waiting proxy is warm.
-  await import('./leaf-signer.js');
   let running: Promise<RunningProxy> | undefined;
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {

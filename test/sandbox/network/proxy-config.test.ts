@@ -61,7 +61,7 @@ void t.test('the proxy container is dual-homed, read-only, without capabilities 
   t.notMatch(text, 'upstream-ca');
   t.ok(args.includes('-i'), 'stdin attached: start and stop go through it');
   t.same(args.slice(-7), [
-    'img', '--max-semi-space-size=2', '/opt/airut/dist/sandbox/proxy/main.js',
+    'img', '--max-semi-space-size=1', '/opt/airut/dist/sandbox/proxy/main.js',
     '--config', '/run/airut/task/proxy-config.json', '--await-task', '/run/airut/task/task.json',
   ]);
   t.end();
