@@ -1,11 +1,14 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { startDashboard } from '../../src/core/dashboard/index.js';
 import { launchBrowser, saveScreenshot } from '../harness/browser.js';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
 import { startMailProvider } from '../harness/mail/mail-provider.js';
 import { TEST_BASE_IMAGE, testContainersConf } from '../harness/podman.js';
 import { upstreamRepo } from '../core/gateway/fakes.js';
+import { MemorySource } from '../core/dashboard/memory-source.js';
+import { configFile } from '../core/config/edit/sample.js';
 
 const browser = await launchBrowser();
 t.teardown(() => browser.close());
@@ -202,4 +205,56 @@ repos:
   await row.locator('.channel', { hasText: /email: (idle|polling|connected)/ }).waitFor();
   await checkScreenshot(t, 'config-editor-repo-running', await page.screenshot({ fullPage: true }));
   t.same(consoleErrors.filter((text) => /Content Security Policy/.test(text)), [], 'no CSP violations');
+});
+
+t.test('in the browser a stored secret is only ever masked and survives a save; an unknown key can be removed', async (t) => {
+  const path = await configFile(t, `dashboard:
+  prot: 5300   # a typo
+repos:
+  web:
+    repo_url: https://example.com/web.git
+    secrets:
+      API_TOKEN: tok-literal-0123456789abcdef
+    slack:
+      bot_token: xoxb-stored-bot-token-000111
+      app_token: xapp-stored-app-token-000222
+      authorized:
+        - workspace_members: true
+`);
+  const source = new class extends MemorySource {
+    override configPath(): string {
+      return path;
+    }
+  }();
+  const dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source });
+  t.teardown(() => dashboard.close());
+  const page = await browser.newPage();
+  t.teardown(() => page.close());
+  await page.goto(`${dashboard.url}/config`);
+  await page.locator('[data-page="config"][data-ready="yes"]').waitFor();
+
+  const secret = page.locator('[data-key-path="repos.web.secrets.API_TOKEN"] input');
+  t.equal(await secret.inputValue(), '', 'the stored value is not in the input');
+  t.match(await secret.getAttribute('placeholder'), /^••••••••cdef \(stored; type to replace\)$/);
+  t.equal(await secret.getAttribute('type'), 'password');
+  t.match(await page.locator('[data-key-path="repos.web.slack.authorized"] textarea').inputValue(), /workspace_members: true/, 'a list of rules is edited as YAML');
+  const everything = await page.evaluate<string>('document.documentElement.outerHTML + JSON.stringify([...document.querySelectorAll("input, textarea")].map((node) => node.value))');
+  t.notMatch(everything, /tok-literal-0123456789|stored-bot-token|stored-app-token/, 'no stored secret reaches the page');
+
+  const problem = page.locator('#config-problems li', { hasText: 'dashboard.prot: unknown key; did you mean "port"?' });
+  await problem.waitFor();
+  await problem.getByRole('button', { name: 'Remove this key' }).click();
+  await page.locator('[data-key-path="repos.web.model"] input').fill('opus');
+  await page.locator('[data-page="config"][data-checking="no"][data-problems="0"]').waitFor();
+  await page.locator('#review-config').click();
+  await page.locator('#config-review:not([hidden])').waitFor();
+  t.notMatch(await page.locator('#config-diff').textContent(), /tok-literal|stored-bot-token/, 'the diff does not carry secrets either');
+  await page.locator('#save-config').click();
+  await page.locator('[data-page="config"][data-saved]').waitFor();
+  const saved = await readFile(path, 'utf8');
+  t.notMatch(saved, /prot/);
+  t.match(saved, /API_TOKEN: tok-literal-0123456789abcdef\n/, 'the untouched secret keeps its stored value');
+  t.match(saved, /bot_token: xoxb-stored-bot-token-000111\n/);
+  t.match(saved, /model: opus\n/);
+  await checkScreenshot(t, 'config-editor-secrets', await page.screenshot({ fullPage: true }));
 });
