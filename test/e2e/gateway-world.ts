@@ -104,7 +104,8 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
           imap_server: '127.0.0.1',
           imap_port: provider.dovecot.port,
           imap_security: 'none',
-          poll_interval: 0.2,
+          // With IDLE, long enough that a lost push shows as a stall rather than being covered by a scan.
+          poll_interval: (options.idle ?? true) ? 60 : 0.2,
           use_imap_idle: options.idle ?? true,
           smtp_server: '127.0.0.1',
           smtp_port: provider.smtpPort,

@@ -234,7 +234,7 @@ export interface EmailChannelConfig {
    */
   use_imap_idle: boolean;
   /**
-   * Seconds between inbox checks when polling.
+   * Seconds between inbox checks when polling. With IDLE the inbox is also checked after this long without news, in case a push from the server was lost.
    */
   poll_interval: number;
   /**

@@ -1,7 +1,8 @@
 /**
  * Keeps an IMAP session to the inbox alive and calls `scan` whenever there may
  * be new mail: on connect, on every `EXISTS` the server pushes while idling,
- * every poll interval when polling, and when woken. Connection failures are
+ * every poll interval when polling (and after a poll interval without news
+ * while idling), and when woken. Connection failures are
  * retried with capped exponential backoff forever; `state()` shows where it is.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
@@ -152,6 +153,9 @@ export class InboxWatcher {
    * connection ends IDLE (imapflow sends DONE first): `complete()` deleting a mail does, and so
    * does imapflow at `maxIdleTime`. Out of IDLE the server pushes no `EXISTS`, so the session
    * loop comes back here to re-enter it rather than wait for a wake that never comes.
+   *
+   * A push the server never sends (or that is lost) must not leave a mail waiting until the
+   * next unrelated event: after one poll interval without news the inbox is scanned anyway.
    */
   private async idleOnce(client: ImapFlow): Promise<void> {
     // `whenFree`: the command that ended IDLE may still be queued; an IDLE started ahead of it
@@ -162,9 +166,13 @@ export class InboxWatcher {
         .finally(() => { if (this.idleCall === call) this.idleCall = undefined; });
       this.idleCall = call;
     }
-    const woken = this.sleep(0, true).then(() => 'woken' as const);
+    const woken = this.sleep(this.options.pollIntervalMs).then(() => 'woken' as const);
     const outcome = await Promise.race([this.idleCall, woken]);
-    if (outcome === 'woken') return;
+    if (outcome === 'woken') {
+      // Woken by wake() (already pending) or by the poll interval passing: scan either way.
+      this.pendingWake = true;
+      return;
+    }
     // Settles the sleep raced above; a wake that came meanwhile stays in `pendingWake`.
     this.wakeUp?.();
     // A refused IDLE must not spin: fall back to one poll interval.
@@ -188,17 +196,16 @@ export class InboxWatcher {
     });
   }
 
-  /** Waits `ms` (or, with `untilWoken`, until woken) unless stopped or woken first. */
-  private sleep(ms: number, untilWoken = false): Promise<void> {
+  /** Waits `ms` unless stopped or woken first. */
+  private sleep(ms: number): Promise<void> {
     if (this.stopped || this.pendingWake) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        clearTimeout(timer);
         this.wakeUp = undefined;
         resolve();
       };
-      if (!untilWoken) timer = setTimeout(done, ms);
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

@@ -35,7 +35,8 @@ export function emailConfig(p: MailProvider, overrides: Partial<EmailChannelConf
     imap_security: 'none',
     imap_connect_retries: 1,
     use_imap_idle: true,
-    poll_interval: 0.2,
+    // Long: IDLE tests must see the push, not a scan after the poll interval.
+    poll_interval: 60,
     idle_reconnect_interval: 1740,
     smtp_server: '127.0.0.1',
     smtp_port: p.smtpPort,
