@@ -57,7 +57,8 @@ export interface NetworkSandboxOptions {
   /**
    * How many task networks with a loaded, idle proxy to keep ready (a warm
    * pool), so a task start only hands its allowlist and secrets to a running
-   * proxy. Default 0: a one-shot run gains nothing from it. With 1 or more,
+   * proxy. Default 0: a one-shot run gains nothing from it (its one task
+   * would wait for the same preparation). With 1 or more,
    * {@link NetworkSandbox.close} must be called when done: it removes the
    * idle ones and waits for teardowns that `release` leaves running.
    */
@@ -96,12 +97,15 @@ async function removeOrphanTaskDirs(dir: string, isAlive: ProcessProbe): Promise
  * dual-homed proxy container and the container arguments that join it.
  * Implements the task's {@link NetworkProvider}.
  *
- * With a warm pool, networks and proxies are prepared ahead (after startup
- * and after each take) and a task takes one: the proxy has loaded but reads
- * its config, binds its ports and gets the real secrets only then. A
- * prepared proxy serves exactly one task. `release` then returns once the
- * proxy has stopped and its log is written; removing the container and the
- * network continues in the background ({@link close} waits for it).
+ * With a warm pool, networks and proxies are prepared ahead and a task takes
+ * one: the proxy has loaded but gets the allowlist and the real secrets,
+ * and binds its ports, only then. A prepared proxy serves exactly one task.
+ * The pool is filled after startup and refilled when a task releases its
+ * network, not when it takes one: on a small machine a refill running while
+ * the task's container starts slowed that start by half (`npm run bench --
+ * proxy`). `release` returns once the proxy has stopped and its log is
+ * written; removing the container and the network continues in the
+ * background ({@link close} waits for it).
  */
 export class NetworkSandbox implements NetworkProvider {
   private readonly options: NetworkSandboxOptions;
@@ -162,7 +166,6 @@ export class NetworkSandbox implements NetworkProvider {
     await this.checkProgram();
 
     const slot = await this.takeSlot(settings, contextId);
-    this.refill();
     const onLine = this.options.onNetworkLine;
     let taken;
     try {
@@ -178,6 +181,7 @@ export class NetworkSandbox implements NetworkProvider {
         // The setup error is what the caller needs; a failed cleanup of a
         // half-built topology is removed as an orphan at the next startup.
       });
+      this.refill();
       throw error;
     }
     const { containerArgs, env, finish } = taken;
@@ -186,6 +190,7 @@ export class NetworkSandbox implements NetworkProvider {
         await finish();
       } finally {
         const teardown = slot.discard();
+        this.refill();
         if (this.warmPool === 0) {
           await teardown.catch((error: unknown) => { throw releaseFailed(contextId, error); });
         } else {
