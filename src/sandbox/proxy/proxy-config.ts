@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIPv4, isIP } from 'node:net';
-import { allowlistFromObject, parseAllowlist, type Allowlist } from '../network/allowlist/index.js';
+// The modules themselves, not the allowlist index: that one also loads the YAML parser.
+import type { Allowlist } from '../network/allowlist/allowlist.js';
+import { allowlistFromObject } from '../network/allowlist/validate.js';
 import { ProxyError } from './proxy-error.js';
 
 /** The proxy program's settings, validated (see {@link parseProxyConfig} for the JSON form). */
@@ -46,7 +48,7 @@ export interface ProxyTask {
 export const ALLOWLIST_FILE = '.airut/network-allowlist.yaml';
 
 const KEYS = new Set([
-  'listen_address', 'http_port', 'https_port', 'dns_port', 'proxy_ip', 'dns_ttl', 'allowlist', 'allowlist_file',
+  'listen_address', 'http_port', 'https_port', 'dns_port', 'proxy_ip', 'dns_ttl', 'allowlist',
   'secrets_file', 'ca_cert_file', 'ca_key_file', 'upstream_hosts', 'upstream_dns', 'upstream_ca_file',
   'upstream_ports', 'log_file',
 ]);
@@ -57,7 +59,7 @@ const KEYS = new Set([
  * ```json
  * { "listen_address": "0.0.0.0", "http_port": 80, "https_port": 443, "dns_port": 53,
  *   "proxy_ip": "10.199.1.100", "dns_ttl": 60,
- *   "allowlist": {"domains": [], "url_prefixes": []}  (or "allowlist_file": "/path/allowlist.yaml"),
+ *   "allowlist": {"domains": [], "url_prefixes": []},
  *   "secrets_file": "/run/airut/task/secrets.json" | null,
  *   "ca_cert_file": "...", "ca_key_file": "...",
  *   "upstream_hosts": {"api.example.com": "192.0.2.10"}, "upstream_dns": "10.0.0.53" | null,
@@ -69,10 +71,9 @@ const KEYS = new Set([
  * optional; unknown keys are refused (a typo must not silently drop a setting).
  *
  * @param source where the value came from, quoted in errors
- * @param readText reads `allowlist_file` (injected for tests)
  * @throws ProxyError `PROXY_CONFIG_INVALID`, or an `AllowlistError` for a bad allowlist
  */
-export function parseProxyConfig(value: unknown, source: string, readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
+export function parseProxyConfig(value: unknown, source: string): ProxyConfig {
   const fail = (key: string, problem: string): never => {
     throw new ProxyError('PROXY_CONFIG_INVALID', `Proxy config ${source}: ${key} ${problem}.`, {
       hint: 'The host writes this file; a wrong value means the host and the proxy program disagree on its format.',
@@ -106,22 +107,8 @@ export function parseProxyConfig(value: unknown, source: string, readText: (path
   const dnsTtl = record.dns_ttl === undefined ? 60 : record.dns_ttl;
   if (typeof dnsTtl !== 'number' || !Number.isInteger(dnsTtl) || dnsTtl < 0 || dnsTtl > 86_400) fail('dns_ttl', `must be whole seconds 0-86400, got ${JSON.stringify(dnsTtl)}`);
 
-  let allowlist: Allowlist;
-  if (record.allowlist !== undefined && record.allowlist_file !== undefined) fail('allowlist', 'and allowlist_file are mutually exclusive');
-  if (record.allowlist !== undefined) {
-    allowlist = allowlistFromObject(record.allowlist, ALLOWLIST_FILE);
-  } else if (record.allowlist_file !== undefined) {
-    const path = string('allowlist_file');
-    let text: string;
-    try {
-      text = readText(path);
-    } catch (cause) {
-      throw new ProxyError('PROXY_CONFIG_INVALID', `Proxy config ${source}: allowlist_file ${path} cannot be read: ${(cause as Error).message}.`, { cause });
-    }
-    allowlist = parseAllowlist(text, ALLOWLIST_FILE);
-  } else {
-    return fail('allowlist', 'is missing (give "allowlist" as an object or "allowlist_file" as a path)');
-  }
+  if (record.allowlist === undefined) fail('allowlist', 'is missing (give it as an object {"domains": [...], "url_prefixes": [...]})');
+  const allowlist: Allowlist = allowlistFromObject(record.allowlist, ALLOWLIST_FILE);
 
   const hosts = new Map<string, string>();
   const rawHosts = record.upstream_hosts ?? {};

@@ -1,7 +1,10 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { explainRequest, normalizeRequestHost, type Allowlist } from '../network/allowlist/index.js';
+// The modules themselves, not the allowlist index: that one also loads the YAML parser.
+import type { Allowlist } from '../network/allowlist/allowlist.js';
+import { explainRequest } from '../network/allowlist/explain.js';
+import { normalizeRequestHost } from '../network/allowlist/request-target.js';
 import type { RewriteHeaders } from './header-rewrite.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';

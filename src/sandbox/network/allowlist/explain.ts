@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { describeRule, type Allowlist, type UrlPrefixRule } from './allowlist.js';
 import { normalizeRequestHost, normalizeRequestPath } from './request-target.js';
 
@@ -31,8 +30,22 @@ export interface Decision {
   readonly methodMismatch: boolean;
 }
 
+/**
+ * Characters a YAML plain scalar in block context may hold without any of
+ * them being an indicator: no leading indicator, no `: ` or ` #`, no space at all.
+ */
+const PLAIN_SCALAR = /^[\p{L}\p{N}_./][\p{L}\p{N}\p{M}_./*?=&%+~,@()[\]!$'-]*$/u;
+/** Plain scalars that would read back as something else than a string. */
+const NOT_A_STRING = /^(?:true|false|yes|no|on|off|null|~|[-+]?(?:\d.*|\.\d.*|\.inf|\.nan))$/i;
+
+/**
+ * `value` as a YAML scalar: plain when it reads back as the same string,
+ * else double-quoted (a JSON string literal is a valid YAML double-quoted
+ * scalar). Written here rather than with the YAML library so the proxy does
+ * not load a YAML parser for its 403 answers.
+ */
 function quoteYaml(value: string): string {
-  return stringify(value).trimEnd();
+  return PLAIN_SCALAR.test(value) && !NOT_A_STRING.test(value) ? value : JSON.stringify(value);
 }
 
 function entryYaml(host: string, path: string, methods: readonly string[]): string {

@@ -6,6 +6,7 @@
 export { Allowlist, describeRule, type AllowlistDocument, type AllowlistRule, type DomainRule, type UrlPrefixRule } from './allowlist.js';
 export { AllowlistError, type AllowlistErrorCode, type AllowlistProblem } from './error.js';
 export { explainRequest, type Decision, type RequestToCheck } from './explain.js';
-export { ALLOWLIST_METHODS, allowlistFromObject, checkHostPattern, parseAllowlist, serializeAllowlist } from './parse.js';
+export { ALLOWLIST_METHODS, allowlistFromObject, checkHostPattern, serializeAllowlist } from './validate.js';
+export { parseAllowlist } from './parse.js';
 export { compilePattern, findPatternProblem, hasGlobCharacters, isWildcardPattern, matchPattern, type CompileOptions, type PatternMatcher } from './pattern.js';
 export { normalizeRequestHost, normalizeRequestPath, type NormalizedHost, type NormalizedPath } from './request-target.js';

@@ -1,4 +1,5 @@
-import { checkHostPattern, findPatternProblem } from '../allowlist/index.js';
+import { findPatternProblem } from '../allowlist/pattern.js';
+import { checkHostPattern } from '../allowlist/validate.js';
 import { SecretsError } from './error.js';
 import { createSurrogate, type RandomBytes } from './surrogate.js';
 

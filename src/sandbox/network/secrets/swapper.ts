@@ -1,4 +1,5 @@
-import { compilePattern, hasGlobCharacters, normalizeRequestHost, type PatternMatcher } from '../allowlist/index.js';
+import { compilePattern, hasGlobCharacters, type PatternMatcher } from '../allowlist/pattern.js';
+import { normalizeRequestHost } from '../allowlist/request-target.js';
 import { decodeBasicAuth, encodeBasicAuth } from './basic-auth.js';
 import type { SurrogatePair } from './masked-secret.js';
 
