@@ -1,7 +1,6 @@
 /**
- * PEM and WebCrypto basics shared by the CA and the proxy's leaf minting.
- * Kept apart from x509.ts so the proxy can load and check its CA without
- * paying for @peculiar/x509 before it serves.
+ * PEM and WebCrypto basics of the CA (re-exported by x509.ts). The proxy
+ * uses neither: it mints leaves with its own DER writer (proxy/der.ts).
  */
 import { webcrypto } from 'node:crypto';
 
