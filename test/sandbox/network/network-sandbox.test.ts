@@ -53,3 +53,35 @@ void t.test('allowed, blocked and masked requests from a task container', async 
   await attachment.release();
   t.same(await leftovers(runtime, topo.prefix), [], 'proxy and task network removed');
 });
+
+void t.test('from a warm pool: the prepared proxy gets this task\'s allowlist and secrets, and a fresh one is prepared after', async (t) => {
+  const topo = await startRealTopology(t, runtime, {
+    allowlist: { domains: ['allowed.test'], url_prefixes: [] },
+    hosts: ['allowed.test', 'blocked.test'],
+    maskedSecrets: [{ name: 'GH_TOKEN', value: TOKEN, scopes: ['allowed.test'], headers: ['Authorization'] }],
+    warmPool: 1,
+  });
+  const { attachment, upstream, sandbox } = topo;
+  t.match(attachment.containerArgs.join(' '), new RegExp(`--network ${topo.prefix}-net-w[0-9a-f]{8} `), 'a pooled network');
+  const result = await runInTask(runtime, attachment, [
+    'curl -sS --max-time 30 -H "Authorization: Bearer $GH_TOKEN" https://allowed.test/auth',
+    'curl -sS --max-time 30 -o /dev/null -w "%{http_code}" https://blocked.test/x',
+  ].join('; echo; echo @@@; '));
+  t.equal(result.exitCode, 0, result.stderr);
+  const [scoped, blocked] = result.stdout.split('\n@@@\n').map((part) => part.trim());
+  const headers = (JSON.parse(scoped ?? '{}') as { headers?: string[] }).headers ?? [];
+  t.ok(headers.includes(`Bearer ${TOKEN}`), 'the real value was swapped in');
+  t.equal(blocked, '403');
+  t.notOk(upstream.requests.some((r) => r.url === '/x'), 'the blocked request never reached the upstream');
+
+  await attachment.release();
+  const log = await readFile(join(topo.contextDir, 'network-sandbox.log'), 'utf8');
+  t.equal(log.split('\n').filter((l) => /^(ALLOWED|BLOCKED) /.test(l)).length, 2, 'the log is complete when release returns');
+  t.notMatch(log, TOKEN);
+  await sandbox.settled();
+  const left = await leftovers(runtime, topo.prefix);
+  t.equal(left.length, 2, 'one fresh network and proxy prepared for the next task');
+  t.notOk(left.some((name) => attachment.containerArgs.includes(name)), 'not the one this task used');
+  await sandbox.close();
+  t.same(await leftovers(runtime, topo.prefix), [], 'close removes it');
+});
