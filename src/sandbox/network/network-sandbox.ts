@@ -12,7 +12,7 @@ import { NetworkSandboxError } from './error.js';
 import { ensureEgressNetwork } from './podman-networks.js';
 import { ensureProxyImage } from './proxy-image.js';
 import { PROXY_PROGRAM } from './proxy-layout.js';
-import { ProxySlot, TASK_DIR_PREFIX, type SlotSettings } from './proxy-slot.js';
+import { ProxySlot, TASK_DIR_PREFIX, type SlotSettings, type TakenSlot } from './proxy-slot.js';
 import { egressNetworkName } from './resource-names.js';
 import { DEFAULT_SUBNET_POOL, parseSubnet, type Ipv4Subnet } from './subnet-pool.js';
 import type { MaskedSecret } from './secrets/index.js';
@@ -165,31 +165,23 @@ export class NetworkSandbox implements NetworkProvider {
     const settings = await this.slotSettings();
     await this.checkProgram();
 
-    const slot = await this.takeSlot(settings, contextId);
-    const onLine = this.options.onNetworkLine;
-    let taken;
-    try {
-      taken = await slot.take({
-        allowlist: this.options.allowlist,
-        maskedSecrets: this.options.maskedSecrets ?? [],
-        contextDir,
-        onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
-        timing: { readyTimeoutMs: this.options.readyTimeoutMs },
-      });
-    } catch (error) {
-      await slot.discard().catch(() => {
-        // The setup error is what the caller needs; a failed cleanup of a
-        // half-built topology is removed as an orphan at the next startup.
-      });
-      this.refill();
-      throw error;
+    let slot = await this.pooledSlot();
+    let taken = slot === undefined ? undefined : await this.takeOrDiscard(slot, contextId, contextDir).catch(() => {
+      // A prepared proxy may have died while it waited (killed, out of memory): a fresh one
+      // is tried instead, and reports whatever still fails.
+      return undefined;
+    });
+    if (slot === undefined || taken === undefined) {
+      slot = await ProxySlot.prepare(settings, contextId);
+      taken = await this.takeOrDiscard(slot, contextId, contextDir);
     }
+    const used = slot;
     const { containerArgs, env, finish } = taken;
     const release = once(async () => {
       try {
         await finish();
       } finally {
-        const teardown = slot.discard();
+        const teardown = used.discard();
         this.refill();
         if (this.warmPool === 0) {
           await teardown.catch((error: unknown) => { throw releaseFailed(contextId, error); });
@@ -231,17 +223,35 @@ export class NetworkSandbox implements NetworkProvider {
     if (failure !== undefined) throw releaseFailed('a task', failure);
   }
 
-  /** A prepared slot from the pool, else (also when its preparation failed) a new one named after the context. */
-  private async takeSlot(settings: SlotSettings, contextId: string): Promise<ProxySlot> {
-    const pooled = this.idle.shift();
-    if (pooled !== undefined) {
-      try {
-        return await pooled;
-      } catch {
-        // Prepared in the background with nobody to tell; a fresh attempt reports what still fails.
-      }
+  /** A prepared slot from the pool; undefined when the pool is empty or its preparation failed. */
+  private async pooledSlot(): Promise<ProxySlot | undefined> {
+    try {
+      return await this.idle.shift();
+    } catch {
+      // Prepared in the background with nobody to tell; the fresh attempt that follows reports what still fails.
+      return undefined;
     }
-    return ProxySlot.prepare(settings, contextId);
+  }
+
+  /** Hands the slot to the task; on failure the slot is removed and the pool topped up. */
+  private async takeOrDiscard(slot: ProxySlot, contextId: string, contextDir: string): Promise<TakenSlot> {
+    const onLine = this.options.onNetworkLine;
+    try {
+      return await slot.take({
+        allowlist: this.options.allowlist,
+        maskedSecrets: this.options.maskedSecrets ?? [],
+        contextDir,
+        onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
+        timing: { readyTimeoutMs: this.options.readyTimeoutMs },
+      });
+    } catch (error) {
+      await slot.discard().catch(() => {
+        // The setup error is what the caller needs; a failed cleanup of a
+        // half-built topology is removed as an orphan at the next startup.
+      });
+      this.refill();
+      throw error;
+    }
   }
 
   private get tmpDir(): string {

@@ -210,3 +210,21 @@ void t.test('a warm pool size must be a small whole number', async (t) => {
   await t.rejects(sandboxFor(t, { warmPool: -1 }), { code: 'NETWORK_WARM_POOL_INVALID' });
   await t.rejects(sandboxFor(t, { warmPool: 1.5 }), { code: 'NETWORK_WARM_POOL_INVALID' });
 });
+
+void t.test('a prepared proxy that died while it waited is replaced by a fresh one at attach', async (t) => {
+  const { sandbox, prefix, tmp, contextDir } = await sandboxFor(t, { warmPool: 1 });
+  t.teardown(() => sandbox.close());
+  await sandbox.startup();
+  await sandbox.settled();
+  const [prepared] = (await leftovers(runtime, prefix)).filter((name) => name.startsWith(`${prefix}-proxy-`));
+  await runtime.run(['rm', '-f', '-t', '0', prepared ?? 'missing']);
+  const attachment = await sandbox.attach('ctx-fresh', contextDir);
+  t.match(attachment.containerArgs.join(' '), `--network ${prefix}-net-ctx-fresh `, 'a network made for this task');
+  const proxyIp = /--dns (\S+)/.exec(attachment.containerArgs.join(' '))?.[1] ?? '';
+  const result = await runInTask(runtime, attachment, `curl -s -o /dev/null -w "%{http_code}" --max-time 30 http://${proxyIp}/`);
+  t.equal(result.stdout, '418');
+  await attachment.release();
+  await sandbox.close();
+  t.same(await leftovers(runtime, prefix), []);
+  t.same(await readdir(tmp), []);
+});
