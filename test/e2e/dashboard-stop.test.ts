@@ -86,6 +86,7 @@ t.test('Stop on a long task from the dashboard of a real airut serve; history af
   t.equal(await page.locator('#stop-task').isDisabled(), true);
   await page.locator('#reply-text', { hasText: 'stopped from the Airut dashboard' }).waitFor();
   t.equal(await page.locator('#stop-result').textContent(), 'Stopped.');
+  await page.locator('#task-outcome', { hasText: 'stopped' }).waitFor();
   t.match(await page.locator('#task-finished').textContent(), /^\d{4}-\d\d-\d\dT/, 'the finish time is filled in live');
   await until(async () => (await runtime.call(['container', 'exists', containerId])).exitCode !== 0, 'the task container is gone');
   t.pass('the task container is gone');
@@ -118,6 +119,7 @@ t.test('Stop on a long task from the dashboard of a real airut serve; history af
   await page.locator('[data-page="task"][data-loaded="record"]').waitFor({ state: 'attached' });
   t.match(await page.locator('#reply-text').textContent(), /stopped from the Airut dashboard/);
   t.equal(await page.locator('#task-state').textContent(), 'failed (stopped)');
+  t.equal(await page.locator('#task-outcome').textContent(), 'stopped', 'the recorded run says the same as the live one');
   t.equal(await page.locator('#stop-task').isDisabled(), true);
   await page.locator('#conversation-link').click();
   await page.locator('[data-page="conversation"]').waitFor();

@@ -91,7 +91,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
       });
     }
     function finished(result) {
-      set('task-outcome', result.outcome);
+      // A stop is reported by the sandbox as container_failed with stopped set; say what happened.
+      set('task-outcome', result.stopped ? 'stopped' : result.outcome);
       set('task-duration', (result.durationMs / 1000).toFixed(1) + ' s');
       set('task-turns', String(result.numTurns));
       set('task-tokens', result.usage.inputTokens + ' in / ' + result.usage.outputTokens + ' out');
