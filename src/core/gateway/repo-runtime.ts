@@ -83,6 +83,7 @@ export class RepoRuntime {
     readonly handler: RepoHandler,
     readonly storage: RepoStorage,
     private readonly sandbox: Sandbox | undefined,
+    private readonly runner: TaskRunner,
   ) {}
 
   /**
@@ -117,10 +118,11 @@ export class RepoRuntime {
       });
       await handler.start();
       log.info('repo started', { channels: channels.map((c) => c.kind).join(',') });
-      return new RepoRuntime(id, repo, scope, handler, storage, sandbox);
+      return new RepoRuntime(id, repo, scope, handler, storage, sandbox, runner);
     } catch (error) {
       // The start error is the one to report; a channel that also fails to stop adds nothing to it.
       for (const channel of channels) await channel.stop().catch(() => undefined);
+      await runner.close?.();
       await sandbox?.shutdown();
       throw error;
     }
@@ -143,6 +145,7 @@ export class RepoRuntime {
    */
   async stop(timeoutMs: number): Promise<void> {
     await this.handler.stop(timeoutMs);
+    await this.runner.close?.();
     await this.sandbox?.shutdown();
   }
 }

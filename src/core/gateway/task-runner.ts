@@ -25,4 +25,6 @@ export interface TaskRequest {
  */
 export interface TaskRunner {
   run(request: TaskRequest): Promise<ExecutionResult>;
+  /** Releases what the runner keeps between runs (a prepared network); called once its repo stops. */
+  close?(): Promise<void>;
 }

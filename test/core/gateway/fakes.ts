@@ -123,6 +123,12 @@ export class FakeRunner implements TaskRunner {
   auto: ((request: TaskRequest, index: number) => ExecutionResult | Promise<ExecutionResult>) | undefined;
   /** When set, runs throw it (an infrastructure failure). */
   failWith: Error | undefined;
+  /** How often close() was called (once per stopped repo that used this runner). */
+  closes = 0;
+
+  async close(): Promise<void> {
+    this.closes++;
+  }
 
   async run(request: TaskRequest): Promise<ExecutionResult> {
     if (this.failWith) throw this.failWith;

@@ -196,6 +196,7 @@ t.test('reload: a removed repo takes no new messages and stops once its running 
   w.runner.call(0).finish(success('done before leaving'));
   await w.waitLog(is('repo stopped', 'alpha'));
   t.ok(alpha.stopped);
+  t.equal(w.runner.closes, 1, 'the removed repo\'s runner released what it keeps between runs (its prepared network)');
   t.equal(alpha.results()[0]?.reply.markdown, 'done before leaving', 'the running task was answered');
   t.notOk(w.channel('beta').stopped, 'beta untouched');
 });
