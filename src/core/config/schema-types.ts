@@ -348,14 +348,6 @@ export interface SlackChannelConfig {
    * Channel ids (`C...`) where mentions are answered. Empty: every channel the app is invited to. Direct messages are always allowed.
    */
   allowed_channels: string[];
-}
-/**
- * One authorization rule: a mapping with exactly one of `workspace_members`, `user_id`, `user_group`.
- */
-export interface SlackAuthorizationRule {
-  /**
-   * `true`: every full member of the workspace (not guests).
-   */
   /**
    * Base URL of Slack's Web API; Socket Mode connections and file downloads use the same host. GovSlack: `https://slack-gov.com/api/`. Plain http:// is accepted only for a local test server (127.0.0.1, localhost, [::1]).
    */
@@ -364,6 +356,14 @@ export interface SlackAuthorizationRule {
    * Largest file attached in Slack that is downloaded for the agent, in bytes; larger ones are skipped with a note in the prompt.
    */
   max_attachment_bytes: number;
+}
+/**
+ * One authorization rule: a mapping with exactly one of `workspace_members`, `user_id`, `user_group`.
+ */
+export interface SlackAuthorizationRule {
+  /**
+   * `true`: every full member of the workspace (not guests).
+   */
   workspace_members?: boolean;
   /**
    * One user, by Slack user id (`U...`).
