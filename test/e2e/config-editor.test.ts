@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startDashboard } from '../../src/core/dashboard/index.js';
-import { launchBrowser, saveScreenshot } from '../harness/browser.js';
+import { checkScreenshot, launchBrowser } from '../harness/browser.js';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
 import { startMailProvider } from '../harness/mail/mail-provider.js';
 import { TEST_BASE_IMAGE, testContainersConf } from '../harness/podman.js';
@@ -12,12 +12,6 @@ import { configFile } from '../core/config/edit/sample.js';
 
 const browser = await launchBrowser();
 t.teardown(() => browser.close());
-
-async function checkScreenshot(t: Test, name: string, png: Buffer): Promise<void> {
-  const facts = await saveScreenshot(name, png);
-  t.ok(facts.bytes > 5000, `${name}.png has content (${facts.bytes} bytes)`);
-  t.ok(facts.distinctValues > 20, `${name}.png is not blank (${facts.distinctValues} distinct values)`);
-}
 
 interface Status {
   generation: number;

@@ -1,19 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { startDashboard } from '../../src/core/dashboard/index.js';
-import { launchBrowser, saveScreenshot } from '../harness/browser.js';
+import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
 import { MemorySource } from '../core/dashboard/memory-source.js';
 
 const browser = await launchBrowser();
 t.teardown(() => browser.close());
-
-async function checkScreenshot(t: Test, name: string, png: Buffer): Promise<void> {
-  const facts = await saveScreenshot(name, png);
-  t.ok(facts.bytes > 5000, `${name}.png has content (${facts.bytes} bytes)`);
-  t.ok(facts.distinctValues > 20, `${name}.png is not blank (${facts.distinctValues} distinct values)`);
-}
 
 t.test('real airut serve without config: the empty state with the Configure call to action', async (t) => {
   const { env, cleanup } = await tempHome();
@@ -71,17 +63,7 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   await checkScreenshot(t, 'dashboard-task-running', await page.screenshot({ fullPage: true }));
 
   // CSRF: a page on another origin (a plain server without our CSP) tries both ways to POST stop.
-  const evil = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<!doctype html><title>elsewhere</title>'); });
-  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => { evil.close(() => resolve()); evil.closeAllConnections(); }));
-  const attacker = await browser.newPage();
-  t.teardown(() => attacker.close());
-  await attacker.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
-  const outcomes = await attacker.evaluate(async (target) => {
-    const simple = await fetch(target, { method: 'POST', mode: 'no-cors', body: 'x' }).then((r) => r.type, (e: unknown) => String(e));
-    const withHeader = await fetch(target, { method: 'POST', headers: { 'X-Airut-Request': '1' } }).then((r) => String(r.status), (e: unknown) => `refused: ${String(e)}`);
-    return { simple, withHeader };
-  }, `${dashboard.url}/api/tasks/a1b2c3d4e5f6/stop`);
+  const outcomes = await crossOriginPosts(t, browser, `${dashboard.url}/api/tasks/a1b2c3d4e5f6/stop`);
   t.match(outcomes.simple, /^(opaque|TypeError: Failed to fetch)$/, 'a simple cross-origin POST gets no readable answer (Cross-Origin-Resource-Policy blocks even the opaque one)');
   t.match(outcomes.withHeader, /^refused/, 'the custom header needs a preflight the dashboard never grants');
   t.same(source.stopped, [], 'the cross-origin POSTs stopped nothing');

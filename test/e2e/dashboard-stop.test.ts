@@ -1,19 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { launchBrowser, saveScreenshot } from '../harness/browser.js';
+import t from 'tap';
+import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import { testRuntime } from '../harness/podman.js';
 import { ALICE, GATEWAY, startGatewayWorld } from './gateway-world.js';
 
 const browser = await launchBrowser();
 t.teardown(() => browser.close());
-
-async function checkScreenshot(t: Test, name: string, png: Buffer): Promise<void> {
-  const facts = await saveScreenshot(name, png);
-  t.ok(facts.bytes > 5000, `${name}.png has content (${facts.bytes} bytes)`);
-  t.ok(facts.distinctValues > 20, `${name}.png is not blank (${facts.distinctValues} distinct values)`);
-}
 
 /** Resolves once `check` holds, checking again after each short pause (a container's removal has no event to wait on). */
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -59,17 +51,7 @@ t.test('Stop on a long task from the dashboard of a real airut serve; history af
   }, 'the task container runs');
 
   // CSRF against the real service: a page on another origin tries to stop the task.
-  const evil = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<!doctype html><title>elsewhere</title>'); });
-  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => { evil.close(() => resolve()); evil.closeAllConnections(); }));
-  const attacker = await browser.newPage();
-  t.teardown(() => attacker.close());
-  await attacker.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
-  const outcomes = await attacker.evaluate(async (target) => {
-    const simple = await fetch(target, { method: 'POST', mode: 'no-cors', body: 'x' }).then((r) => r.type, (e: unknown) => String(e));
-    const withHeader = await fetch(target, { method: 'POST', headers: { 'X-Airut-Request': '1' } }).then((r) => String(r.status), (e: unknown) => `refused: ${String(e)}`);
-    return { simple, withHeader };
-  }, `${url}/api/tasks/${taskId}/stop`);
+  const outcomes = await crossOriginPosts(t, browser, `${url}/api/tasks/${taskId}/stop`);
   t.match(outcomes.withHeader, /^refused/, 'the custom header needs a preflight the dashboard never grants');
   const afterAttack = await (await fetch(`${url}/api/tasks/${taskId}`)).json() as { state: string };
   t.equal(afterAttack.state, 'running', `the cross-origin POSTs (${outcomes.simple}) stopped nothing`);
