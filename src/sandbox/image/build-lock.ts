@@ -41,15 +41,27 @@ export class BuildLock {
     };
   }
 
-  /** Runs `fn` while holding the lock; the lock is released whatever `fn` does. */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` while holding the lock; the lock is released whatever `fn` does.
+   * When `signal` aborts while waiting, `onAbort()` is thrown and `fn` never runs.
+   */
+  async withLock<T>(fn: () => Promise<T>, abort?: { signal: AbortSignal; onAbort: () => Error }): Promise<T> {
     const previous = this.tail;
     let done!: () => void;
     const mine = new Promise<void>((resolve) => { done = resolve; });
+    // Later callers wait for `previous` too, so leaving early never lets them overlap it.
     this.tail = previous.then(() => mine);
-    await previous;
     try {
-      const lock = await acquireFileLock(this.options.path, this.lockOptions);
+      await (abort === undefined ? previous : Promise.race([previous, aborted(abort.signal)]));
+      if (abort?.signal.aborted) throw abort.onAbort();
+      const options = abort === undefined ? this.lockOptions : { ...this.lockOptions, sleep: (ms: number) => delay(ms, undefined, { signal: abort.signal }) };
+      const lock = await acquireFileLock(this.options.path, options).catch((error: unknown) => {
+        throw abort?.signal.aborted ? abort.onAbort() : error;
+      });
+      if (abort?.signal.aborted) {
+        await lock.release();
+        throw abort.onAbort();
+      }
       try {
         return await fn();
       } finally {
@@ -59,4 +71,10 @@ export class BuildLock {
       done();
     }
   }
+}
+
+/** Settles when `signal` aborts (never rejects, so a race with it needs no handler). */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -7,7 +7,7 @@ import { assertFlatContextNames, type ContextFiles } from './context-files.js';
 import { imageContentHash } from './content-hash.js';
 import { ENTRYPOINT_FILE_NAME, entrypointScript, overlayDockerfile } from './entrypoint.js';
 import { ImageBuildError } from './error.js';
-import { buildImage } from './image-build.js';
+import { abortedError, buildImage, throwIfAborted } from './image-build.js';
 import { parseImageCreated } from './image-created.js';
 
 /** Options of {@link ImageCache}. */
@@ -49,6 +49,12 @@ export interface EnsureImageOptions {
   onBuildOutput?: (line: string) => void;
   /** Called before each layer build. */
   onBuildStart?: (build: BuildStart) => void;
+  /**
+   * Stops the call: waiting for the build lock ends, a running build is
+   * killed (its RUN step, then podman) and its context removed, and the call
+   * rejects with `IMAGE_BUILD_ABORTED` once nothing of it runs any more.
+   */
+  signal?: AbortSignal;
 }
 
 interface Layer {
@@ -103,14 +109,17 @@ export class ImageCache {
     const overlayFile = overlayDockerfile(repo.tag);
     const overlay: Layer = { layer: 'overlay', tag: `${prefix}-overlay:${imageContentHash(overlayFile, overlayFiles)}`, dockerfile: overlayFile, files: overlayFiles };
 
+    const { signal } = options;
+    throwIfAborted(signal, overlay.tag);
     // Fast path without the lock: one engine call when both layers are fresh.
     if (!options.force && (await this.bothFresh(repo.tag, overlay.tag))) return overlay.tag;
 
+    throwIfAborted(signal, overlay.tag);
     return this.lock.withLock(async () => {
       const repoCreated = await this.ensureLayer(repo, undefined, options);
       await this.ensureLayer(overlay, repoCreated, options);
       return overlay.tag;
-    });
+    }, signal === undefined ? undefined : { signal, onAbort: () => abortedError(signal, overlay.tag) });
   }
 
   /**
@@ -148,6 +157,7 @@ export class ImageCache {
       prefix: this.options.prefix,
       tmpDir: this.options.tmpDir,
       onOutput: options.onBuildOutput,
+      signal: options.signal,
     });
     const built = await this.created(layer.tag);
     if (built === undefined) {
