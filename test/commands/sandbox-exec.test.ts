@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import t from 'tap';
 import { FAKE_UPSTREAM_CA, startFakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
-import { testRuntime } from '../harness/podman.js';
+import { TEST_BASE_IMAGE, testRuntime } from '../harness/podman.js';
+import { CLI_RESOURCE_PREFIX } from '../../src/core/run/index.js';
+import { imageContentHash } from '../../src/sandbox/image/index.js';
 import { BASIC_REPO, execFixture, filesIn, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
 
 // `airut sandbox exec` in command mode, run as a user runs it, on real podman.
@@ -78,6 +81,33 @@ void t.test('a second SIGTERM kills a command that ignores the first: exit 130, 
   t.match(String(result.stderr), /airut: killing the task/);
   t.same(await leftoversOf(runtime, child.pid), [], 'container, proxy and network are removed');
   t.same(await filesIn(fx.tmp), [], 'no temp file is left');
+});
+
+void t.test('SIGINT during the image build stops it at once: exit 130, no build process, container, image or temp file left', async (t) => {
+  const marker = `slowbuild-${randomBytes(4).toString('hex')}`;
+  const dockerfile = `FROM ${TEST_BASE_IMAGE}\nRUN echo "${marker}-$(hostname)" && sleep 600\n`;
+  const fx = await execFixture(t, { files: { '.airut/container/Dockerfile': dockerfile } });
+  const child = fx.start([...sandboxed, '--', 'true']);
+  // The RUN step prints its working container's id, then sleeps far past the test.
+  const containerId = await new Promise<string>((resolve) => {
+    let seen = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const found = new RegExp(`airut: build: ${marker}-([0-9a-f]+)`).exec(seen);
+      if (found) resolve(found[1]!);
+    });
+  });
+  child.kill('SIGINT');
+  const result = await child;
+  t.equal(result.exitCode, 130, String(result.stderr));
+  t.notMatch(String(result.stderr), /airut: running/, 'the command never started');
+  t.equal((await execa('pgrep', ['-af', marker], { reject: false })).stdout, '', 'no RUN step process is left');
+  const external = await runtime.run(['ps', '-a', '--external', '--format', '{{.ID}}']);
+  t.notOk(external.stdout.split('\n').some((id) => id.startsWith(containerId)), 'the build\'s working container is removed');
+  const repoTag = `${CLI_RESOURCE_PREFIX}-repo:${imageContentHash(dockerfile, {})}`;
+  t.not((await runtime.call(['image', 'exists', repoTag])).exitCode, 0, 'the image was not tagged');
+  t.same(await leftoversOf(runtime, child.pid), [], 'no container or network of the run is left');
+  t.same(await filesIn(fx.tmp), [], 'no temp file (build context) is left');
 });
 
 void t.test('prompt mode: what Claude Code writes to stderr comes with the progress, as [claude] lines', async (t) => {

@@ -3,6 +3,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ImageBuildError } from '../../sandbox/image/index.js';
 import { Sandbox } from '../../sandbox/sandbox.js';
 import { NETWORK_LOG_FILE, NetworkSandbox } from '../../sandbox/network/index.js';
 import { ContainerRuntime } from '../../sandbox/runtime/index.js';
@@ -42,9 +43,13 @@ export interface OpenRun {
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Tells a run in preparation that it should stop at the next step. */
+/**
+ * Tells a run in preparation that it should stop: `stopped` is checked
+ * between steps, `signal` ends a step that can be cut short (the image build).
+ */
 export interface StopSignal {
   readonly stopped: boolean;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -53,6 +58,8 @@ export interface StopSignal {
  * new worktree) and the network sandbox. Every run gets its own execution
  * context, so two runs in one repository never touch each other's proxy,
  * network or logs.
+ *
+ * @throws ImageBuildError `IMAGE_BUILD_ABORTED` when `stop.signal` aborts the image build (see {@link isStoppedDuringPreparation}).
  */
 export async function openRun(settings: RunSettings, emit: RunEventSink, deps: RunDependencies = {}, stop: StopSignal = { stopped: false }): Promise<OpenRun> {
   const runtime = deps.runtime ?? new ContainerRuntime({ command: settings.containerCommand });
@@ -74,6 +81,7 @@ export async function openRun(settings: RunSettings, emit: RunEventSink, deps: R
     emit({ type: 'phase', phase: 'image', state: 'started', detail: settings.image.dockerfilePath });
     const imageTag = await sandbox.ensureImage(settings.image.dockerfile, settings.image.contextFiles, {
       passthrough: settings.mode === 'command',
+      ...(stop.signal === undefined ? {} : { signal: stop.signal }),
       onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
     });
     emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
@@ -138,4 +146,9 @@ async function copyNetworkLog(from: string, to: string): Promise<void> {
   const text = await readFile(from).catch(() => Buffer.alloc(0));
   await mkdir(dirname(to), { recursive: true });
   await appendFile(to, text);
+}
+
+/** True when `error` is a preparation step cut short by the run's own stop signal. */
+export function isStoppedDuringPreparation(error: unknown, stop: StopSignal): boolean {
+  return stop.signal?.aborted === true && error instanceof ImageBuildError && error.code === 'IMAGE_BUILD_ABORTED';
 }

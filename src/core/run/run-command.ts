@@ -1,7 +1,7 @@
 import type { CommandResult } from '../../sandbox/claude/stream/index.js';
 import type { CommandTask } from '../../sandbox/task/index.js';
 import { RunError } from './error.js';
-import { openRun, type OpenRun, type RunDependencies } from './open-run.js';
+import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -35,7 +35,7 @@ export interface CommandRunResult extends CommandResult {
 export interface CommandRun {
   /** The command's result; rejects only when the sandbox could not run it. */
   result: Promise<CommandRunResult>;
-  /** Stops the run wherever it is and waits until everything is removed. */
+  /** Stops the run wherever it is (a running image build at once) and waits until everything is removed. */
   stop(): Promise<void>;
   /** Ends the command at once (no grace period for SIGTERM) and waits until everything is removed. */
   kill(): Promise<void>;
@@ -54,11 +54,18 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
       hint: 'Put the command after "--", e.g. airut sandbox exec -- npm test; or give a prompt instead.',
     });
   }
-  const state: { stopped: boolean; task: CommandTask | undefined } = { stopped: false, task: undefined };
+  const controller = new AbortController();
+  const state: { stopped: boolean; task: CommandTask | undefined; signal: AbortSignal } = { stopped: false, task: undefined, signal: controller.signal };
   const result = (async (): Promise<CommandRunResult> => {
-    const run: OpenRun = await openRun(settings, emit, deps, state);
+    let run: OpenRun;
     try {
-      if (state.stopped) return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, stopped: true };
+      run = await openRun(settings, emit, deps, state);
+    } catch (error) {
+      if (isStoppedDuringPreparation(error, state)) return stoppedBeforeStart();
+      throw error;
+    }
+    try {
+      if (state.stopped) return stoppedBeforeStart();
       const task = run.sandbox.createCommandTask({
         executionContextDir: run.contextDir,
         imageTag: run.imageTag,
@@ -81,11 +88,13 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
     result,
     async stop() {
       state.stopped = true;
+      controller.abort();
       state.task?.stop();
       await result.catch(() => undefined);
     },
     async kill() {
       state.stopped = true;
+      controller.abort();
       state.task?.kill();
       await result.catch(() => undefined);
     },
@@ -100,4 +109,9 @@ export function commandExitCode(result: CommandResult): number {
   if (result.timedOut) return EXIT_TIMEOUT;
   if (result.stopped) return EXIT_STOPPED;
   return result.exitCode ?? EXIT_KILLED;
+}
+
+/** The result of a run stopped before its command started. */
+function stoppedBeforeStart(): CommandRunResult {
+  return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, stopped: true };
 }

@@ -2,7 +2,7 @@ import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude
 import { ClaudeBinaryCache } from '../../sandbox/claude/binary/index.js';
 import type { AgentTask } from '../../sandbox/task/index.js';
 import { join } from 'node:path';
-import { openRun, type OpenRun, type RunDependencies } from './open-run.js';
+import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
 import { writeLastSession } from './repo-state.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';
@@ -29,7 +29,8 @@ export interface PromptRun {
   /**
    * Ends the task at once (its container is removed without a grace period,
    * also after a {@link stop}) and waits for everything to be removed. Before
-   * the task has started it acts as {@link stop}: the run ends at the next step.
+   * the task has started it acts as {@link stop}: a running image build ends
+   * at once, other preparation steps at their end.
    */
   kill(): Promise<void>;
 }
@@ -51,9 +52,16 @@ export interface PromptRunResult extends ExecutionResult {
 export function runPrompt(options: PromptRunOptions, emit: RunEventSink): PromptRun {
   const { settings, prompt, deps = {} } = options;
   checkPrompt(prompt);
-  const state: { stopped: boolean; task: AgentTask | undefined } = { stopped: false, task: undefined };
+  const controller = new AbortController();
+  const state: { stopped: boolean; task: AgentTask | undefined; signal: AbortSignal } = { stopped: false, task: undefined, signal: controller.signal };
   const result = (async (): Promise<PromptRunResult> => {
-    const run: OpenRun = await openRun(settings, emit, deps, state);
+    let run: OpenRun;
+    try {
+      run = await openRun(settings, emit, deps, state);
+    } catch (error) {
+      if (isStoppedDuringPreparation(error, state)) return stoppedResult();
+      throw error;
+    }
     try {
       const binary = await claudeBinary(settings, emit);
       if (state.stopped) return stoppedResult();
@@ -91,11 +99,13 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
     result,
     async stop() {
       state.stopped = true;
+      controller.abort();
       state.task?.stop();
       await result.catch(() => undefined);
     },
     async kill() {
       state.stopped = true;
+      controller.abort();
       state.task?.kill();
       await result.catch(() => undefined);
     },
