@@ -1,4 +1,5 @@
 import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { ImageBuildError } from '../../sandbox/image/index.js';
 import { AllowlistError, parseAllowlist } from '../../sandbox/network/allowlist/index.js';
 import { NetworkSandbox, type NetworkSandboxOptions } from '../../sandbox/network/index.js';
 import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
@@ -46,10 +47,19 @@ export class SandboxTaskRunner implements TaskRunner {
 
     emit({ type: 'phase', phase: 'image', state: 'started', detail: repo.container_path });
     const { dockerfile, contextFiles } = await this.imageSources();
-    const imageTag = await sandbox.ensureImage(dockerfile, contextFiles, {
-      onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
-    });
+    let imageTag: string;
+    try {
+      // An abort ends a running build at once instead of after it.
+      imageTag = await sandbox.ensureImage(dockerfile, contextFiles, {
+        signal: request.signal,
+        onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
+      });
+    } catch (error) {
+      if (request.signal.aborted && error instanceof ImageBuildError && error.code === 'IMAGE_BUILD_ABORTED') return stoppedBeforeStart();
+      throw error;
+    }
     emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
+    if (request.signal.aborted) return stoppedBeforeStart();
 
     let network: TaskNetwork | undefined;
     if (repo.network.sandbox_enabled) {
@@ -85,7 +95,8 @@ export class SandboxTaskRunner implements TaskRunner {
     let running = true;
     let retry: NodeJS.Timeout | undefined;
     // The task accepts a stop only once its container run has begun (after the
-    // Claude binary is resolved), so an early abort retries until it is taken.
+    // Claude binary is resolved), so an abort between the image build and then
+    // retries until it is taken.
     const stop = (): void => {
       if (running && !task.stop()) retry = setTimeout(stop, 100);
     };
