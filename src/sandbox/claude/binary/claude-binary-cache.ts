@@ -3,7 +3,7 @@ import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { ClaudeBinaryError } from './error.js';
+import { ClaudeBinaryError, downloadAbortedError } from './error.js';
 import { diskError } from './disk-error.js';
 import { downloadBinary, type ProgressCallback } from './download-tarball.js';
 import { acquireFileLock, tryFileLock, type FileLockOptions } from '../../lock/file-lock.js';
@@ -69,6 +69,20 @@ export interface EnsureOptions {
    * progress; callers joining it wait silently.
    */
   onProgress?: ProgressCallback;
+  /**
+   * Stops waiting: the call rejects with `CLAUDE_BIN_ABORTED`. A download
+   * stops (its temp file removed) once every caller waiting for it has
+   * aborted; one that another caller still waits for goes on.
+   */
+  signal?: AbortSignal;
+}
+
+/** A download in flight, shared by the callers waiting for it. */
+interface Install {
+  work: Promise<boolean>;
+  /** Callers that may still abort; a caller without a signal never does, so it counts for ever. */
+  waiters: number;
+  controller: AbortController;
 }
 
 // Inside the npm package the binary sits at this path.
@@ -94,7 +108,7 @@ export class ClaudeBinaryCache {
   private readonly clock: () => number;
   private readonly lockOptions: FileLockOptions;
   private readonly resolutions: ResolutionStore;
-  private readonly installs = new Map<string, Promise<boolean>>();
+  private readonly installs = new Map<string, Install>();
   private registry: Promise<NpmRegistry> | undefined;
   private platform: ClaudePlatform | undefined;
   private packumentRequest: Promise<Packument> | undefined;
@@ -128,9 +142,11 @@ export class ClaudeBinaryCache {
   async ensure(request: ClaudeVersionRequest, options: EnsureOptions = {}): Promise<EnsureResult> {
     validateVersionRequest(request);
     const platform = this.hostPlatform();
+    const { signal } = options;
+    if (signal?.aborted) throw downloadAbortedError(`Claude Code ${request}`, signal);
     if (!isChannel(request)) {
       if (await this.isCached(request)) return this.result(request, false);
-      return this.result(request, await this.install(request, platform, undefined, options.onProgress));
+      return this.result(request, await this.install(request, platform, undefined, options.onProgress, signal));
     }
 
     const remembered = await this.resolutions.get(request);
@@ -150,7 +166,7 @@ export class ClaudeBinaryCache {
     let downloaded = false;
     if (!(await this.isCached(published.version))) {
       try {
-        downloaded = await this.install(published.version, platform, packument, options.onProgress);
+        downloaded = await this.install(published.version, platform, packument, options.onProgress, signal);
       } catch (err) {
         if (fallback && isTransient(err)) {
           return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, `download Claude Code ${published.version} as`, err)]);
@@ -216,22 +232,53 @@ export class ClaudeBinaryCache {
     return join(this.cacheDir, version, BINARY);
   }
 
-  private async install(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined): Promise<boolean> {
-    const running = this.installs.get(version);
-    if (running) return running.then(() => false);
-    const work = this.installLocked(version, platform, packument, onProgress).finally(() => this.installs.delete(version));
-    this.installs.set(version, work);
-    return work;
+  private async install(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    let install = this.installs.get(version);
+    const joined = install !== undefined;
+    if (install === undefined) {
+      const controller = new AbortController();
+      const work = this.installLocked(version, platform, packument, onProgress, controller.signal).finally(() => this.installs.delete(version));
+      install = { work, waiters: 0, controller };
+      this.installs.set(version, install);
+    }
+    install.waiters += 1;
+    const result = joined ? install.work.then(() => false) : install.work;
+    if (signal === undefined) return result;
+    const shared = install;
+    let leave!: () => void;
+    const left = new Promise<never>((_resolve, reject) => {
+      leave = () => {
+        shared.waiters -= 1;
+        const error = downloadAbortedError(`Claude Code ${version}`, signal);
+        if (shared.waiters > 0) {
+          reject(error);
+          return;
+        }
+        // The last caller stops the download and returns once its temp file and lock are gone.
+        shared.controller.abort(signal.reason);
+        void shared.work.then(() => reject(error), () => reject(error));
+      };
+    });
+    // The shared work may still reject after this caller left: that rejection is another caller's to see.
+    result.catch(() => undefined);
+    signal.addEventListener('abort', leave, { once: true });
+    try {
+      return await Promise.race([result, left]);
+    } finally {
+      signal.removeEventListener('abort', leave);
+    }
   }
 
-  private async installLocked(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined): Promise<boolean> {
+  private async installLocked(version: string, platform: ClaudePlatform, packument: Packument | undefined, onProgress: ProgressCallback | undefined, signal: AbortSignal): Promise<boolean> {
     try {
       await mkdir(this.cacheDir, { recursive: true });
     } catch (err) {
       throw diskError(err, this.cacheDir);
     }
-    const lock = await acquireFileLock(this.lockPath(version), this.lockOptions);
+    const what = `Claude Code ${version}`;
+    const lock = await acquireFileLock(this.lockPath(version), { ...this.lockOptions, sleep: (ms) => abortable(this.lockOptions.sleep(ms), signal, what) });
     try {
+      if (signal.aborted) throw downloadAbortedError(what, signal);
       // Another process may have finished while this one waited for the lock.
       if (await this.isCached(version)) return false;
       const published = pickVersion(packument ?? (await this.fetchPackumentOnce(platform)), version);
@@ -241,12 +288,12 @@ export class ClaudeBinaryCache {
       for (let attempt = 1; ; attempt++) {
         try {
           await installFile(this.binaryPath(version), 0o755, (target, targetPath) =>
-            downloadBinary(published, { registry, dispatcher: this.options.dispatcher, entry: ENTRY, target, targetPath, onProgress }).then(() => undefined),
+            downloadBinary(published, { registry, dispatcher: this.options.dispatcher, entry: ENTRY, target, targetPath, onProgress, signal }).then(() => undefined),
           );
           return true;
         } catch (err) {
           if (attempt >= attempts || !isTransient(err)) throw err;
-          await this.lockOptions.sleep(attempt * (this.options.retryDelayMs ?? 2000));
+          await abortable(this.lockOptions.sleep(attempt * (this.options.retryDelayMs ?? 2000)), signal, what);
         }
       }
     } finally {
@@ -330,6 +377,21 @@ export class ClaudeBinaryCache {
 }
 
 // A broken-off connection or an unreachable/failing registry may work next time; bad data or a full disk will not.
+/** `wait`, cut short with `CLAUDE_BIN_ABORTED` when `signal` aborts (the injected sleep knows no signal). */
+async function abortable(wait: Promise<void>, signal: AbortSignal, what: string): Promise<void> {
+  if (signal.aborted) throw downloadAbortedError(what, signal);
+  let stop!: () => void;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    stop = () => reject(downloadAbortedError(what, signal));
+  });
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.race([wait, aborted]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
 function isTransient(err: unknown): err is ClaudeBinaryError {
   return err instanceof ClaudeBinaryError && (err.code === 'CLAUDE_BIN_TRUNCATED' || (err.code === 'CLAUDE_BIN_REGISTRY' && (err.httpStatus === undefined || err.httpStatus >= 500)));
 }

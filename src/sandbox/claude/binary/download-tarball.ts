@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { FileHandle } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
-import { ClaudeBinaryError } from './error.js';
+import { ClaudeBinaryError, downloadAbortedError } from './error.js';
 import { diskError } from './disk-error.js';
 import { httpGet } from './http-get.js';
 import { createIntegrityHash, integrityMatches, parseIntegrity } from './integrity.js';
@@ -25,6 +25,8 @@ export interface DownloadOptions {
   /** Path of `target`, for messages. */
   targetPath: string;
   onProgress?: ProgressCallback | undefined;
+  /** Stops the download; the call then rejects with `CLAUDE_BIN_ABORTED`. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface DownloadOptions {
  * Memory use stays constant whatever the binary's size.
  *
  * @returns the size of the extracted entry in bytes
- * @throws ClaudeBinaryError `CLAUDE_BIN_REGISTRY`, `CLAUDE_BIN_TRUNCATED`, `CLAUDE_BIN_INTEGRITY`, `CLAUDE_BIN_ARCHIVE` or `CLAUDE_BIN_DISK`
+ * @throws ClaudeBinaryError `CLAUDE_BIN_REGISTRY`, `CLAUDE_BIN_TRUNCATED`, `CLAUDE_BIN_INTEGRITY`, `CLAUDE_BIN_ARCHIVE`, `CLAUDE_BIN_DISK` or `CLAUDE_BIN_ABORTED`
  */
 export async function downloadBinary(published: PublishedVersion, options: DownloadOptions): Promise<number> {
   const check = parseIntegrity(published.integrity);
@@ -44,7 +46,7 @@ export async function downloadBinary(published: PublishedVersion, options: Downl
       hint: `Without a checksum the download cannot be trusted; check the registry (${options.registry.source}: ${options.registry.url}).`,
     });
   }
-  const response = await httpGet(published.tarball, { registry: options.registry, dispatcher: options.dispatcher, what });
+  const response = await httpGet(published.tarball, { registry: options.registry, dispatcher: options.dispatcher, what, signal: options.signal });
   const lengthHeader = response.headers['content-length'];
   const total = typeof lengthHeader === 'string' && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
   const hash = createIntegrityHash(check);
@@ -76,8 +78,9 @@ export async function downloadBinary(published: PublishedVersion, options: Downl
     });
 
   try {
-    await pipeline(response.body, meter, createGunzip(), extractor);
+    await pipeline(response.body, meter, createGunzip(), extractor, ...(options.signal === undefined ? [] : [{ signal: options.signal }]));
   } catch (err) {
+    if (options.signal?.aborted) throw downloadAbortedError(what, options.signal);
     if (err instanceof ClaudeBinaryError) throw err;
     if (bodyFailed || (total !== undefined && bytes < total)) {
       throw truncated(`got ${bytes} of ${total ?? 'an unknown number of'} bytes (${(err as Error).message})`, err);

@@ -13,6 +13,7 @@ export const CLAUDE_BINARY_ERROR_CODES = [
   'CLAUDE_BIN_LOCK',
   'CLAUDE_BIN_NOT_CACHED',
   'CLAUDE_BIN_EXPLICIT_PATH',
+  'CLAUDE_BIN_ABORTED',
 ] as const;
 
 /** One of {@link CLAUDE_BINARY_ERROR_CODES}. */
@@ -31,4 +32,12 @@ export class ClaudeBinaryError extends AirutError {
     super(code, message, options);
     this.httpStatus = options.httpStatus;
   }
+}
+
+/** The `CLAUDE_BIN_ABORTED` error: the caller's signal stopped a download of `what`. */
+export function downloadAbortedError(what: string, signal: AbortSignal): ClaudeBinaryError {
+  return new ClaudeBinaryError('CLAUDE_BIN_ABORTED', `The download of the ${what} was stopped before it finished`, {
+    hint: 'The run was stopped while Claude Code was being downloaded; nothing was installed. Run again to download it.',
+    cause: signal.reason,
+  });
 }

@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { authorizationFor, type NpmRegistry } from './npm-registry.js';
-import { ClaudeBinaryError } from './error.js';
+import { ClaudeBinaryError, downloadAbortedError } from './error.js';
 
 /** A successful (2xx) response whose body the caller must consume or destroy. */
 export interface HttpResponse {
@@ -22,6 +22,8 @@ export interface HttpGetOptions {
   bodyTimeoutMs?: number;
   /** What is being fetched, for messages (`metadata of @x/y`). */
   what: string;
+  /** Aborts the request (and the body of the response returned). */
+  signal?: AbortSignal | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -31,7 +33,7 @@ const MAX_REDIRECTS = 5;
  * GETs `url` from the registry, following redirects and adding the .npmrc
  * credentials that belong to each hop's own host.
  *
- * @throws ClaudeBinaryError `CLAUDE_BIN_REGISTRY` when the registry is unreachable or answers non-2xx
+ * @throws ClaudeBinaryError `CLAUDE_BIN_REGISTRY` when the registry is unreachable or answers non-2xx, `CLAUDE_BIN_ABORTED` when `signal` aborts
  */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpResponse> {
   let current = url;
@@ -47,8 +49,10 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
         dispatcher: options.dispatcher,
         headersTimeout: options.headersTimeoutMs ?? 30_000,
         bodyTimeout: options.bodyTimeoutMs ?? 300_000,
+        signal: options.signal,
       });
     } catch (err) {
+      if (options.signal?.aborted) throw downloadAbortedError(options.what, options.signal);
       throw new ClaudeBinaryError('CLAUDE_BIN_REGISTRY', `Could not reach the npm registry for the ${options.what} at ${current}: ${(err as Error).message}`, {
         hint: `Check the network and the registry configured (${options.registry.source}: ${options.registry.url}).`,
         cause: err,
