@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import t from 'tap';
 import { FAKE_UPSTREAM_CA, startFakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
+import { BIN } from '../harness/cli.js';
 import { TEST_BASE_IMAGE, testRuntime } from '../harness/podman.js';
+import { stallingRegistry } from '../sandbox/claude/binary/stalling-registry.js';
 import { CLI_RESOURCE_PREFIX } from '../../src/core/run/index.js';
 import { imageContentHash } from '../../src/sandbox/image/index.js';
 import { BASIC_REPO, execFixture, filesIn, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
@@ -108,6 +110,29 @@ void t.test('SIGINT during the image build stops it at once: exit 130, no build 
   t.not((await runtime.call(['image', 'exists', repoTag])).exitCode, 0, 'the image was not tagged');
   t.same(await leftoversOf(runtime, child.pid), [], 'no container or network of the run is left');
   t.same(await filesIn(fx.tmp), [], 'no temp file (build context) is left');
+});
+
+void t.test('prompt mode: SIGINT during the Claude Code download stops it at once: exit 130, no download file or container left', async (t) => {
+  const registry = await stallingRegistry(t);
+  const fx = await execFixture(t);
+  const child = execa(process.execPath, [BIN, ...sandboxed, 'say hi'], {
+    cwd: fx.repo,
+    env: { PATH: process.env.PATH ?? '', ...fx.env, ANTHROPIC_API_KEY: 'sk-ant-test', npm_config_registry: registry.url },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+  await registry.tarballStarted;
+  child.kill('SIGINT');
+  const result = await child;
+  t.equal(result.exitCode, 130, String(result.stderr));
+  t.notMatch(String(result.stderr), /airut: running/, 'the task never started');
+  t.equal(registry.tarballRequests(), 1, 'the download was not retried');
+  const home = fx.env.HOME ?? '';
+  const stray = (await readdir(home, { recursive: true })).map(String).filter((name) => name.includes('.claude-download-') || name.endsWith('.lock'));
+  t.same(stray, [], 'no download temp file or lock is left');
+  t.same(await leftoversOf(runtime, child.pid), [], 'no container or network of the run is left');
+  t.same(await filesIn(fx.tmp), [], 'no temp file is left');
 });
 
 void t.test('prompt mode: what Claude Code writes to stderr comes with the progress, as [claude] lines', async (t) => {

@@ -1,5 +1,5 @@
 import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import { ClaudeBinaryCache } from '../../sandbox/claude/binary/index.js';
+import { ClaudeBinaryCache, ClaudeBinaryError } from '../../sandbox/claude/binary/index.js';
 import type { AgentTask } from '../../sandbox/task/index.js';
 import { join } from 'node:path';
 import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
@@ -29,8 +29,8 @@ export interface PromptRun {
   /**
    * Ends the task at once (its container is removed without a grace period,
    * also after a {@link stop}) and waits for everything to be removed. Before
-   * the task has started it acts as {@link stop}: a running image build ends
-   * at once, other preparation steps at their end.
+   * the task has started it acts as {@link stop}: a running image build or
+   * Claude Code download ends at once, other preparation steps at their end.
    */
   kill(): Promise<void>;
 }
@@ -63,7 +63,13 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
       throw error;
     }
     try {
-      const binary = await claudeBinary(settings, emit);
+      let binary: string;
+      try {
+        binary = await claudeBinary(settings, emit, state.signal);
+      } catch (error) {
+        if (state.stopped && error instanceof ClaudeBinaryError && error.code === 'CLAUDE_BIN_ABORTED') return stoppedResult();
+        throw error;
+      }
       if (state.stopped) return stoppedResult();
       const task = run.sandbox.createTask({
         executionContextDir: run.contextDir,
@@ -125,7 +131,7 @@ export function checkPrompt(prompt: string): void {
   }
 }
 
-async function claudeBinary(settings: RunSettings, emit: RunEventSink): Promise<string> {
+async function claudeBinary(settings: RunSettings, emit: RunEventSink, signal: AbortSignal): Promise<string> {
   if (settings.claude.binaryPath !== undefined) {
     emit({ type: 'phase', phase: 'claude-binary', state: 'skipped', detail: settings.claude.binaryPath });
     return settings.claude.binaryPath;
@@ -134,6 +140,7 @@ async function claudeBinary(settings: RunSettings, emit: RunEventSink): Promise<
   const found = await new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') })
     .ensure((settings.claude.version ?? 'latest'), {
       onProgress: (bytes, total) => emit({ type: 'download-progress', bytes, total }),
+      signal,
     });
   for (const message of found.warnings) emit({ type: 'warning', message });
   emit({ type: 'phase', phase: 'claude-binary', state: 'finished', detail: `${found.version}${found.downloaded ? ' (downloaded)' : ''}` });

@@ -1,42 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { makePackage, sri } from './fake-registry.js';
+import t from 'tap';
 import { listTree, makeCache, tempDir } from './setup.js';
-
-const PACKAGE = '@anthropic-ai/claude-code-linux-x64';
-const VERSION = '2.1.400';
-
-/**
- * A registry on 127.0.0.1 whose tarball sends its first half and then
- * stalls, so a download stays in flight until it is aborted.
- */
-async function stallingRegistry(t: Test): Promise<{ url: string; tarballRequests: () => number }> {
-  const tarball = makePackage(Buffer.concat([Buffer.from('#!/bin/sh\n'), randomBytes(512 * 1024)]));
-  let tarballs = 0;
-  const open: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    if (req.url?.endsWith('.tgz')) {
-      tarballs += 1;
-      open.push(res);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': tarball.length });
-      res.write(tarball.subarray(0, tarball.length / 2));
-      return;
-    }
-    const versions = { [VERSION]: { name: PACKAGE, version: VERSION, dist: { integrity: sri(tarball), tarball: `${url}tarballs/${VERSION}.tgz` } } };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: PACKAGE, 'dist-tags': { latest: VERSION }, versions }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  t.teardown(() => new Promise<void>((resolve) => {
-    for (const res of open) res.destroy();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return { url, tarballRequests: () => tarballs };
-}
+import { STALLING_VERSION as VERSION, stallingRegistry } from './stalling-registry.js';
 
 /** An onProgress callback and a promise settled when it first reports bytes. */
 function firstBytes(): { onProgress: (bytes: number) => void; seen: Promise<void> } {
