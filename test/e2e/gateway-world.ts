@@ -12,8 +12,7 @@ import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
 import { startMailProvider, type MailProvider, type ProviderUser } from '../harness/mail/mail-provider.js';
-import { TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
-import { OWNER_LABEL } from '../../src/sandbox/runtime/index.js';
+import { removeOwnedBy, TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
 import { upstreamRepo } from '../core/gateway/fakes.js';
 
 export const AUTHSERV_ID = 'mx.provider.test';
@@ -134,12 +133,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
     t.teardown(async () => {
       started.kill('SIGKILL');
       await started;
-      // What the killed service owned (task containers, proxies, prepared task networks) carries its pid.
-      const owned = `label=${OWNER_LABEL}=${String(started.pid)}`;
-      const containers = await runtime.call(['ps', '-aq', '--filter', owned]);
-      for (const id of containers.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
-      const networks = await runtime.call(['network', 'ls', '-q', '--filter', owned]);
-      for (const id of networks.stdout.split('\n').filter(Boolean)) await runtime.call(['network', 'rm', '-f', id]);
+      await removeOwnedBy(runtime, started.pid);
     });
     await waitForLine(started, /service ready/);
   };

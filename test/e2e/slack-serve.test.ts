@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { GREETING, WORKING_STATUS } from '../../src/core/channels/slack/index.js';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
 import type { FakeSlack, FakeSlackCall } from '../harness/fake-slack/index.js';
-import { TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
+import { removeOwnedBy, TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
 import { ADA, channelMessage, dmEvent, fakeSlack, mentionEvent } from '../core/channels/slack/slack-fixture.js';
 import { upstreamRepo } from '../core/gateway/fakes.js';
 
@@ -78,6 +78,8 @@ async function startSlackWorld(t: Test): Promise<SlackWorld> {
     t.teardown(async () => {
       started.kill('SIGKILL');
       await started;
+      // The killed service may have prepared a task network and proxy for the next task.
+      await removeOwnedBy(runtime, started.pid);
     });
     await waitForLine(started, /service ready/);
     await fake.waitForConnection(connections + 1);
