@@ -123,14 +123,16 @@ export class ImageCache {
   }
 
   /**
-   * Removes this prefix's images older than the age limit (and dangling
-   * layers); images in use by a container are kept. Returns how many tags
-   * were removed. Does nothing when the limit is 0.
+   * Removes this prefix's images older than the age limit (and its dangling
+   * ones, left by rebuilds); images in use by a container are kept, and
+   * nobody else's images are touched, dangling or not (a global prune would
+   * also pull layers from under a build running elsewhere). Returns how many
+   * tags were removed. Does nothing when the limit is 0.
    */
   async pruneImages(): Promise<number> {
     if (this.options.maxImageAgeHours === 0) return 0;
     const { runtime } = this.options;
-    await runtime.call(['image', 'prune', '-f']);
+    await runtime.call(['image', 'prune', '-f', '--filter', prefixFilter(this.options.prefix)]);
     const listing = await runtime.run(['images', '--filter', prefixFilter(this.options.prefix), '--format', '{{.Repository}}:{{.Tag}}']);
     let removed = 0;
     for (const tag of new Set(listing.stdout.split('\n').map((line) => line.trim()).filter((line) => line && !line.endsWith(':<none>')))) {

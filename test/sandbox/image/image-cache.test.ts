@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ImageCache, type BuildStart } from '../../../src/sandbox/image/index.js';
@@ -139,11 +140,20 @@ void t.test('pruneImages removes stale images of this prefix only', async (t) =>
   let now = Date.now();
   const { prefix, dir, ensure, assertNothingLeft } = await setup(t, { maxImageAgeHours: 1, now: () => now });
   const tag = await ensure({ 'greeting.txt': 'p' });
+  // Somebody else's dangling image (built without Airut's label, then untagged): a prune must leave it alone.
+  const foreignTag = `localhost/${prefix}-foreign:x`;
+  const foreignContext = await mkdtemp(join(tmpdir(), 'airut-foreign-'));
+  t.teardown(() => rm(foreignContext, { recursive: true, force: true }));
+  await writeFile(join(foreignContext, 'Dockerfile'), `FROM ${TEST_BASE_IMAGE}\nLABEL purpose=foreign\n`);
+  const foreign = (await runtime.run(['build', '-q', '--network', 'none', '-t', foreignTag, foreignContext])).stdout.trim().split('\n').at(-1) ?? '';
+  await runtime.run(['untag', foreign]);
+  t.teardown(() => runtime.call(['rmi', '-f', foreign]));
   const cache = new ImageCache({ runtime, prefix, lockDir: dir, maxImageAgeHours: 1, now: () => now });
   t.equal(await cache.pruneImages(), 0, 'fresh images are kept');
   now += 2 * 3_600_000;
   t.equal(await cache.pruneImages(), 2, 'repo and overlay removed');
   t.equal((await runtime.call(['image', 'exists', tag])).exitCode, 1);
   t.equal((await runtime.call(['image', 'exists', TEST_BASE_IMAGE])).exitCode, 0, 'other images untouched');
+  t.equal((await runtime.call(['image', 'exists', foreign])).exitCode, 0, 'a dangling image of somebody else is kept');
   await assertNothingLeft();
 });
