@@ -42,12 +42,14 @@ fi
 CONF="$CACHE/containers.conf"
 want_conf='# Written by test/harness/provision.sh for the Airut test suite.
 # runc + cgroupfs: crun refuses hybrid cgroup v1 hosts; ulimits within the hard limits.
+# The event log is never rotated: a rotation drops events a follower is reading (tests count containers from it).
 [containers]
 default_ulimits = [ "nofile=1024:1024", "nproc=1024:1024" ]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
-events_logger = "file"'
+events_logger = "file"
+events_logfile_max_size = "0"'
 if [ ! -f "$CONF" ] || [ "$(cat "$CONF")" != "$want_conf" ]; then
   printf '%s\n' "$want_conf" > "$CONF"
   log "wrote $CONF"
