@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConversationError } from './error.js';
 import { createGitRunner, type GitRunner } from './git.js';
 import { Mutex } from './mutex.js';
+import { pathExists } from '../fs/exists.js';
 
 /** Options of a {@link GitMirror}. */
 export interface GitMirrorOptions {
@@ -47,7 +48,7 @@ export class GitMirror {
   refresh(): Promise<void> {
     return this.lock.run(async () => {
       try {
-        if (await exists(this.path)) {
+        if (await pathExists(this.path)) {
           await this.git(['-C', this.path, 'remote', 'update', '--prune']);
         } else {
           await this.cloneMirror();
@@ -144,12 +145,3 @@ export class GitMirror {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    // Any failure to access it means it has to be created.
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failed, passed, type CheckResult } from './report.js';
+import { pathExists } from '../fs/exists.js';
 
 /** The controllers behind `--memory`, `--cpus` and `--pids-limit`. */
 const NEEDED = ['memory', 'cpu', 'pids'] as const;
@@ -20,7 +21,7 @@ const NAME = 'Resource limits';
 export async function checkCgroups(options: { root: string; uid: number }): Promise<CheckResult> {
   const { root, uid } = options;
   const v2File = join(root, 'cgroup.controllers');
-  if (await exists(v2File)) {
+  if (await pathExists(v2File)) {
     const file = uid === 0 ? v2File : join(root, 'user.slice', `user-${uid}.slice`, `user@${uid}.service`, 'cgroup.controllers');
     let available: string[];
     try {
@@ -36,9 +37,9 @@ export async function checkCgroups(options: { root: string; uid: number }): Prom
     }
     return passed(NAME, 'warning', `cgroup v2 with ${NEEDED.join(', ')}: memory, cpus and pids limits apply`);
   }
-  const mounted = await Promise.all(NEEDED.map(async (controller) => ((await exists(join(root, controller))) ? controller : null)));
+  const mounted = await Promise.all(NEEDED.map(async (controller) => ((await pathExists(join(root, controller))) ? controller : null)));
   const missing = NEEDED.filter((controller) => !mounted.includes(controller));
-  const mode = (await exists(join(root, 'unified'))) ? 'cgroup v1 (hybrid)' : 'cgroup v1';
+  const mode = (await pathExists(join(root, 'unified'))) ? 'cgroup v1 (hybrid)' : 'cgroup v1';
   if (mounted.every((controller) => controller === null)) {
     return failed(NAME, 'warning', `no cgroup controllers found under ${root}: limits would not apply`,
       'Mount the cgroup filesystem (cgroup v2 recommended: boot with systemd.unified_cgroup_hierarchy=1).');
@@ -54,12 +55,3 @@ export async function checkCgroups(options: { root: string; uid: number }): Prom
   return passed(NAME, 'warning', `${mode} with ${NEEDED.join(', ')} mounted: limits apply when running as root with cgroup_manager "cgroupfs"`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    // Absent is an answer here, not an error.
-    return false;
-  }
-}

@@ -1,8 +1,8 @@
-import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isAirutError } from '../../sandbox/error.js';
 import { ConfigError, DOTENV_FILE_NAME, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
 import { failed, passed, type SectionResult } from './report.js';
+import { pathExists } from '../fs/exists.js';
 
 /** How many config problems the report lists before summarising the rest. */
 export const SHOWN_PROBLEMS = 5;
@@ -25,7 +25,7 @@ export async function checkConfig(deps: {
 }): Promise<ConfigCheck> {
   const section = await checkConfigFile(deps);
   const envFile = join(dirname(deps.path), DOTENV_FILE_NAME);
-  if (await exists(envFile)) section.section.checks.push(passed('Env file', 'info', `${envFile} (fills in unset !env variables)`));
+  if (await pathExists(envFile)) section.section.checks.push(passed('Env file', 'info', `${envFile} (fills in unset !env variables)`));
   return section;
 }
 
@@ -55,12 +55,3 @@ async function checkConfigFile(deps: { path: string; env: Readonly<Record<string
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    // Absent is the answer, not an error.
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { ProcessRunner } from './process-runner.js';
+import { entryExists } from '../fs/exists.js';
 
 /** How this copy of Airut was installed, which decides how it is upgraded. */
 export type InstallMethod =
@@ -24,14 +25,6 @@ export interface DetectOptions {
   binPath: string | undefined;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function realOrSelf(file: string): Promise<string> {
   try {
@@ -58,6 +51,6 @@ export async function detectInstallMethod(options: DetectOptions): Promise<Insta
       return { kind: 'npm-global', packageRoot };
     }
   }
-  if (await exists(join(packageRoot, '.git'))) return { kind: 'git', packageRoot };
+  if (await entryExists(join(packageRoot, '.git'))) return { kind: 'git', packageRoot };
   return { kind: 'unknown', packageRoot };
 }

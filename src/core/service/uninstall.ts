@@ -1,7 +1,8 @@
-import { rm, lstat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { callSystemctl, runSystemctl, type ServiceHost } from './host.js';
 import { unitPath, type ServiceScope } from './unit-location.js';
 import { UNIT_NAME } from './unit-text.js';
+import { entryExists } from '../fs/exists.js';
 
 /** What {@link uninstallService} did. */
 export interface UninstallResult {
@@ -11,15 +12,6 @@ export interface UninstallResult {
   removed: boolean;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    // lstat: a dangling symlink left by a hand install still counts.
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Stops and disables the service and removes its unit, then reloads systemd.
@@ -28,7 +20,7 @@ async function exists(file: string): Promise<boolean> {
 export async function uninstallService(options: ServiceHost & { scope: ServiceScope }): Promise<UninstallResult> {
   const report = options.report ?? (() => undefined);
   const file = unitPath(options.scope, options);
-  if (!(await exists(file))) {
+  if (!(await entryExists(file))) {
     report(`No unit at ${file}: nothing to remove.`);
     return { scope: options.scope, unitPath: file, removed: false };
   }
