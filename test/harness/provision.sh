@@ -2,8 +2,10 @@
 # Makes sure this machine has what the test suite needs. Idempotent: a few
 # seconds when everything is already there.
 #
-# - Debian packages: podman, runc, catatonit, debootstrap, git, dovecot-imapd,
-#   chromium, tmux (installed with apt-get when root; otherwise prints the command)
+# - Debian packages, every one named (nothing arrives by "recommends"): podman
+#   with runc, conmon, catatonit and the netavark network stack (netavark,
+#   aardvark-dns, iptables), debootstrap, git, dovecot-imapd, chromium, tmux
+#   (installed with apt-get when root; otherwise prints the command)
 # - a test containers.conf under the cache dir (podman is pointed at it with
 #   CONTAINERS_CONF by the tests; /etc is never edited)
 # - the base image localhost/airut-test-base:bookworm, from a cached debootstrap
@@ -13,7 +15,9 @@ set -euo pipefail
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airut-test"
 IMAGE="localhost/airut-test-base:bookworm"
 INCLUDE="ca-certificates,curl,git,dnsutils,netcat-openbsd,iproute2,iputils-ping"
-PACKAGES=(podman runc catatonit debootstrap git dovecot-imapd tmux)
+# Without netavark named here, podman's dependency on "container-network-stack"
+# is met by the CNI plugins and podman silently runs on CNI, which Airut refuses.
+PACKAGES=(podman runc conmon catatonit netavark aardvark-dns iptables debootstrap git dovecot-imapd tmux)
 CHROMIUM=(chromium)
 
 log() { printf 'provision: %s\n' "$*" >&2; }
@@ -49,7 +53,9 @@ default_ulimits = [ "nofile=1024:1024", "nproc=1024:1024" ]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
-events_logfile_max_size = "0"'
+events_logfile_max_size = "0"
+[network]
+network_backend = "netavark"'
 if [ ! -f "$CONF" ] || [ "$(cat "$CONF")" != "$want_conf" ]; then
   printf '%s\n' "$want_conf" > "$CONF"
   log "wrote $CONF"

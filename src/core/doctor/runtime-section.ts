@@ -1,3 +1,4 @@
+import { assertNetworkBackend, NETWORK_BACKEND_FIX, NetworkSandboxError } from '../../sandbox/index.js';
 import { ContainerRuntimeError, probeContainerStart, type ContainerRuntime } from '../../sandbox/runtime/index.js';
 import { checkCgroups } from './cgroup-check.js';
 import { containersConfFix, diagnoseProbeFailure, explainProbeFailure } from './probe-diagnosis.js';
@@ -78,18 +79,15 @@ async function checkEngine(deps: RuntimeCheckDeps): Promise<{ check: CheckResult
   return { usable: true, check: passed(name, 'critical', `${version} (>= ${minimum})`) };
 }
 
+/** The same rule the network sandbox enforces when it starts, so both name the same fix. */
 async function checkNetworkBackend(runtime: ContainerRuntime): Promise<CheckResult> {
   const name = 'Network backend';
-  const result = await runtime.call(['info', '--format', '{{.Host.NetworkBackend}}'], { timeoutMs: 30_000 });
-  const backend = result.stdout.trim();
-  if (result.exitCode !== 0) {
-    return failed(name, 'critical', `"${runtime.command} info" failed: ${firstLine(result.stderr) || `exit ${result.exitCode}`}`, `Run "${runtime.command} info" to see the full error.`);
+  try {
+    return passed(name, 'critical', await assertNetworkBackend(runtime));
+  } catch (error) {
+    if (!(error instanceof NetworkSandboxError)) throw error;
+    return failed(name, 'critical', error.message, error.hint ?? NETWORK_BACKEND_FIX);
   }
-  if (backend !== 'netavark') {
-    return failed(name, 'critical', `${backend || 'unknown'} (Airut's sandbox networks need netavark)`,
-      'Install netavark and aardvark-dns and set network_backend = "netavark" under [network] in containers.conf (the switch needs "podman system reset", which deletes all containers, images and networks).');
-  }
-  return passed(name, 'critical', 'netavark');
 }
 
 async function checkContainerStart(deps: RuntimeCheckDeps): Promise<CheckResult> {

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertNetworkBackend } from '../../sandbox/index.js';
 import { Sandbox } from '../../sandbox/sandbox.js';
 import type { ContainerRuntime } from '../../sandbox/runtime/index.js';
 import type { ChannelAdapter } from '../channels/index.js';
@@ -96,6 +97,10 @@ export class RepoRuntime {
     const sandbox = context.runner === undefined ? serviceSandbox(scope, context, repo) : undefined;
     const runner = context.runner?.(id, repo, { sandbox: sandbox ?? serviceSandbox(scope, context, repo), mirror: storage.mirror })
       ?? sandboxRunner(id, repo, scope, context, sandbox ?? serviceSandbox(scope, context, repo), storage);
+    if (sandbox !== undefined && repo.network.sandbox_enabled && sandbox.runtime.kind === 'podman') {
+      // A repo whose tasks could not get a proven network sandbox fails now, with the fix, instead of at its first message.
+      await assertNetworkBackend(sandbox.runtime);
+    }
     const channels = context.channels(id, repo, {
       repoStateDir: storage.repoStateDir,
       logger: log,

@@ -4,6 +4,7 @@ import { AirutError } from '../error.js';
  * Codes of {@link NetworkSandboxError}. Stable: scripts and callers branch on them.
  *
  * - `NETWORK_RUNTIME_UNSUPPORTED`: the container engine cannot build the topology (docker).
+ * - `NETWORK_BACKEND_UNSUPPORTED`: podman's network backend is not netavark (CNI), or podman cannot say which it is.
  * - `NETWORK_SUBNET_POOL_INVALID`: the configured subnet pool is not an IPv4 CIDR that holds a /24.
  * - `NETWORK_SUBNETS_EXHAUSTED`: every /24 of the pool is used by some podman network or the host.
  * - `NETWORK_CREATE_FAILED`: podman refused to create a network for another reason.
@@ -19,6 +20,7 @@ import { AirutError } from '../error.js';
  */
 export type NetworkSandboxErrorCode =
   | 'NETWORK_RUNTIME_UNSUPPORTED'
+  | 'NETWORK_BACKEND_UNSUPPORTED'
   | 'NETWORK_SUBNET_POOL_INVALID'
   | 'NETWORK_SUBNETS_EXHAUSTED'
   | 'NETWORK_CREATE_FAILED'

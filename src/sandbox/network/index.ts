@@ -6,6 +6,7 @@
  */
 export { NetworkSandbox, NETWORK_LOG_FILE, PROXY_HOST, type NetworkSandboxOptions, type NetworkSandboxStartup } from './network-sandbox.js';
 export { NetworkSandboxError, type NetworkSandboxErrorCode } from './error.js';
+export { assertNetworkBackend, NETWORK_BACKEND_FIX, SUPPORTED_NETWORK_BACKEND } from './network-backend.js';
 export { DEFAULT_SUBNET_POOL, parseSubnet, formatSubnet, freeSubnets, type Ipv4Subnet } from './subnet-pool.js';
 export { ensureProxyImage, PROXY_IMAGE_REPOSITORY, type ProxyImage, type ProxyImageOptions } from './proxy-image.js';
 export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, type InternalNetwork, type NetworkSummary } from './podman-networks.js';

@@ -9,6 +9,7 @@ import type { NetworkAttachment, NetworkProvider } from '../task/network-provide
 import type { Allowlist } from './allowlist/allowlist.js';
 import { ensureCa, type CaFiles } from './ca/index.js';
 import { NetworkSandboxError } from './error.js';
+import { assertNetworkBackend } from './network-backend.js';
 import { ensureEgressNetwork } from './podman-networks.js';
 import { ensureProxyImage } from './proxy-image.js';
 import { PROXY_PROGRAM } from './proxy-layout.js';
@@ -304,6 +305,8 @@ export class NetworkSandbox implements NetworkProvider {
   private async prepare(): Promise<NetworkSandboxStartup> {
     const { runtime, resourcePrefix: prefix } = this.options;
     const isAlive = this.options.isProcessAlive ?? isProcessAlive;
+    // Before anything is created: on an unproven backend nothing may be left behind.
+    await assertNetworkBackend(runtime);
     const removed = await removeOrphans(runtime, prefix, isAlive);
     const removedFiles = await removeOrphanTaskDirs(this.tmpDir, isAlive);
     const egressNetwork = this.options.egressNetwork ?? egressNetworkName(prefix);

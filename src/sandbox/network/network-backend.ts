@@ -1,0 +1,37 @@
+import type { ContainerRuntime } from '../runtime/index.js';
+import { NetworkSandboxError } from './error.js';
+
+/** The only podman network backend the network sandbox has been proven on (the escape suite runs on it). */
+export const SUPPORTED_NETWORK_BACKEND = 'netavark';
+
+/** The fix for any other backend: the packages, the containers.conf key and the reset the switch needs. */
+export const NETWORK_BACKEND_FIX =
+  'Install netavark and aardvark-dns (Debian: apt-get install -y netavark aardvark-dns) and set network_backend = "netavark" under [network] in containers.conf; the switch needs "podman system reset", which deletes all containers, images and networks.';
+
+/**
+ * Makes sure podman runs its networks with netavark, and fails closed otherwise.
+ *
+ * The sandbox's guarantees (an internal network without DNS whose only way
+ * out is the proxy, no host address on the bridge) were established and are
+ * tested on netavark only. Under CNI podman still creates the networks, so
+ * without this check a task would run on an unproven topology in silence.
+ * `airut check` reports the same error, so both name the same fix.
+ * @returns the backend's name
+ * @throws NetworkSandboxError `NETWORK_BACKEND_UNSUPPORTED` for any other backend, or when podman cannot tell
+ */
+export async function assertNetworkBackend(runtime: ContainerRuntime): Promise<string> {
+  const result = await runtime.call(['info', '--format', '{{.Host.NetworkBackend}}'], { timeoutMs: 30_000 });
+  const backend = result.stdout.trim();
+  if (result.exitCode !== 0) {
+    const reason = (result.stderr.trim() || result.stdout.trim()).split('\n')[0] || `exit ${result.exitCode}`;
+    throw new NetworkSandboxError('NETWORK_BACKEND_UNSUPPORTED', `"${runtime.command} info" failed, so the network backend is unknown: ${reason}`, {
+      hint: `Run "${runtime.command} info" to see the full error.`,
+    });
+  }
+  if (backend !== SUPPORTED_NETWORK_BACKEND) {
+    throw new NetworkSandboxError('NETWORK_BACKEND_UNSUPPORTED', `podman's network backend is ${backend || 'unknown'}; Airut's sandbox networks need ${SUPPORTED_NETWORK_BACKEND}`, {
+      hint: NETWORK_BACKEND_FIX,
+    });
+  }
+  return backend;
+}
