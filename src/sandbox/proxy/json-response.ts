@@ -15,11 +15,21 @@ export interface ProxyAnswer {
 }
 
 /**
+ * The answer to a request a body filter blocked (RBF-01): the same three
+ * fields the original Airut sends.
+ */
+export interface FilterAnswer {
+  error: string;
+  message: string;
+  detail: string;
+}
+
+/**
  * Sends `body` as JSON with an exact Content-Length. `close` ends the
  * connection afterwards (the client may have sent something the next request
  * must not be parsed from, or is talking to the wrong host).
  */
-export function sendJson(res: ServerResponse, status: number, body: ProxyAnswer, close = false): void {
+export function sendJson(res: ServerResponse, status: number, body: ProxyAnswer | FilterAnswer, close = false): void {
   const text = `${JSON.stringify(body)}\n`;
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',

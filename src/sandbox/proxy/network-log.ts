@@ -3,6 +3,8 @@ import type { NetworkLogEvent, NetworkLogKind } from './proxy-events.js';
 
 /** Annotations of an access line, printed in this order when non-zero (NLG-03). */
 export interface AccessAnnotations {
+  /** Request-body filter tags, `name: tag` each (e.g. `tool-domains: web_fetch_20250910: forced allowed_domains: []`). */
+  filters?: readonly string[];
   /** (secret, header) pairs whose surrogate was replaced. */
   masked?: number;
   /** Foreign credential headers removed. */
@@ -46,10 +48,11 @@ export class NetworkLog {
     this.write('TASK_START', `=== TASK START ${stamp} ===`);
   }
 
-  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [masked: N] [dropped: N]`; status `?` when no response was sent. */
+  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [filter: tag]... [masked: N] [dropped: N]`; status `?` when no response was sent. */
   access(allowed: boolean, method: string, url: string, status: number | undefined, annotations: AccessAnnotations = {}): void {
     let line = `${allowed ? 'ALLOWED' : 'BLOCKED'} ${printable(method)} ${printable(url)} -> ${status ?? '?'}`;
     if (annotations.note !== undefined) line += ` (${printable(annotations.note)})`;
+    for (const tag of annotations.filters ?? []) line += ` [${printable(tag)}]`;
     if (annotations.masked) line += ` [masked: ${annotations.masked}]`;
     if (annotations.dropped) line += ` [dropped: ${annotations.dropped}]`;
     this.write(allowed ? 'ALLOWED' : 'BLOCKED', line);

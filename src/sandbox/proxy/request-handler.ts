@@ -5,6 +5,8 @@ import type { TLSSocket } from 'node:tls';
 import type { Allowlist } from '../network/allowlist/allowlist.js';
 import { explainRequest } from '../network/allowlist/explain.js';
 import { normalizeRequestHost } from '../network/allowlist/request-target.js';
+import type { BodyFilter, FilterRequest } from './body-filter.js';
+import { applicableFilters, runBodyPipeline, type PipelineOutcome } from './body-pipeline.js';
 import type { RewriteHeaders } from './header-rewrite.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
@@ -19,6 +21,8 @@ export interface RequestContext {
   upstream: Upstream;
   upstreamPorts: { http: number; https: number };
   rewriteHeaders: RewriteHeaders;
+  /** Request-body filters, in the order they run (RBF-01). */
+  bodyFilters: readonly BodyFilter[];
   /** Idle timeout of an upstream exchange, ms. */
   idleTimeoutMs: number;
 }
@@ -106,7 +110,41 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
     return;
   }
-  const rewrite = ctx.rewriteHeaders(host, withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS));
+  const exchange: Exchange = { method, host, path, url, expectContinue };
+  const forwardHeaders = withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS);
+  const filterRequest: FilterRequest = { method: method.toUpperCase(), host, path: decision.decodedPath ?? path, matched: decision.matched };
+  const filters = applicableFilters(ctx.bodyFilters, filterRequest);
+  if (filters.length === 0) {
+    // The common case: the body streams through unread.
+    sendOn(ctx, scheme, req, res, forwardHeaders, exchange, annotations, undefined, () => { allowed = true; });
+    return;
+  }
+  // The body decides: it has to arrive first.
+  if (expectContinue) res.writeContinue();
+  void runBodyPipeline(req, forwardHeaders, filters, filterRequest).then((outcome) => {
+    annotations.filters = outcome.tags;
+    if (outcome.action === 'block') {
+      if (outcome.unread) req.resume();
+      sendJson(res, 403, outcome.block, outcome.unread);
+      return;
+    }
+    sendOn(ctx, scheme, req, res, bodyHeaders(forwardHeaders, outcome), { ...exchange, expectContinue: false }, annotations, outcome.body, () => { allowed = true; });
+  }).catch(() => {
+    // The client went away mid-body (or answering it failed): nothing was sent upstream, and no one is left to answer.
+    res.destroy();
+  });
+}
+
+/**
+ * Credential work (after the URL and body decisions), then the upstream
+ * exchange: `body` is sent as is when given, else the request streams.
+ */
+function sendOn(
+  ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, headers: string[],
+  ex: Exchange, annotations: AccessAnnotations, body: Buffer | undefined, markAllowed: () => void,
+): void {
+  const { method, host, path, url } = ex;
+  const rewrite = ctx.rewriteHeaders(host, headers);
   if (scheme === 'http' && rewrite.masked > 0) {
     // A real credential must never cross the egress network in clear text, where anyone on the path could read it.
     annotations.note = 'masked secret over plain HTTP';
@@ -114,15 +152,36 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     sendJson(res, 403, {
       error: 'cleartext_credentials', host, path, method,
       message: `The request carries a masked secret for ${host}, which is only sent over HTTPS. Use https://${host}${path} instead.`,
-    }, expectContinue);
+    }, ex.expectContinue);
     return;
   }
-  allowed = true;
+  markAllowed();
   for (const name of rewrite.stripped) ctx.log.stripped(name, method, url);
   for (const { name, entries } of rewrite.collapsed) ctx.log.collapsed(entries, name, method, url);
   annotations.masked = rewrite.masked;
   annotations.dropped = rewrite.stripped.length;
-  forward(ctx, scheme, req, res, rewrite.rawHeaders, { method, host, path, url, expectContinue });
+  forward(ctx, scheme, req, res, rewrite.rawHeaders, ex, body);
+}
+
+/**
+ * The forwarded headers for a body the pipeline read: an exact
+ * Content-Length, and no Content-Encoding when a filter rewrote the
+ * (decoded) body. A request that had no body framing and no body stays so.
+ */
+function bodyHeaders(rawHeaders: readonly string[], outcome: Extract<PipelineOutcome, { action: 'forward' }>): string[] {
+  const out: string[] = [];
+  let framed = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const lower = (rawHeaders[i] as string).toLowerCase();
+    if (lower === 'content-length') {
+      framed = true;
+      continue;
+    }
+    if (outcome.rewritten && lower === 'content-encoding') continue;
+    out.push(rawHeaders[i] as string, rawHeaders[i + 1] as string);
+  }
+  if (framed || outcome.body.length > 0) out.push('content-length', String(outcome.body.length));
+  return out;
 }
 
 interface Exchange {
@@ -133,7 +192,7 @@ interface Exchange {
   expectContinue: boolean;
 }
 
-function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange): void {
+function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange, body: Buffer | undefined): void {
   const common = {
     host: ex.host,
     method: ex.method,
@@ -187,6 +246,10 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
     }
   });
 
+  if (body !== undefined) {
+    upstreamReq.end(body);
+    return;
+  }
   if (ex.expectContinue) res.writeContinue();
   req.pipe(upstreamReq);
 }

@@ -1,25 +1,64 @@
-import { parseSecretsFile, SecretSwapper } from '../network/secrets/index.js';
+import { compilePattern } from '../network/allowlist/pattern.js';
+import { parseSecretsFile, SecretSwapper, type SurrogatePair } from '../network/secrets/index.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
+
+/** The host whose two credential headers are treated as one credential. */
+const ANTHROPIC_HOST = 'api.anthropic.com';
+/** Anthropic takes an API key in `x-api-key` and an OAuth token in `Authorization`: either one authenticates. */
+const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
 
 /**
  * Builds the header rewriter for a task's masked secrets from the secrets
  * file's text (written by the host with `serializeSecrets`).
  *
+ * Besides the swap itself (MSK-04..07), on `api.anthropic.com`: when the
+ * operator's Anthropic credential is masked in one of Anthropic's two
+ * credential headers, a value in the other one is foreign too and is
+ * stripped. Otherwise an agent could send its own key or token next to the
+ * surrogate and have the request run under its own account.
+ *
  * @throws SecretsError `SECRETS_FILE_INVALID` for a file that is not exactly
  *   what the host writes: half-reading it could leave credentials unswapped or unscoped.
  */
 export function loadSecretRewriter(text: string, source: string): RewriteHeaders {
-  const swapper = new SecretSwapper(parseSecretsFile(text, source));
+  const pairs = parseSecretsFile(text, source);
+  const swapper = new SecretSwapper(pairs);
   if (swapper.size === 0) return keepHeaders;
+  const anthropicStrip = otherAnthropicHeaders(pairs);
   return (host, rawHeaders) => {
-    const pairs: [string, string][] = [];
-    for (let i = 0; i < rawHeaders.length; i += 2) pairs.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
-    const result = swapper.apply(host, pairs);
+    const pairsIn: [string, string][] = [];
+    for (let i = 0; i < rawHeaders.length; i += 2) pairsIn.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
+    const result = swapper.apply(host, pairsIn);
+    let headers = result.headers;
+    let stripped = result.strippedHeaders;
+    if (anthropicStrip.length > 0 && host === ANTHROPIC_HOST) {
+      const present = anthropicStrip.filter((name) => headers.some(([n]) => n.toLowerCase() === name));
+      if (present.length > 0) {
+        headers = headers.filter(([n]) => !present.includes(n.toLowerCase()));
+        stripped = [...stripped, ...present];
+      }
+    }
     return {
-      rawHeaders: result.headers.flat(),
+      rawHeaders: headers.flat(),
       masked: result.masked,
-      stripped: result.strippedHeaders,
+      stripped,
       collapsed: result.collapsedHeaders,
     };
   };
+}
+
+/**
+ * The Anthropic credential headers no masked secret scoped to
+ * `api.anthropic.com` covers (by name or pattern), when at least one such
+ * secret exists and none lets foreign credentials through; else none.
+ */
+function otherAnthropicHeaders(pairs: readonly SurrogatePair[]): string[] {
+  const scoped = pairs
+    .map((p) => p.secret)
+    .filter((s) => s.scopes.some((scope) => compilePattern(scope, { caseInsensitive: true }).test(ANTHROPIC_HOST)));
+  if (scoped.length === 0 || scoped.some((s) => s.allowForeignCredentials === true)) return [];
+  const covers = (header: string): boolean => scoped.some((s) => s.headers.some((h) => compilePattern(h, { caseInsensitive: true }).test(header)));
+  // Only when the operator's credential travels in one of the two headers (not, say, a custom header).
+  if (!ANTHROPIC_CREDENTIAL_HEADERS.some(covers)) return [];
+  return ANTHROPIC_CREDENTIAL_HEADERS.filter((header) => !covers(header));
 }

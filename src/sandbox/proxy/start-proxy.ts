@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { startDnsResponder, type DnsResponder } from './dns-responder.js';
+import { graphqlOperationFilter } from './graphql-filter.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
@@ -13,6 +14,7 @@ import { ProxyError } from './proxy-error.js';
 import type { NetworkLogEvent } from './proxy-events.js';
 import { describeError, handleRequest, type RequestContext } from './request-handler.js';
 import { loadSecretRewriter } from './secret-rewriter.js';
+import { toolDomainFilter } from './tool-domain-filter.js';
 import { createUpstream } from './upstream.js';
 
 /** Seams of {@link startProxy}. */
@@ -165,7 +167,9 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
         ? keepHeaders
         : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile);
-      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, idleTimeoutMs: IDLE_TIMEOUT_MS };
+      // Registration order is run order (RBF-01): the operation check sees the body as sent.
+      const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];
+      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, idleTimeoutMs: IDLE_TIMEOUT_MS };
       log.taskStart();
 
       let dns: DnsResponder | undefined;

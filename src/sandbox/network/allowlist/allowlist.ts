@@ -26,6 +26,19 @@ export interface UrlPrefixRule {
   readonly hostMatcher: PatternMatcher;
   /** Compiled {@link UrlPrefixRule.path}, undefined when every path is allowed. */
   readonly pathMatcher: PatternMatcher | undefined;
+  /** The entry's GraphQL operation allowlist (GQL-01); undefined when the entry has no `graphql:` block. */
+  readonly graphql: GraphqlOperations | undefined;
+}
+
+/**
+ * Field patterns of a `graphql:` block, per operation type. Patterns are
+ * case-sensitive fnmatch against the real (not aliased) top-level field
+ * names; an empty list blocks every operation of that type.
+ */
+export interface GraphqlOperations {
+  readonly queries: readonly string[];
+  readonly mutations: readonly string[];
+  readonly subscriptions: readonly string[];
 }
 
 /** Any allowlist entry. */
@@ -37,7 +50,7 @@ export type AllowlistRule = DomainRule | UrlPrefixRule;
  */
 export interface AllowlistDocument {
   domains: string[];
-  url_prefixes: { host: string; path: string; methods: string[] }[];
+  url_prefixes: { host: string; path: string; methods: string[]; graphql?: { queries: string[]; mutations: string[]; subscriptions: string[] } }[];
 }
 
 /**
@@ -69,6 +82,11 @@ export class Allowlist {
       methods: entry.methods.map((m) => m.toUpperCase()),
       hostMatcher: compilePattern(entry.host, { caseInsensitive: true }),
       pathMatcher: entry.path === '' ? undefined : compilePattern(entry.path),
+      graphql: entry.graphql === undefined ? undefined : Object.freeze({
+        queries: Object.freeze([...entry.graphql.queries]),
+        mutations: Object.freeze([...entry.graphql.mutations]),
+        subscriptions: Object.freeze([...entry.graphql.subscriptions]),
+      }),
     }));
     Object.freeze(this);
   }
@@ -82,7 +100,14 @@ export class Allowlist {
   toJSON(): AllowlistDocument {
     return {
       domains: this.domains.map((d) => d.host),
-      url_prefixes: this.urlPrefixes.map((u) => ({ host: u.host, path: u.path, methods: [...u.methods] })),
+      url_prefixes: this.urlPrefixes.map((u) => ({
+        host: u.host,
+        path: u.path,
+        methods: [...u.methods],
+        ...(u.graphql === undefined ? {} : {
+          graphql: { queries: [...u.graphql.queries], mutations: [...u.graphql.mutations], subscriptions: [...u.graphql.subscriptions] },
+        }),
+      })),
     };
   }
 }
@@ -97,5 +122,6 @@ export function describeRule(rule: AllowlistRule): string {
   }
   const path = rule.path === '' ? 'any path' : `path ${JSON.stringify(rule.path)}`;
   const methods = rule.methods.length === 0 ? 'any method' : `methods ${rule.methods.join(', ')}`;
-  return `url_prefixes[${rule.index}] (host ${JSON.stringify(rule.host)}, ${path}, ${methods})`;
+  const graphql = rule.graphql === undefined ? '' : ', graphql operations filtered';
+  return `url_prefixes[${rule.index}] (host ${JSON.stringify(rule.host)}, ${path}, ${methods}${graphql})`;
 }

@@ -1,4 +1,4 @@
-import { describeRule, type Allowlist, type UrlPrefixRule } from './allowlist.js';
+import { describeRule, type Allowlist, type AllowlistRule, type UrlPrefixRule } from './allowlist.js';
 import { normalizeRequestHost, normalizeRequestPath } from './request-target.js';
 
 /** What the proxy knows about a request when it decides (before any upstream connection). */
@@ -28,6 +28,10 @@ export interface Decision {
   readonly hint?: string;
   /** True when an entry matched host and path but not the method. */
   readonly methodMismatch: boolean;
+  /** The entry that allowed the request (its `graphql:` block, if any, then applies). */
+  readonly matched?: AllowlistRule;
+  /** The path, percent-decoded once, as it was matched; set when the request was allowed. */
+  readonly decodedPath?: string;
 }
 
 /**
@@ -102,7 +106,7 @@ export function explainRequest(allowlist: Allowlist, request: RequestToCheck): D
   const domain = allowlist.domains.find((rule) => rule.hostMatcher.test(host.host));
   if (domain !== undefined) {
     const rule = describeRule(domain);
-    return { allowed: true, methodMismatch: false, rule, reason: `${method} ${url} is allowed by ${rule} in ${allowlist.source}.` };
+    return { allowed: true, methodMismatch: false, rule, matched: domain, decodedPath: path.path, reason: `${method} ${url} is allowed by ${rule} in ${allowlist.source}.` };
   }
 
   let wrongMethod: UrlPrefixRule | undefined;
@@ -111,7 +115,7 @@ export function explainRequest(allowlist: Allowlist, request: RequestToCheck): D
     if (entry.pathMatcher !== undefined && !entry.pathMatcher.test(path.path)) continue;
     if (entry.methods.length === 0 || entry.methods.includes(method)) {
       const rule = describeRule(entry);
-      return { allowed: true, methodMismatch: false, rule, reason: `${method} ${url} is allowed by ${rule} in ${allowlist.source}.` };
+      return { allowed: true, methodMismatch: false, rule, matched: entry, decodedPath: path.path, reason: `${method} ${url} is allowed by ${rule} in ${allowlist.source}.` };
     }
     // A later entry (e.g. a wildcard host) may still allow this method: keep looking.
     wrongMethod ??= entry;

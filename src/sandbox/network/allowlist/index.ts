@@ -3,7 +3,7 @@
  * `.airut/network-allowlist.yaml`, and deciding (with an explanation) whether a
  * request may leave the sandbox. Pure logic: no I/O, no sockets.
  */
-export { Allowlist, describeRule, type AllowlistDocument, type AllowlistRule, type DomainRule, type UrlPrefixRule } from './allowlist.js';
+export { Allowlist, describeRule, type AllowlistDocument, type AllowlistRule, type DomainRule, type GraphqlOperations, type UrlPrefixRule } from './allowlist.js';
 export { AllowlistError, type AllowlistErrorCode, type AllowlistProblem } from './error.js';
 export { explainRequest, type Decision, type RequestToCheck } from './explain.js';
 export { ALLOWLIST_METHODS, allowlistFromObject, checkHostPattern, serializeAllowlist } from './validate.js';

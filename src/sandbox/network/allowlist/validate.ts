@@ -141,7 +141,51 @@ function checkStringList(value: unknown, path: KeyPath, problems: Collector, che
   });
 }
 
-const ENTRY_KEYS = ['host', 'path', 'methods'];
+const ENTRY_KEYS = ['host', 'path', 'methods', 'graphql'];
+const GRAPHQL_KEYS = ['queries', 'mutations', 'subscriptions'] as const;
+type GraphqlBlock = NonNullable<AllowlistDocument['url_prefixes'][number]['graphql']>;
+
+/**
+ * Checks a `graphql:` block: a mapping with optional `queries`, `mutations`
+ * and `subscriptions` lists of field patterns (absent lists are empty, which
+ * blocks that operation type).
+ */
+function checkGraphql(value: unknown, at: KeyPath, fail: (path: KeyPath, message: string) => void): GraphqlBlock | undefined {
+  if (!isPlainObject(value)) {
+    fail(at, `expected a mapping with queries:, mutations: and subscriptions: (lists of field patterns), got ${describeValue(value)}`);
+    return undefined;
+  }
+  let ok = true;
+  const block: GraphqlBlock = { queries: [], mutations: [], subscriptions: [] };
+  for (const key of Object.keys(value)) {
+    if (!(GRAPHQL_KEYS as readonly string[]).includes(key)) {
+      ok = false;
+      fail([...at, key], `unknown key ${JSON.stringify(key)}; valid keys are queries, mutations and subscriptions`);
+    }
+  }
+  for (const key of GRAPHQL_KEYS) {
+    if (value[key] === null) {
+      ok = false;
+      fail([...at, key], `is empty (null); list field patterns such as ["repository", "viewer"], or write [] to block every ${key.replace(/ies$/, 'y').replace(/s$/, '')}`);
+      continue;
+    }
+    checkStringList(value[key], [...at, key], { add: (p, m) => { ok = false; fail(p, m); } }, (pattern, pat) => {
+      if (pattern === '' || /\s/.test(pattern)) {
+        ok = false;
+        fail(pat, `${JSON.stringify(pattern)} is not a field pattern; write a top-level field name such as "repository", or a pattern such as "create*" or "*"`);
+        return;
+      }
+      const problem = findPatternProblem(pattern);
+      if (problem !== undefined) {
+        ok = false;
+        fail(pat, `${JSON.stringify(pattern)}: ${problem}`);
+        return;
+      }
+      block[key].push(pattern);
+    });
+  }
+  return ok ? block : undefined;
+}
 
 function checkUrlPrefix(entry: unknown, at: KeyPath, problems: Collector): AllowlistDocument['url_prefixes'][number] | undefined {
   if (!isPlainObject(entry)) {
@@ -154,10 +198,8 @@ function checkUrlPrefix(entry: unknown, at: KeyPath, problems: Collector): Allow
     problems.add(path, message);
   };
   for (const key of Object.keys(entry)) {
-    if (key === 'graphql') {
-      fail([...at, key], 'GraphQL operation filtering is not supported by this version of Airut; remove graphql: (and narrow path: or methods: instead) so the entry does not allow more than intended');
-    } else if (!ENTRY_KEYS.includes(key)) {
-      fail([...at, key], `unknown key ${JSON.stringify(key)}; valid keys are host, path and methods`);
+    if (!ENTRY_KEYS.includes(key)) {
+      fail([...at, key], `unknown key ${JSON.stringify(key)}; valid keys are host, path, methods and graphql`);
     }
   }
   const host = entry.host;
@@ -193,7 +235,16 @@ function checkUrlPrefix(entry: unknown, at: KeyPath, problems: Collector): Allow
       }
     });
   }
-  return ok && typeof host === 'string' && typeof path === 'string' ? { host, path, methods } : undefined;
+  let graphql: GraphqlBlock | undefined;
+  if (entry.graphql === null) {
+    // An empty `graphql:` key reads as null; treating it as "no filter" would silently open the endpoint.
+    fail([...at, 'graphql'], 'is empty (null); give queries:, mutations: and/or subscriptions: lists, or remove graphql: to allow every operation');
+  } else if (entry.graphql !== undefined) {
+    graphql = checkGraphql(entry.graphql, [...at, 'graphql'], fail);
+    if (graphql === undefined) ok = false;
+  }
+  if (!ok || typeof host !== 'string' || typeof path !== 'string') return undefined;
+  return graphql === undefined ? { host, path, methods } : { host, path, methods, graphql };
 }
 
 function validate(value: unknown, problems: Collector): AllowlistDocument {
@@ -220,7 +271,7 @@ function validate(value: unknown, problems: Collector): AllowlistDocument {
       if (checked !== undefined) document.url_prefixes.push(checked);
     });
   } else if (prefixes !== null && prefixes !== undefined) {
-    problems.add(['url_prefixes'], `expected a list of {host, path, methods} entries, got ${describeValue(prefixes)}`);
+    problems.add(['url_prefixes'], `expected a list of {host, path, methods, graphql} entries, got ${describeValue(prefixes)}`);
   }
   return document;
 }

@@ -108,11 +108,15 @@ void t.test('an allowed request names the entry that allowed it', (t) => {
     allowed: true,
     methodMismatch: false,
     rule: 'domains[0] "api.anthropic.com"',
+    matched: allowlist.domains[0],
+    decodedPath: '/v1/messages?beta=true',
     reason: 'POST https://api.anthropic.com/v1/messages?beta=true is allowed by domains[0] "api.anthropic.com" in .airut/network-allowlist.yaml.',
   });
   t.same(explainRequest(allowlist, { method: 'get', host: 'API.github.com:443', path: '/repos/org/repo', scheme: 'http' }), {
     allowed: true,
     methodMismatch: false,
+    matched: allowlist.urlPrefixes[0],
+    decodedPath: '/repos/org/repo',
     rule: 'url_prefixes[0] (host "api.github.com", path "/repos/org/repo*", methods GET, HEAD)',
     reason: 'GET http://api.github.com/repos/org/repo is allowed by url_prefixes[0] (host "api.github.com", path "/repos/org/repo*", methods GET, HEAD) in .airut/network-allowlist.yaml.',
   });

@@ -2,8 +2,10 @@ import t from 'tap';
 import {
   AllowlistError,
   allowlistFromObject,
+  describeRule,
   parseAllowlist,
   serializeAllowlist,
+  type UrlPrefixRule,
 } from '../../../../src/sandbox/network/allowlist/index.js';
 
 const SOURCE = '.airut/network-allowlist.yaml';
@@ -95,7 +97,7 @@ void t.test('invalid allowlists fail with ALLOWLIST_INVALID naming file, line, k
   t.match(err.message, /:4: domains\[2\]: expected a string, got number 42/);
   t.match(err.message, /:8: url_prefixes\[0\]\.methods\[1\]: "GETT" is not an HTTP method; use one of GET, HEAD, POST/);
   t.match(err.message, /:9: url_prefixes\[1\]\.host: is empty; write a host name/);
-  t.match(err.message, /:11: url_prefixes\[2\]\.method: unknown key "method"; valid keys are host, path and methods/);
+  t.match(err.message, /:11: url_prefixes\[2\]\.method: unknown key "method"; valid keys are host, path, methods and graphql/);
   t.match(err.message, /:10: url_prefixes\[2\]: has no host:/);
   t.match(err.hint, /Fix \.airut\/network-allowlist\.yaml/);
   t.equal(err.exitCode, 1);
@@ -121,7 +123,7 @@ const invalid: [string, RegExp][] = [
   ['domains: [".github.com"]', /"\.github\.com" starts with "\."; request hosts never do, so write "\*\.github\.com" for its subdomains \(and add "github\.com"/],
   ['domains: ["github.com."]', /"github\.com\." has an empty label; .* so write "github\.com"$/],
   ['domains: ["a..github.com"]', /has an empty label; .* so write "a\.github\.com"$/],
-  ['url_prefixes: {host: a.com}', /url_prefixes: expected a list of \{host, path, methods\} entries, got a mapping/],
+  ['url_prefixes: {host: a.com}', /url_prefixes: expected a list of \{host, path, methods, graphql\} entries, got a mapping/],
   ['url_prefixes: [a.com]', /url_prefixes\[0\]: expected a mapping with host, path and methods, got the string "a\.com"/],
   ['url_prefixes: [{host: 5}]', /url_prefixes\[0\]\.host: expected a host pattern \(a string\), got number 5/],
   ['url_prefixes: [{host: "a.com/x"}]', /put the host in host: and the path in path:/],
@@ -139,7 +141,14 @@ const invalid: [string, RegExp][] = [
   ['url_prefixes: [{host: a.com, methods: [1]}]', /url_prefixes\[0\]\.methods\[0\]: expected a string, got number 1/],
   ['url_prefixes: [{host: a.com, methods: [CONNECT]}]', /"CONNECT" can never be allowed/],
   ['url_prefixes: [{host: a.com, methods: ["GET "]}]', /"GET " is not an HTTP method/],
-  ['url_prefixes: [{host: a.com, graphql: {queries: ["*"]}}]', /url_prefixes\[0\]\.graphql: GraphQL operation filtering is not supported/],
+  ['url_prefixes: [{host: a.com, graphql: }]', /url_prefixes\[0\]\.graphql: is empty \(null\); give queries:/],
+  ['url_prefixes: [{host: a.com, graphql: [repository]}]', /url_prefixes\[0\]\.graphql: expected a mapping with queries:, mutations: and subscriptions:/],
+  ['url_prefixes: [{host: a.com, graphql: {query: ["*"]}}]', /url_prefixes\[0\]\.graphql\.query: unknown key "query"; valid keys are queries, mutations and subscriptions/],
+  ['url_prefixes: [{host: a.com, graphql: {queries: repository}}]', /url_prefixes\[0\]\.graphql\.queries: expected a list, got the string "repository"/],
+  ['url_prefixes: [{host: a.com, graphql: {queries: }}]', /url_prefixes\[0\]\.graphql\.queries: is empty \(null\)/],
+  ['url_prefixes: [{host: a.com, graphql: {mutations: [1]}}]', /url_prefixes\[0\]\.graphql\.mutations\[0\]: expected a string, got number 1/],
+  ['url_prefixes: [{host: a.com, graphql: {queries: ["a b"]}}]', /url_prefixes\[0\]\.graphql\.queries\[0\]: "a b" is not a field pattern/],
+  ['url_prefixes: [{host: a.com, graphql: {queries: ["[z-a]*"]}}]', /url_prefixes\[0\]\.graphql\.queries\[0\]: .*reversed/],
   ['domains: [a.com]\ndomains: [b.com]', /^2 : not valid YAML: Map keys must be unique$/],
   ['domains: [a.com', /^1 : not valid YAML: /],
   ['domains: !env X', /^1 : not valid YAML: Unresolved tag: !env$/],
@@ -165,5 +174,33 @@ void t.test('allowlistFromObject validates the same way, without lines', (t) => 
 void t.test('an alias bomb is refused rather than expanded', (t) => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'domains: [*c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
   t.throws(() => parseAllowlist(bomb, SOURCE), { code: 'ALLOWLIST_INVALID' });
+  t.end();
+});
+
+void t.test('a graphql: block is read, defaults its absent lists to [] and survives the JSON round trip to the proxy', (t) => {
+  const allowlist = parseAllowlist([
+    'url_prefixes:',
+    '  - host: api.github.com',
+    '    path: /graphql',
+    '    methods: [POST]',
+    '    graphql:',
+    '      queries: [repository, "viewer*"]',
+    '      mutations: [createPullRequest]',
+    '  - host: api.github.com',
+    '    path: /repos/*',
+  ].join('\n'), '.airut/network-allowlist.yaml');
+  const [withGraphql, without] = allowlist.urlPrefixes;
+  t.same(withGraphql?.graphql, { queries: ['repository', 'viewer*'], mutations: ['createPullRequest'], subscriptions: [] });
+  t.equal(without?.graphql, undefined, 'an entry without graphql: is not filtered');
+  const json = JSON.parse(serializeAllowlist(allowlist)) as unknown;
+  t.same(json, {
+    domains: [],
+    url_prefixes: [
+      { host: 'api.github.com', path: '/graphql', methods: ['POST'], graphql: { queries: ['repository', 'viewer*'], mutations: ['createPullRequest'], subscriptions: [] } },
+      { host: 'api.github.com', path: '/repos/*', methods: [] },
+    ],
+  });
+  t.same(allowlistFromObject(json, 'proxy json').urlPrefixes[0]?.graphql, withGraphql?.graphql, 'the proxy reads the same block back');
+  t.match(describeRule(withGraphql as UrlPrefixRule), /graphql operations filtered/);
   t.end();
 });
