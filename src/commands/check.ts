@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
-import { formatReport, runChecks, type DoctorReport } from '../core/doctor/index.js';
+import type { DoctorReport } from '../core/doctor/index.js';
 
 export default class Check extends AirutCommand {
   static override summary = 'Check that this host can run Airut: config, container runtime, git, service.';
@@ -42,6 +42,7 @@ Failing checks say how to fix them. When podman cannot start containers because 
 
   async run(): Promise<DoctorReport> {
     const { flags } = await this.parse(Check);
+    const { formatReport, runChecks } = await import('../core/doctor/index.js');
     const report = await runChecks({
       env: process.env,
       home: homedir(),

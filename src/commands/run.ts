@@ -2,9 +2,9 @@ import { homedir } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { Args, Errors } from '@oclif/core';
 import { AirutCommand, claudeRunFlags, runEnvironment, sandboxRunFlags, toRunFlags } from '../core/cli/index.js';
-import { resolveRunSettings, runPrompt, type PromptRunResult, type RunSettings } from '../core/run/index.js';
-import { watchRunInTerminal, watchRunPlain, type StartRun, type WatchOutcome } from '../core/ui/index.js';
 import { isAirutError } from '../sandbox/error.js';
+import type { PromptRunResult, RunSettings } from '../core/run/index.js';
+import type { StartRun, WatchOutcome } from '../core/ui/index.js';
 
 /** Exit code for Airut's own failures, as `airut sandbox exec` uses it. */
 const EXIT_AIRUT = 125;
@@ -53,6 +53,8 @@ When stdout is not a terminal, the same information is printed as plain lines wi
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
+    const { resolveRunSettings, runPrompt } = await import('../core/run/index.js');
+    const { watchRunInTerminal, watchRunPlain } = await import('../core/ui/index.js');
     const runFlags = toRunFlags('prompt', flags);
     const prompt = args.prompt === '-' ? await text(process.stdin) : (args.prompt ?? '');
     const settings = await resolveRunSettings(runFlags, process.env, process.cwd(), homedir());

@@ -1,8 +1,5 @@
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
-import { resolveConfigPath } from '../core/config/index.js';
-import { Redactor, startService } from '../core/gateway/index.js';
-import { formatLogRecord, Logger } from '../core/log/index.js';
 
 export default class Serve extends AirutCommand {
   static override summary = 'Run the Airut service in the foreground (what the systemd unit runs).';
@@ -43,6 +40,9 @@ The configuration file is watched (through its directory, so a file saved in pla
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
+    const { resolveConfigPath } = await import('../core/config/index.js');
+    const { Redactor, startService } = await import('../core/gateway/index.js');
+    const { formatLogRecord, Logger } = await import('../core/log/index.js');
     const redactor = new Redactor();
     const logger = new Logger(redactor.sink((record) => process.stdout.write(`${formatLogRecord(record)}\n`)));
     const service = await startService({

@@ -2,16 +2,7 @@ import { homedir } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { Args, Errors, Flags } from '@oclif/core';
 import { AirutCommand, claudeRunFlags, runEnvironment, sandboxRunFlags, toRunFlags } from '../../core/cli/index.js';
-import {
-  EXIT_KILLED,
-  checkPrompt,
-  commandExitCode,
-  formatProgress,
-  resolveRunSettings,
-  runCommand,
-  runPrompt,
-  type RunEvent,
-} from '../../core/run/index.js';
+import type { RunEvent } from '../../core/run/index.js';
 import { isAirutError } from '../../sandbox/error.js';
 
 /** Exit code for Airut's own failures, apart from anything the command can return. */
@@ -53,7 +44,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     '0': 'Prompt mode: Claude finished successfully. Command mode: the command exited 0.',
     '1': 'Prompt mode: any other outcome (timeout, error, prompt too long...), with its summary on stderr; or an empty prompt.',
     '124': 'Command mode: the timeout passed and the container was removed.',
-    '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials.',
+    '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials; or the network proxy died or stopped answering during the run (outcome proxy_failed), which ends the run at once.',
     '130': 'Stopped by SIGINT or SIGTERM (a second one kills the task at once); the container, proxy and network are removed.',
     '137': 'Command mode: the container was killed (often the memory limit).',
     'other': 'Command mode: the command\'s own exit code.',
@@ -78,6 +69,8 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     if (command === undefined && argv.length > 1) {
       throw new Errors.CLIError(`unexpected argument ${JSON.stringify(argv[1])}: quote the prompt as one argument, or put a command after "--"`);
     }
+    // Loaded only now: flag errors and --help need none of the run machinery.
+    const { EXIT_KILLED, checkPrompt, commandExitCode, formatProgress, resolveRunSettings, runCommand, runPrompt } = await import('../../core/run/index.js');
     const runFlags = toRunFlags(command === undefined ? 'prompt' : 'command', flags);
     const tty = Boolean(process.stderr.isTTY);
     const progress = (event: RunEvent): void => {
@@ -95,7 +88,8 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       }, progress);
       const result = await this.untilDone(run);
       const code = commandExitCode(result);
-      if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
+      if (result.proxyFailure !== undefined) process.stderr.write(`airut: the network sandbox's proxy failed, so the command was stopped (exit 125): ${result.proxyFailure}\n`);
+      else if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
       else if (code === EXIT_KILLED) process.stderr.write('airut: the container was killed (exit 137), often by the memory limit: consider raising resource_limits.memory in .airut/sandbox.yaml\n');
       if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
       process.exitCode = code;
@@ -114,7 +108,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     }
     if (result.sessionId !== '') process.stderr.write(`airut: session ${result.sessionId} (continue with: airut sandbox exec --continue "...")\n`);
     if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
-    process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : 1;
+    process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : result.outcome === 'proxy_failed' ? EXIT_AIRUT : 1;
   }
 
   /**
