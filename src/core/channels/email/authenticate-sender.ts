@@ -1,11 +1,12 @@
 /**
  * Who sent a raw message, and may they use this repo: exactly one strict
- * `From`, DMARC pass (as the provider recorded it, or verified locally), then
- * the allowlist.
+ * `From`, DMARC pass for its domain (as the provider recorded it, or verified
+ * locally), then the allowlist.
  */
 import { matchAuthorizedSender } from './authorized-senders.js';
 import { verifyLocally, type DnsResolver } from './local-verdict.js';
-import { judgeProviderResults, type DmarcVerdict } from './provider-verdict.js';
+import type { DmarcVerdict } from './dmarc-judgement.js';
+import { judgeProviderResults } from './provider-verdict.js';
 import { headerValues, readRawHeaders } from './raw-headers.js';
 import { parseFromAddress } from './sender-address.js';
 
@@ -40,12 +41,12 @@ export async function authenticateSender(raw: Buffer, policy: SenderPolicy): Pro
 
   let verdict: DmarcVerdict;
   if (policy.verify === 'local') {
-    verdict = await verifyLocally(raw, policy.resolver).catch((err: unknown) => ({
+    verdict = await verifyLocally(raw, domainOf(parsed.address), policy.resolver).catch((err: unknown) => ({
       pass: false as const,
       reason: `local DMARC check failed: ${err instanceof Error ? err.message : String(err)}`,
     }));
   } else {
-    verdict = judgeProviderResults(headers, {
+    verdict = judgeProviderResults(headers, domainOf(parsed.address), {
       trustedAuthservId: policy.trustedAuthservId,
       microsoftInternalFallback: policy.microsoftInternalFallback,
     });
@@ -57,4 +58,8 @@ export async function authenticateSender(raw: Buffer, policy: SenderPolicy): Pro
     return { accepted: false, kind: 'unauthorized', reason: `sender not authorized: ${parsed.address}`, address: parsed.address };
   }
   return { accepted: true, address: parsed.address, from };
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
 }
