@@ -53,7 +53,7 @@ void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops th
   const pid = await screen.panePid();
   await screen.keys('C-c');
   const { status, text } = await screen.exited();
-  t.equal(status, 130, 'stopped by the user');
+  t.equal(status, 130, `stopped by the user${status === undefined ? `: ${text.split('\n')[0] ?? ''}` : ''}`);
   // Claude Code may still report the killed command (exit 137) before it stops itself.
   t.match(text, /Bash curl .* (interrupted|failed)/);
   t.match(text, /Stopped: /);
@@ -73,7 +73,7 @@ void t.test('a task that ignores SIGTERM: the second Ctrl-C kills it; nothing is
   await screen.until(/Stopping the task… Ctrl-C again kills it/);
   await screen.keys('C-c');
   const { status, text } = await screen.exited();
-  t.equal(status, 130, 'stopped by the user');
+  t.equal(status, 130, `stopped by the user${status === undefined ? `: ${text.split('\n')[0] ?? ''}` : ''}`);
   t.match(text, /Stopped: /);
   t.same(await leftoversOf(runtime, pid), [], 'no container or network is left');
 });
@@ -176,12 +176,19 @@ async function startTmux(t: Test, cwd: string, env: Record<string, string>, args
     until,
     panePid,
     keys: async (...keys: string[]) => { await tmux('send-keys', '-t', 'airut', ...keys); },
-    /** Waits for airut to exit; its exit status and the last screen. */
+    /**
+     * Waits for airut to exit; its exit status (undefined when a signal killed
+     * it: the screen then starts with the signal) and the last screen. tmux marks the pane dead
+     * when the terminal closes, which can come before it has reaped the
+     * process: until then neither the status nor the signal is known, so the
+     * wait goes on.
+     */
     exited: async () => {
       const deadline = Date.now() + 120_000;
       for (;;) {
-        const [dead, status] = (await tmux('display-message', '-p', '-t', 'airut', '#{pane_dead} #{pane_dead_status}')).stdout.trim().split(' ');
-        if (dead === '1') return { status: Number(status), text: await capture() };
+        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'airut', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).stdout.trim().split('|');
+        if (dead === '1' && status !== '') return { status: Number(status), text: await capture() };
+        if (dead === '1' && signal !== '') return { status: undefined, text: `(killed by signal ${signal})\n${await capture()}` };
         if (Date.now() > deadline) throw new Error(`airut did not exit:\n${await capture()}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
