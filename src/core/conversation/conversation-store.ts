@@ -3,6 +3,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { newConversationId, isConversationId } from './conversation-id.js';
 import { parseConversation, serializeConversation, type ConversationRecord } from './conversation-record.js';
 import { ConversationError } from './error.js';
+import { removeWorkspaceLeftovers } from './git-mirror.js';
 import { conversationLayout, conversationsDir, type ConversationLayout } from './layout.js';
 
 /** Options of a {@link ConversationStore}. */
@@ -68,11 +69,24 @@ export class ConversationStore {
 
   /**
    * True when `id` names a conversation that can be resumed: its workspace
-   * exists. A directory without one (a failed clone) does not count.
+   * was completely created (the workspace and its completion marker exist).
+   * A directory without one, or with a workspace a crash cut short, does not
+   * count; such a workspace is made again before the next run.
    */
   async canResume(id: string): Promise<boolean> {
     if (!isConversationId(id)) return false;
-    return isDirectory(this.layout(id).workspace);
+    const layout = this.layout(id);
+    return (await isDirectory(layout.workspace)) && (await isFile(layout.workspaceMarker));
+  }
+
+  /**
+   * Removes the temporary clones a crash left in any conversation. Call it at
+   * start, before any workspace is being created. Returns how many it removed.
+   */
+  async removeWorkspaceLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const id of await this.list()) removed += await removeWorkspaceLeftovers(this.layout(id).workspace);
+    return removed;
   }
 
   /** True when the directory of `id` exists, resumable or not. */
@@ -165,6 +179,15 @@ async function statOrUndefined(path: string): Promise<{ mtimeMs: number } | unde
     return await stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
 }

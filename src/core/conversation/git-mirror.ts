@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ConversationError } from './error.js';
 import { createGitRunner, type GitRunner } from './git.js';
 import { Mutex } from './mutex.js';
@@ -68,21 +68,38 @@ export class GitMirror {
   }
 
   /**
-   * Makes a full, independent clone at `dest` (objects copied, no alternates,
-   * so it works when mounted alone), with `origin` set to the real remote and
-   * the start branch checked out.
-   * @throws ConversationError `CONVERSATION_CLONE_FAILED`; nothing is left at `dest` then.
+   * Makes a full, independent clone at `workspace` (objects copied, no
+   * alternates, so it works when mounted alone), with `origin` set to the
+   * real remote and the start branch checked out, then writes `marker`.
+   *
+   * It appears atomically: the clone is made in a temporary sibling
+   * directory and renamed into place only when complete, and the marker is
+   * written last, so a crash at any point leaves either no workspace or one
+   * without a marker, which {@link ConversationStore.canResume} refuses and
+   * this call replaces. Leftover temporary clones and an incomplete workspace
+   * at `workspace` are removed first.
+   * @throws ConversationError `CONVERSATION_CLONE_FAILED`; nothing is left at `workspace` then.
    */
-  cloneWorkspace(dest: string): Promise<void> {
+  cloneWorkspace(workspace: string, marker: string): Promise<void> {
     return this.lock.run(async () => {
+      const temp = `${dirname(workspace)}/.${basename(workspace)}.${randomBytes(4).toString('hex')}.tmp`;
       try {
+        await removeWorkspaceLeftovers(workspace);
+        await rm(marker, { force: true });
+        await rm(workspace, { recursive: true, force: true });
         const branch = await this.branchUnlocked();
-        await mkdir(dirname(dest), { recursive: true });
-        await this.git(['clone', '--quiet', '--no-hardlinks', '--branch', branch, '--', this.path, dest]);
-        await this.git(['-C', dest, 'remote', 'set-url', 'origin', this.options.repoUrl]);
+        await mkdir(dirname(workspace), { recursive: true });
+        await this.git(['clone', '--quiet', '--no-hardlinks', '--no-checkout', '--branch', branch, '--', this.path, temp]);
+        // Before anything else: from now on a push can only go to the real remote, never to the mirror.
+        await this.git(['-C', temp, 'remote', 'set-url', 'origin', this.options.repoUrl]);
+        await this.git(['-C', temp, 'checkout', '--quiet', '--force', '-B', branch, `refs/remotes/origin/${branch}`]);
+        await this.git(['-C', temp, 'branch', '--quiet', '--set-upstream-to', `origin/${branch}`, branch]);
+        await rename(temp, workspace);
+        await writeFile(marker, `${new Date().toISOString()}\n`, { mode: 0o600 });
       } catch (cause) {
-        await rm(dest, { recursive: true, force: true });
-        throw new ConversationError('CONVERSATION_CLONE_FAILED', `unable to create the workspace ${dest}: ${(cause as Error).message}`, { cause });
+        await rm(temp, { recursive: true, force: true });
+        await rm(workspace, { recursive: true, force: true });
+        throw new ConversationError('CONVERSATION_CLONE_FAILED', `unable to create the workspace ${workspace}: ${(cause as Error).message}`, { cause });
       }
     });
   }
@@ -145,3 +162,22 @@ export class GitMirror {
   }
 }
 
+
+/**
+ * Removes the temporary clones a crash left beside `workspace`
+ * (`.<name>.<hex>.tmp`). Safe only while no clone of that workspace runs.
+ */
+export async function removeWorkspaceLeftovers(workspace: string): Promise<number> {
+  const dir = dirname(workspace);
+  const prefix = `.${basename(workspace)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const leftovers = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  for (const name of leftovers) await rm(join(dir, name), { recursive: true, force: true });
+  return leftovers.length;
+}

@@ -14,7 +14,7 @@ export {
   type ReplyRecord,
 } from './conversation-record.js';
 export { ConversationStore, type ConversationStoreOptions, type ExpiredConversation } from './conversation-store.js';
-export { GitMirror, type GitMirrorOptions, type MirrorFile } from './git-mirror.js';
+export { GitMirror, removeWorkspaceLeftovers, type GitMirrorOptions, type MirrorFile } from './git-mirror.js';
 export { createGitRunner, type GitRunner, type GitRunnerOptions, type GitOutput } from './git.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { Mutex } from './mutex.js';

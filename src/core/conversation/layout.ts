@@ -12,6 +12,12 @@ export interface ConversationLayout {
   networkLogFile: string;
   /** The git clone, mounted at `/workspace`. */
   workspace: string;
+  /**
+   * Written once the workspace was completely created (cloned, remote set,
+   * checked out, renamed into place). Outside every mount, so a task cannot
+   * touch it; a workspace without it is made again.
+   */
+  workspaceMarker: string;
   /** Claude Code's home, mounted at `/root/.claude` by the task. */
   claude: string;
   /** Files the user sent, mounted at `/inbox`. */
@@ -36,6 +42,7 @@ export function conversationLayout(repoStateDir: string, id: string): Conversati
     eventsFile: join(dir, 'events.jsonl'),
     networkLogFile: join(dir, 'network-sandbox.log'),
     workspace: join(dir, 'workspace'),
+    workspaceMarker: join(dir, 'workspace.complete'),
     claude: join(dir, 'claude'),
     inbox: join(dir, 'inbox'),
     outbox: join(dir, 'outbox'),

@@ -1,13 +1,14 @@
 import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
 import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
 import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
+import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
 import type { RunEvent } from '../run/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
 import { saveAttachments } from './inbox.js';
-import type { MessageLedger } from './message-ledger.js';
+import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply } from './message-ledger.js';
 import { clearOutbox, readOutbox } from './outbox.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
 import { planReply } from './reply-plan.js';
@@ -91,6 +92,8 @@ export class RepoHandler {
 
   /** Refreshes the mirror (creating it on first start), then starts every channel. */
   async start(): Promise<void> {
+    const leftovers = await this.options.store.removeWorkspaceLeftovers();
+    if (leftovers > 0) this.log.warn('removed workspace clones a crash cut short', { count: leftovers });
     await this.options.mirror.refresh();
     for (const channel of this.options.channels) {
       await channel.start((message) => this.take(message));
@@ -193,9 +196,7 @@ export class RepoHandler {
         { channel: last.channel, ...(record.replies.length === 0 && messages[0]?.subject !== undefined ? { subject: messages[0].subject } : {}), savedAttachments: [] },
         messages.map((m) => ({ sender: m.sender, receivedAt: m.receivedAt, text: m.text })),
       );
-      await this.record(conversationId, prompt, text, messages, undefined);
-      const sent = await this.send(last, conversationId, { kind: 'interrupted', markdown: text, attachments: [] });
-      if (sent) await this.completeAll(messages, conversationId);
+      const sent = await this.deliver(conversationId, messages, { kind: 'interrupted', markdown: text, attachments: [] }, { prompt, clearOutbox: false });
       reason = sent ? 'stopped' : 'channel_error';
     } catch (error) {
       this.log.error('cancelled task could not be answered', { task: taskId, conversation: conversationId, error: describe(error) });
@@ -220,6 +221,15 @@ export class RepoHandler {
       return;
     }
     this.inFlight.add(message.messageId);
+    const stored = ledger.finalReply(message.messageId);
+    if (stored !== undefined) {
+      try {
+        await this.deliverStored(message, stored);
+      } finally {
+        this.inFlight.delete(message.messageId);
+      }
+      return;
+    }
     try {
       let conversationId = await this.route(message, known?.conversationId);
       if (message.text.trim() === '' && (conversationId !== undefined || (message.subject ?? '').trim() === '')) {
@@ -267,8 +277,7 @@ export class RepoHandler {
 
   private async answerEmpty(message: IncomingMessage, conversationId: string): Promise<void> {
     const taskId = this.options.tracker.add({ repoId: this.repoId, conversationId, title: message.subject ?? '', sender: message.sender, messageId: message.messageId });
-    const sent = await this.send(message, conversationId, { kind: 'error', markdown: EMPTY_MESSAGE_TEXT, attachments: [] });
-    if (sent) await this.completeAll([message], conversationId);
+    const sent = await this.deliver(conversationId, [message], { kind: 'error', markdown: EMPTY_MESSAGE_TEXT, attachments: [] }, { clearOutbox: false });
     this.inFlight.delete(message.messageId);
     this.options.tracker.finish(taskId, sent ? 'empty_message' : 'channel_error');
   }
@@ -316,11 +325,10 @@ export class RepoHandler {
       log.error('mirror update failed', { error: describe(error) });
       return this.answerError(messages, id, internalErrorText(error), 'internal_error', true);
     }
-    let cloned = false;
     if (!(await store.canResume(id))) {
+      if (await pathExists(layout.workspace)) log.warn('the workspace was not completely created (a crash cut it short); making it again');
       try {
-        await mirror.cloneWorkspace(layout.workspace);
-        cloned = true;
+        await mirror.cloneWorkspace(layout.workspace, layout.workspaceMarker);
       } catch (error) {
         log.error('workspace clone failed', { error: describe(error) });
         await store.remove(id);
@@ -335,9 +343,8 @@ export class RepoHandler {
     const model = record.model ?? settings.model;
     const effort = record.effort ?? settings.effort;
 
-    if (cloned && settings.acknowledge[last.channel] === true) {
-      await this.send(last, id, { kind: 'acknowledgement', markdown: acknowledgementText(conversationUrl), attachments: [] });
-    }
+    // A new conversation is acknowledged once its workspace exists, even when a crash took the first attempt.
+    if (firstRun && settings.acknowledge[last.channel] === true) await this.acknowledge(id, last, acknowledgementText(conversationUrl));
 
     const context: PromptContext = {
       channel: last.channel,
@@ -377,12 +384,8 @@ export class RepoHandler {
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = plan.reply.markdown;
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
-    await this.record(id, prompt, markdown, messages, result);
-    const sent = await this.send(last, id, { ...plan.reply, markdown, attachments: outbox.files });
-    if (!sent) return 'channel_error';
-    if (plan.attachOutbox) await clearOutbox(layout.outbox);
-    await this.completeAll(messages, id);
-    return plan.reason;
+    const sent = await this.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
+    return sent ? plan.reason : 'channel_error';
   }
 
   /** Sends an error reply for the batch and completes it; records it when the conversation still exists. */
@@ -394,32 +397,99 @@ export class RepoHandler {
     keepRecord: boolean,
     prompt = '',
   ): Promise<CompletionReason> {
+    const sent = await this.deliver(id, messages, { kind: 'error', markdown: text, attachments: [] }, { ...(keepRecord ? { prompt } : {}), clearOutbox: false });
+    return sent ? reason : 'channel_error';
+  }
+
+  /**
+   * Answers a batch: stores the reply (and its conversation.json entry)
+   * before anything is sent, then sends it. From the moment it is stored the
+   * batch is never run again: a crash before the send is recorded is repaired
+   * by {@link deliverStored}, which sends this same reply again. `prompt`
+   * given means the reply is recorded in conversation.json.
+   */
+  private async deliver(
+    id: string,
+    messages: IncomingMessage[],
+    reply: OutgoingReply,
+    options: { prompt?: string; result?: ExecutionResult; clearOutbox: boolean },
+  ): Promise<boolean> {
     const last = messages.at(-1) as IncomingMessage;
-    if (keepRecord) await this.record(id, prompt, text, messages, undefined);
-    const sent = await this.send(last, id, { kind: 'error', markdown: text, attachments: [] });
-    if (!sent) return 'channel_error';
-    await this.completeAll(messages, id);
-    return reason;
+    const record = options.prompt === undefined ? undefined : replyRecord(options.prompt, reply.markdown, messages, options.result);
+    const stored = await this.options.ledger.replySending({
+      key: finalReplyKey(id, last.messageId),
+      conversationId: id,
+      answers: last,
+      messageIds: messages.map((m) => m.messageId),
+      reply,
+      ...(record === undefined ? {} : { record }),
+      clearOutbox: options.clearOutbox,
+    });
+    if (record !== undefined) await this.appendRecord(id, record);
+    return this.sendStored(stored, messages);
+  }
+
+  /**
+   * A message came again whose answer was stored before a restart: sends
+   * that stored answer again (same text, files and Message-ID) unless it was
+   * already sent, and completes the message. The task is not run again.
+   */
+  private async deliverStored(message: IncomingMessage, stored: StoredReply): Promise<void> {
+    const fields = { conversation: stored.conversationId, message_id: message.messageId };
+    if (stored.state === 'sent') {
+      this.log.info('message already answered; not running it again', fields);
+    } else {
+      this.log.info('the answer was stored but its delivery not confirmed before a restart; sending the same answer again, not running the task', fields);
+      await this.restoreRecord(stored);
+    }
+    await this.sendStored(stored, [message]);
+  }
+
+  /** Sends a stored reply unless it was sent, then records it sent, clears the outbox and completes its messages. */
+  private async sendStored(stored: StoredReply, messages: IncomingMessage[]): Promise<boolean> {
+    const { ledger } = this.options;
+    if (stored.state !== 'sent') {
+      if (!(await this.send(stored.answers, stored.conversationId, stored.reply))) return false;
+      await ledger.replySent(stored.key);
+    }
+    if (stored.clearOutbox) await clearOutbox(this.options.store.layout(stored.conversationId).outbox);
+    // Every message of the batch is answered, also those the channel has not offered again yet.
+    for (const messageId of stored.messageIds) await ledger.answer(messageId, stored.conversationId);
+    await this.completeAll(messages);
+    return true;
+  }
+
+  /** Sends the acknowledgement of a new conversation once: a stored one is sent again only when its delivery was not confirmed. */
+  private async acknowledge(id: string, last: IncomingMessage, text: string): Promise<void> {
+    const { ledger } = this.options;
+    const stored = ledger.acknowledgement(id) ?? await ledger.replySending({
+      key: acknowledgementKey(id),
+      conversationId: id,
+      answers: last,
+      messageIds: [last.messageId],
+      reply: { kind: 'acknowledgement', markdown: text, attachments: [] },
+      clearOutbox: false,
+    });
+    if (stored.state === 'sent') return;
+    // An acknowledgement that cannot be sent does not hold up the task (it is logged by send).
+    if (await this.send(stored.answers, id, stored.reply)) await ledger.replySent(stored.key);
   }
 
   /** Appends the reply to conversation.json and clears the pending prompt. */
-  private async record(id: string, prompt: string, responseText: string, messages: IncomingMessage[], result: ExecutionResult | undefined): Promise<void> {
-    const reply: ReplyRecord = {
-      sessionId: result?.sessionId ?? '',
-      timestamp: new Date().toISOString(),
-      durationMs: result?.durationMs ?? 0,
-      totalCostUsd: result?.costUsd ?? 0,
-      numTurns: result?.numTurns ?? 0,
-      isError: result === undefined || result.outcome !== 'success',
-      usage: result === undefined ? {} : usageRecord(result),
-      requestText: prompt,
-      responseText,
-      messageIds: messages.map((m) => m.messageId),
-    };
+  private async appendRecord(id: string, reply: ReplyRecord): Promise<void> {
     await this.options.store.update(id, (r) => {
       const { pendingRequestText: _, ...rest } = r;
       return { ...rest, replies: [...r.replies, reply] };
     });
+  }
+
+  /** Puts a stored reply's conversation.json entry back when a crash came before it was written. */
+  private async restoreRecord(stored: StoredReply): Promise<void> {
+    const { record } = stored;
+    if (record === undefined || !(await this.options.store.exists(stored.conversationId))) return;
+    const current = await this.options.store.read(stored.conversationId);
+    if (current.replies.some((r) => r.timestamp === record.timestamp && r.messageIds.join('\n') === record.messageIds.join('\n'))) return;
+    await this.appendRecord(stored.conversationId, record);
   }
 
   /** Sends a reply; a failure is logged and reported as false (the messages then stay with the channel). */
@@ -433,10 +503,9 @@ export class RepoHandler {
     }
   }
 
-  /** Records every message as answered, then tells its channel it is done. */
-  private async completeAll(messages: IncomingMessage[], conversationId: string): Promise<void> {
+  /** Tells each message's channel it is done (the ledger already records it answered). */
+  private async completeAll(messages: IncomingMessage[]): Promise<void> {
     for (const message of messages) {
-      await this.options.ledger.answer(message.messageId, conversationId);
       await this.channel(message.channel).complete(message).catch((error: unknown) => {
         // The ledger already keeps it from being answered twice; the channel retries the removal.
         this.log.warn('channel could not complete a message', { message_id: message.messageId, error: describe(error) });
@@ -449,6 +518,22 @@ export class RepoHandler {
     if (channel === undefined) throw new Error(`repo ${this.repoId} has no ${kind} channel, yet a message came through one`);
     return channel;
   }
+}
+
+/** The conversation.json entry of a reply. */
+function replyRecord(prompt: string, responseText: string, messages: IncomingMessage[], result: ExecutionResult | undefined): ReplyRecord {
+  return {
+      sessionId: result?.sessionId ?? '',
+      timestamp: new Date().toISOString(),
+      durationMs: result?.durationMs ?? 0,
+      totalCostUsd: result?.costUsd ?? 0,
+      numTurns: result?.numTurns ?? 0,
+      isError: result === undefined || result.outcome !== 'success',
+      usage: result === undefined ? {} : usageRecord(result),
+      requestText: prompt,
+      responseText,
+      messageIds: messages.map((m) => m.messageId),
+  };
 }
 
 function stoppedBeforeRun(): ExecutionResult {

@@ -1,4 +1,5 @@
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
 import { ConversationStore, isConversationId, newConversationId, resumeSessionId, type ReplyRecord } from '../../../src/core/conversation/index.js';
 
@@ -73,7 +74,13 @@ t.test('run directories; only id-named directories are listed', async (t) => {
   const layout = await store.prepareRunDirectories('12345678');
   for (const dir of ['claude', 'inbox', 'outbox', 'storage']) t.ok(layout[dir as 'claude'].endsWith(`/12345678/${dir}`));
   await mkdir(layout.workspace);
+  t.notOk(await store.canResume('12345678'), 'a workspace without its completion marker is not resumable');
+  await writeFile(layout.workspaceMarker, 'done');
   t.ok(await store.canResume('12345678'));
+  await mkdir(join(layout.dir, '.workspace.0a1b2c3d.tmp', '.git'), { recursive: true });
+  await mkdir(join(layout.dir, '.workspace-not-ours'));
+  t.equal(await store.removeWorkspaceLeftovers(), 1, 'a temporary clone a crash left is removed');
+  t.same((await readdir(layout.dir)).sort(), ['.workspace-not-ours', 'claude', 'conversation.json', 'inbox', 'outbox', 'storage', 'workspace', 'workspace.complete']);
   t.same(await store.list(), ['12345678']);
 });
 

@@ -6,6 +6,7 @@
  * `$AirutProcessing` while it runs) until `complete()` or a rejection removes
  * it; after a crash every mail still there is looked at again, and the stored
  * record of handled Message-IDs keeps an answered one from being run twice.
+ * A reply sent again after a crash carries the Message-ID of the first try.
  */
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { ConnectionOptions } from 'node:tls';
@@ -23,7 +24,8 @@ import { readRawHeaders, headerValues } from './raw-headers.js';
 import { buildReplyMail } from './reply-mail.js';
 import { SmtpSender, type SmtpRetry } from './smtp-sender.js';
 import { EmailStateStore } from './state-store.js';
-import { createMessageId, messageIdTokens, resolveConversation } from './threading.js';
+import { replyMessageId } from './reply-message-id.js';
+import { messageIdTokens, resolveConversation } from './threading.js';
 
 /** IMAP keyword on a mail the gateway is working on. */
 export const PROCESSING_FLAG = '$AirutProcessing';
@@ -151,14 +153,18 @@ export class EmailChannel implements ChannelAdapter {
   }
 
   /**
-   * Answers `message` in its thread with our own recorded Message-ID. A result
-   * or error reply also marks the message handled, so a crash before
-   * `complete()` cannot lead to a second answer.
+   * Answers `message` in its thread. The Message-ID is derived from the
+   * conversation, the answered message and the kind of reply (acknowledgement
+   * or answer), so the same reply sent again after a crash has the same id and
+   * is shown once. It is recorded before sending, so a reply to it finds its
+   * conversation even when the service dies right after the send. A result or
+   * error reply also marks the message handled.
    */
   async reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void> {
     const store = this.requireStore();
     const now = this.clock();
-    const messageId = createMessageId(conversationId, this.options.config.from, now);
+    const messageId = replyMessageId(conversationId, message.messageId, reply.kind === 'acknowledgement' ? 'ack' : 'reply', this.options.config.from);
+    await store.recordSent(messageId, conversationId, now);
     const mail = buildReplyMail({
       from: this.options.config.from,
       to: recipientOf(message.sender),
@@ -173,7 +179,6 @@ export class EmailChannel implements ChannelAdapter {
       date: now,
     });
     await this.smtp.send(mail);
-    await store.recordSent(messageId, conversationId, now);
     if (reply.kind !== 'acknowledgement') await store.markHandled(message.messageId, now);
     this.log.info('reply sent', { kind: reply.kind, conversation: conversationId, message_id: messageId, in_reply_to: message.messageId });
   }

@@ -50,6 +50,8 @@ export class EmailStateStore {
 
   /** Records a Message-ID we sent in `conversationId`. */
   async recordSent(messageId: string, conversationId: string, at: Date): Promise<void> {
+    // Reply Message-IDs are deterministic: a reply sent again needs no second line.
+    if (this.sent.get(messageId) === conversationId) return;
     this.sent.set(messageId, conversationId);
     await appendFile(join(this.dir, SENT_FILE), `${JSON.stringify({ id: messageId, conversation: conversationId, at: at.toISOString() })}\n`);
   }

@@ -2,6 +2,7 @@ import t from 'tap';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROCESSING_FLAG } from '../../../../src/core/channels/email/index.js';
+import { replyMessageId } from '../../../../src/core/channels/email/reply-message-id.js';
 import { ALICE, GATEWAY, provider, startChannel, tempDir } from './mail-fixture.js';
 
 t.test('a new mail is handed over with its fields, flagged while it runs, and removed on complete', async (t) => {
@@ -47,7 +48,7 @@ t.test('a reply is threaded: subject tag, In-Reply-To, References, our Message-I
   t.equal(parsed?.subject, 'Re: [ID:ab12cd34] Deploy');
   t.equal(parsed?.inReplyTo, '<first@corp.test>');
   t.same(parsed?.references, ['<zero@corp.test>', '<first@corp.test>']);
-  t.match(parsed?.messageId, /^<airut\.ab12cd34\.\d+\.[0-9a-f]{8}@corp\.test>$/);
+  t.equal(parsed?.messageId, replyMessageId('ab12cd34', '<first@corp.test>', 'reply', GATEWAY.address), 'derived from conversation, answered message and kind');
   t.match(parsed?.text, /\*\*Done\.\*\*/);
   t.match(parsed?.text, /\*Cost: \$0\.0100\*/);
   t.match(String(parsed?.html), /<strong>Done\.<\/strong>/);
@@ -100,5 +101,7 @@ t.test('acknowledgement and result with files reach a sender whose name holds a 
   t.same(to?.value.map((v) => v.address), [ALICE.address], 'one recipient, not two');
   t.same(result?.attachments.map((a) => [a.filename, a.content.toString()]), [['report.csv', 'a,b\n1,2\n']]);
   t.equal(result?.inReplyTo, message.messageId);
+  t.equal(ack?.messageId, replyMessageId('cafe0001', message.messageId, 'ack', GATEWAY.address));
+  t.equal(result?.messageId, replyMessageId('cafe0001', message.messageId, 'reply', GATEWAY.address), 'the same after a restart, different from the acknowledgement');
   await p.waitFor(GATEWAY.address, (m) => m.length === 0);
 });
