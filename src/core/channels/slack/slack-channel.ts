@@ -8,7 +8,7 @@ import { App, SocketModeReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, OutgoingReply } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
-import { SlackAuthorizer } from './authorizer.js';
+import { SlackAuthorizer, type AuthorizationVerdict } from './authorizer.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannelError } from './error.js';
 import { downloadSlackFiles } from './file-download.js';
@@ -304,9 +304,14 @@ export class SlackChannel implements ChannelAdapter {
       const mentioned = new RegExp(`<@${identity.botUserId}(?:\\|[^>]*)?>`).test(event.text);
       if (source === 'message' && store.conversationOf(key) === undefined && !mentioned && !this.watching.has(key)) return;
     }
-    if (!this.recent.firstTime(`${event.channel}:${event.ts}`)) return;
     const messageId = slackMessageId(event.channel, threadTs, event.ts);
-    const verdict = await this.authorizer.authorize(event.user);
+    if (event.edited) {
+      // An edit re-delivers an instruction that was already taken (or refused); it is never a new one.
+      this.log.info('Slack edit ignored', { user: event.user, reason: 'edited messages are not new instructions', message_id: messageId });
+      return;
+    }
+    if (!this.recent.firstTime(`${event.channel}:${event.ts}`)) return;
+    const verdict = await this.authorizeEvent(event, event.user, identity);
     if (!verdict.allowed) {
       this.log.warn('Slack user refused', { user: event.user, reason: verdict.reason, message_id: messageId });
       this.options.onRejected?.({ repoId: this.options.repoId, messageId, kind: 'auth_failed', reason: verdict.reason, sender: event.user });
@@ -363,6 +368,16 @@ export class SlackChannel implements ChannelAdapter {
       if (first) this.settleOpening(key);
       throw error;
     }
+  }
+
+  /**
+   * The workspace the event itself names comes first: an event from another
+   * workspace is refused whatever `users.info` says about the user.
+   */
+  private async authorizeEvent(event: SlackMessageEvent, user: string, identity: Identity): Promise<AuthorizationVerdict> {
+    const foreign = event.teams.find((team) => team !== identity.teamId);
+    if (foreign !== undefined) return { allowed: false, reason: `the event names workspace ${foreign}, not this app's workspace ${identity.teamId || '(unknown)'}` };
+    return this.authorizer.authorize(user);
   }
 
   private async resolve(text: string): Promise<string> {

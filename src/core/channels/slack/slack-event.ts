@@ -13,6 +13,10 @@ export interface SlackMessageEvent {
   ts: string;
   threadTs: string | undefined;
   files: SlackFile[];
+  /** Set when the event describes an edit (an `edited` marker or a `message_changed` subtype). */
+  edited: boolean;
+  /** Every workspace id the event names for its sender (`team`, `user_team`, `source_team`), in that order. */
+  teams: string[];
 }
 
 /** A file attached to a Slack message, as the event describes it (the content is fetched separately). */
@@ -48,6 +52,8 @@ export function readMessageEvent(raw: unknown): SlackMessageEvent | undefined {
     ts,
     threadTs: str('thread_ts'),
     files: files.map(readSlackFile),
+    edited: e['edited'] !== undefined || str('subtype') === 'message_changed',
+    teams: ['team', 'user_team', 'source_team'].flatMap((key) => (e[key] === undefined ? [] : [typeof e[key] === 'string' ? e[key] : JSON.stringify(e[key])])),
   };
 }
 

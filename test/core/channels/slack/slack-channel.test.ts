@@ -126,6 +126,39 @@ t.test('bots, edits, other channels and refused users: nothing handed over, noth
   t.same(fake.callsOf('reactions.add').map((c) => c.args['timestamp']), ['1.7'], 'only the accepted message gets :eyes:');
 });
 
+t.test('an event naming another workspace is refused whatever users.info says; edits are ignored with a logged reason', async (t) => {
+  const fake = await fakeSlack(t);
+  const probe = await startChannel(t, fake);
+  const home = fake.teamId;
+  // users.info reports Ada in the home workspace for every one of these.
+  await fake.sendEvent(mentionEvent(fake, 'user_team', '3.1', { team: home, user_team: 'TOTHER', source_team: home }));
+  await fake.sendEvent(mentionEvent(fake, 'source_team', '3.2', { team: home, user_team: home, source_team: 'TOTHER' }));
+  await fake.sendEvent(mentionEvent(fake, 'team', '3.3', { team: 'TOTHER' }));
+  await fake.sendEvent(mentionEvent(fake, 'odd team value', '3.4', { user_team: { id: home } }));
+  await fake.sendEvent(dmEvent('a DM from elsewhere', '3.5', '3.5', ADA.id));
+  await fake.sendEvent({ ...dmEvent('a DM from elsewhere', '3.6', '3.6', ADA.id), user_team: 'TOTHER' });
+  await fake.sendEvent(mentionEvent(fake, 'edited mention', '3.7', { edited: { user: ADA.id, ts: '3.71' } }));
+  await fake.sendEvent({ ...dmEvent('edited DM', '3.8', '3.8', ADA.id), edited: { user: ADA.id, ts: '3.81' } });
+  const marker = probe.nextMessage();
+  await fake.sendEvent(mentionEvent(fake, 'marker', '3.9', { team: home, user_team: home, source_team: home }));
+  await marker;
+  t.same(probe.messages.map((m) => m.text), ['a DM from elsewhere', 'marker'], 'only the events of the home workspace, unedited, are handed over');
+  t.same(probe.rejected.map((r) => r.reason), [
+    `the event names workspace TOTHER, not this app's workspace ${home}`,
+    `the event names workspace TOTHER, not this app's workspace ${home}`,
+    `the event names workspace TOTHER, not this app's workspace ${home}`,
+    `the event names workspace {"id":"${home}"}, not this app's workspace ${home}`,
+    `the event names workspace TOTHER, not this app's workspace ${home}`,
+  ]);
+  t.same(probe.rejected.map((r) => r.messageId), ['slack:C1:3.1:3.1', 'slack:C1:3.2:3.2', 'slack:C1:3.3:3.3', 'slack:C1:3.4:3.4', 'slack:D1:3.6:3.6']);
+  const edits = probe.logs.filter((l) => l.message === 'Slack edit ignored');
+  t.same(edits.map((l) => [l.fields.message_id, l.fields.reason]), [
+    ['slack:C1:3.7:3.7', 'edited messages are not new instructions'],
+    ['slack:D1:3.8:3.8', 'edited messages are not new instructions'],
+  ]);
+  t.same(fake.callsOf('reactions.add').map((c) => c.args['timestamp']), ['3.9'], 'only the accepted mention gets :eyes:');
+});
+
 t.test('authorization by user id and user group; guests allowed by id', async (t) => {
   const fake = await fakeSlack(t, { groups: { oncall: [ADA.id] } });
   const probe = await startChannel(t, fake, { config: { authorized: [{ user_group: 'oncall' }, { user_id: GUEST.id }] } });
