@@ -23,12 +23,14 @@ export type ChannelFactory = (repoId: string, repo: RepoConfig, context: Channel
 export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
   const channels: ChannelAdapter[] = [];
   if (repo.email !== undefined) {
+    const conversations = new ConversationStore(context.repoStateDir);
     channels.push(new EmailChannel({
       repoId,
       config: repo.email,
       stateDir: join(context.repoStateDir, 'email'),
       logger: context.logger,
       onRejected: context.onRejected,
+      conversationExists: (id) => conversations.exists(id),
     }));
   }
   if (repo.slack !== undefined) {

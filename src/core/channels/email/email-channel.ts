@@ -57,6 +57,12 @@ export interface EmailChannelOptions {
   onRejected?: (rejected: RejectedMail) => void;
   /** `fetch` for the OAuth2 token endpoint (`microsoft_oauth2`); the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * Whether a conversation exists in this repo. Our Message-ID format is shared
+   * by every repo, so threading asks before it follows an id to a conversation;
+   * without it every id found counts as this repo's.
+   */
+  conversationExists?: (conversationId: string) => Promise<boolean>;
 }
 
 interface InFlight {
@@ -283,9 +289,11 @@ export class EmailChannel implements ChannelAdapter {
       await client.messageDelete(String(uid), { uid: true });
       return;
     }
-    const thread = resolveConversation(
+    const exists = this.options.conversationExists;
+    const thread = await resolveConversation(
       { inReplyTo: parsed.inReplyTo, references: parsed.references, subject: parsed.subject },
       (id) => store.conversationOf(id),
+      exists === undefined ? undefined : (id) => exists(id),
     );
     const message: IncomingMessage = {
       channel: 'email',

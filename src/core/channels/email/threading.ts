@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 
 const OUR_ID = /<airut\.([0-9a-f]{8})\.[\w.]+@/;
-const SUBJECT_TAG = /\[ID:([0-9a-f]{8})\]/;
+const SUBJECT_TAGS = /\[ID:([0-9a-f]{8})\]/g;
 
 /** A new Message-ID for a mail in `conversationId`, in the domain of `fromAddress`. */
 export function createMessageId(conversationId: string, fromAddress: string, now: Date, nonce: string = randomBytes(4).toString('hex')): string {
@@ -35,36 +35,64 @@ export interface ThreadHeaders {
   subject: string | undefined;
 }
 
+interface Candidate {
+  conversationId: string;
+  source: ConversationSource;
+}
+
 /**
- * The conversation an incoming mail continues. `In-Reply-To` first, then
- * `References` newest first; each id is looked up in `lookup` (ids we sent) and
- * then read as one of our ids; the subject tag comes last.
+ * The conversation an incoming mail continues.
+ *
+ * `In-Reply-To` first, then `References` newest first; each id is looked up in
+ * `lookup` (ids this repo sent, always ours) or read as one of our ids; then
+ * the subject tags in order. Our id format is shared by every repo, so an id
+ * read from a header only counts when `isOurs` says its conversation exists in
+ * this repo: a reply to another repo's mail must not hide a tag of ours. When
+ * nothing is known to be ours, the first candidate is returned as before (the
+ * gateway starts a new conversation for an id it does not have).
  */
-export function resolveConversation(
+export async function resolveConversation(
   headers: ThreadHeaders,
   lookup: (messageId: string) => string | undefined,
-): { conversationId: string; source: ConversationSource } | undefined {
-  const candidates = [...headers.inReplyTo, ...[...headers.references].reverse()];
-  for (const id of candidates) {
+  isOurs: (conversationId: string) => boolean | Promise<boolean> = () => true,
+): Promise<Candidate | undefined> {
+  const fromHeaders: Candidate[] = [];
+  for (const id of [...headers.inReplyTo, ...[...headers.references].reverse()]) {
     const known = lookup(id);
     if (known !== undefined) return { conversationId: known, source: 'known-message-id' };
     const match = OUR_ID.exec(id);
-    if (match?.[1] !== undefined) return { conversationId: match[1], source: 'airut-message-id' };
+    if (match?.[1] !== undefined) fromHeaders.push({ conversationId: match[1], source: 'airut-message-id' });
   }
-  const tag = headers.subject === undefined ? null : SUBJECT_TAG.exec(headers.subject);
-  if (tag?.[1] !== undefined) return { conversationId: tag[1], source: 'subject-tag' };
-  return undefined;
+  const tags = subjectTags(headers.subject).map((id): Candidate => ({ conversationId: id, source: 'subject-tag' }));
+  const candidates = [...fromHeaders, ...tags];
+  const asked = new Set<string>();
+  for (const candidate of candidates) {
+    if (asked.has(candidate.conversationId)) continue;
+    asked.add(candidate.conversationId);
+    if (await isOurs(candidate.conversationId)) return candidate;
+  }
+  return candidates[0];
 }
 
-/** `Re: [ID:xxxxxxxx] subject`, without stacking `Re:` prefixes or repeating the tag. */
+/** The conversation ids of every `[ID:xxxxxxxx]` tag in `subject`, in order. */
+export function subjectTags(subject: string | undefined): string[] {
+  if (subject === undefined) return [];
+  return [...subject.matchAll(SUBJECT_TAGS)].flatMap((m) => (m[1] === undefined ? [] : [m[1]]));
+}
+
+/**
+ * `Re: [ID:xxxxxxxx] subject`, without stacking `Re:` prefixes: the tag of
+ * `conversationId` comes first and once, and tags of other conversations
+ * (cited from another repo or a stale thread) are dropped, so the subject
+ * names one conversation only.
+ */
 export function replySubject(subject: string | undefined, conversationId: string): string {
-  let base = (subject ?? '').trim();
+  let base = (subject ?? '').replace(SUBJECT_TAGS, ' ').replace(/\s+/g, ' ').trim();
   for (;;) {
     const stripped = base.replace(/^(re|aw|sv|antw)\s*:\s*/i, '');
     if (stripped === base) break;
     base = stripped;
   }
   const tag = `[ID:${conversationId}]`;
-  if (base.includes(tag)) return `Re: ${base}`;
   return base === '' ? `Re: ${tag}` : `Re: ${tag} ${base}`;
 }
