@@ -14,6 +14,8 @@ export interface DnsResponderOptions {
   /** TTL of the answer, seconds. */
   ttl: number;
   log: NetworkLog;
+  /** A name answered like any other but not logged: the proxy's own health queries (see dns-health.ts). */
+  quietName?: string;
 }
 
 /** A running responder. */
@@ -42,7 +44,7 @@ export async function startDnsResponder(options: DnsResponderOptions): Promise<D
     let reply: Buffer;
     if (query.type === TYPE_A && query.class === CLASS_IN) {
       reply = buildAnswerA(query, options.answer, options.ttl);
-      options.log.dns(type, name, options.answer);
+      if (options.quietName === undefined || name.toLowerCase() !== options.quietName) options.log.dns(type, name, options.answer);
     } else {
       reply = buildNotImplemented(query);
       options.log.dns(query.class === CLASS_IN ? type : `${type}/CLASS${query.class}`, name, 'NOTIMP');

@@ -17,6 +17,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isAirutError } from '../error.js';
+import { HEALTH_INTERVAL_MS, healthQueryName, startHealthReports, type HealthReports } from './dns-health.js';
 import { loadProxyConfig, loadProxyTask, type ProxyConfig } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
 import type { ProxyEvent } from './proxy-events.js';
@@ -61,13 +62,22 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-function announce(proxy: RunningProxy): void {
-  emit({ event: 'ready', http_port: proxy.ports.http, https_port: proxy.ports.https, dns_port: proxy.ports.dns });
+function announce(proxy: RunningProxy, healthMs?: number): void {
+  emit({ event: 'ready', http_port: proxy.ports.http, https_port: proxy.ports.https, dns_port: proxy.ports.dns, ...(healthMs === undefined ? {} : { health_ms: healthMs }) });
 }
 
 async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
-  const prepared = await prepareProxy(config, { onEvent: emit });
+  const queryName = healthQueryName();
+  const prepared = await prepareProxy(config, { onEvent: emit, healthQueryName: queryName });
   let running: Promise<RunningProxy> | undefined;
+  let health: HealthReports | undefined;
+  // The host watches the reports: a proxy whose DNS stops answering, or that stops
+  // reporting at all (frozen, stuck), has its task stopped (see proxy-container.ts).
+  const watchHealth = (proxy: RunningProxy): void => {
+    announce(proxy, HEALTH_INTERVAL_MS);
+    const address = config.listenAddress === '0.0.0.0' ? config.proxyIp : config.listenAddress;
+    health = startHealthReports({ address, port: proxy.ports.dns, name: queryName }, HEALTH_INTERVAL_MS, emit);
+  };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (line !== 'start' || running !== undefined) {
@@ -76,10 +86,11 @@ async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
       }));
     }
     running = (async () => prepared.listen(loadProxyTask(taskPath)))();
-    running.then(announce, fatal);
+    running.then(watchHealth, fatal);
   });
   lines.once('close', () => {
     void (async () => {
+      health?.stop();
       if (running === undefined) prepared.close();
       else await (await running).close();
       emit({ event: 'stopped' });

@@ -9,6 +9,11 @@
  *   for the `start` line on stdin.
  * - `{"event":"log","kind":"TASK_START","level":"info","line":"=== TASK START 2026-11-27T11:03:40Z ===","time":"2026-11-27T11:03:40.123Z"}`
  * - `{"event":"ready","http_port":80,"https_port":443,"dns_port":53}` once every listener is bound.
+ *   With `--await-task` it also carries `"health_ms":500`: a `health` event follows at about
+ *   that interval for as long as the proxy serves.
+ * - `{"event":"health","dns":"ok"}` (only with `--await-task`, after `ready`): the proxy asked its
+ *   own DNS responder and got an answer; otherwise `dns` says what went wrong. The host treats
+ *   missing reports like a failed probe: the proxy is frozen or stuck.
  * - `{"event":"log","kind":K,"level":L,"line":TEXT,"time":ISO}` for each line also written to
  *   `network-sandbox.log` (`line` is byte-for-byte the file's line without the newline).
  *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED
@@ -42,6 +47,15 @@ export interface ReadyEvent {
   http_port: number;
   https_port: number;
   dns_port: number;
+  /** Present when `health` events follow, about this many ms apart. */
+  health_ms?: number;
+}
+
+/** A serving proxy's periodic self-check (`--await-task`). */
+export interface HealthEvent {
+  event: 'health';
+  /** `ok`, or what went wrong when the proxy asked its own DNS responder. */
+  dns: string;
 }
 
 /** The program could not start. */
@@ -63,7 +77,7 @@ export interface StoppedEvent {
 }
 
 /** Any line of the proxy program's stdout. */
-export type ProxyEvent = NetworkLogEvent | ReadyEvent | FatalEvent | WaitingEvent | StoppedEvent;
+export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent;
 
 const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'DNS']);
 
@@ -91,9 +105,13 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
       return undefined;
     case 'ready':
       if (isPort(record.http_port) && isPort(record.https_port) && isPort(record.dns_port)) {
-        return { event: 'ready', http_port: record.http_port, https_port: record.https_port, dns_port: record.dns_port };
+        const ready: ReadyEvent = { event: 'ready', http_port: record.http_port, https_port: record.https_port, dns_port: record.dns_port };
+        if (typeof record.health_ms === 'number' && Number.isInteger(record.health_ms) && record.health_ms > 0) ready.health_ms = record.health_ms;
+        return ready;
       }
       return undefined;
+    case 'health':
+      return typeof record.dns === 'string' ? { event: 'health', dns: record.dns } : undefined;
     case 'waiting':
     case 'stopped':
       return { event: record.event };

@@ -24,6 +24,8 @@ export interface StartProxyOptions {
   now?: () => Date;
   /** Reads the CA, upstream CA and secrets files. */
   readText?: (path: string) => string;
+  /** A DNS name the responder answers without logging it: the proxy's own health queries. */
+  healthQueryName?: string;
 }
 
 /** A running proxy. */
@@ -176,7 +178,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       try {
         await listen(http, config.listenAddress, config.httpPort);
         await listen(https, config.listenAddress, config.httpsPort);
-        dns = await startDnsResponder({ address: config.listenAddress, port: config.dnsPort, answer: config.proxyIp, ttl: config.dnsTtl, log });
+        dns = await startDnsResponder({ address: config.listenAddress, port: config.dnsPort, answer: config.proxyIp, ttl: config.dnsTtl, log, quietName: options.healthQueryName });
       } catch (cause) {
         await closeServer(http);
         await closeServer(https);

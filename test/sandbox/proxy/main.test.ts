@@ -143,7 +143,10 @@ void t.test('with --await-task: loaded but serving nothing until "start", then t
   const ready = await waitFor((e) => e.event === 'ready');
   if (ready.event !== 'ready') return;
   t.equal(ready.http_port, httpPort);
+  t.equal(ready.health_ms, 500, 'health reports are announced');
   t.match(events[1], { event: 'log', kind: 'TASK_START' });
+  t.match(await waitFor((e) => e.event === 'health'), { event: 'health', dns: 'ok' }, 'the proxy asked its own DNS responder and got an answer');
+  t.notOk(events.some((e) => e.event === 'log' && e.kind === 'DNS'), 'its health queries are not in the network log');
 
   const req = request({
     host: 'blocked.test', port: ready.https_port, path: '/x', ca: ca.certPem, agent: false,
