@@ -52,6 +52,7 @@ export function replyReason(reply: ReplyRecord): string {
   if (reply.responseText === stoppedText(true) || reply.responseText === stoppedText(false)) return 'stopped';
   if (reply.responseText === interruptedText()) return 'interrupted';
   if (/because it ran out of time/.test(reply.responseText)) return 'timeout';
+  if (reply.responseText.startsWith('The network sandbox failed during the run')) return 'proxy_failed';
   return 'execution_failed';
 }
 

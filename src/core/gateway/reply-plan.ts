@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
 import type { OutgoingReply } from '../channels/index.js';
-import { failureText, interruptedText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
+import { failureText, interruptedText, proxyFailureText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
 import type { CompletionReason } from './task-tracker.js';
 
 /** What to send after a run, and what to do with the outbox. */
@@ -30,6 +30,7 @@ export interface ReplySettings {
  * - timeout: says so and that the work is kept; the outbox stays for the next reply;
  * - stopped from the dashboard: says so and that the work is kept;
  * - stopped at shutdown: says the service stopped and the work is kept;
+ * - the network proxy failed: says so, with its reason; the outbox ships;
  * - any other failure: says what happened with Claude's last lines; the outbox ships.
  */
 export function planReply(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
@@ -45,6 +46,9 @@ export function planReply(result: ExecutionResult, settings: ReplySettings): Rep
   }
   if (result.stopped && settings.shuttingDown) {
     return { reply: { kind: 'interrupted', markdown: interruptedText() }, attachOutbox: false, reason: 'interrupted' };
+  }
+  if (result.outcome === 'proxy_failed') {
+    return { reply: { kind: 'error', markdown: proxyFailureText(result) }, attachOutbox: true, reason: 'proxy_failed' };
   }
   return { reply: { kind: 'error', markdown: failureText(result) }, attachOutbox: true, reason: 'execution_failed' };
 }

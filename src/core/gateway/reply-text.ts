@@ -38,6 +38,14 @@ export function failureText(result: ExecutionResult): string {
   return `${head}\n\nClaude output:\n\n\`\`\`\n${summary.replaceAll('```', "'''")}\n\`\`\``;
 }
 
+/** Reply when the run was ended because the network sandbox's proxy failed: the reason, and that it was not the request's fault. */
+export function proxyFailureText(result: ExecutionResult): string {
+  const head = 'The network sandbox failed during the run, so it was stopped: the task had lost its network. This is a fault of the service, not of your request. The work done so far has been kept in the workspace. To retry, send your message again.';
+  const reason = result.proxyFailure?.trim();
+  if (reason === undefined || reason === '') return head;
+  return `${head}\n\nWhat failed:\n\n\`\`\`\n${reason.replaceAll('```', "'''")}\n\`\`\``;
+}
+
 /** Reply when something outside Claude's run failed (git, the image, the network sandbox). */
 export function internalErrorText(error: unknown, what = 'processing your message'): string {
   const name = error instanceof Error ? error.name : 'Error';

@@ -7,11 +7,13 @@ export type TaskState = 'queued' | 'running' | 'completed' | 'failed';
  * Why a task ended. `success` counts as completed; every other reason as failed.
  * `interrupted`: the service shut down during the run. `stopped`: the
  * operator stopped it from the dashboard (running or still queued).
+ * `proxy_failed`: the network sandbox's proxy died or stopped answering, and the run was ended for it.
  */
 export type CompletionReason =
   | 'success'
   | 'timeout'
   | 'execution_failed'
+  | 'proxy_failed'
   | 'internal_error'
   | 'channel_error'
   | 'empty_message'

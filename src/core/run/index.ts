@@ -8,7 +8,7 @@ export { RunError, type RunErrorCode } from './error.js';
 export type { RunFlags, RunMode, RunSettings, RunNetworkSettings, RunClaudeSettings } from './run-settings.js';
 export { resolveRunSettings, type RunEnv } from './resolve-run-settings.js';
 export { runPrompt, checkPrompt, type PromptRun, type PromptRunOptions, type PromptRunResult } from './run-prompt.js';
-export { runCommand, commandExitCode, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT, type CommandRun, type CommandRunOptions, type CommandRunResult } from './run-command.js';
+export { runCommand, commandExitCode, EXIT_AIRUT_FAILED, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT, type CommandRun, type CommandRunOptions, type CommandRunResult } from './run-command.js';
 export { openRun, CLI_RESOURCE_PREFIX, type OpenRun, type RunDependencies, type StopSignal } from './open-run.js';
 export { formatProgress, CLAUDE_STDERR_PREFIX, type ProgressOptions } from './format-progress.js';
 export { parseMount, parseUpstreamHosts } from './flag-values.js';

@@ -11,6 +11,8 @@ export const EXIT_TIMEOUT = 124;
 export const EXIT_KILLED = 137;
 /** Exit code of a run stopped by SIGINT/SIGTERM before the command ended. */
 export const EXIT_STOPPED = 130;
+/** Exit code when Airut itself failed during the run (its network proxy died): not the command's. */
+export const EXIT_AIRUT_FAILED = 125;
 
 /** What {@link runCommand} runs. */
 export interface CommandRunOptions {
@@ -103,9 +105,11 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
 
 /**
  * The exit code `airut sandbox exec` ends with: the command's own, 124 on
- * timeout, 130 when stopped by the user, 137 when the container was killed.
+ * timeout, 130 when stopped by the user, 137 when the container was killed,
+ * 125 when the network proxy failed and the run was ended for it.
  */
 export function commandExitCode(result: CommandResult): number {
+  if (result.proxyFailure !== undefined) return EXIT_AIRUT_FAILED;
   if (result.timedOut) return EXIT_TIMEOUT;
   if (result.stopped) return EXIT_STOPPED;
   return result.exitCode ?? EXIT_KILLED;

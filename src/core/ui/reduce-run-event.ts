@@ -233,6 +233,8 @@ export function describeOutcome(result: { outcome: string; stopped: boolean }): 
       return 'Prompt too long';
     case 'session_corrupted':
       return 'Session rejected';
+    case 'proxy_failed':
+      return 'Network proxy failed';
     case 'container_failed':
       return 'Failed';
     default:

@@ -42,5 +42,7 @@ export interface SignalSource {
 /** The exit code for a watched run's end. */
 export function watchExitCode(result: ExecutionResult | undefined, interrupted: boolean): number {
   if (interrupted) return 130;
+  // Airut's own failure, as `sandbox exec` reports it: the run's network proxy failed.
+  if (result?.outcome === 'proxy_failed') return 125;
   return result?.outcome === 'success' ? 0 : 1;
 }

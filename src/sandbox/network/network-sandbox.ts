@@ -177,7 +177,7 @@ export class NetworkSandbox implements NetworkProvider {
       taken = await this.takeOrDiscard(slot, contextId, contextDir);
     }
     const used = slot;
-    const { containerArgs, env, finish } = taken;
+    const { containerArgs, env, finish, failed } = taken;
     const release = once(async () => {
       try {
         await finish();
@@ -191,7 +191,7 @@ export class NetworkSandbox implements NetworkProvider {
         }
       }
     });
-    return { containerArgs, env, release };
+    return { containerArgs, env, release, failed };
   }
 
   /**

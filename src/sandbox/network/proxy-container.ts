@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
 import type { ContainerRuntime } from '../runtime/index.js';
@@ -71,7 +72,18 @@ export interface ProxyStartOptions {
    * (a second node inside the container) only slows the start it waits for.
    */
   probeAfterMs?: number;
+  /**
+   * Once serving, a proxy that announced health reports and sent none for
+   * this long counts as failed (frozen or stuck). Default: five report
+   * intervals (2.5 s). A DNS probe that times out delays a report by most of
+   * an interval, and a loaded machine by a little more, without being a
+   * failure; and the run must still end within 5 s of the failure.
+   */
+  healthStallMs?: number;
 }
+
+/** A serving proxy's DNS probe must fail this many times in a row before the proxy counts as failed. */
+const DNS_FAILURES_TO_FAIL = 3;
 
 const STDERR_TAIL = 4000;
 /** How long a stopping proxy may take to close and say `stopped` before it is removed by force. */
@@ -87,6 +99,13 @@ export class ProxyContainer {
   onLine: ((event: ProxyEvent) => void) | undefined;
   /** Resolves once the program is loaded (`waiting`), or it ended; never rejects. */
   readonly warm: Promise<void>;
+  /**
+   * Resolves, with what went wrong, if the proxy fails while it serves: it
+   * exits before {@link finish} or {@link remove} was asked, its DNS responder
+   * stops answering, or it stops sending health reports. Never rejects; stays
+   * pending when the proxy is fine.
+   */
+  readonly failure: Promise<string>;
 
   private readonly child: ReturnType<ContainerRuntime['spawn']>;
   private readonly exited: Promise<number | undefined>;
@@ -94,6 +113,18 @@ export class ProxyContainer {
   private fatal = '';
   private readonly waiters = new Map<'ready' | 'stopped', () => void>();
   private removed: Promise<void> | undefined;
+  private readonly stdoutClosed: Promise<void>;
+  /** Set once the host asked the proxy to end: an exit after that is not a failure. */
+  private ending = false;
+  /** Set once `start` saw the proxy serve: from then on an unasked exit is a failure. */
+  private serving = false;
+  private failed: string | undefined;
+  private reportFailure: (reason: string) => void = () => undefined;
+  /** The `health_ms` of the `ready` event; undefined for a proxy that sends no health reports. */
+  private healthMs: number | undefined;
+  private lastHealth = 0;
+  private dnsFailures = 0;
+  private watchdog: NodeJS.Timeout | undefined;
 
   private constructor(private readonly runtime: ContainerRuntime, readonly plan: ProxyRunPlan) {
     this.child = runtime.spawn(proxyRunArgs(plan), { stdin: 'pipe' });
@@ -106,10 +137,18 @@ export class ProxyContainer {
     let markWarm: () => void = () => undefined;
     this.warm = new Promise<void>((resolve) => { markWarm = resolve; });
     void this.exited.then(() => markWarm());
+    this.failure = new Promise<string>((resolve) => { this.reportFailure = resolve; });
+    void this.exited.then((code) => this.onExit(code));
     const lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    this.stdoutClosed = new Promise<void>((resolve) => { lines.once('close', resolve); });
     lines.on('line', (line) => {
       const event = parseProxyEvent(line);
       if (event === undefined) return;
+      if (event.event === 'health') {
+        this.onHealth(event.dns);
+        return;
+      }
+      if (event.event === 'ready') this.healthMs = event.health_ms;
       if (event.event === 'waiting') markWarm();
       if (event.event === 'fatal') this.fatal = `${event.code}: ${event.message}`;
       if (event.event === 'ready' || event.event === 'stopped') this.waiters.get(event.event)?.();
@@ -148,6 +187,7 @@ export class ProxyContainer {
           hint: `Check that ${this.plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${this.plan.image} runs node.`,
         });
       }
+      this.watch(options.healthStallMs);
     } catch (error) {
       await this.remove();
       throw error;
@@ -162,8 +202,11 @@ export class ProxyContainer {
    * left to {@link remove}.
    */
   async finish(): Promise<void> {
+    this.stopWatching();
     const stopped = this.eventSeen('stopped');
     this.child.stdin?.end();
+    // A failed proxy will not say `stopped`; waiting for it would only delay the removal.
+    if (this.failed !== undefined) return;
     const abort = new AbortController();
     await Promise.race([stopped, this.exited, delay(STOP_GRACE_MS, abort.signal)]);
     abort.abort();
@@ -175,12 +218,25 @@ export class ProxyContainer {
    * Safe to call twice.
    */
   remove(): Promise<void> {
+    this.stopWatching();
     this.removed ??= (async () => {
       const abort = new AbortController();
-      const code = await Promise.race([this.exited, delay(this.child.stdin?.writableEnded === true ? STOP_GRACE_MS : 0, abort.signal).then(() => 'running' as const)]);
+      const grace = this.child.stdin?.writableEnded === true && this.failed === undefined ? STOP_GRACE_MS : 0;
+      const code = await Promise.race([this.exited, delay(grace, abort.signal).then(() => 'running' as const)]);
       abort.abort();
       if (code === 0) return;
-      const removed = await this.runtime.call(['rm', '-f', '-t', '0', this.plan.name]);
+      let removed = await this.runtime.call(['rm', '-f', '-t', '0', this.plan.name]);
+      if (removed.exitCode !== 0) {
+        // A paused (frozen) container ends on the forced removal while its own
+        // `--rm` client removes it too, and one of the two loses ("container
+        // state improper"): let the client finish, then look again.
+        const settle = new AbortController();
+        await Promise.race([this.exited, delay(STOP_GRACE_MS, settle.signal)]);
+        settle.abort();
+        const exists = await this.runtime.call(['container', 'exists', this.plan.name]);
+        if (exists.exitCode !== 0) removed = exists.exitCode === 1 ? { ...removed, exitCode: 0 } : removed;
+        else removed = await this.runtime.call(['rm', '-f', '-t', '0', this.plan.name]);
+      }
       if (removed.exitCode !== 0) {
         // The client would wait for a container that is still there: report instead.
         throw new NetworkSandboxError('NETWORK_RELEASE_FAILED', `podman could not remove proxy container ${this.plan.name}: ${removed.stderr.trim()}`, {
@@ -191,6 +247,63 @@ export class ProxyContainer {
       await this.exited;
     })();
     return this.removed;
+  }
+
+  /** Starts watching a proxy that now serves: its exit, and its health reports if it announced them. */
+  private watch(stallMs: number | undefined): void {
+    if (this.ending) return;
+    this.serving = true;
+    const healthMs = this.healthMs;
+    if (healthMs === undefined) return;
+    const stall = stallMs ?? healthMs * 5;
+    this.lastHealth = performance.now();
+    this.watchdog = setInterval(() => {
+      if (performance.now() - this.lastHealth <= stall) return;
+      // After a stall of this process itself, timers run before pending stdout is
+      // read: look again once the poll phase has delivered what arrived meanwhile.
+      setImmediate(() => {
+        const silentMs = performance.now() - this.lastHealth;
+        if (silentMs > stall) this.fail(`the proxy sent no health report for ${(silentMs / 1000).toFixed(1)} s: it is frozen or stuck`);
+      });
+    }, Math.max(50, Math.floor(Math.min(healthMs, stall) / 4)));
+    this.watchdog.unref();
+  }
+
+  private onHealth(dns: string): void {
+    this.lastHealth = performance.now();
+    if (dns === 'ok') {
+      this.dnsFailures = 0;
+      return;
+    }
+    this.dnsFailures++;
+    if (this.dnsFailures >= DNS_FAILURES_TO_FAIL) this.fail(`the proxy's DNS responder stopped answering: ${dns}`);
+  }
+
+  private async onExit(code: number | undefined): Promise<void> {
+    // The fatal event, if any, is printed just before the exit: read it first.
+    const abort = new AbortController();
+    await Promise.race([this.stdoutClosed, delay(500, abort.signal)]);
+    abort.abort();
+    if (this.ending || !this.serving) return;
+    const how = code === undefined ? 'ended' : code === 137 ? 'was killed (exit code 137)' : `exited with code ${code}`;
+    const detail = this.fatal || this.stderr.trim().split('\n').slice(-5).join(' / ');
+    this.fail(`proxy container ${this.plan.name} ${how}${detail ? `: ${detail}` : ''}`);
+  }
+
+  private fail(reason: string): void {
+    if (this.ending || this.failed !== undefined) return;
+    this.failed = reason;
+    this.stopWatching();
+    this.reportFailure(reason);
+    // Nothing to wait for: a dead or stuck proxy is removed while the task is being
+    // ended, not after (the slot's discard awaits this same removal and reports its failure).
+    this.remove().catch(() => undefined);
+  }
+
+  private stopWatching(): void {
+    this.ending = true;
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private eventSeen(name: 'ready' | 'stopped'): Promise<void> {

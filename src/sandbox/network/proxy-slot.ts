@@ -56,6 +56,11 @@ export interface TakenSlot {
   env: Record<string, string>;
   /** Stops the proxy and closes the network log; the slot is then only fit for {@link ProxySlot.discard}. */
   finish: () => Promise<void>;
+  /**
+   * Resolves with the reason if the proxy fails while the task runs (see
+   * {@link ProxyContainer.failure}); the network log has a line saying so by then.
+   */
+  failed: Promise<string>;
 }
 
 /**
@@ -160,10 +165,18 @@ export class ProxySlot {
       await finish().catch(() => undefined);
       throw error;
     }
+    const failed = this.proxy.failure.then((reason) => {
+      // Written by the host: the proxy that would write it is gone or stuck.
+      const line = `ERROR PROXY ${this.proxy.plan.name} -> ${reason.replace(/[\r\n]+/g, ' ')}; the task is stopped`;
+      log.write(line);
+      task.onLine?.({ event: 'log', kind: 'ERROR', level: 'warn', line, time: new Date().toISOString() });
+      return reason;
+    });
     return {
       containerArgs: taskContainerArgs({ taskNetwork: this.network.name, proxyIp: this.network.proxyIp, caCertPath: this.settings.ca.certPath }),
       env: { ...taskCaEnv(), ...secrets.env },
       finish,
+      failed,
     };
   }
 

@@ -114,6 +114,7 @@ export class AgentTask {
         exitCode: exit.exitCode,
         timedOut: exit.timedOut,
         stopped: exit.stopped,
+        proxyFailure: exit.proxyFailure,
         events,
         stderr,
         wallClockMs: exit.durationMs,

@@ -53,6 +53,7 @@ export class CommandTask {
       durationMs: exit.durationMs,
       timedOut: exit.timedOut,
       stopped: exit.stopped,
+      ...(exit.proxyFailure === undefined ? {} : { proxyFailure: exit.proxyFailure }),
     };
   }
 

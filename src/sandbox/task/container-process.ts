@@ -26,6 +26,8 @@ export interface ContainerExit {
   timedOut: boolean;
   stopped: boolean;
   durationMs: number;
+  /** Set when the task's network failed (its proxy died or stopped answering) and the container was removed for it: the reason. */
+  proxyFailure?: string;
 }
 
 /**

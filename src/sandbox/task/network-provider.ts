@@ -10,6 +10,13 @@ export interface NetworkAttachment {
   env: Record<string, string>;
   /** Frees what {@link NetworkProvider.attach} set up. Called exactly once, on every path. */
   release(): Promise<void>;
+  /**
+   * Resolves, with a reason a user can read, if the network stops working
+   * while the task runs (its proxy died, or stopped answering DNS). The task
+   * then ends at once with outcome `proxy_failed`: without its proxy it would
+   * only wait for timeouts. Never rejects; stays pending while all is well.
+   */
+  failed?: Promise<string>;
 }
 
 /**

@@ -52,6 +52,8 @@ interface InFlight {
   stopRequested: boolean;
   killRequested: boolean;
   process: ContainerProcess | undefined;
+  /** Why the network failed, when it did before any stop was asked. */
+  proxyFailure: string | undefined;
 }
 
 /**
@@ -80,15 +82,23 @@ export class TaskContainer {
         hint: 'Create a new Sandbox and call startup() before running more tasks.',
       });
     }
-    const state: InFlight = { stopRequested: false, killRequested: false, process: undefined };
+    const state: InFlight = { stopRequested: false, killRequested: false, process: undefined, proxyFailure: undefined };
     this.inFlight = state;
     const onAbort = (): void => { this.stop(); };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const attachment = await this.attach();
+      // A task without its proxy would only wait for network timeouts: end it at once.
+      void attachment?.failed?.then((reason) => {
+        if (this.inFlight !== state || state.stopRequested) return;
+        state.proxyFailure = reason;
+        state.process?.kill();
+      });
       try {
         if (state.stopRequested) return { exitCode: undefined, timedOut: false, stopped: true, durationMs: 0 };
-        return await this.start(request, attachment, state);
+        const exit = await this.start(request, attachment, state);
+        // The removal for a failed proxy is not a stop anyone asked for.
+        return state.proxyFailure === undefined ? exit : { ...exit, stopped: false, proxyFailure: state.proxyFailure };
       } finally {
         await attachment?.release();
       }
@@ -145,7 +155,7 @@ export class TaskContainer {
     state.process = container;
     // run() spawns synchronously, so a stop() that raced with the setup still lands.
     const exit = container.run(plan);
-    if (state.killRequested) container.kill();
+    if (state.killRequested || state.proxyFailure !== undefined) container.kill();
     else if (state.stopRequested) container.stop();
     return exit;
   }

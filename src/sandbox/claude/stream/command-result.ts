@@ -15,4 +15,6 @@ export interface CommandResult {
   timedOut: boolean;
   /** True when the run was ended by `stop()`. */
   stopped: boolean;
+  /** Set when the run was ended because its network proxy failed: what went wrong. Airut's failure, not the command's. */
+  proxyFailure?: string;
 }

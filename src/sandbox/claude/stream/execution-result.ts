@@ -31,6 +31,8 @@ export interface ExecutionResult {
   exitCode: number | undefined;
   timedOut: boolean;
   stopped: boolean;
+  /** Why the network proxy failed, when the run was ended for that (outcome `proxy_failed`). */
+  proxyFailure?: string;
   /** The last lines of stderr (at most 20 lines and 4000 characters). */
   stderrTail: string;
 }
@@ -40,6 +42,8 @@ export interface ExecutionFacts {
   exitCode: number | undefined;
   timedOut: boolean;
   stopped?: boolean;
+  /** Set when the run was ended because its network proxy failed: what went wrong. */
+  proxyFailure?: string;
   events: readonly ClaudeEvent[];
   /** Claude Code's stderr: the whole text or its lines (with or without newlines). */
   stderr: string | readonly string[];
@@ -61,7 +65,8 @@ const STDERR_TAIL_CHARS = 4000;
 export function buildExecutionResult(facts: ExecutionFacts): ExecutionResult {
   const { events } = facts;
   const stopped = facts.stopped === true;
-  const outcome = classifyOutcome({ exitCode: facts.exitCode, timedOut: facts.timedOut, stopped, events, stderr: facts.stderr });
+  const { proxyFailure } = facts;
+  const outcome = classifyOutcome({ exitCode: facts.exitCode, timedOut: facts.timedOut, stopped, proxyFailure, events, stderr: facts.stderr });
   const results = events.filter((e): e is ResultEvent => e.type === 'result');
   const last = results.at(-1);
   const stderrTail = tailOf(facts.stderr);
@@ -81,11 +86,14 @@ export function buildExecutionResult(facts: ExecutionFacts): ExecutionResult {
     usage,
     webSearchRequests: Math.max(toolCalls.WebSearch, usage.webSearchRequests),
     webFetchRequests: Math.max(toolCalls.WebFetch, usage.webFetchRequests),
-    errorSummary: outcome === 'success' ? undefined : (summarizeError(events, stderrTail) ?? describeFailure(outcome, stopped, facts.exitCode)),
+    errorSummary: outcome === 'success' ? undefined
+      : proxyFailure !== undefined ? `The network sandbox's proxy failed, so the run was stopped: ${proxyFailure}`
+        : (summarizeError(events, stderrTail) ?? describeFailure(outcome, stopped, facts.exitCode)),
     events,
     exitCode: facts.exitCode,
     timedOut: facts.timedOut,
     stopped,
+    ...(proxyFailure === undefined ? {} : { proxyFailure }),
     stderrTail,
   };
 }

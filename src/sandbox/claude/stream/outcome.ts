@@ -8,14 +8,16 @@ import type { ClaudeEvent } from './events.js';
  * - `prompt_too_long`: the resumed session no longer fits the context window.
  * - `session_corrupted`: the API rejected the request with a 4xx (e.g. a
  *   tool_use without its tool_result after a crash mid-turn).
+ * - `proxy_failed`: the network sandbox's proxy died or stopped answering, so
+ *   the run was ended at once (Airut's failure, not Claude's or the session's).
  * - `container_failed`: anything else, including a run stopped on request.
  *
  * Callers retry `prompt_too_long` and `session_corrupted` once in a fresh session.
  */
-export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'container_failed';
+export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'proxy_failed' | 'container_failed';
 
 /** Every {@link Outcome}, e.g. for validating a stored value. */
-export const OUTCOMES: readonly Outcome[] = ['success', 'timeout', 'prompt_too_long', 'session_corrupted', 'container_failed'];
+export const OUTCOMES: readonly Outcome[] = ['success', 'timeout', 'prompt_too_long', 'session_corrupted', 'proxy_failed', 'container_failed'];
 
 /** What {@link classifyOutcome} looks at. */
 export interface OutcomeInput {
@@ -25,6 +27,8 @@ export interface OutcomeInput {
   timedOut: boolean;
   /** True when the run was ended by `stop()`. */
   stopped?: boolean;
+  /** Set when the run was ended because its network proxy failed. */
+  proxyFailure?: string;
   /** Every event parsed from stdout, in order. */
   events: readonly ClaudeEvent[];
   /** Claude Code's stderr: the whole text or its lines. */
@@ -42,6 +46,8 @@ const NOT_SESSION_STATUSES = new Set([401, 403, 429]);
 /**
  * Classifies a finished run. The order is the contract:
  *
+ * 0. the proxy failed -> `proxy_failed`: the run was ended for it, so whatever
+ *    Claude printed last (network errors) is a consequence, not the cause
  * 1. timed out -> `timeout`
  * 2. stopped -> `container_failed`. A stop is the operator's decision; it must
  *    not look like a damaged session, which callers would retry.
@@ -58,6 +64,7 @@ const NOT_SESSION_STATUSES = new Set([401, 403, 429]);
  * read may well contain "API Error: 400"), not how the run went.
  */
 export function classifyOutcome(input: OutcomeInput): Outcome {
+  if (input.proxyFailure !== undefined) return 'proxy_failed';
   if (input.timedOut) return 'timeout';
   if (input.stopped === true) return 'container_failed';
   if (input.exitCode === 0) return 'success';
