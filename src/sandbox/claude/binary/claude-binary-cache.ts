@@ -9,7 +9,7 @@ import { downloadBinary, type ProgressCallback } from './download-tarball.js';
 import { acquireFileLock, tryFileLock, type FileLockOptions } from '../../lock/file-lock.js';
 import { installFile, removeStaleTempFiles } from './install-file.js';
 import { resolveNpmRegistry, type NpmRegistry } from './npm-registry.js';
-import { fetchPackument, pickVersion, type Packument } from './packument.js';
+import { CLAUDE_CODE_PACKAGE, channelVersion, fetchPackument, missingPlatformBuildError, pickVersion, type Packument } from './packument.js';
 import { detectPlatform, type ClaudePlatform, type Libc } from './platform.js';
 import { ResolutionStore, type Resolution } from './resolution-store.js';
 import { compareVersions, isChannel, isExactVersion, validateVersionRequest, type ClaudeChannel, type ClaudeVersionRequest } from './version.js';
@@ -75,6 +75,25 @@ export interface EnsureOptions {
    * aborted; one that another caller still waits for goes on.
    */
   signal?: AbortSignal;
+  /** What {@link ClaudeBinaryCache.resolve} said for this request: not asked again. */
+  resolution?: VersionResolution;
+}
+
+/** What a version request stands for, from {@link ClaudeBinaryCache.resolve}. */
+export interface VersionResolution {
+  readonly request: ClaudeVersionRequest;
+  /** The exact version. */
+  readonly version: string;
+  /** The binary of `version` was in the cache when resolved. */
+  readonly cached: boolean;
+  /** The registry was asked (so a channel's answer is worth remembering once the binary is here). */
+  readonly fromRegistry: boolean;
+  /** Things the user should know, e.g. a fallback to an older resolution. */
+  readonly warnings: readonly string[];
+  /** The platform package's document, when it was fetched; the download reuses it. */
+  readonly packument?: Packument;
+  /** A channel's earlier resolution, still cached, to fall back to if the download breaks off. */
+  readonly fallback?: Resolution;
 }
 
 /** A download in flight, shared by the callers waiting for it. */
@@ -111,7 +130,7 @@ export class ClaudeBinaryCache {
   private readonly installs = new Map<string, Install>();
   private registry: Promise<NpmRegistry> | undefined;
   private platform: ClaudePlatform | undefined;
-  private packumentRequest: Promise<Packument> | undefined;
+  private readonly packumentRequests = new Map<string, Promise<Packument>>();
 
   constructor(options: ClaudeBinaryCacheOptions) {
     this.options = options;
@@ -131,11 +150,11 @@ export class ClaudeBinaryCache {
   }
 
   /**
-   * Returns a verified binary for `request`, downloading it when needed.
-   * An exact version already in the cache makes no network call; `latest` and
-   * `stable` reuse their last resolution for `resolutionTtlMs`, and fall back to
-   * it (with a warning) when the registry cannot be reached or the newer
-   * version's download breaks off.
+   * Returns a verified binary for `request`, downloading it when needed. The
+   * version is found as {@link resolve} does (skipped when
+   * `options.resolution` already holds it); when the newer version a channel
+   * names cannot be downloaded for a transient reason, its earlier,
+   * still-cached resolution is used with a warning.
    *
    * @throws ClaudeBinaryError with a `CLAUDE_BIN_*` code; nothing half-written is left behind
    */
@@ -144,39 +163,75 @@ export class ClaudeBinaryCache {
     const platform = this.hostPlatform();
     const { signal } = options;
     if (signal?.aborted) throw downloadAbortedError(`Claude Code ${request}`, signal);
-    if (!isChannel(request)) {
-      if (await this.isCached(request)) return this.result(request, false);
-      return this.result(request, await this.install(request, platform, undefined, options.onProgress, signal));
-    }
-
-    const remembered = await this.resolutions.get(request);
-    const fallback = remembered && (await this.isCached(remembered.version)) ? remembered : undefined;
-    if (fallback && this.clock() - fallback.resolvedAt < this.ttl()) return this.result(fallback.version, false);
-    let packument: Packument;
-    try {
-      // With a usable fallback, a slow registry should not hold up the run for long.
-      packument = await this.fetchPackumentOnce(platform, fallback ? FALLBACK_TIMEOUT_MS : REGISTRY_TIMEOUT_MS);
-    } catch (err) {
-      if (fallback && err instanceof ClaudeBinaryError && err.code === 'CLAUDE_BIN_REGISTRY') {
-        return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, 'ask the npm registry for', err)]);
-      }
-      throw err;
-    }
-    const published = pickVersion(packument, request);
+    const resolution = options.resolution?.request === request ? options.resolution : await this.resolve(request);
+    const { version, fallback } = resolution;
     let downloaded = false;
-    if (!(await this.isCached(published.version))) {
+    if (!(await this.isCached(version))) {
       try {
-        downloaded = await this.install(published.version, platform, packument, options.onProgress, signal);
+        downloaded = await this.install(version, platform, resolution.packument, options.onProgress, signal);
       } catch (err) {
-        if (fallback && isTransient(err)) {
-          return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, `download Claude Code ${published.version} as`, err)]);
+        if (fallback && fallback.version !== version && isChannel(request) && isTransient(err)) {
+          return this.result(fallback.version, false, [this.fallbackWarning(request, fallback, `download Claude Code ${version} as`, err)]);
         }
         throw err;
       }
     }
     // Recorded only once the binary is here, so the record is always a usable fallback.
-    await this.remember(request, published.version);
-    return this.result(published.version, downloaded);
+    if (resolution.fromRegistry && isChannel(request)) await this.remember(request, version);
+    return this.result(version, downloaded, [...resolution.warnings]);
+  }
+
+  /**
+   * Says which exact version `request` stands for, without downloading it, so
+   * a caller can fail on a channel or version that does not exist before it
+   * prepares anything else. `latest` and `stable` are read from the dist-tags
+   * of `@anthropic-ai/claude-code` itself (as npm resolves them) and then
+   * looked up in this host's platform package; an exact version is looked up
+   * there directly. An exact version already cached makes no network call;
+   * a channel reuses its last resolution for `resolutionTtlMs`, and falls back
+   * to it (with a warning) when the registry cannot be reached. Pass the
+   * result to {@link ensure} to skip asking again.
+   *
+   * @throws ClaudeBinaryError `CLAUDE_BIN_UNKNOWN_VERSION` listing what exists, `CLAUDE_BIN_REGISTRY` and other `CLAUDE_BIN_*` codes
+   */
+  async resolve(request: ClaudeVersionRequest): Promise<VersionResolution> {
+    validateVersionRequest(request);
+    const platform = this.hostPlatform();
+    if (!isChannel(request)) {
+      if (await this.isCached(request)) return { request, version: request, cached: true, fromRegistry: false, warnings: [] };
+      const packument = await this.fetchPackumentOnce(platform.packageName);
+      pickVersion(packument, request);
+      return { request, version: request, cached: false, fromRegistry: true, warnings: [], packument };
+    }
+
+    const remembered = await this.resolutions.get(request);
+    const fallback = remembered && (await this.isCached(remembered.version)) ? remembered : undefined;
+    const fromFallback = (warning?: string): VersionResolution =>
+      ({ request, version: fallback?.version ?? '', cached: true, fromRegistry: false, warnings: warning === undefined ? [] : [warning] });
+    if (fallback && this.clock() - fallback.resolvedAt < this.ttl()) return fromFallback();
+    // With a usable fallback, a slow registry should not hold up the run for long.
+    const timeoutMs = fallback ? FALLBACK_TIMEOUT_MS : REGISTRY_TIMEOUT_MS;
+    let main: Packument;
+    let packument: Packument;
+    try {
+      [main, packument] = await Promise.all([
+        this.fetchPackumentOnce(CLAUDE_CODE_PACKAGE, timeoutMs),
+        this.fetchPackumentOnce(platform.packageName, timeoutMs),
+      ]);
+    } catch (err) {
+      if (fallback && err instanceof ClaudeBinaryError && err.code === 'CLAUDE_BIN_REGISTRY') {
+        return fromFallback(this.fallbackWarning(request, fallback, 'ask the npm registry for', err));
+      }
+      throw err;
+    }
+    const version = channelVersion(main, request);
+    if (!packument.versions.has(version)) {
+      const missing = missingPlatformBuildError(packument, main, request, version);
+      // The main package can be published a moment before the platform ones.
+      if (fallback) return fromFallback(this.fallbackWarning(request, fallback, 'find a platform build of', missing));
+      throw missing;
+    }
+    return { request, version, cached: await this.isCached(version), fromRegistry: true, warnings: [], packument, ...(fallback ? { fallback } : {}) };
   }
 
   /**
@@ -281,7 +336,7 @@ export class ClaudeBinaryCache {
       if (signal.aborted) throw downloadAbortedError(what, signal);
       // Another process may have finished while this one waited for the lock.
       if (await this.isCached(version)) return false;
-      const published = pickVersion(packument ?? (await this.fetchPackumentOnce(platform)), version);
+      const published = pickVersion(packument ?? (await this.fetchPackumentOnce(platform.packageName)), version);
       const registry = await this.npmRegistry();
       await removeStaleTempFiles(join(this.cacheDir, version));
       const attempts = Math.max(1, this.options.downloadAttempts ?? 3);
@@ -301,13 +356,17 @@ export class ClaudeBinaryCache {
     }
   }
 
-  private fetchPackumentOnce(platform: ClaudePlatform, timeoutMs = REGISTRY_TIMEOUT_MS): Promise<Packument> {
-    this.packumentRequest ??= this.npmRegistry()
-      .then((registry) => fetchPackument(registry, platform.packageName, { dispatcher: this.options.dispatcher, timeoutMs }))
-      .finally(() => {
-        this.packumentRequest = undefined;
-      });
-    return this.packumentRequest;
+  private fetchPackumentOnce(packageName: string, timeoutMs = REGISTRY_TIMEOUT_MS): Promise<Packument> {
+    let request = this.packumentRequests.get(packageName);
+    if (request === undefined) {
+      request = this.npmRegistry()
+        .then((registry) => fetchPackument(registry, packageName, { dispatcher: this.options.dispatcher, timeoutMs }))
+        .finally(() => {
+          this.packumentRequests.delete(packageName);
+        });
+      this.packumentRequests.set(packageName, request);
+    }
+    return request;
   }
 
   private npmRegistry(): Promise<NpmRegistry> {

@@ -1,10 +1,12 @@
 /**
- * The Claude Code binary cache: resolves `latest`/`stable`/exact versions
- * against the npm registry, downloads and verifies the platform package's
- * binary, and keeps it per version on the host for read-only bind mounts.
+ * The Claude Code binary cache: resolves `latest`/`stable` on the dist-tags
+ * of `@anthropic-ai/claude-code` (as npm does), downloads and verifies the
+ * host platform package's binary of that version (or of an exact one), and
+ * keeps it per version on the host for read-only bind mounts.
  */
 export { ClaudeBinaryCache } from './claude-binary-cache.js';
-export type { ClaudeBinaryCacheOptions, ClaudeBinary, EnsureOptions, EnsureResult } from './claude-binary-cache.js';
+export type { ClaudeBinaryCacheOptions, ClaudeBinary, EnsureOptions, EnsureResult, VersionResolution } from './claude-binary-cache.js';
+export { CLAUDE_CODE_PACKAGE } from './packument.js';
 export { resolveClaudeBinary } from './resolve-claude-binary.js';
 export type { ResolveClaudeBinaryOptions, ResolvedClaudeBinary } from './resolve-claude-binary.js';
 export { defaultClaudeCacheDir } from './cache-dir.js';

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { ClaudeBinaryError } from './error.js';
 import { httpGet } from './http-get.js';
 import { packumentUrl, type NpmRegistry } from './npm-registry.js';
-import { isChannel, isExactVersion, nearbyVersions, type ClaudeVersionRequest } from './version.js';
+import { isChannel, isExactVersion, nearbyVersions, type ClaudeChannel, type ClaudeVersionRequest } from './version.js';
 
 /** Where one published version's tarball is and how to check it. */
 export interface PublishedVersion {
@@ -93,6 +93,42 @@ export function parsePackument(text: string, packageName: string, url: string, r
 }
 
 /**
+ * The package whose dist-tags define the channels, as `npm install
+ * @anthropic-ai/claude-code@stable` reads them. The platform packages carry
+ * dist-tags of their own that can lag or lack a channel, so they are only
+ * asked for the tarball of the version the channel names.
+ */
+export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
+
+/**
+ * The exact version `channel` names on the main package.
+ *
+ * @throws ClaudeBinaryError `CLAUDE_BIN_UNKNOWN_VERSION` when the main package has no such dist-tag, listing the ones it has
+ */
+export function channelVersion(main: Packument, channel: ClaudeChannel): string {
+  const version = main.distTags[channel];
+  if (version !== undefined && isExactVersion(version)) return version;
+  throw new ClaudeBinaryError('CLAUDE_BIN_UNKNOWN_VERSION',
+    version === undefined
+      ? `${main.name} has no ${JSON.stringify(channel)} dist-tag`
+      : `${main.name}'s ${JSON.stringify(channel)} dist-tag names ${JSON.stringify(version)}, which is not a version`, {
+      hint: `Published dist-tags of ${main.name}: ${describeTags(main)}. Use one of them or an exact version (newest: ${newest(main)}).`,
+    });
+}
+
+/**
+ * The error for a channel whose version (on the main package) has no tarball
+ * in this host's platform package: names the channel, the version and the
+ * platform versions near it.
+ */
+export function missingPlatformBuildError(platform: Packument, main: Packument, channel: ClaudeChannel, version: string): ClaudeBinaryError {
+  const available = [...platform.versions.keys()];
+  return new ClaudeBinaryError('CLAUDE_BIN_UNKNOWN_VERSION', `${main.name}'s ${JSON.stringify(channel)} dist-tag points at ${version}, but ${platform.name} has no usable tarball of it`, {
+    hint: `Versions of ${platform.name} near it: ${nearbyVersions(available, version).join(', ') || 'none'}; dist-tags of ${main.name}: ${describeTags(main)}. Give an exact version that exists, or try again once ${version} is published for this platform.`,
+  });
+}
+
+/**
  * The published version a request stands for.
  *
  * @throws ClaudeBinaryError `CLAUDE_BIN_UNKNOWN_VERSION` naming nearby or newest versions
@@ -114,6 +150,14 @@ export function pickVersion(packument: Packument, request: ClaudeVersionRequest)
   throw new ClaudeBinaryError('CLAUDE_BIN_UNKNOWN_VERSION', `Claude Code ${request} is not published as ${packument.name}`, {
     hint: `Versions near it: ${nearbyVersions(available, request).join(', ') || 'none'}; dist-tags: ${tags}.`,
   });
+}
+
+function describeTags(packument: Packument): string {
+  return Object.entries(packument.distTags).map(([tag, v]) => `${tag} -> ${v}`).join(', ') || 'none';
+}
+
+function newest(packument: Packument): string {
+  return nearbyVersions([...packument.versions.keys()], '999999.0.0').reverse().join(', ') || 'none';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

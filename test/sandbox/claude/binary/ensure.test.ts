@@ -127,6 +127,6 @@ void t.test('musl and arm64 hosts ask for their own platform package', async (t)
     const dir = await tempDir(t);
     const got = await makeCache(dir, dir, registry, { arch, libc }).ensure('latest');
     t.equal(got.version, '2.1.332', name);
-    t.equal(registry.requests[0]?.url, `/${name.replace('/', '%2f')}`);
+    t.ok(registry.requests.some((r) => r.url === `/${name.replace('/', '%2f')}`), `asks for ${name}`);
   }
 });

@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
+/** The package whose dist-tags define the channels. */
+const MAIN_PACKAGE = '@anthropic-ai/claude-code';
+
 /** One file (or pax record) in a test tarball. */
 export interface TarEntry {
   path: string;
@@ -83,11 +86,21 @@ export interface RegistryRequest {
 
 /**
  * A local stand-in for the npm registry on 127.0.0.1: serves the packument of
- * one package and tarballs built by the test, and records every request.
+ * one platform package, that of the main package `@anthropic-ai/claude-code`
+ * (same versions, its own dist-tags if set), and tarballs built by the test,
+ * and records every request.
  */
 export class FakeRegistry {
   readonly requests: RegistryRequest[] = [];
+  /** Dist-tags of the platform package. */
   readonly distTags: Record<string, string> = {};
+  /**
+   * Dist-tags of the main package `@anthropic-ai/claude-code`, which also
+   * lists every published version. Unset: the same as {@link distTags}.
+   */
+  mainDistTags: Record<string, string> | undefined;
+  /** Answer the main package's document with this status instead (e.g. 404). */
+  mainStatus: number | undefined;
   readonly packageName: string;
   private readonly versions = new Map<string, { tarball: Buffer; options: PublishOptions }>();
   private readonly server: Server;
@@ -116,8 +129,10 @@ export class FakeRegistry {
     return tarball;
   }
 
-  count(kind: 'packument' | 'tarball'): number {
-    return this.requests.filter((r) => (kind === 'tarball' ? r.url.endsWith('.tgz') : !r.url.endsWith('.tgz'))).length;
+  /** Requests for tarballs, for the platform package's document, or for the main package's. */
+  count(kind: 'packument' | 'tarball' | 'main'): number {
+    const main = (r: RegistryRequest): boolean => decodeURIComponent(r.url) === `/${MAIN_PACKAGE}`;
+    return this.requests.filter((r) => (kind === 'tarball' ? r.url.endsWith('.tgz') : kind === 'main' ? main(r) : !r.url.endsWith('.tgz') && !main(r))).length;
   }
 
   /** Resolves once `count` packument requests have arrived. */
@@ -134,9 +149,14 @@ export class FakeRegistry {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     this.requests.push({ method: req.method ?? '', url, authorization: req.headers.authorization });
+    if (url === `/${MAIN_PACKAGE.replace('/', '%2f')}` || url === `/${MAIN_PACKAGE}`) {
+      if (this.mainStatus !== undefined) res.writeHead(this.mainStatus, { 'content-type': 'application/json' }).end('{"error":"stand-in"}');
+      else this.servePackument(res, MAIN_PACKAGE, this.mainDistTags ?? this.distTags);
+      return;
+    }
     const encoded = `/${this.packageName.replace('/', '%2f')}`;
     if (url === encoded || url === `/${this.packageName}`) {
-      this.servePackument(res);
+      this.servePackument(res, this.packageName, this.distTags);
       const n = this.count('packument');
       this.packumentWaiters = this.packumentWaiters.filter((w) => (n >= w.count ? (w.resolve(), false) : true));
       return;
@@ -150,17 +170,17 @@ export class FakeRegistry {
     void this.serveTarball(entry.tarball, entry.options, res);
   }
 
-  private servePackument(res: ServerResponse): void {
+  private servePackument(res: ServerResponse, name: string, distTags: Record<string, string>): void {
     const versions: Record<string, unknown> = {};
     for (const [version, { tarball, options }] of this.versions) {
       versions[version] = {
-        name: this.packageName,
+        name,
         version,
         dist: { integrity: options.integrity ?? sri(tarball), tarball: `${this.url}tarballs/${version}.tgz` },
       };
     }
     res.writeHead(200, { 'content-type': 'application/vnd.npm.install-v1+json' });
-    res.end(JSON.stringify({ name: this.packageName, 'dist-tags': this.distTags, versions }));
+    res.end(JSON.stringify({ name, 'dist-tags': distTags, versions }));
   }
 
   private async serveTarball(tarball: Buffer, options: PublishOptions, res: ServerResponse): Promise<void> {
