@@ -25,9 +25,18 @@ const MAX_NAMED_DOMAINS = 10;
 
 const REQUEST_ACCESS = 'To let a tool fetch a host, open that host for GET in .airut/network-allowlist.yaml (a domains entry, or a url_prefixes entry without path) and submit a PR.';
 
-/** True for `/v1/messages` and everything under it (`/…`, `?…`), on the decoded path. */
+const MESSAGES_PATH = '/v1/messages';
+
+/**
+ * True for `/v1/messages` and everything under it, on the decoded path:
+ * `/…` and `?…` as in the reference, and also `;…`, `.…` or any other
+ * character a server could read as the end of the name, in any case (a
+ * router that ignores case or strips `;params` must not see an unfiltered
+ * Messages request). Only a longer name (`/v1/messages_legacy`) is not it.
+ */
 export function isMessagesPath(path: string): boolean {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/') || path.startsWith('/v1/messages?');
+  if (path.length < MESSAGES_PATH.length || path.slice(0, MESSAGES_PATH.length).toLowerCase() !== MESSAGES_PATH) return false;
+  return !/^[A-Za-z0-9_-]/.test(path.slice(MESSAGES_PATH.length));
 }
 
 /**

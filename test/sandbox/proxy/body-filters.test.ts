@@ -157,7 +157,7 @@ void t.test('every tools array is found: Batches, and nested deep in the body', 
 void t.test('the gate is the decoded path on api.anthropic.com, whatever entry matched', async (t) => {
   const { tp, upstream } = await setup(t);
   const bad = messages([{ type: 'web_fetch_20250910', name: 'f', blocked_domains: ['x.test'] }]);
-  for (const path of ['/v1/messag%65s', '/v1/messages', '/v1/%6Dessages?beta=true', '/v1/messages/count_tokens', '/v1/messages/batches/x']) {
+  for (const path of ['/v1/messag%65s', '/v1/messages', '/v1/%6Dessages?beta=true', '/v1/messages/count_tokens', '/v1/messages/batches/x', '/v1/Messages', '/v1/messages;v=1', '/v1/messages.json']) {
     t.equal((await post(tp, bad, { path })).status, 403, path);
   }
   t.equal((await post(tp, bad, { path: '/v1/messages_legacy' })).status, 200, 'a path that merely starts with /v1/messages is not the Messages API');
