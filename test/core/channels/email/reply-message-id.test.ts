@@ -23,5 +23,5 @@ t.test('the domain is the sender domain in ASCII; a reply to it finds its conver
   t.match(replyMessageId('ab12cd34', '<m@x>', 'reply', 'no address'), /@localhost>$/);
   t.match(replyMessageId('', '<m@x>', 'reply', 'bot@corp.test'), /^<airut\.none\.reply\./, 'an answer outside any conversation');
   const id = replyMessageId('ab12cd34', '<m@x>', 'reply', 'bot@corp.test');
-  t.same(resolveConversation({ inReplyTo: [id], references: [], subject: undefined }, () => undefined), { conversationId: 'ab12cd34', source: 'airut-message-id' });
+  t.same(await resolveConversation({ inReplyTo: [id], references: [], subject: undefined }, () => undefined), { conversationId: 'ab12cd34', source: 'airut-message-id' });
 });
