@@ -63,6 +63,17 @@ export class NetworkLog {
     this.write('ERROR', `ERROR ${printable(method)} ${printable(url)} -> ${printable(message)}`);
   }
 
+  /**
+   * `ERROR CLIENT 10.199.1.3 "REQUEST LINE" -> what went wrong`, for a
+   * connection that failed before any request could be read (a malformed
+   * request, a client that left mid-request). The peer is an address, not a
+   * URL: no host was asked for. The request line is left out when there is none.
+   */
+  clientError(peer: string, requestLine: string | undefined, problem: string): void {
+    const quoted = requestLine === undefined ? '' : ` "${printable(requestLine).replaceAll('"', '%22')}"`;
+    this.write('ERROR', `ERROR CLIENT ${printable(peer)}${quoted} -> ${printable(problem)}`);
+  }
+
   /** `STRIPPED header 'name' from METHOD URL (foreign credential blocked)`. */
   stripped(header: string, method: string, url: string): void {
     this.write('STRIPPED', `STRIPPED header '${printable(header.toLowerCase())}' from ${printable(method)} ${printable(url)} (foreign credential blocked)`);

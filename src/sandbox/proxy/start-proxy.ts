@@ -148,14 +148,15 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
     server.on('error', (error: NodeJS.ErrnoException) => {
       if (server.listening) log.error('ACCEPT', `${scheme}://${config.listenAddress}`, describeError(error));
     });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(log, scheme, error, socket));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(log, error, socket));
   }
   // No SNI means no certificate to present: the handshake fails, and that is logged here.
   https.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
     if (isQuietDisconnect(error)) return;
-    // A refused server name has already torn the socket down: name the host asked for, else the peer.
+    // A refused server name has already torn the socket down: name the host asked for, else the peer (an address, not a URL).
     const servername = typeof socket.servername === 'string' && socket.servername !== '' ? socket.servername : undefined;
-    log.error('TLS', `https://${servername ?? socket.remoteAddress ?? 'unknown-peer'}`, tlsProblem(error, servername));
+    if (servername === undefined) log.clientError(socket.remoteAddress ?? 'unknown-peer', undefined, tlsProblem(error, servername));
+    else log.error('TLS', `https://${servername}`, tlsProblem(error, servername));
   });
 
   const release = (): void => {
@@ -238,14 +239,52 @@ function refuseConnect(log: NetworkLog, req: IncomingMessage, socket: Duplex): v
   log.access(false, 'CONNECT', target, 405, { note: 'tunnelling not allowed' });
 }
 
-function answerClientError(log: NetworkLog, scheme: 'http' | 'https', error: NodeJS.ErrnoException, socket: Duplex): void {
+/** Parser errors whose packet starts with the request line the client sent (so it is worth quoting). */
+const REQUEST_LINE_ERRORS = new Set(['HPE_INVALID_METHOD', 'HPE_INVALID_URL', 'HPE_INVALID_VERSION', 'HPE_INVALID_CONSTANT']);
+/** What a request line looks like: method, target, version. */
+const REQUEST_LINE = /^[!-~]+ [!-~]+ HTTP\/\d\.\d$/;
+const MAX_QUOTED_LINE = 200;
+
+/**
+ * The request line of the bytes the parser failed on, when they hold one:
+ * the packet is the chunk being parsed, which for a header overflow may be a
+ * later chunk with no request line at all.
+ */
+function requestLineOf(error: NodeJS.ErrnoException & { rawPacket?: unknown }): string | undefined {
+  if (!Buffer.isBuffer(error.rawPacket)) return undefined;
+  const first = error.rawPacket.subarray(0, MAX_QUOTED_LINE * 2).toString('latin1').split(/\r?\n/)[0] ?? '';
+  if (first === '' || !(REQUEST_LINE.test(first) || REQUEST_LINE_ERRORS.has(error.code ?? ''))) return undefined;
+  return first.length > MAX_QUOTED_LINE ? `${first.slice(0, MAX_QUOTED_LINE)}...` : first;
+}
+
+/** What went wrong with a client's request, in words, with the parser's code for reference. */
+function clientProblem(error: NodeJS.ErrnoException, status: number | undefined): string {
+  const code = error.code ?? 'unknown';
+  if (status === undefined) return `the client closed the connection in the middle of a request (${code})`;
+  const what = status === 431 ? 'request headers too large' : status === 408 ? 'request headers did not arrive in time' : 'malformed request';
+  return `${status} ${what} (${code}: ${error.message.replace(/^Parse Error: /, '')})`;
+}
+
+function answerClientError(log: NetworkLog, error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.on('error', () => undefined);
-  if (isQuietDisconnect(error) || !socket.writable) {
+  if (isQuietDisconnect(error)) {
+    socket.destroy();
+    return;
+  }
+  const peer = (socket as Socket).remoteAddress ?? 'unknown-peer';
+  // The client went away (or half-closed) before its request was complete: there is nobody to answer.
+  if (error.code === 'HPE_INVALID_EOF_STATE') {
+    log.clientError(peer, requestLineOf(error), clientProblem(error, undefined));
+    socket.destroy();
+    return;
+  }
+  // A socket that can no longer be written (a failed TLS handshake, already logged) gets nothing more.
+  if (!socket.writable) {
     socket.destroy();
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  log.error('HTTP', `${scheme}://${(socket as Socket).remoteAddress ?? '?'}`, `${status} ${describeError(error)}`);
+  log.clientError(peer, requestLineOf(error), clientProblem(error, status));
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
@@ -256,7 +295,7 @@ function isQuietDisconnect(error: NodeJS.ErrnoException): boolean {
 
 function tlsProblem(error: Error, servername: string | undefined): string {
   if (servername === undefined) {
-    return `handshake refused: the client sent no server name (SNI), so there is no host to check (${describeError(error)})`;
+    return `TLS handshake refused: the client sent no server name (SNI), so there is no host to check (${describeError(error)})`;
   }
   return `handshake failed: ${describeError(error)}`;
 }

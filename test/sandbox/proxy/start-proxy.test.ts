@@ -124,7 +124,7 @@ void t.test('a TLS client without SNI is refused at the handshake and logged', a
   t.teardown(() => socket.destroy());
   const [error] = (await once(socket, 'error')) as [Error];
   t.match(error.message, /alert|handshake|disconnected/i);
-  await t.resolveMatch(waitForLine(tp, 'ERROR'), /^ERROR TLS https:\/\/127\.0\.0\.1 -> handshake refused: the client sent no server name \(SNI\)/);
+  await t.resolveMatch(waitForLine(tp, 'ERROR'), /^ERROR CLIENT 127\.0\.0\.1 -> TLS handshake refused: the client sent no server name \(SNI\)/);
 });
 
 void t.test('an upstream with an untrusted certificate gives 502 and an ERROR line', async (t) => {
@@ -286,14 +286,23 @@ void t.test('malformed and oversized requests get an error status, and the proxy
   t.match(await raw(`GET / HTTP/1.1\r\nHost: allowed.test\r\nX-Big: ${'a'.repeat(40 * 1024)}\r\n\r\n`), /^HTTP\/1\.1 431 /);
   t.match(await raw('GET * HTTP/1.1\r\nHost: allowed.test\r\n\r\n'), /^HTTP\/1\.1 400 [^]*unsupported_request_target/);
   t.match(await raw('GET /no-host HTTP/1.1\r\n\r\n'), /^HTTP\/1\.1 403 [^]*blocked_by_network_allowlist/);
+  t.equal(await raw('GET /half HTTP/1.1\r\nHost: allowed.test\r\n'), '', 'a client that leaves mid-request gets nothing');
+  t.match(await raw('get /lower HTTP/1.1\r\nHost: allowed.test\r\n\r\n'), /^HTTP\/1\.1 400 /);
   const ok = await send(tp, { host: 'allowed.test' });
   t.equal(ok.status, 200);
-  t.equal(tp.logText(), START
-    + 'ERROR HTTP http://127.0.0.1 -> 400 HPE_INVALID_METHOD: Parse Error: Invalid method encountered\n'
-    + 'ERROR HTTP http://127.0.0.1 -> 431 HPE_HEADER_OVERFLOW: Parse Error: Header overflow\n'
-    + 'BLOCKED GET http://allowed.test* -> 400\n'
-    + 'BLOCKED GET http:///no-host -> 403\n'
-    + 'ALLOWED GET https://allowed.test/ -> 200\n');
+  // Client errors name the client by address (never as a URL) and quote its request line where there is one.
+  t.match(tp.logText().split('\n'), [
+    START.trimEnd(),
+    'ERROR CLIENT 127.0.0.1 "GARBAGE" -> 400 malformed request (HPE_INVALID_METHOD: Invalid method encountered)',
+    /^ERROR CLIENT 127\.0\.0\.1 (?:"GET \/ HTTP\/1\.1" )?-> 431 request headers too large \(HPE_HEADER_OVERFLOW: Header overflow\)$/,
+    'BLOCKED GET http://allowed.test* -> 400',
+    'BLOCKED GET http:///no-host -> 403',
+    /^ERROR CLIENT 127\.0\.0\.1 (?:"GET \/half HTTP\/1\.1" )?-> the client closed the connection in the middle of a request \(HPE_INVALID_EOF_STATE\)$/,
+    'ERROR CLIENT 127.0.0.1 "get /lower HTTP/1.1" -> 400 malformed request (HPE_INVALID_METHOD: Invalid method encountered)',
+    'ALLOWED GET https://allowed.test/ -> 200',
+    '',
+  ]);
+  t.notMatch(tp.logText(), /https?:\/\/127\.0\.0\.1/, 'the client\'s address is never shown as a URL');
 });
 
 function waitForLine(tp: { events: { kind: string; line: string }[]; logText: () => string }, kind: string): Promise<string> {
