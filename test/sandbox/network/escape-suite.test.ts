@@ -44,8 +44,8 @@ const connected = (out: string): boolean => /succeeded|open/i.test(out);
 
 void t.test('escape suite', async (t) => {
   const topo = await startRealTopology(t, runtime, {
-    allowlist: { domains: ['allowed.test'], url_prefixes: [] },
-    hosts: ['allowed.test', 'blocked.test'],
+    allowlist: { domains: ['allowed.test'], url_prefixes: [{ host: 'api.anthropic.com', path: '/v1/messages*', methods: ['POST'] }] },
+    hosts: ['allowed.test', 'blocked.test', 'api.anthropic.com'],
   });
   const { attachment, upstream } = topo;
   const proxyIp = /--dns (\S+)/.exec(attachment.containerArgs.join(' '))?.[1] ?? '';
@@ -115,6 +115,32 @@ void t.test('escape suite', async (t) => {
     add(`proxy port ${port}`, `nc -vz -w 3 ${proxyIp} ${port} 2>&1`, connected);
   }
 
+  // Anthropic server-side tools told to fetch a host the allowlist does not
+  // open: escaped when the upstream echoes a body still naming it.
+  const fetchTool = (domains: string, type = 'web_fetch_20250910'): string => `{"type":"${type}","name":"f","allowed_domains":${domains}}`;
+  const evil = fetchTool('["evil.example"]');
+  const body = (tools: string): string => `{"model":"m","max_tokens":1,"messages":[],"tools":[${tools}]}`;
+  const viaProxy = (reached: string): boolean => reachedUpstream(reached) && reached.includes('evil.example');
+  const post = (data: string, extra = '', url = 'https://api.anthropic.com/v1/messages'): string => `${curl} ${extra} -H 'content-type: application/json' --data-binary '${data}' ${url}`;
+  add('tool domains: a second "tools" key hides the first', post(`{"model":"m","tools":[${evil}],"tools":[]}`), viaProxy);
+  add('tool domains: the key spelled with an escape', post(`{"model":"m","\\u0074ools":[${evil}],"tools":[]}`), viaProxy);
+  add('tool domains: the tool type in upper case', post(body(fetchTool('["evil.example"]', 'WEB_FETCH_20250910'))), viaProxy);
+  add('tool domains: a trailing dot on the host', post(body(fetchTool('["evil.example."]'))), viaProxy);
+  add('tool domains: the host with a port', post(body(fetchTool('["evil.example:443"]'))), viaProxy);
+  add('tool domains: Batches request', post(`{"requests":[{"custom_id":"a","params":{"tools":[${evil}]}}]}`, '', 'https://api.anthropic.com/v1/messages/batches'), viaProxy);
+  add('tool domains: tools nested deep', post(`{"a":[[{"b":{"tools":[${evil}]}}]]}`), viaProxy);
+  add('tool domains: percent-encoded path', post(body(evil), '--path-as-is', 'https://api.anthropic.com/v1/messag%65s'), viaProxy);
+  add('tool domains: ;params on the path', post(body(evil), '--path-as-is', "'https://api.anthropic.com/v1/messages;v=1'"), viaProxy);
+  add('tool domains: plain HTTP', post(body(evil), '', 'http://api.anthropic.com/v1/messages'), viaProxy);
+  add('tool domains: chunked upload', post(body(evil), "-H 'Transfer-Encoding: chunked'"), viaProxy);
+  add('tool domains: Expect 100-continue', post(body(evil), "-H 'Expect: 100-continue'"), viaProxy);
+  add('tool domains: gzip claimed, plain sent', post(body(evil), "-H 'Content-Encoding: gzip'"), viaProxy);
+  add('tool domains: an unknown encoding', post(body(evil), "-H 'Content-Encoding: x-custom'"), viaProxy);
+  add('tool domains: Connection names Content-Encoding', `printf '%s' '${body(evil)}' | gzip > /tmp/e.gz; ${curl} -H 'Connection: content-encoding' -H 'Content-Encoding: gzip' -H 'content-type: application/json' --data-binary @/tmp/e.gz https://api.anthropic.com/v1/messages`, viaProxy);
+  add('tool domains: identity and gzip in two headers', `printf '%s' '${body(evil)}' | gzip > /tmp/f.gz; ${curl} -H 'Content-Encoding: identity' -H 'Content-Encoding: gzip' -H 'content-type: application/json' --data-binary @/tmp/f.gz https://api.anthropic.com/v1/messages`, viaProxy);
+  add('tool domains: blocked_domains instead', post(body('{"type":"web_fetch_20250910","name":"f","blocked_domains":["allowed.test"],"x":"evil.example"}')), viaProxy);
+  add('tool domains: a wildcard next to an allowed host', post(body(fetchTool('["allowed.test","*.example","evil.example"]'))), viaProxy);
+
   // ICMP and raw sockets.
   add(`ping the upstream ${U}`, `ping -c 1 -W 2 ${U} 2>&1`, (out) => / 0% packet loss/.test(out));
   add(`ping the proxy ${proxyIp}`, `ping -c 1 -W 2 ${proxyIp} 2>&1`, (out) => / 0% packet loss/.test(out));
@@ -144,7 +170,8 @@ void t.test('escape suite', async (t) => {
     t.ok(output !== undefined && !got, attempt.name, { output });
   });
   t.equal(v4.hits() + v6.hits(), 0, 'no connection reached a host service');
-  t.same(upstream.requests.map((r) => r.url), ['/control'], 'the upstream saw only the control request');
+  t.same(upstream.requests.filter((r) => r.host !== 'api.anthropic.com').map((r) => r.url), ['/control'], 'besides the Messages API, the upstream saw only the control request');
+  t.same(upstream.requests.filter((r) => r.body.includes('evil.example')), [], 'no body the upstream got names a host the allowlist does not open');
 
   const log = await readFile(join(topo.contextDir, 'network-sandbox.log'), 'utf8');
   for (const type of ['AAAA', 'TXT', 'MX', 'ANY']) {
