@@ -1,5 +1,6 @@
 import t from 'tap';
 import { parseAuthenticationResults, type AuthResult } from '../../../../src/core/channels/email/authentication-results.js';
+import { judgeDmarcResults } from '../../../../src/core/channels/email/dmarc-judgement.js';
 
 /** A result in short form: `method=result` and its properties as `ptype.property=value`. */
 function brief(r: AuthResult): string {
@@ -123,4 +124,39 @@ t.test('deeply nested comments are read without recursion', async (t) => {
   const parsed = parseAuthenticationResults(`mx.test; dmarc=fail ${deep} header.from=corp.test`);
   t.ok(parsed.ok);
   t.same(parsed.ok ? parsed.value.results.map(brief) : [], ['dmarc=fail header.from=corp.test']);
+});
+
+t.test('any input gives a parse or a reason, never an exception; comments never change the results', async (t) => {
+  // A fixed-seed generator, so a failure names an input that can be replayed.
+  let seed = 0x2f6b3c1d;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  const pieces = ['mx.test', ';', ' ', '=', '.', 'dmarc', 'pass', 'fail', 'header', 'from', 'corp.test', '(', ')', '"', '\\', '@', '/', '1', '\r\n ', '\r\n', 'reason', 'none', 'ü', '\t'];
+  const base = 'mx.test 1; dkim=pass header.d=corp.test (ok); dmarc=fail reason="r" header.from=corp.test';
+  let parsed = 0;
+  for (let i = 0; i < 5000; i++) {
+    // A valid header with a few random pieces put in at random places.
+    let text = base;
+    const edits = 1 + next(3);
+    for (let j = 0; j < edits; j++) {
+      const at = next(text.length + 1);
+      text = `${text.slice(0, at)}${pieces[next(pieces.length)] ?? ''}${text.slice(at)}`;
+    }
+    const result = parseAuthenticationResults(text);
+    if (result.ok) {
+      parsed++;
+      // The header says dmarc=fail; no few inserted fragments can turn it into a pass.
+      if (judgeDmarcResults(result.value.results, 'corp.test', 'fuzz').pass) t.fail(`a pass from ${JSON.stringify(text)}`);
+    }
+    else if (result.reason === '') t.fail(`empty reason for ${JSON.stringify(text)}`);
+  }
+  t.ok(parsed > 0, `some random inputs parse (${parsed} of 5000)`);
+
+  const plain = 'mx.test; spf=pass smtp.mailfrom=a@corp.test; dmarc=fail header.from=corp.test';
+  const commented = 'mx.test (dmarc=pass); (x) spf=pass (dmarc=pass) smtp.mailfrom=a@corp.test (;dmarc=pass); dmarc=fail (dmarc=pass header.from=corp.test) header.from=corp.test (dmarc=pass)';
+  const a = parseAuthenticationResults(plain);
+  const b = parseAuthenticationResults(commented);
+  t.same(b.ok ? b.value.results.map(brief) : b.reason, a.ok ? a.value.results.map(brief) : a.reason);
 });
