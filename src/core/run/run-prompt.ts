@@ -1,5 +1,5 @@
 import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import { ClaudeBinaryCache, ClaudeBinaryError } from '../../sandbox/claude/binary/index.js';
+import { ClaudeBinaryCache, ClaudeBinaryError, type VersionResolution } from '../../sandbox/claude/binary/index.js';
 import type { AgentTask } from '../../sandbox/task/index.js';
 import { join } from 'node:path';
 import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
@@ -55,6 +55,11 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
   const controller = new AbortController();
   const state: { stopped: boolean; task: AgentTask | undefined; signal: AbortSignal } = { stopped: false, task: undefined, signal: controller.signal };
   const result = (async (): Promise<PromptRunResult> => {
+    // Which Claude Code version: asked first, so a channel or version that
+    // does not exist fails before any image, network or proxy is prepared.
+    const cache = settings.claude.binaryPath === undefined ? new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') }) : undefined;
+    const resolution = await cache?.resolve(settings.claude.version ?? 'latest');
+    if (state.stopped) return stoppedResult();
     let run: OpenRun;
     try {
       run = await openRun(settings, emit, deps, state);
@@ -65,7 +70,7 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
     try {
       let binary: string;
       try {
-        binary = await claudeBinary(settings, emit, state.signal);
+        binary = await claudeBinary(settings, emit, state.signal, cache, resolution);
       } catch (error) {
         if (state.stopped && error instanceof ClaudeBinaryError && error.code === 'CLAUDE_BIN_ABORTED') return stoppedResult();
         throw error;
@@ -131,17 +136,17 @@ export function checkPrompt(prompt: string): void {
   }
 }
 
-async function claudeBinary(settings: RunSettings, emit: RunEventSink, signal: AbortSignal): Promise<string> {
+async function claudeBinary(settings: RunSettings, emit: RunEventSink, signal: AbortSignal, cache: ClaudeBinaryCache | undefined, resolution: VersionResolution | undefined): Promise<string> {
   if (settings.claude.binaryPath !== undefined) {
     emit({ type: 'phase', phase: 'claude-binary', state: 'skipped', detail: settings.claude.binaryPath });
     return settings.claude.binaryPath;
   }
   emit({ type: 'phase', phase: 'claude-binary', state: 'started' });
-  const found = await new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') })
-    .ensure((settings.claude.version ?? 'latest'), {
-      onProgress: (bytes, total) => emit({ type: 'download-progress', bytes, total }),
-      signal,
-    });
+  const found = await (cache ?? new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') })).ensure((settings.claude.version ?? 'latest'), {
+    onProgress: (bytes, total) => emit({ type: 'download-progress', bytes, total }),
+    signal,
+    ...(resolution === undefined ? {} : { resolution }),
+  });
   for (const message of found.warnings) emit({ type: 'warning', message });
   emit({ type: 'phase', phase: 'claude-binary', state: 'finished', detail: `${found.version}${found.downloaded ? ' (downloaded)' : ''}` });
   return found.path;
