@@ -7,8 +7,10 @@ export { EmailChannel, PROCESSING_FLAG, type EmailChannelOptions, type RejectedM
 export { EmailChannelError, type EmailChannelErrorCode } from './error.js';
 export { authenticateSender, type SenderPolicy, type SenderVerdict } from './authenticate-sender.js';
 export type { DnsResolver } from './local-verdict.js';
+export { parseAuthenticationResults, type AuthenticationResults, type AuthResult, type AuthResultProperty, type AuthResultsParse } from './authentication-results.js';
+export { judgeDmarcResults, type DmarcVerdict } from './dmarc-judgement.js';
 export type { Backoff } from './backoff.js';
 export type { SmtpRetry } from './smtp-sender.js';
 export { markdownToHtml } from './markdown-to-html.js';
 export { htmlToText } from './html-to-text.js';
-export { replySubject, resolveConversation, createMessageId } from './threading.js';
+export { replySubject, resolveConversation, subjectTags, createMessageId } from './threading.js';
