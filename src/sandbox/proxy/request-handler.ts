@@ -225,6 +225,9 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
   };
 
   upstreamReq.on('error', fail);
+  // The agent's noDelay does not reach TLS sockets: without this, a streamed body's last small
+  // write waits for the upstream's delayed ACK (about 40 ms per upload, measured with npm run bench -- proxy).
+  upstreamReq.once('socket', (socket) => socket.setNoDelay(true));
   upstreamReq.on('timeout', () => upstreamReq.destroy(new Error(`no data from upstream for ${ctx.idleTimeoutMs / 1000} s`)));
   upstreamReq.on('response', (up) => {
     up.on('error', fail);
