@@ -5,7 +5,8 @@
 // container) and through mitmproxy's mitmdump doing the same interception
 // (reverse mode, its own CA towards the client, verified TLS upstream); plus
 // task start with the network sandbox against a bare `podman run --rm` of the
-// same image. Needs `npm run build`, `npm run provision` and mitmdump
+// same image; and the request-body filter's added latency on 20 KB Messages
+// API bodies (AIRUT_BENCH_PROXY_PARTS=bodyFilter runs that part alone). Needs `npm run build`, `npm run provision` and mitmdump
 // (`apt-get install -y mitmproxy`).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -252,6 +253,95 @@ async function throughput(dir, cleanups) {
   };
 }
 
+const ANTHROPIC = 'api.anthropic.com';
+const FILTERED_POSTS = Number(process.env.AIRUT_BENCH_FILTERED_POSTS ?? 200);
+
+/** A Messages API body of about 20 KB with a tools array (server tools included, all already within the allowlist). */
+function messagesBody() {
+  const tools = Array.from({ length: 12 }, (_, i) => ({ name: `tool_${i}`, description: 'x'.repeat(580), input_schema: { type: 'object', properties: { a: { type: 'string' } } } }));
+  tools.push({ type: 'web_fetch_20250910', name: 'web_fetch', allowed_domains: [HOST] }, { type: 'web_search_20250305', name: 'web_search' });
+  const messages = Array.from({ length: 8 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} ${'y'.repeat(1400)}` }));
+  return Buffer.from(JSON.stringify({ model: 'claude-x', max_tokens: 1024, stream: true, messages, tools }));
+}
+
+/** One POST of `body` to `host` `path`, resolving with its latency in ms. */
+function timedPost(port, agent, host, path, body) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = request({
+      host: '127.0.0.1', port, servername: host, method: 'POST', path, agent,
+      headers: { host, 'content-type': 'application/json', 'content-length': body.length },
+    }, (res) => {
+      res.resume();
+      res.once('end', () => (res.statusCode === 200 ? resolve(performance.now() - start) : reject(new Error(`POST ${host}${path} answered ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The request-body filter's cost: POST /v1/messages bodies of ~20 KB with a
+ * tools array to api.anthropic.com (read, parsed, checked, forwarded) against
+ * the same body to a host whose bodies stream unread, one at a time on one
+ * connection; plus the GET throughput of unfiltered traffic in the same proxy.
+ */
+async function bodyFilter(dir, cleanups) {
+  const upstream = await startProcess(process.execPath, [join(ROOT, 'bench/proxy-upstream.js')], (l) => json(l)?.port, cleanups);
+  const ca = await ensureCa(join(dir, 'filter-ca'));
+  const config = join(dir, 'filter-proxy-config.json');
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
+    allowlist: { domains: [HOST], url_prefixes: [{ host: ANTHROPIC, path: '/v1/messages*', methods: ['POST'] }] },
+    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+    upstream_hosts: { [HOST]: '127.0.0.1', [ANTHROPIC]: '127.0.0.1' }, upstream_ca_file: UPSTREAM_CA,
+    upstream_ports: { http: 9, https: upstream.value },
+    log_file: join(dir, 'filter-network-sandbox.log'),
+  }));
+  const proxy = await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+  const port = proxy.value.https_port;
+  const body = messagesBody();
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.certPem });
+  const filtered = [];
+  const unfiltered = [];
+  for (let i = 0; i < 20; i++) {
+    await timedPost(port, agent, ANTHROPIC, '/v1/messages?beta=true', body);
+    await timedPost(port, agent, HOST, '/v1/messages?beta=true', body);
+  }
+  // Interleaved, so both see the same machine load.
+  for (let i = 0; i < FILTERED_POSTS; i++) {
+    filtered.push(await timedPost(port, agent, ANTHROPIC, '/v1/messages?beta=true', body));
+    unfiltered.push(await timedPost(port, agent, HOST, '/v1/messages?beta=true', body));
+  }
+  agent.destroy();
+  const gets = await measure({ name: 'airut', port, agent: agentFor(ca.certPem), pid: proxy.child.pid });
+  // The filter's own CPU time on this body, without sockets (absent from packages without the filter).
+  let filterCpuP50Ms;
+  const filterModule = join(PACKAGE_ROOT, 'dist/sandbox/proxy/tool-domain-filter.js');
+  if (existsSync(filterModule)) {
+    const { checkToolDomains } = await import(pathToFileURL(filterModule).href);
+    const cpu = [];
+    for (let i = 0; i < 1000; i++) {
+      const t0 = performance.now();
+      checkToolDomains(body, (host) => host === HOST);
+      cpu.push(performance.now() - t0);
+    }
+    filterCpuP50Ms = round(median(cpu), 3);
+  }
+  return {
+    posts: `${FILTERED_POSTS} filtered + ${FILTERED_POSTS} unfiltered, ${body.length} bytes each, one at a time`,
+    packageRoot: PACKAGE_ROOT,
+    filteredPostP50Ms: round(median(filtered), 3),
+    unfilteredPostP50Ms: round(median(unfiltered), 3),
+    addedFilterP50Ms: round(median(filtered) - median(unfiltered), 3),
+    filterCpuP50Ms,
+    filteredPostP99Ms: round(quantile(filtered, 0.99), 3),
+    unfilteredPostP99Ms: round(quantile(unfiltered, 0.99), 3),
+    unfilteredGets: gets,
+    target: 'addedFilterP50Ms <= 1',
+  };
+}
+
 function containersConf() {
   if (process.env.CONTAINERS_CONF) return process.env.CONTAINERS_CONF;
   const conf = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'airut-test', 'containers.conf');
@@ -357,16 +447,17 @@ async function taskStart(dir) {
 
 /** Runs the proxy suite and returns its figures. */
 export async function run() {
-  if (spawnSync('mitmdump', ['--version']).error) {
+  const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,bodyFilter,proxyStart,start').split(',');
+  if (parts.includes('throughput') && spawnSync('mitmdump', ['--version']).error) {
     throw new Error('mitmdump is missing: apt-get install -y mitmproxy');
   }
   const dir = await mkdtemp(join(tmpdir(), 'airut-bench-proxy-'));
   const cleanups = [];
   try {
-    const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,proxyStart,start').split(',');
     return {
       ...(parts.includes('proxyStart') ? { proxyStart: await proxyStart(dir) } : {}),
       ...(parts.includes('throughput') ? { throughput: await throughput(dir, cleanups) } : {}),
+      ...(parts.includes('bodyFilter') ? { bodyFilter: await bodyFilter(dir, cleanups) } : {}),
       ...(parts.includes('start') ? { taskStart: await taskStart(dir) } : {}),
       loadAverage1m: round(loadavg()[0], 1),
     };
