@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { createTransport } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
 import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
@@ -38,6 +41,16 @@ export interface GatewayWorld {
   lines(pattern: RegExp, count: number): Promise<string[]>;
   /** A conversation's directory in the service's state. */
   conversationDir(id: string): string;
+  /**
+   * With `relay`: called for every mail the service sends, once when the
+   * relay has received it (`received`, not yet delivered) and once when the
+   * provider has delivered it (`accepted`, before the service is told). A
+   * hook that kills the service there hits that exact point of sending.
+   * Returning `drop` at `received` refuses the mail instead of delivering it.
+   */
+  smtpHook: ((phase: 'received' | 'accepted', mail: ParsedMail) => 'drop' | undefined) | undefined;
+  /** The upstream repository (`repo_url`). */
+  repoUrl: string;
 }
 
 /** Options of {@link startGatewayWorld}. */
@@ -50,6 +63,52 @@ export interface WorldOptions {
   dashboard?: boolean;
   /** Wait for mail with IMAP IDLE (the default) rather than polling. */
   idle?: boolean;
+  /** Send the service's mail through an SMTP relay in this process that calls {@link GatewayWorld.smtpHook}. */
+  relay?: boolean;
+  /** Directories put before PATH for the service (fake executables such as git). */
+  pathPrefix?: string[];
+}
+
+/**
+ * An SMTP relay between the service and the provider: it forwards each mail
+ * unchanged and lets the test act at the moments around the delivery.
+ */
+async function startRelay(providerPort: number, hook: () => GatewayWorld['smtpHook']): Promise<{ port: number; close: () => Promise<void> }> {
+  const forward = createTransport({ host: '127.0.0.1', port: providerPort, secure: false, ignoreTLS: true });
+  const server = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    // The provider behind it checks what matters; the relay takes the service's login as it comes.
+    onAuth(auth, _session, callback) { callback(null, { user: auth.username ?? '' }); },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const envelope = {
+          from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+        };
+        void (async () => {
+          const parsed = await simpleParser(raw);
+          if (hook()?.('received', parsed) === 'drop') throw new Error('refused by the test');
+          await forward.sendMail({ envelope, raw });
+          hook()?.('accepted', parsed);
+        })().then(() => { callback(); }, (err: Error) => { callback(err); });
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  return {
+    port: address !== null && typeof address === 'object' ? address.port : 0,
+    close: async () => {
+      forward.close();
+      await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+    },
+  };
 }
 
 /** Resolves once `path` exists (a file the fake claude writes from inside its container). */
@@ -80,6 +139,9 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
 
   const provider = await startMailProvider({ authservId: AUTHSERV_ID, users: [GATEWAY, ALICE] });
   t.teardown(() => provider.close());
+  let smtpHook: GatewayWorld['smtpHook'];
+  const relay = options.relay === true ? await startRelay(provider.smtpPort, () => smtpHook) : undefined;
+  if (relay !== undefined) t.teardown(relay.close);
   const repoUrl = await upstreamRepo(home, {
     '.airut/network-allowlist.yaml': 'domains:\n  - api.anthropic.com\nurl_prefixes: []\n',
     '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n`,
@@ -108,7 +170,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
           poll_interval: (options.idle ?? true) ? 60 : 0.2,
           use_imap_idle: options.idle ?? true,
           smtp_server: '127.0.0.1',
-          smtp_port: provider.smtpPort,
+          smtp_port: relay?.port ?? provider.smtpPort,
           smtp_security: 'none',
           username: GATEWAY.address,
           password: GATEWAY.password,
@@ -127,7 +189,8 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
   const start = async (scenario: string): Promise<void> => {
     await writeFile(configFile, stringify(configFor(scenario)));
     printed = '';
-    const started = airutBackground(['serve', ...(options.dashboard ? ['--dashboard-port', '0'] : [])], env);
+    const path = [...(options.pathPrefix ?? []), process.env.PATH ?? ''].join(':');
+    const started = airutBackground(['serve', ...(options.dashboard ? ['--dashboard-port', '0'] : [])], { ...env, PATH: path });
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
     t.teardown(async () => {
@@ -170,5 +233,8 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
       check();
     }),
     conversationDir: (id) => join(env.XDG_STATE_HOME, 'airut', 'e2e', 'conversations', id),
+    repoUrl,
+    get smtpHook() { return smtpHook; },
+    set smtpHook(hook) { smtpHook = hook; },
   };
 }
