@@ -1,5 +1,5 @@
 import t from 'tap';
-import { classifyOutcome, type OutcomeInput } from '../../../../src/sandbox/claude/stream/index.js';
+import { buildExecutionResult, classifyOutcome, type OutcomeInput } from '../../../../src/sandbox/claude/stream/index.js';
 import { events, line } from './stream-builders.js';
 
 const run = (input: Partial<OutcomeInput>): OutcomeInput => ({ exitCode: 1, timedOut: false, events: [], stderr: '', ...input });
@@ -72,5 +72,25 @@ void t.test('anything else is container_failed', (t) => {
   t.equal(classifyOutcome(run({ exitCode: 1 })), 'container_failed');
   t.equal(classifyOutcome(run({ exitCode: undefined, stderr: 'Killed' })), 'container_failed');
   t.equal(classifyOutcome(run({ exitCode: 125, stderr: 'Error: no such image' })), 'container_failed');
+  t.end();
+});
+
+void t.test('a run ended for its failed proxy is proxy_failed, whatever Claude printed while it lost the network', (t) => {
+  const reason = 'proxy container airut-proxy-x was killed (exit code 137)';
+  t.equal(classifyOutcome(run({ proxyFailure: reason, exitCode: undefined, stderr: 'API Error: Connection error (EAI_AGAIN)' })), 'proxy_failed');
+  t.equal(classifyOutcome(run({ proxyFailure: reason, exitCode: 1, stderr: CORRUPTED_TEXT })), 'proxy_failed', 'not a session to retry');
+  t.equal(classifyOutcome(run({ proxyFailure: reason, exitCode: 0 })), 'proxy_failed', 'an exit 0 raced with the removal is not a success');
+  t.equal(classifyOutcome(run({ exitCode: 1, stderr: 'API Error: Connection error (EAI_AGAIN)' })), 'container_failed', 'without a proxy failure, a network error is the run\'s own');
+  t.end();
+});
+
+void t.test('a proxy failure gives its reason as the summary, ahead of Claude\'s own last words', (t) => {
+  const reason = 'the proxy sent no health report for 2.6 s: it is frozen or stuck';
+  const result = buildExecutionResult({ exitCode: undefined, timedOut: false, proxyFailure: reason, events: events(line.init('s1'), line.text('Let me fetch that')), stderr: 'API Error: Connection error', wallClockMs: 1000 });
+  t.equal(result.outcome, 'proxy_failed');
+  t.equal(result.errorSummary, `The network sandbox's proxy failed, so the run was stopped: ${reason}`);
+  t.equal(result.proxyFailure, reason);
+  t.equal(result.sessionId, 's1', 'the session can be continued once the proxy is back');
+  t.equal(buildExecutionResult({ exitCode: 0, timedOut: false, events: [], stderr: '', wallClockMs: 1 }).proxyFailure, undefined, 'absent otherwise');
   t.end();
 });
