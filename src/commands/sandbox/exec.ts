@@ -70,11 +70,12 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       throw new Errors.CLIError(`unexpected argument ${JSON.stringify(argv[1])}: quote the prompt as one argument, or put a command after "--"`);
     }
     // Loaded only now: flag errors and --help need none of the run machinery.
-    const { EXIT_KILLED, checkPrompt, commandExitCode, formatProgress, resolveRunSettings, runCommand, runPrompt } = await import('../../core/run/index.js');
+    const { EXIT_KILLED, checkPrompt, commandExitCode, createProgressFormatter, resolveRunSettings, runCommand, runPrompt } = await import('../../core/run/index.js');
     const runFlags = toRunFlags(command === undefined ? 'prompt' : 'command', flags);
     const tty = Boolean(process.stderr.isTTY);
+    const format = createProgressFormatter({ networkLive: runFlags.networkLogLive, tty });
     const progress = (event: RunEvent): void => {
-      const line = formatProgress(event, { networkLive: runFlags.networkLogLive, tty });
+      const line = format(event);
       if (line !== undefined) process.stderr.write(line);
     };
 

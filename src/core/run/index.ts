@@ -11,6 +11,8 @@ export { runPrompt, checkPrompt, type PromptRun, type PromptRunOptions, type Pro
 export { runCommand, commandExitCode, EXIT_AIRUT_FAILED, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT, type CommandRun, type CommandRunOptions, type CommandRunResult } from './run-command.js';
 export { openRun, CLI_RESOURCE_PREFIX, type OpenRun, type RunDependencies, type StopSignal } from './open-run.js';
 export { formatProgress, CLAUDE_STDERR_PREFIX, type ProgressOptions } from './format-progress.js';
+export { createProgressFormatter, type ProgressFormatterOptions } from './progress-formatter.js';
+export { createDownloadGate, type DownloadGateOptions, type DownloadReport } from './download-gate.js';
 export { parseMount, parseUpstreamHosts } from './flag-values.js';
 export { findGitRoot } from './find-git-root.js';
 export { repoStateDir, readLastSession, writeLastSession, LAST_SESSION_FILE, CLAUDE_HOME_DIR } from './repo-state.js';

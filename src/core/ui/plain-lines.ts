@@ -1,5 +1,5 @@
 import { CLAUDE_STDERR_PREFIX, type RunEvent } from '../run/index.js';
-import { formatCost, formatCount, formatDuration } from './format-units.js';
+import { formatBytes, formatCost, formatCount, formatDuration } from './format-units.js';
 import { downloadBar } from './progress-bar.js';
 import { describeOutcome } from './reduce-run-event.js';
 import { PHASE_LABELS, sessionTotals, type RunViewState, type ToolCallItem } from './run-view-state.js';
@@ -23,7 +23,7 @@ export function plainLines(event: RunEvent, before: RunViewState, after: RunView
     case 'build-output':
       return event.line.trim() === '' ? [] : [`[image] | ${event.line.trimEnd()}`];
     case 'download-progress':
-      return downloadStep(before, event.bytes, event.total) ? [`[claude-binary] ${downloadBar(event.bytes, event.total)}`] : [];
+      return downloadStep(before, event.bytes, event.total) ? [`[claude-binary] ${downloadBar(event.bytes, event.total)}${downloadSpeed(after)}`] : [];
     case 'claude':
       return claudeLines(before, after);
     case 'stderr':
@@ -83,6 +83,13 @@ function toolEndLine(call: ToolCallItem): string {
   const word = call.status === 'error' ? 'failed' : call.status === 'interrupted' ? 'interrupted' : 'done';
   const resultLines = call.result === undefined ? 0 : call.result.replace(/\n+$/, '').split('\n').length;
   return `[tool] ${call.name} ${word} in ${formatDuration((call.endedAt ?? call.startedAt) - call.startedAt)} (${resultLines} ${resultLines === 1 ? 'line' : 'lines'} of output)`;
+}
+
+/** `, 9.2 MB/s` on average since the download's first event; empty on that first event. */
+function downloadSpeed(state: RunViewState): string {
+  const download = state.download;
+  if (download === undefined || download.at <= download.startedAt) return '';
+  return `, ${formatBytes((download.bytes * 1000) / (download.at - download.startedAt))}/s`;
 }
 
 /** One download line per tenth of the total (or per 10 MB when the total is unknown), not one per chunk. */

@@ -28,7 +28,8 @@ export function reduceRunEvent(state: RunViewState, event: RunEvent, at: number)
       return line === '' ? state : { ...state, buildLines: keepLast([...state.buildLines, line], KEPT_BUILD_LINES) };
     }
     case 'download-progress':
-      return { ...state, download: { bytes: event.bytes, total: event.total } };
+      // A retry starts from zero again, and so does its speed.
+      return { ...state, download: { bytes: event.bytes, total: event.total, startedAt: state.download === undefined || event.bytes < state.download.bytes ? at : state.download.startedAt, at } };
     case 'claude':
       return reduceClaude(state, event.event, at);
     case 'stderr':

@@ -1,7 +1,7 @@
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import type { RunEvent } from '../run/index.js';
+import { createDownloadGate, type RunEvent } from '../run/index.js';
 import { reduceRunEvent, startFollowUp } from './reduce-run-event.js';
 import { watchExitCode, type RunHandle, type StartRun, type WatchOutcome } from './run-session.js';
 import { initialRunViewState, type RunViewState } from './run-view-state.js';
@@ -85,7 +85,12 @@ export function RunApp({ prompt, resumeSessionId, start, allowFollowUp, sandboxe
       setMode('running');
       let current: RunHandle;
       try {
-        current = start({ prompt: text, resumeSessionId: resume }, (event) => dispatch({ type: 'event', event, at: clock() }));
+        // The download reports every chunk; the bar needs at most 10 frames a second.
+        const downloadGate = createDownloadGate({ mode: 'redraw', clock });
+        current = start({ prompt: text, resumeSessionId: resume }, (event) => {
+          if (event.type === 'download-progress' && downloadGate(event.bytes, event.total) === undefined) return;
+          dispatch({ type: 'event', event, at: clock() });
+        });
       } catch (error) {
         failure.current = error;
         finish();

@@ -74,7 +74,8 @@ export interface RunViewState {
   phases: Record<RunPhase, PhaseView>;
   /** The last lines of image build output. */
   buildLines: string[];
-  download: { bytes: number; total: number | undefined } | undefined;
+  /** The Claude Code download: bytes so far, the size if known, and when its first and latest events came (ms). */
+  download: { bytes: number; total: number | undefined; startedAt: number; at: number } | undefined;
   transcript: TranscriptItem[];
   network: NetworkView;
   /** Totals of earlier runs of this session in this view. */

@@ -46,7 +46,7 @@ t.test('the recorded Bash turn as plain lines, no cursor control', async (t) => 
     '[image] Container image done: airut-cli-repo:abc123 (0.3s)',
     '[claude-binary] Claude Code binary started',
     `[claude-binary] [${'█'.repeat(6)}${'░'.repeat(18)}] 50.0 MB / 200.0 MB 25%`,
-    `[claude-binary] [${'█'.repeat(24)}] 200.0 MB / 200.0 MB 100%`,
+    `[claude-binary] [${'█'.repeat(24)}] 200.0 MB / 200.0 MB 100%, 2.0 GB/s`,
     '[claude-binary] Claude Code binary done: 2.1.332 (downloaded) (0.3s)',
     '[proxy] Network sandbox started',
     '[proxy] Network sandbox done (0.1s)',
