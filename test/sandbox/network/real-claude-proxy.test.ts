@@ -88,6 +88,9 @@ void t.test('Claude Code reaches api.anthropic.com through the proxy with a mask
 
   const log = await readFile(join(contextDir, NETWORK_LOG_FILE), 'utf8');
   t.match(log, /^ALLOWED POST https:\/\/api\.anthropic\.com\/v1\/messages\?beta=true -> 200 \[masked: 1\]$/m);
+  // Every Messages request went through the tool-domain filter (it reads all of them) and was forwarded as sent.
+  t.notMatch(log, /\[tool-domains:|^BLOCKED/m, 'the body filter passed Claude Code\'s requests unchanged');
+  t.ok(messages.every((r) => Array.isArray((r.body as { tools?: unknown } | undefined)?.tools)), 'each carried a tools array the filter checked');
   const requestLines = log.split('\n').filter((l) => /^(ALLOWED|BLOCKED) /.test(l));
   t.equal(requestLines.length, requests.length, 'one log line per request');
   t.ok(names.length >= 2 && inspected.includes(seen ?? '\0'), 'podman inspect shows the task and proxy containers, the task with the surrogate');
