@@ -105,6 +105,26 @@ export class GitMirror {
   }
 
   /**
+   * Marks a workspace made before workspaces carried a completion marker as
+   * complete when it is one: it has a commit checked out and its `origin` is
+   * not this mirror (a clone cut short has no commit, or still points here).
+   * Returns true when `marker` exists afterwards. Never removes anything.
+   */
+  async adoptWorkspace(workspace: string, marker: string): Promise<boolean> {
+    if (await pathExists(marker)) return true;
+    if (!(await pathExists(join(workspace, '.git')))) return false;
+    const head = await this.git(['-C', workspace, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).then(() => true, () => false);
+    if (!head) return false;
+    const origin = await this.git(['-C', workspace, 'remote', 'get-url', 'origin']).then(
+      (out) => Buffer.from(out.stdout).toString('utf8').trim(),
+      () => undefined,
+    );
+    if (origin === undefined || origin === this.path) return false;
+    await writeFile(marker, `${new Date().toISOString()} adopted\n`, { mode: 0o600 });
+    return true;
+  }
+
+  /**
    * A file from the start branch, or undefined when the branch has no such file.
    * @throws ConversationError `CONVERSATION_GIT_FAILED` when the mirror cannot be read.
    */

@@ -92,12 +92,30 @@ export class RepoHandler {
 
   /** Refreshes the mirror (creating it on first start), then starts every channel. */
   async start(): Promise<void> {
-    const leftovers = await this.options.store.removeWorkspaceLeftovers();
+    const { store, mirror } = this.options;
+    const leftovers = await store.removeWorkspaceLeftovers();
     if (leftovers > 0) this.log.warn('removed workspace clones a crash cut short', { count: leftovers });
-    await this.options.mirror.refresh();
+    await mirror.refresh();
+    await this.adoptWorkspaces();
     for (const channel of this.options.channels) {
       await channel.start((message) => this.take(message));
       this.log.info('channel started', { channel: channel.kind });
+    }
+  }
+
+  /**
+   * Workspaces without a completion marker (made before there was one, or
+   * renamed into place just before a crash) are marked when they are whole;
+   * the others are made again before their next run.
+   */
+  private async adoptWorkspaces(): Promise<void> {
+    const { store, mirror } = this.options;
+    for (const id of await store.list()) {
+      const layout = store.layout(id);
+      if (!(await pathExists(layout.workspace)) || (await pathExists(layout.workspaceMarker))) continue;
+      const adopted = await mirror.adoptWorkspace(layout.workspace, layout.workspaceMarker);
+      if (adopted) this.log.info('workspace found whole and marked complete', { conversation: id });
+      else this.log.warn('workspace is incomplete; it is made again before its next run', { conversation: id });
     }
   }
 

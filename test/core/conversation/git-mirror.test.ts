@@ -166,3 +166,34 @@ t.test('a workspace without its completion marker is not resumed and is made aga
   await rm(layout.workspaceMarker);
   t.notOk(await store.canResume(id), 'the marker is what counts');
 });
+
+t.test('an unmarked workspace is adopted only when whole: a commit checked out and origin not the mirror', async (t) => {
+  const root = t.testdir();
+  const repoUrl = await upstream(root);
+  const stateDir = join(root, 'state');
+  const mirror = new GitMirror({ repoUrl, repoStateDir: stateDir });
+  await mirror.refresh();
+  const store = new ConversationStore(stateDir);
+  const made = async () => {
+    const layout = store.layout((await store.create()).conversationId);
+    await mirror.cloneWorkspace(layout.workspace, layout.workspaceMarker);
+    await rm(layout.workspaceMarker);
+    return layout;
+  };
+
+  const whole = await made();
+  await writeFile(join(whole.workspace, 'work.txt'), 'uncommitted work');
+  t.ok(await mirror.adoptWorkspace(whole.workspace, whole.workspaceMarker), 'a whole workspace is adopted');
+  t.ok(existsSync(whole.workspaceMarker), 'and marked');
+  t.ok(existsSync(join(whole.workspace, 'work.txt')), 'nothing in it is touched');
+
+  const pointsAtMirror = await made();
+  await git(pointsAtMirror.workspace, 'remote', 'set-url', 'origin', join(stateDir, 'git-mirror'));
+  t.notOk(await mirror.adoptWorkspace(pointsAtMirror.workspace, pointsAtMirror.workspaceMarker), 'origin still the mirror: the remote was never set');
+  t.notOk(existsSync(pointsAtMirror.workspaceMarker));
+
+  const empty = store.layout((await store.create()).conversationId);
+  await git(root, 'init', '--quiet', empty.workspace);
+  t.notOk(await mirror.adoptWorkspace(empty.workspace, empty.workspaceMarker), 'a clone without a commit');
+  t.notOk(await mirror.adoptWorkspace(join(root, 'missing'), join(root, 'missing.complete')), 'no workspace at all');
+});

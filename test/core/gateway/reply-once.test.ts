@@ -208,3 +208,27 @@ t.test('a reply that cannot be sent is stored; the next offer sends it without r
   t.same(channel.results().map((r) => r.reply.markdown), ['Stored answer.']);
   t.same(channel.completed, [m.messageId]);
 });
+
+t.test('a whole workspace without its marker (made by an older version) is adopted at start and resumed', async (t) => {
+  const w = await world(t);
+  const first = new FakeChannel();
+  const a = await w.start(first);
+  a.runner.auto = () => success('One.', 'sess-1');
+  const m = message();
+  await first.deliver(m);
+  await first.waitFor(() => first.completed.length === 1);
+  const id = first.results()[0]?.conversationId ?? '';
+  const layout = a.store.layout(id);
+  await writeFile(join(layout.workspace, 'work.txt'), 'kept');
+  await rm(layout.workspaceMarker);
+
+  const second = new FakeChannel();
+  const b = await w.start(second);
+  t.ok(await b.store.canResume(id), 'marked complete at start');
+  b.runner.auto = () => success('Two.', 'sess-2');
+  await second.deliver(message({ conversationId: id }));
+  await second.waitFor(() => second.completed.length === 1);
+  t.equal(second.results()[0]?.conversationId, id, 'the follow-up continues the conversation');
+  t.equal(b.runner.call(0).request.sessionId, 'sess-1', 'and its session');
+  t.equal(await readFile(join(layout.workspace, 'work.txt'), 'utf8'), 'kept', 'the work in it is kept');
+});
