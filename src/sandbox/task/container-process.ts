@@ -19,6 +19,9 @@ export interface ContainerRunOptions {
   now?: () => number;
 }
 
+/** How long the engine client may take to exit after its container was removed by force. */
+const CLIENT_EXIT_GRACE_MS = 1000;
+
 /** How a container run ended. */
 export interface ContainerExit {
   /** The engine client's exit code (the command's); undefined when the client was killed by a signal. */
@@ -44,6 +47,10 @@ export class ContainerProcess {
   private timedOut = false;
   private stopped = false;
   private removal: Promise<void> | undefined;
+  /** True when a forced removal had to kill the engine client too (it may have left its container). */
+  private clientKilled = false;
+  /** Resolves when the engine client process has exited (its output may still be draining). */
+  private clientExit: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(runtime: ContainerRuntime, name: string, options: ContainerRunOptions = {}) {
@@ -58,6 +65,7 @@ export class ContainerProcess {
     const started = now();
     const child = this.runtime.spawn(plan.argv, { stdin: this.options.input === undefined ? 'ignore' : 'pipe', env: plan.env });
     this.child = child;
+    this.clientExit = new Promise((resolve) => { child.once('exit', () => resolve()); });
     if (this.options.timeoutMs !== undefined) {
       this.timers.push(setTimeout(() => {
         this.timedOut = true;
@@ -113,9 +121,13 @@ export class ContainerProcess {
     } finally {
       this.exited = true;
       this.timers.forEach(clearTimeout);
-      // A client killed early may not have removed its container; make sure.
-      if (this.timedOut || this.stopped || failures.length > 0) await this.removeContainer();
       await this.removal;
+      // A client killed early may not have removed its container (a forced removal
+      // can even come before the engine created it, and `rm -f` of a missing
+      // container succeeds): make sure. A client that exited once the forced
+      // removal was done left nothing, and a second call would only slow the end.
+      const removedCleanly = this.removal !== undefined && !this.clientKilled;
+      if ((this.timedOut || this.stopped || failures.length > 0) && !removedCleanly) await this.removeContainer();
     }
   }
 
@@ -144,9 +156,19 @@ export class ContainerProcess {
 
   private forceRemove(): void {
     if (this.exited || this.removal) return;
-    this.removal = this.removeContainer().then(() => {
-      // The client normally exits once its container is gone; if it does not, end it.
-      if (!this.exited) this.child?.kill('SIGKILL');
+    this.removal = this.removeContainer().then(async () => {
+      // The client normally exits once its container is gone, a moment after the
+      // removal returns; if it does not, end it.
+      const grace = new AbortController();
+      await Promise.race([this.clientExit, new Promise((resolve) => {
+        const timer = setTimeout(resolve, CLIENT_EXIT_GRACE_MS);
+        grace.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      })]);
+      grace.abort();
+      if (!this.exited && this.child?.exitCode === null && this.child.signalCode === null) {
+        this.clientKilled = true;
+        this.child.kill('SIGKILL');
+      }
     });
   }
 
