@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BodyFilter, FilterBlock, FilterRequest, FilterResult } from './body-filter.js';
-import { BodyTooLargeError, contentCodings, decodeBody, readBodyCapped } from './read-body.js';
+import { BodyTooLargeError, contentCodings, decodeBody, readBodyCapped, type BodyBudget } from './read-body.js';
 
 /** Longest tag text kept in a log annotation; request-controlled names could otherwise fill the log. */
 const MAX_TAG_LENGTH = 1000;
@@ -18,6 +18,8 @@ export type PipelineOutcome =
   }
   | {
     readonly action: 'block';
+    /** 403 for a verdict on the body; 503 when the proxy had no memory left to read it. */
+    readonly status: 403 | 503;
     readonly block: FilterBlock;
     readonly tags: readonly string[];
     /** True when the body was not read to its end: the connection must be closed after the answer. */
@@ -39,16 +41,38 @@ export function applicableFilters(filters: readonly BodyFilter[], request: Filte
  * @param rawHeaders the headers that will be forwarded (their Content-Encoding is what the upstream will decode)
  * @throws only when the client goes away mid-body (there is no one left to answer)
  */
-export async function runBodyPipeline(req: IncomingMessage, rawHeaders: readonly string[], filters: readonly BodyFilter[], request: FilterRequest): Promise<PipelineOutcome> {
-  const tags: string[] = [];
+export async function runBodyPipeline(req: IncomingMessage, rawHeaders: readonly string[], filters: readonly BodyFilter[], request: FilterRequest, budget: BodyBudget): Promise<PipelineOutcome> {
   const first = filters[0] as BodyFilter;
   const limit = Math.max(...filters.map((f) => f.maxBodyBytes));
-  const raw = await readBodyCapped(req, limit);
-  if (raw === undefined) {
+  const raw = await readBodyCapped(req, limit, budget);
+  if (raw === 'busy') {
+    return {
+      action: 'block',
+      status: 503,
+      tags: [`${first.name}: <busy>`],
+      unread: true,
+      block: {
+        error: 'proxy_busy',
+        message: `The airut network proxy already holds ${budget.limit / (1024 * 1024)} MiB of request bodies it must inspect; it refused this one rather than forward it unread. Retry when fewer large requests are in flight.`,
+        detail: '<busy>',
+      },
+    };
+  }
+  try {
+    return await judge(raw, rawHeaders, filters, request, limit);
+  } finally {
+    budget.release(typeof raw === 'string' ? 0 : raw.length);
+  }
+}
+
+async function judge(raw: Buffer | 'too-large', rawHeaders: readonly string[], filters: readonly BodyFilter[], request: FilterRequest, limit: number): Promise<PipelineOutcome> {
+  const tags: string[] = [];
+  const first = filters[0] as BodyFilter;
+  if (raw === 'too-large') {
     // Over every filter's cap: the first filter whose cap is exceeded (all are) answers.
     const result = first.tooLarge();
     addTag(tags, first.name, result.tag);
-    return { action: 'block', block: blockOf(result), tags, unread: true };
+    return { action: 'block', status: 403, block: blockOf(result), tags, unread: true };
   }
 
   let body: Buffer;
@@ -59,7 +83,7 @@ export async function runBodyPipeline(req: IncomingMessage, rawHeaders: readonly
     if (error instanceof BodyTooLargeError) {
       const result = first.tooLarge();
       addTag(tags, first.name, result.tag);
-      return { action: 'block', block: blockOf(result), tags, unread: false };
+      return { action: 'block', status: 403, block: blockOf(result), tags, unread: false };
     }
     return failClosed(tags, first, error);
   }
@@ -73,7 +97,7 @@ export async function runBodyPipeline(req: IncomingMessage, rawHeaders: readonly
       return failClosed(tags, filter, error);
     }
     addTag(tags, filter.name, result.tag);
-    if (result.action === 'block') return { action: 'block', block: result.block, tags, unread: false };
+    if (result.action === 'block') return { action: 'block', status: 403, block: result.block, tags, unread: false };
     if (result.action === 'rewrite') {
       body = result.body;
       rewritten = true;
@@ -88,6 +112,7 @@ function failClosed(tags: string[], filter: BodyFilter, error: unknown): Pipelin
   const why = error instanceof Error ? ` (${error.message.slice(0, 200)})` : '';
   return {
     action: 'block',
+    status: 403,
     tags,
     unread: false,
     block: {

@@ -18,13 +18,42 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a request body of at most `limit` bytes into memory. Resolves
- * `undefined` as soon as more arrives (reading stops; the caller refuses
- * the request and closes the connection).
- *
- * @throws the request's error when the client goes away mid-body
+ * Bytes of request bodies all requests together may hold in memory at once.
+ * One proxy serves one task; without a shared bound, many parallel uploads
+ * each under the per-request cap could still exhaust the proxy.
  */
-export function readBodyCapped(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export class BodyBudget {
+  #used = 0;
+
+  /** @param limit bytes that may be held at once */
+  constructor(readonly limit: number) {}
+
+  /** Takes `bytes`; false (taking nothing) when that would exceed the limit. */
+  take(bytes: number): boolean {
+    if (this.#used + bytes > this.limit) return false;
+    this.#used += bytes;
+    return true;
+  }
+
+  /** Gives back what {@link BodyBudget.take} took. */
+  release(bytes: number): void {
+    this.#used = Math.max(0, this.#used - bytes);
+  }
+}
+
+/** Why a body was not read to its end. */
+export type UnreadBody = 'too-large' | 'busy';
+
+/**
+ * Reads a request body of at most `limit` bytes into memory, holding its
+ * bytes in `budget` until the caller releases them. Resolves `too-large` as
+ * soon as more than `limit` arrives, `busy` when the budget runs out
+ * (reading stops, nothing is held; the caller refuses the request and closes
+ * the connection).
+ *
+ * @throws the request's error when the client goes away mid-body (nothing is held then either)
+ */
+export function readBodyCapped(req: IncomingMessage, limit: number, budget: BodyBudget): Promise<Buffer | UnreadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,14 +63,22 @@ export function readBodyCapped(req: IncomingMessage, limit: number): Promise<Buf
       req.off('error', onError);
       req.off('close', onClose);
     };
+    const stop = (why: UnreadBody): void => {
+      cleanup();
+      req.pause();
+      budget.release(size);
+      resolve(why);
+    };
     const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        resolve(undefined);
+      if (size + chunk.length > limit) {
+        stop('too-large');
         return;
       }
+      if (!budget.take(chunk.length)) {
+        stop('busy');
+        return;
+      }
+      size += chunk.length;
       chunks.push(chunk);
     };
     const onEnd = (): void => {
@@ -50,10 +87,12 @@ export function readBodyCapped(req: IncomingMessage, limit: number): Promise<Buf
     };
     const onError = (error: Error): void => {
       cleanup();
+      budget.release(size);
       reject(error);
     };
     const onClose = (): void => {
       cleanup();
+      budget.release(size);
       reject(new Error('the client closed the connection before the body was complete'));
     };
     req.on('data', onData);

@@ -8,6 +8,7 @@ import { normalizeRequestHost } from '../network/allowlist/request-target.js';
 import type { BodyFilter, FilterRequest } from './body-filter.js';
 import { applicableFilters, runBodyPipeline, type PipelineOutcome } from './body-pipeline.js';
 import type { RewriteHeaders } from './header-rewrite.js';
+import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
@@ -23,6 +24,8 @@ export interface RequestContext {
   rewriteHeaders: RewriteHeaders;
   /** Request-body filters, in the order they run (RBF-01). */
   bodyFilters: readonly BodyFilter[];
+  /** Memory all bodies the filters read may hold at once. */
+  bodyBudget: BodyBudget;
   /** Idle timeout of an upstream exchange, ms. */
   idleTimeoutMs: number;
 }
@@ -121,11 +124,11 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   }
   // The body decides: it has to arrive first.
   if (expectContinue) res.writeContinue();
-  void runBodyPipeline(req, forwardHeaders, filters, filterRequest).then((outcome) => {
+  void runBodyPipeline(req, forwardHeaders, filters, filterRequest, ctx.bodyBudget).then((outcome) => {
     annotations.filters = outcome.tags;
     if (outcome.action === 'block') {
       if (outcome.unread) req.resume();
-      sendJson(res, 403, outcome.block, outcome.unread);
+      sendJson(res, outcome.status, outcome.block, outcome.unread);
       return;
     }
     sendOn(ctx, scheme, req, res, bodyHeaders(forwardHeaders, outcome), { ...exchange, expectContinue: false }, annotations, outcome.body, () => { allowed = true; });

@@ -9,6 +9,7 @@ import { graphqlOperationFilter } from './graphql-filter.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
+import { BodyBudget } from './read-body.js';
 import type { ProxyConfig, ProxyTask } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
 import type { NetworkLogEvent } from './proxy-events.js';
@@ -45,6 +46,11 @@ const KEEP_ALIVE_TIMEOUT_MS = 75_000;
 /** A connection or upstream exchange with no traffic for this long is dropped (SSE streams send pings well within it). */
 const IDLE_TIMEOUT_MS = 600_000;
 const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
+/**
+ * Request bodies the body filters may hold at once, all requests together:
+ * two of the largest Messages API bodies (32 MiB each) and change.
+ */
+const BODY_BUDGET_BYTES = 80 * 1024 * 1024;
 /**
  * Connections accepted per listener. Proxy containers run with nofile 1024;
  * two listeners plus the upstream pool (see upstream.ts) stay below it, so a
@@ -172,7 +178,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
         : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile);
       // Registration order is run order (RBF-01): the operation check sees the body as sent.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];
-      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, idleTimeoutMs: IDLE_TIMEOUT_MS };
+      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS };
       log.taskStart();
 
       let dns: DnsResponder | undefined;
