@@ -141,7 +141,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (isAirutError(error)) {
-      process.stderr.write(`Error: ${error.message}\n${error.hint ? `Hint: ${error.hint}\n` : ''}`);
+      process.stderr.write(await this.describeFailure(error));
       this.exit(error.code === 'RUN_PROMPT_EMPTY' ? 1 : EXIT_AIRUT);
     }
     if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {

@@ -1,5 +1,6 @@
 import { Command, Errors } from '@oclif/core';
-import { isAirutError } from '../../sandbox/error.js';
+import { homedir } from 'node:os';
+import { isAirutError, type AirutError } from '../../sandbox/error.js';
 import type { ManualFacts } from '../manual/index.js';
 
 /**
@@ -14,9 +15,7 @@ export abstract class AirutCommand extends Command {
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (isAirutError(error)) {
-      const lines = [`Error: ${error.message}`];
-      if (error.hint) lines.push(`Hint: ${error.hint}`);
-      process.stderr.write(`${lines.join('\n')}\n`);
+      process.stderr.write(await this.describeFailure(error));
       this.exit(error.exitCode);
     }
     if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {
@@ -25,5 +24,21 @@ export abstract class AirutCommand extends Command {
       this.exit(typeof error.oclif.exit === 'number' ? error.oclif.exit : 2);
     }
     return super.catch(error);
+  }
+
+  /**
+   * `Error: ...` and `Hint: ...` lines for an Airut error. When the container
+   * engine itself cannot start containers on this host, whichever step met it,
+   * the lines carry `airut check`'s diagnosis and fix instead of the step's
+   * own hint (which would point at the wrong thing).
+   */
+  protected async describeFailure(error: AirutError): Promise<string> {
+    const { engineFailureAdvice } = await import('../doctor/index.js');
+    const { configPaths } = await import('../config/index.js');
+    const advice = engineFailureAdvice(error, { uid: process.getuid?.() ?? 0, configDir: configPaths(process.env, homedir()).configDir });
+    const lines = [`Error: ${error.message}`];
+    if (advice !== undefined) lines.push(`Cause: ${advice.diagnosis}`, `Hint: ${advice.fix}`);
+    else if (error.hint) lines.push(`Hint: ${error.hint}`);
+    return `${lines.join('\n')}\n`;
   }
 }

@@ -8,5 +8,6 @@ export type { CheckResult, DoctorReport, SectionResult, Severity } from './repor
 export type { ProcessOutcome, ProcessRunner } from './process-runner.js';
 export type { FetchLike } from './version-section.js';
 export { FIXING_CONTAINERS_CONF, diagnoseProbeFailure, type KnownProbeFailure } from './probe-diagnosis.js';
+export { engineFailureAdvice, type EngineAdviceContext, type EngineFailureAdvice } from './engine-failure-advice.js';
 export { MIN_RUNTIME_VERSION } from './runtime-section.js';
 export { MIN_GIT_VERSION } from './git-section.js';

@@ -1,39 +1,18 @@
-/** Container start failures this check knows how to fix. */
-export type KnownProbeFailure = 'crun-cgroups' | 'ulimits';
+import { diagnoseEngineFailure, explainEngineFailure, FIXING_CONTAINERS_CONF, type EngineFailureCause } from '../../sandbox/runtime/index.js';
 
-/**
- * The containers.conf that makes podman start containers on hosts with hybrid
- * cgroup v1 (where crun refuses to run) and without CAP_SYS_RESOURCE (where the
- * default ulimits cannot be set): runc with the cgroupfs manager, and ulimits
- * below the usual hard limits.
- */
-export const FIXING_CONTAINERS_CONF = `[containers]
-default_ulimits = [ "nofile=1024:1024", "nproc=1024:1024" ]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"`;
+/** Container start failures this check knows how to fix: the sandbox's own diagnosis, so a run and the check agree. */
+export type KnownProbeFailure = EngineFailureCause;
 
-const SIGNATURES: Record<KnownProbeFailure, (stderr: string) => boolean> = {
-  // e.g. "crun: cgroups in hybrid mode not supported, drop all controllers from
-  // cgroupv2", or crun's "creating cgroup directory `/sys/fs/cgroup/...`".
-  'crun-cgroups': (stderr) => (/crun/i.test(stderr) && /cgroup/i.test(stderr)) || /creating cgroup directory/i.test(stderr),
-  ulimits: (stderr) => /\b(set)?rlimit|RLIMIT_[A-Z]+|ulimit/i.test(stderr),
-};
-
-const EXPLANATIONS: Record<KnownProbeFailure, string> = {
-  'crun-cgroups': 'crun cannot manage this host\'s cgroups (hybrid cgroup v1)',
-  ulimits: 'the default ulimits cannot be set (no CAP_SYS_RESOURCE)',
-};
+export { FIXING_CONTAINERS_CONF };
 
 /** Recognises the known causes in the engine's stderr of a failed container start. */
 export function diagnoseProbeFailure(stderr: string): KnownProbeFailure[] {
-  return (Object.keys(SIGNATURES) as KnownProbeFailure[]).filter((cause) => SIGNATURES[cause](stderr));
+  return diagnoseEngineFailure(stderr);
 }
 
 /** One phrase per cause, for the check's detail line. */
 export function explainProbeFailure(causes: readonly KnownProbeFailure[]): string {
-  return causes.map((cause) => EXPLANATIONS[cause]).join('; ');
+  return explainEngineFailure(causes);
 }
 
 /**

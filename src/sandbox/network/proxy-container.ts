@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
-import type { ContainerRuntime } from '../runtime/index.js';
+import { diagnoseEngineFailure, engineFailureHint, type ContainerRuntime } from '../runtime/index.js';
 import { NetworkSandboxError } from './error.js';
 import {
   CA_CERT_MOUNT, CA_KEY_MOUNT, CONFIG_FILE, PACKAGE_MOUNT, PROXY_NODE_ARGS, PROXY_PROGRAM, READINESS_PROBE, TASK_DIR_MOUNT, TASK_FILE, UPSTREAM_CA_MOUNT,
@@ -184,7 +184,8 @@ export class ProxyContainer {
         const why = outcome === 'timeout' ? `did not answer within ${timeoutMs} ms` : `exited with code ${outcome.exited ?? '?'}`;
         const detail = this.fatal || this.stderr.trim().split('\n').slice(-5).join(' / ');
         throw new NetworkSandboxError('NETWORK_PROXY_NOT_READY', `proxy container ${this.plan.name} ${why}${detail ? `: ${detail}` : ''}`, {
-          hint: `Check that ${this.plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${this.plan.image} runs node.`,
+          // An engine that cannot start any container is a host problem, not a missing file.
+          hint: proxyStartHint(`${detail}\n${this.stderr}`, this.runtime.command, `Check that ${this.plan.packageRoot}/${PROXY_PROGRAM} exists (npm run build) and that ${this.plan.image} runs node.`),
         });
       }
       this.watch(options.healthStallMs);
@@ -333,4 +334,9 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   });
+}
+
+function proxyStartHint(engineOutput: string, command: string, otherwise: string): string {
+  const causes = diagnoseEngineFailure(engineOutput);
+  return causes.length > 0 ? engineFailureHint(causes, command) : otherwise;
 }

@@ -8,3 +8,5 @@ export { LineSplitter } from './line-splitter.js';
 export { probeContainerStart } from './probe.js';
 export type { ProbeOptions, ProbeResult, ProbeStage } from './probe.js';
 export { PROBE_OUTPUT, probeImageTar } from './probe-image.js';
+export { diagnoseEngineFailure, explainEngineFailure, engineFailureHint, FIXING_CONTAINERS_CONF } from './engine-diagnosis.js';
+export type { EngineFailureCause } from './engine-diagnosis.js';
