@@ -23,8 +23,13 @@ interface GraphqlParser {
 }
 let loaded: Promise<GraphqlParser> | undefined;
 
-/** The graphql parser, imported once, on first need (only the language modules, not the whole package). */
-function loadParser(): Promise<GraphqlParser> {
+/**
+ * The graphql parser, imported once, on first need (only the language
+ * modules, not the whole package). The proxy calls it when a task's
+ * allowlist has a `graphql:` block, so a missing package stops the start
+ * instead of refusing every GraphQL request.
+ */
+export function loadParser(): Promise<GraphqlParser> {
   loaded ??= Promise.all([import('graphql/language/parser.js'), import('graphql/language/kinds.js')])
     .then(([parser, kinds]) => ({ parse: parser.parse, kind: kinds.Kind }));
   return loaded;

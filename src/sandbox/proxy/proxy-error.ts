@@ -7,6 +7,8 @@ import { AirutError } from '../error.js';
  *
  * Codes: `PROXY_CONFIG_UNREADABLE`, `PROXY_CONFIG_INVALID`, `PROXY_CA_UNREADABLE`,
  * `PROXY_SECRETS_UNREADABLE`, `PROXY_LOG_UNWRITABLE`, `PROXY_LISTEN_FAILED`,
- * `PROXY_CONTROL_INVALID` (an unexpected line on stdin with `--await-task`).
+ * `PROXY_CONTROL_INVALID` (an unexpected line on stdin with `--await-task`),
+ * `PROXY_GRAPHQL_UNAVAILABLE` (the allowlist has a `graphql:` block, and the
+ * graphql package cannot be loaded).
  */
 export class ProxyError extends AirutError {}

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { startDnsResponder, type DnsResponder } from './dns-responder.js';
-import { graphqlOperationFilter } from './graphql-filter.js';
+import { graphqlOperationFilter, loadParser } from './graphql-filter.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
@@ -176,6 +176,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
         ? keepHeaders
         : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile);
+      if (task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
       // Registration order is run order (RBF-01): the operation check sees the body as sent.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];
       ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS };
@@ -215,6 +216,17 @@ async function loadLeaves(config: ProxyConfig, readText: (path: string) => strin
   } catch (cause) {
     throw new ProxyError('PROXY_CA_UNREADABLE', `The CA ${config.caCertFile} / ${config.caKeyFile} cannot be used to sign certificates: ${(cause as Error).message}.`, {
       hint: 'They must be the PEM certificate and PKCS#8 PEM key Airut generated (ensureCa).',
+      cause,
+    });
+  }
+}
+
+async function loadGraphql(): Promise<void> {
+  try {
+    await loadParser();
+  } catch (cause) {
+    throw new ProxyError('PROXY_GRAPHQL_UNAVAILABLE', `The allowlist has a graphql: block, but the graphql package cannot be loaded: ${(cause as Error).message}.`, {
+      hint: 'The proxy runs from the Airut package root mounted at /opt/airut; graphql must be installed in its node_modules (reinstall Airut).',
       cause,
     });
   }
