@@ -49,7 +49,7 @@ async function attachWith(t: Test, program: string, waitMs = 15_000): Promise<{ 
   });
   t.teardown(() => sandbox.close());
   const attachment = await sandbox.attach('ctx', contextDir);
-  const failure = await Promise.race([attachment.failed, new Promise<undefined>((resolve) => setTimeout(resolve, waitMs))]);
+  const failure = await Promise.race([attachment.failed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), waitMs))]);
   await attachment.release();
   return { failure, log: await readFile(join(contextDir, NETWORK_LOG_FILE), 'utf8'), prefix, tmp };
 }
