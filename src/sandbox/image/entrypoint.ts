@@ -12,7 +12,9 @@ export type EntrypointMode = 'agent' | 'passthrough';
  * change here changes the overlay tag and so forces a rebuild.
  *
  * POSIX sh, because a repository image need not have bash. The CA is trusted
- * quietly (its output would otherwise mix into Claude's stream-json stdout);
+ * cheaply (appended to the bundle and linked into the hashed directory;
+ * update-ca-certificates only for images whose trust store has hooks to run)
+ * and quietly (output would otherwise mix into Claude's stream-json stdout);
  * `AIRUT_VERBOSE=1` sends it to stderr. Claude's arguments are the container
  * command, passed once through `"$@"`.
  */
@@ -25,10 +27,24 @@ export IS_SANDBOX=1
 ca=${AIRUT_CA_CONTAINER_PATH}
 if [ -f "$ca" ]; then
   if [ "\${AIRUT_VERBOSE:-}" = 1 ]; then out=/dev/stderr; else out=/dev/null; fi
-  if command -v update-ca-certificates >/dev/null 2>&1; then
+  certs=/etc/ssl/certs
+  hooks=/etc/ca-certificates/update.d
+  # update-ca-certificates rehashes every root in the image: seconds on each
+  # start. With no hooks (a Java keystore...) for it to run, adding this one
+  # CA to the bundle and the hashed directory is the same result.
+  if [ -w "$certs/ca-certificates.crt" ] && { [ ! -d "$hooks" ] || [ -z "$(ls -A "$hooks")" ]; }; then
+    echo "Updating certificates in $certs: adding $ca" >"$out"
+    cat "$ca" >>"$certs/ca-certificates.crt"
+    ln -sf "$ca" "$certs/airut-ca.pem"
+    if command -v openssl >/dev/null 2>&1 && hash=$(openssl x509 -hash -noout -in "$ca" 2>"$out"); then
+      n=0
+      while [ -e "$certs/$hash.$n" ]; do n=$((n + 1)); done
+      ln -s airut-ca.pem "$certs/$hash.$n"
+    fi
+  elif command -v update-ca-certificates >/dev/null 2>&1; then
     update-ca-certificates >"$out" 2>&1 || true
-  elif [ -w /etc/ssl/certs/ca-certificates.crt ]; then
-    cat "$ca" >>/etc/ssl/certs/ca-certificates.crt
+  elif [ -w "$certs/ca-certificates.crt" ]; then
+    cat "$ca" >>"$certs/ca-certificates.crt"
   fi
 fi
 ${run}
