@@ -16,8 +16,14 @@ import { execFixture, filesIn, internalEgressNetwork, leftoversOf, scratchDir } 
 // stderr and in the network log, and nothing left behind. Command mode, and
 // prompt mode with the real Claude Code against the fake Messages API.
 
-/** The run must end within this of the kill. */
-const END_WITHIN_MS = 5000;
+/**
+ * Bound on how long after the failure the run may end. Without the watch a run
+ * went on for minutes (the task sleeps 600 s here); with it the end comes in
+ * about 1.5-2.5 s on an idle machine. The bound is loose on purpose: the suite
+ * shares two cores with other test files, and a timing target is a benchmark's
+ * job, not a pass/fail test's. The message reports the real figure.
+ */
+const END_WITHIN_MS = 30_000;
 const runtime = testRuntime();
 const egress = await internalEgressNetwork(t, runtime);
 const sandboxed = ['sandbox', 'exec', '--egress-network', egress];

@@ -19,8 +19,14 @@ import { testResources } from './test-resources.js';
 // until its own timeouts give up. Real podman, the real proxy, and for the
 // prompt mode the real Claude Code binary against the fake Messages API.
 
-/** The issue this guards against cost minutes; the run must end within this of the failure. */
-const END_WITHIN_MS = 5000;
+/**
+ * Bound on how long after the failure the run may end. Without the watch a run
+ * went on for minutes (the task sleeps 600 s here); with it the end comes in
+ * about 1.5-2.5 s on an idle machine. The bound is loose on purpose: the suite
+ * shares two cores with other test files, and a timing target is a benchmark's
+ * job, not a pass/fail test's. The message reports the real figure.
+ */
+const END_WITHIN_MS = 30_000;
 /** How long a proxy may send no health report before it counts as frozen (the default of ProxyStartOptions.healthStallMs). */
 const STALL_MS = 2500;
 
