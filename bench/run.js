@@ -2,7 +2,7 @@
 // Runs one benchmark suite by name (`npm run bench -- sandbox`) and prints its
 // figures as JSON on stdout. Suites import the built library from dist/, so
 // run `npm run build` first.
-const suites = { sandbox: './sandbox.js', proxy: './proxy.js', gateway: './gateway.js' };
+const suites = { sandbox: './sandbox.js', proxy: './proxy.js', gateway: './gateway.js', cli: './cli.js' };
 
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => !(name in suites));
