@@ -76,15 +76,24 @@ export async function openRun(settings: RunSettings, emit: RunEventSink, deps: R
   };
   try {
     for (const message of settings.warnings) emit({ type: 'warning', message });
-    await sandbox.startup();
-
-    emit({ type: 'phase', phase: 'image', state: 'started', detail: settings.image.dockerfilePath });
-    const imageTag = await sandbox.ensureImage(settings.image.dockerfile, settings.image.contextFiles, {
-      passthrough: settings.mode === 'command',
-      ...(stop.signal === undefined ? {} : { signal: stop.signal }),
-      onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
-    });
-    emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
+    // Removing dead runs' leftovers and checking the image are independent:
+    // they overlap. Both end before the network sandbox is created.
+    const leftovers = sandbox.startup();
+    const image = (async (): Promise<string> => {
+      emit({ type: 'phase', phase: 'image', state: 'started', detail: settings.image.dockerfilePath });
+      const tag = await sandbox.ensureImage(settings.image.dockerfile, settings.image.contextFiles, {
+        passthrough: settings.mode === 'command',
+        ...(stop.signal === undefined ? {} : { signal: stop.signal }),
+        onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
+      });
+      emit({ type: 'phase', phase: 'image', state: 'finished', detail: tag });
+      return tag;
+    })();
+    // Settled both before going on or failing, so nothing runs on after close().
+    const [imageResult, leftoversResult] = await Promise.allSettled([image, leftovers]);
+    if (imageResult.status === 'rejected') throw imageResult.reason;
+    if (leftoversResult.status === 'rejected') throw leftoversResult.reason;
+    const imageTag = imageResult.value;
 
     const contextDir = await runContextDir(settings, deps.tmpDir);
     cleanups.push(() => rm(contextDir, { recursive: true, force: true }));
