@@ -24,6 +24,6 @@ export function containersConfFix(options: { rootless: boolean; configDir: strin
   const place = options.rootless
     ? 'Save this as ~/.config/containers/containers.conf (or anywhere, and point CONTAINERS_CONF at it):'
     : `Save this as ${options.configDir}/containers.conf and set CONTAINERS_CONF to that path (in the environment or in airut.yaml under execution.container_env), or merge it into /etc/containers/containers.conf:`;
-  const runc = 'It needs runc (apt-get install -y runc).';
+  const runc = 'It needs runc and netavark (apt-get install -y runc netavark aardvark-dns).';
   return [place, ...FIXING_CONTAINERS_CONF.split('\n').map((line) => `  ${line}`), runc].join('\n');
 }

@@ -37,14 +37,18 @@ export function explainEngineFailure(causes: readonly EngineFailureCause[]): str
  * The containers.conf that makes podman start containers on hosts with hybrid
  * cgroup v1 (where crun refuses to run) and without CAP_SYS_RESOURCE (where the
  * default ulimits cannot be set): runc with the cgroupfs manager, and ulimits
- * below the usual hard limits.
+ * below the usual hard limits. It also names netavark as the network backend:
+ * podman otherwise picks CNI on a host whose storage already holds images, and
+ * the network sandbox refuses CNI.
  */
 export const FIXING_CONTAINERS_CONF = `[containers]
 default_ulimits = [ "nofile=1024:1024", "nproc=1024:1024" ]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
-events_logger = "file"`;
+events_logger = "file"
+[network]
+network_backend = "netavark"`;
 
 /**
  * The hint for an engine failure with known causes, where the caller does not
@@ -55,6 +59,6 @@ export function engineFailureHint(causes: readonly EngineFailureCause[], command
   return [
     `${command} cannot start containers on this host: ${explainEngineFailure(causes)}. Point CONTAINERS_CONF at a containers.conf with:`,
     ...FIXING_CONTAINERS_CONF.split('\n').map((line) => `  ${line}`),
-    'It needs runc (apt-get install -y runc). airut check diagnoses the host and says where to save the file.',
+    'It needs runc and netavark (apt-get install -y runc netavark aardvark-dns). airut check diagnoses the host and says where to save the file.',
   ].join('\n');
 }
