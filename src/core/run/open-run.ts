@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImageBuildError } from '../../sandbox/image/index.js';
 import { Sandbox } from '../../sandbox/sandbox.js';
-import { NETWORK_LOG_FILE, NetworkSandbox } from '../../sandbox/network/index.js';
+import { assertNetworkBackend, NETWORK_LOG_FILE, NetworkSandbox } from '../../sandbox/network/index.js';
 import { ContainerRuntime } from '../../sandbox/runtime/index.js';
 import type { TaskNetwork } from '../../sandbox/task/index.js';
 import { createGitRunner, type GitRunner } from '../conversation/git.js';
@@ -79,6 +79,14 @@ export async function openRun(settings: RunSettings, emit: RunEventSink, deps: R
     // Removing dead runs' leftovers and checking the image are independent:
     // they overlap. Both end before the network sandbox is created.
     const leftovers = sandbox.startup();
+    if (settings.networkSandbox && runtime.kind === 'podman') {
+      // An unsupported network backend fails the run at once, before an image is built for nothing.
+      const backend = await Promise.allSettled([assertNetworkBackend(runtime)]);
+      if (backend[0].status === 'rejected') {
+        await leftovers.catch(() => undefined);
+        throw backend[0].reason;
+      }
+    }
     const image = (async (): Promise<string> => {
       emit({ type: 'phase', phase: 'image', state: 'started', detail: settings.image.dockerfilePath });
       const tag = await sandbox.ensureImage(settings.image.dockerfile, settings.image.contextFiles, {

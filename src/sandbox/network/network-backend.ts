@@ -19,7 +19,21 @@ export const NETWORK_BACKEND_FIX =
  * @returns the backend's name
  * @throws NetworkSandboxError `NETWORK_BACKEND_UNSUPPORTED` for any other backend, or when podman cannot tell
  */
-export async function assertNetworkBackend(runtime: ContainerRuntime): Promise<string> {
+export function assertNetworkBackend(runtime: ContainerRuntime): Promise<string> {
+  // One question per engine object: a run asks before its image build (to fail at once) and its
+  // network sandbox asks again at startup. Only a pass is kept, so a fixed host is seen on the next try.
+  let answer = verified.get(runtime);
+  if (answer === undefined) {
+    answer = probeNetworkBackend(runtime);
+    verified.set(runtime, answer);
+    answer.catch(() => verified.delete(runtime));
+  }
+  return answer;
+}
+
+const verified = new WeakMap<ContainerRuntime, Promise<string>>();
+
+async function probeNetworkBackend(runtime: ContainerRuntime): Promise<string> {
   const result = await runtime.call(['info', '--format', '{{.Host.NetworkBackend}}'], { timeoutMs: 30_000 });
   const backend = result.stdout.trim();
   if (result.exitCode !== 0) {
