@@ -189,9 +189,25 @@ async function startTmux(t: Test, cwd: string, env: Record<string, string>, args
         const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'airut', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).stdout.trim().split('|');
         if (dead === '1' && status !== '') return { status: Number(status), text: await capture() };
         if (dead === '1' && signal !== '') return { status: undefined, text: `(killed by signal ${signal})\n${await capture()}` };
-        if (Date.now() > deadline) throw new Error(`airut did not exit:\n${await capture()}`);
+        if (Date.now() > deadline) {
+          const processes = (await execa('ps', ['-eo', 'pid,ppid,stat,args'], { reject: false })).stdout;
+          throw new Error(`airut did not exit (pane_dead=${dead ?? ''} status=${status ?? ''} signal=${signal ?? ''}; pane pid ${pid}):\n${await capture()}\n${processesUnder(processes, pid)}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
   };
+}
+
+/** The lines of `ps -eo pid,ppid,stat,args` output for `root` and its descendants: what still holds a pane open. */
+function processesUnder(table: string, root: number): string {
+  const rows = table.split('\n').slice(1).map((line) => line.trim().split(/\s+/)).filter((cols) => cols.length >= 3);
+  const keep = new Set([String(root)]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of rows) {
+      if (pid !== undefined && ppid !== undefined && keep.has(ppid) && !keep.has(pid)) { keep.add(pid); grew = true; }
+    }
+  }
+  return rows.filter(([pid]) => pid !== undefined && keep.has(pid)).map((cols) => cols.join(' ')).join('\n') || `(no process ${root} or below)`;
 }
