@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -19,6 +19,7 @@ import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from '../
 // tests). Nothing leaves the machine.
 const runtime = testRuntime();
 const FAKE_CLAUDE = fileURLToPath(new URL('../harness/fake-claude/claude', import.meta.url));
+const EXIT_STATUS_WRAPPER = fileURLToPath(new URL('../harness/exit-status-wrapper.js', import.meta.url));
 const claude = await realClaudeBinary();
 await execa('tmux', ['-V']).catch(() => {
   throw new Error('tmux is missing: run `apt-get install -y tmux`');
@@ -138,15 +139,28 @@ void t.test('without a terminal: plain lines with the same information, no curso
 async function startTmux(t: Test, cwd: string, env: Record<string, string>, args: string[]) {
   const dir = await scratchDir(t, 'run-tmux');
   const conf = join(dir, 'tmux.conf');
-  // The pane stays after airut exits, so the last screen and the exit status can be read.
+  // The pane stays after airut exits, so the last screen can be read.
   await writeFile(conf, 'set -g remain-on-exit on\nset -g history-limit 0\n');
   const socket = `airut-t-run-${randomBytes(3).toString('hex')}`;
   const tmux = (...argv: string[]) => execa('tmux', ['-L', socket, '-f', conf, ...argv], {
     env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', TMUX_TMPDIR: dir, ...env },
     extendEnv: false,
   });
-  await tmux('new-session', '-d', '-s', 'airut', '-x', '120', '-y', '40', '-c', cwd, process.execPath, BIN, ...args);
-  const panePid = async () => Number((await tmux('display-message', '-p', '-t', 'airut', '#{pane_pid}')).stdout.trim());
+  // airut runs under a wrapper that writes its exit status to a file: tmux may leave a dead pane's
+  // process unreaped (a zombie, no #{pane_dead_status}) on a busy machine.
+  const statusFile = join(dir, 'exit-status');
+  await tmux('new-session', '-d', '-s', 'airut', '-x', '120', '-y', '40', '-c', cwd, process.execPath, EXIT_STATUS_WRAPPER, statusFile, BIN, ...args);
+  /** airut's own pid (its resources carry it as their owner). */
+  const panePid = async (): Promise<number> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const text = await readFile(`${statusFile}.pid`, 'utf8').catch(() => '');
+      if (text !== '') return Number(text);
+      if (Date.now() > deadline) throw new Error(`airut never started in tmux:\n${await capture()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const capture = async () => (await tmux('capture-pane', '-p', '-t', 'airut')).stdout;
   const pid = await panePid();
   t.teardown(async () => {
     await tmux('kill-server').catch(() => undefined);
@@ -156,7 +170,6 @@ async function startTmux(t: Test, cwd: string, env: Record<string, string>, args
       for (const name of names) await runtime.call(kind === 'container' ? ['rm', '-f', '-t', '0', name] : ['network', 'rm', '-f', name]);
     }
   });
-  const capture = async () => (await tmux('capture-pane', '-p', '-t', 'airut')).stdout;
   /**
    * Resolves with the screen once it matches. tmux has no change notification
    * for a detached pane short of control mode, so this reads the screen every
@@ -178,20 +191,20 @@ async function startTmux(t: Test, cwd: string, env: Record<string, string>, args
     keys: async (...keys: string[]) => { await tmux('send-keys', '-t', 'airut', ...keys); },
     /**
      * Waits for airut to exit; its exit status (undefined when a signal killed
-     * it: the screen then starts with the signal) and the last screen. tmux marks the pane dead
-     * when the terminal closes, which can come before it has reaped the
-     * process: until then neither the status nor the signal is known, so the
-     * wait goes on.
+     * it: the screen then starts with the signal) and the last screen.
      */
     exited: async () => {
       const deadline = Date.now() + 120_000;
       for (;;) {
-        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'airut', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).stdout.trim().split('|');
-        if (dead === '1' && status !== '') return { status: Number(status), text: await capture() };
-        if (dead === '1' && signal !== '') return { status: undefined, text: `(killed by signal ${signal})\n${await capture()}` };
+        const ended = await readFile(statusFile, 'utf8').catch(() => '');
+        if (ended !== '') {
+          const { code, signal } = JSON.parse(ended) as { code: number | null; signal: string | null };
+          const text = await capture();
+          return code === null ? { status: undefined, text: `(killed by signal ${signal ?? '?'})\n${text}` } : { status: code, text };
+        }
         if (Date.now() > deadline) {
           const processes = (await execa('ps', ['-eo', 'pid,ppid,stat,args'], { reject: false })).stdout;
-          throw new Error(`airut did not exit (pane_dead=${dead ?? ''} status=${status ?? ''} signal=${signal ?? ''}; pane pid ${pid}):\n${await capture()}\n${processesUnder(processes, pid)}`);
+          throw new Error(`airut did not exit (pid ${pid}):\n${await capture()}\n${processesUnder(processes, pid)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
