@@ -525,6 +525,10 @@ export interface ScheduleConfig {
    * Most bytes of trigger command output used in the prompt.
    */
   output_limit: number;
+  /**
+   * Fires missed while the service was down: `skip` them, or `run_once` at start (once, however many were missed).
+   */
+  missed: 'skip' | 'run_once';
 }
 /**
  * Where a scheduled task's result goes.

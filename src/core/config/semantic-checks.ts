@@ -1,3 +1,4 @@
+import { cronProblem } from './cron-expression.js';
 import type { KeySegment } from './key-path.js';
 import type { SchemaProblem } from './schema-problems.js';
 
@@ -9,29 +10,6 @@ function isMapping(value: unknown): value is Mapping {
 
 function nonEmptyMapping(value: unknown): boolean {
   return isMapping(value) && Object.keys(value).length > 0;
-}
-
-const CRON_RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
-const CRON_FIELD_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
-
-/** Why a five-field numeric cron expression is invalid, or undefined when it is fine. */
-export function cronProblem(expression: string): string | undefined {
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
-  for (const [index, field] of fields.entries()) {
-    const [min, max] = CRON_RANGES[index] ?? [0, 0];
-    const name = CRON_FIELD_NAMES[index] ?? 'field';
-    for (const element of field.split(',')) {
-      const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(element);
-      if (match === null) return `${name} field ${JSON.stringify(field)}: expected *, N, N-M, */S or N-M/S, numbers only`;
-      const [, , start, end, step] = match;
-      const numbers = [start, end].filter((part): part is string => part !== undefined).map(Number);
-      if (numbers.some((n) => n < min || n > max)) return `${name} field ${JSON.stringify(field)}: values must be between ${min} and ${max}`;
-      if (numbers.length === 2 && (numbers[0] ?? 0) > (numbers[1] ?? 0)) return `${name} field ${JSON.stringify(field)}: range start is after its end`;
-      if (step !== undefined && Number(step) < 1) return `${name} field ${JSON.stringify(field)}: step must be at least 1`;
-    }
-  }
-  return undefined;
 }
 
 function isTimeZone(zone: string): boolean {
