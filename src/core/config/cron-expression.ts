@@ -90,7 +90,7 @@ function parseField(expression: string, field: string, spec: FieldSpec): Set<num
       // `N/S` runs from N to the field's end; plain `N` is that one value.
       end = to !== undefined ? Number(to) : stepText !== undefined ? end : start;
       for (const n of [start, end]) {
-        if (n < spec.min || n > spec.max) fail(`${n} is out of range; values must be between ${spec.min} and ${spec.max === 7 ? '6 (7 also means Sunday)' : spec.max}`);
+        if (n < spec.min || n > spec.max) fail(`values must be between ${spec.min} and ${spec.max === 7 ? '6 (7 also means Sunday)' : spec.max}`);
       }
       if (spec.max === 7 && to !== undefined && end === 7 && start !== 7) {
         fail(`a day-of-week range cannot end at 7 (Sunday is 0); write it as ${start === 0 ? '*' : `${start}-6,0`}`);
