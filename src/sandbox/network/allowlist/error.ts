@@ -14,6 +14,8 @@ export interface AllowlistProblem {
   readonly path: string;
   /** 1-based line in the source, when the problem comes from YAML text. */
   readonly line?: number;
+  /** 1-based column in the source, with {@link line}. */
+  readonly column?: number;
   /** What is wrong and what would be valid, quoting the bad value. */
   readonly message: string;
 }
@@ -29,14 +31,14 @@ export class AllowlistError extends AirutError {
 
   constructor(source: string, problems: readonly AllowlistProblem[], options: { cause?: unknown } = {}) {
     const lines = problems.map((p) => {
-      const where = `${source}${p.line === undefined ? '' : `:${p.line}`}`;
+      const where = `${source}${p.line === undefined ? '' : `:${p.line}`}${p.line === undefined || p.column === undefined ? '' : `:${p.column}`}`;
       return `  ${where}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
     });
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     super('ALLOWLIST_INVALID', `Network allowlist ${source} is invalid (${count}):\n${lines.join('\n')}`, {
       ...options,
       exitCode: 1,
-      hint: `Fix ${source}: it holds \`domains:\` (a list of host patterns) and \`url_prefixes:\` (a list of {host, path, methods}). Until it is valid no task runs, because an unreadable allowlist would otherwise block or allow the wrong requests.`,
+      hint: `Fix ${source}: it holds \`domains:\` (a list of host patterns) and \`url_prefixes:\` (a list of {host, path, methods, graphql}); network-allowlist.schema.json in the Airut package describes every key. Until it is valid no task runs, because an unreadable allowlist would otherwise block or allow the wrong requests.`,
     });
     this.problems = problems;
   }

@@ -1,11 +1,15 @@
 /**
  * Validation of an allowlist document, without YAML: the proxy program reads
  * the JSON the host hands it with this alone (loading a YAML parser would
- * cost it memory for nothing).
+ * cost it memory for nothing). The shape is checked against
+ * network-allowlist.schema.json; the patterns here.
  */
 import { Allowlist, type AllowlistDocument } from './allowlist.js';
+import { findShapeProblems, type KeyPath } from './allowlist-schema.js';
 import { AllowlistError, type AllowlistProblem } from './error.js';
 import { findClassEnd, findPatternProblem, isWildcardPattern } from './pattern.js';
+
+export type { KeyPath } from './allowlist-schema.js';
 
 /** Methods an entry may list. CONNECT is absent on purpose: the proxy never tunnels. */
 export const ALLOWLIST_METHODS: readonly string[] = [
@@ -14,8 +18,11 @@ export const ALLOWLIST_METHODS: readonly string[] = [
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'SEARCH',
 ];
 
-/** Where in the document a problem is: keys and list indexes. */
-export type KeyPath = readonly (string | number)[];
+/** A 1-based place in the source text. */
+export interface SourcePlace {
+  line: number;
+  column?: number;
+}
 
 interface Collector {
   add(path: KeyPath, message: string): void;
@@ -27,15 +34,6 @@ function formatKeyPath(path: KeyPath): string {
     out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
   }
   return out;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
-  return typeof value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -126,170 +124,100 @@ function checkPathPattern(pattern: string): string | undefined {
   return classProblem === undefined ? undefined : `${quoted}: ${classProblem}`;
 }
 
-function checkStringList(value: unknown, path: KeyPath, problems: Collector, check: (item: string, at: KeyPath) => void): void {
-  if (value === null || value === undefined) return;
-  if (!Array.isArray(value)) {
-    problems.add(path, `expected a list, got ${describeValue(value)}`);
-    return;
+const GRAPHQL_KEYS = ['queries', 'mutations', 'subscriptions'] as const;
+type UrlPrefixEntry = AllowlistDocument['url_prefixes'][number];
+
+/** Why `pattern` cannot be a GraphQL field pattern, or undefined when it can. */
+function checkFieldPattern(pattern: string): string | undefined {
+  if (pattern === '' || /\s/.test(pattern)) {
+    return `${JSON.stringify(pattern)} is not a field pattern; write a top-level field name such as "repository", or a pattern such as "create*" or "*"`;
   }
-  value.forEach((item, i) => {
-    if (typeof item !== 'string') {
-      problems.add([...path, i], `expected a string, got ${describeValue(item)}`);
-      return;
+  const problem = findPatternProblem(pattern);
+  return problem === undefined ? undefined : `${JSON.stringify(pattern)}: ${problem}`;
+}
+
+/** Why `method` cannot be allowed, or undefined when it can. */
+function checkMethod(method: string): string | undefined {
+  const upper = method.toUpperCase();
+  if (upper === 'CONNECT') return '"CONNECT" can never be allowed: the proxy does not open tunnels';
+  if (!ALLOWLIST_METHODS.includes(upper)) return `${JSON.stringify(method)} is not an HTTP method; use one of ${ALLOWLIST_METHODS.join(', ')}`;
+  return undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/**
+ * The checks the schema cannot express (host, path and field patterns, method
+ * names), on the values whose shape is right; wrong shapes are the schema's
+ * to report.
+ */
+function checkPatterns(value: Record<string, unknown>, problems: Collector): void {
+  const eachString = (list: unknown, at: KeyPath, check: (item: string) => string | undefined): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((item, i) => {
+      const problem = typeof item === 'string' ? check(item) : undefined;
+      if (problem !== undefined) problems.add([...at, i], problem);
+    });
+  };
+  eachString(value.domains, ['domains'], (host) => checkHostPattern(host, 'domains'));
+  const prefixes = Array.isArray(value.url_prefixes) ? value.url_prefixes : [];
+  prefixes.forEach((entry: unknown, i) => {
+    if (!isPlainObject(entry)) return;
+    const at = ['url_prefixes', i];
+    if (typeof entry.host === 'string') {
+      const problem = checkHostPattern(entry.host, 'host');
+      if (problem !== undefined) problems.add([...at, 'host'], problem);
     }
-    check(item, [...path, i]);
+    if (typeof entry.path === 'string') {
+      const problem = checkPathPattern(entry.path);
+      if (problem !== undefined) problems.add([...at, 'path'], problem);
+    }
+    eachString(entry.methods, [...at, 'methods'], checkMethod);
+    if (isPlainObject(entry.graphql)) {
+      const graphql = entry.graphql;
+      for (const key of GRAPHQL_KEYS) eachString(graphql[key], [...at, 'graphql', key], checkFieldPattern);
+    }
   });
 }
 
-const ENTRY_KEYS = ['host', 'path', 'methods', 'graphql'];
-const GRAPHQL_KEYS = ['queries', 'mutations', 'subscriptions'] as const;
-type GraphqlBlock = NonNullable<AllowlistDocument['url_prefixes'][number]['graphql']>;
-
-/**
- * Checks a `graphql:` block: a mapping with optional `queries`, `mutations`
- * and `subscriptions` lists of field patterns (absent lists are empty, which
- * blocks that operation type).
- */
-function checkGraphql(value: unknown, at: KeyPath, fail: (path: KeyPath, message: string) => void): GraphqlBlock | undefined {
-  if (!isPlainObject(value)) {
-    fail(at, `expected a mapping with queries:, mutations: and subscriptions: (lists of field patterns), got ${describeValue(value)}`);
-    return undefined;
-  }
-  let ok = true;
-  const block: GraphqlBlock = { queries: [], mutations: [], subscriptions: [] };
-  for (const key of Object.keys(value)) {
-    if (!(GRAPHQL_KEYS as readonly string[]).includes(key)) {
-      ok = false;
-      fail([...at, key], `unknown key ${JSON.stringify(key)}; valid keys are queries, mutations and subscriptions`);
-    }
-  }
-  for (const key of GRAPHQL_KEYS) {
-    if (value[key] === null) {
-      ok = false;
-      fail([...at, key], `is empty (null); list field patterns such as ["repository", "viewer"], or write [] to block every ${key.replace(/ies$/, 'y').replace(/s$/, '')}`);
-      continue;
-    }
-    checkStringList(value[key], [...at, key], { add: (p, m) => { ok = false; fail(p, m); } }, (pattern, pat) => {
-      if (pattern === '' || /\s/.test(pattern)) {
-        ok = false;
-        fail(pat, `${JSON.stringify(pattern)} is not a field pattern; write a top-level field name such as "repository", or a pattern such as "create*" or "*"`);
-        return;
-      }
-      const problem = findPatternProblem(pattern);
-      if (problem !== undefined) {
-        ok = false;
-        fail(pat, `${JSON.stringify(pattern)}: ${problem}`);
-        return;
-      }
-      block[key].push(pattern);
-    });
-  }
-  return ok ? block : undefined;
-}
-
-function checkUrlPrefix(entry: unknown, at: KeyPath, problems: Collector): AllowlistDocument['url_prefixes'][number] | undefined {
-  if (!isPlainObject(entry)) {
-    problems.add(at, `expected a mapping with host, path and methods, got ${describeValue(entry)}`);
-    return undefined;
-  }
-  let ok = true;
-  const fail = (path: KeyPath, message: string): void => {
-    ok = false;
-    problems.add(path, message);
+/** The document of a value that passed every check. */
+function toDocument(value: Record<string, unknown>): AllowlistDocument {
+  const prefixes = Array.isArray(value.url_prefixes) ? value.url_prefixes as Record<string, unknown>[] : [];
+  return {
+    domains: strings(value.domains),
+    url_prefixes: prefixes.map((entry): UrlPrefixEntry => {
+      const base = { host: entry.host as string, path: (entry.path as string | undefined) ?? '', methods: strings(entry.methods).map((method) => method.toUpperCase()) };
+      if (!isPlainObject(entry.graphql)) return base;
+      const graphql = entry.graphql;
+      // An absent list blocks that operation type.
+      return { ...base, graphql: { queries: strings(graphql.queries), mutations: strings(graphql.mutations), subscriptions: strings(graphql.subscriptions) } };
+    }),
   };
-  for (const key of Object.keys(entry)) {
-    if (!ENTRY_KEYS.includes(key)) {
-      fail([...at, key], `unknown key ${JSON.stringify(key)}; valid keys are host, path, methods and graphql`);
-    }
-  }
-  const host = entry.host;
-  if (host === undefined) {
-    fail(at, 'has no host:; every url_prefixes entry names a host pattern');
-  } else if (typeof host !== 'string') {
-    fail([...at, 'host'], `expected a host pattern (a string), got ${describeValue(host)}`);
-  } else {
-    const problem = checkHostPattern(host, 'host');
-    if (problem !== undefined) fail([...at, 'host'], problem);
-  }
-  const path = entry.path ?? '';
-  if (entry.path === null) {
-    fail([...at, 'path'], 'is empty (null); write a path pattern such as "/repos/*", or remove path: to allow every path');
-  } else if (typeof path !== 'string') {
-    fail([...at, 'path'], `expected a path pattern (a string), got ${describeValue(path)}`);
-  } else {
-    const problem = checkPathPattern(path);
-    if (problem !== undefined) fail([...at, 'path'], problem);
-  }
-  const methods: string[] = [];
-  if (entry.methods === null) {
-    fail([...at, 'methods'], `is empty (null); list methods such as [GET, HEAD], or remove methods: to allow every method`);
-  } else {
-    checkStringList(entry.methods, [...at, 'methods'], { add: fail }, (method, mat) => {
-      const upper = method.toUpperCase();
-      if (upper === 'CONNECT') {
-        fail(mat, '"CONNECT" can never be allowed: the proxy does not open tunnels');
-      } else if (!ALLOWLIST_METHODS.includes(upper)) {
-        fail(mat, `${JSON.stringify(method)} is not an HTTP method; use one of ${ALLOWLIST_METHODS.join(', ')}`);
-      } else {
-        methods.push(upper);
-      }
-    });
-  }
-  let graphql: GraphqlBlock | undefined;
-  if (entry.graphql === null) {
-    // An empty `graphql:` key reads as null; treating it as "no filter" would silently open the endpoint.
-    fail([...at, 'graphql'], 'is empty (null); give queries:, mutations: and/or subscriptions: lists, or remove graphql: to allow every operation');
-  } else if (entry.graphql !== undefined) {
-    graphql = checkGraphql(entry.graphql, [...at, 'graphql'], fail);
-    if (graphql === undefined) ok = false;
-  }
-  if (!ok || typeof host !== 'string' || typeof path !== 'string') return undefined;
-  return graphql === undefined ? { host, path, methods } : { host, path, methods, graphql };
 }
 
 function validate(value: unknown, problems: Collector): AllowlistDocument {
-  const document: AllowlistDocument = { domains: [], url_prefixes: [] };
-  if (value === null || value === undefined) return document;
-  if (!isPlainObject(value)) {
-    problems.add([], `expected a mapping with domains: and url_prefixes:, got ${describeValue(value)}`);
-    return document;
-  }
-  for (const key of Object.keys(value)) {
-    if (key !== 'domains' && key !== 'url_prefixes') {
-      problems.add([key], `unknown key ${JSON.stringify(key)}; valid keys are domains and url_prefixes`);
-    }
-  }
-  checkStringList(value.domains, ['domains'], problems, (host, at) => {
-    const problem = checkHostPattern(host, 'domains');
-    if (problem === undefined) document.domains.push(host);
-    else problems.add(at, problem);
-  });
-  const prefixes = value.url_prefixes;
-  if (Array.isArray(prefixes)) {
-    prefixes.forEach((entry, i) => {
-      const checked = checkUrlPrefix(entry, ['url_prefixes', i], problems);
-      if (checked !== undefined) document.url_prefixes.push(checked);
-    });
-  } else if (prefixes !== null && prefixes !== undefined) {
-    problems.add(['url_prefixes'], `expected a list of {host, path, methods, graphql} entries, got ${describeValue(prefixes)}`);
-  }
-  return document;
+  for (const problem of findShapeProblems(value ?? null)) problems.add(problem.path, problem.message);
+  if (!isPlainObject(value)) return { domains: [], url_prefixes: [] };
+  checkPatterns(value, problems);
+  return toDocument(value);
 }
 
 /**
- * Validates `value` and builds the allowlist; `lineOf` places problems in the source text.
+ * Validates `value` and builds the allowlist; `placeOf` places problems in the source text.
  * @throws AllowlistError (`ALLOWLIST_INVALID`) listing every problem.
  */
-export function buildAllowlist(value: unknown, source: string, lineOf: (path: KeyPath) => number | undefined): Allowlist {
+export function buildAllowlist(value: unknown, source: string, placeOf: (path: KeyPath) => SourcePlace | undefined): Allowlist {
   const problems: AllowlistProblem[] = [];
   const document = validate(value, {
     add(path, message) {
-      const line = lineOf(path);
-      problems.push({ path: formatKeyPath(path), message, ...(line === undefined ? {} : { line }) });
+      const place = placeOf(path);
+      problems.push({ path: formatKeyPath(path), message, ...place });
     },
   });
   // Report in file order; problems without a line keep their discovery order.
-  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (problems.length > 0) throw new AllowlistError(source, problems);
   return new Allowlist(source, document);
 }

@@ -82,6 +82,7 @@ void t.test('invalid allowlists fail with ALLOWLIST_INVALID naming file, line, k
     'domain: [x]',                    // 12
   ].join('\n');
   const err = t.throws(() => parseAllowlist(text, SOURCE), { code: 'ALLOWLIST_INVALID', name: 'AllowlistError' }) as AllowlistError;
+  // Line and column: a list item at the item, a key's problem at the key, a missing key at its entry.
   t.same(err.problems.map((p) => [p.line, p.path]), [
     [3, 'domains[1]'],
     [4, 'domains[2]'],
@@ -92,13 +93,13 @@ void t.test('invalid allowlists fail with ALLOWLIST_INVALID naming file, line, k
     [12, 'domain'],
   ], 'problems in file order');
   t.match(err.message, /^Network allowlist \.airut\/network-allowlist\.yaml is invalid \(7 problems\):/);
-  t.match(err.message, /\.airut\/network-allowlist\.yaml:12: domain: unknown key "domain"; valid keys are domains and url_prefixes/);
-  t.match(err.message, /:3: domains\[1\]: "https:\/\/evil\.example\/x" includes a URL scheme; write the host only, e\.g\. "evil\.example"/);
-  t.match(err.message, /:4: domains\[2\]: expected a string, got number 42/);
-  t.match(err.message, /:8: url_prefixes\[0\]\.methods\[1\]: "GETT" is not an HTTP method; use one of GET, HEAD, POST/);
-  t.match(err.message, /:9: url_prefixes\[1\]\.host: is empty; write a host name/);
-  t.match(err.message, /:11: url_prefixes\[2\]\.method: unknown key "method"; valid keys are host, path, methods and graphql/);
-  t.match(err.message, /:10: url_prefixes\[2\]: has no host:/);
+  t.match(err.message, /\.airut\/network-allowlist\.yaml:12:1: domain: unknown key "domain"; valid keys are domains and url_prefixes/);
+  t.match(err.message, /:3:5: domains\[1\]: "https:\/\/evil\.example\/x" includes a URL scheme; write the host only, e\.g\. "evil\.example"/);
+  t.match(err.message, /:4:5: domains\[2\]: expected a string, got number 42/);
+  t.match(err.message, /:8:20: url_prefixes\[0\]\.methods\[1\]: "GETT" is not an HTTP method; use one of GET, HEAD, POST/);
+  t.match(err.message, /:9:5: url_prefixes\[1\]\.host: is empty; write a host name/);
+  t.match(err.message, /:11:5: url_prefixes\[2\]\.method: unknown key "method"; valid keys are host, path, methods and graphql/);
+  t.match(err.message, /:10:5: url_prefixes\[2\]: has no host:/);
   t.match(err.hint, /Fix \.airut\/network-allowlist\.yaml/);
   t.equal(err.exitCode, 1);
   t.end();
