@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProxyEvent } from '../proxy/proxy-events.js';
+import type { ProxyEvent } from './proxy-events.js';
 import type { ContainerRuntime, OrphanReport, ProcessProbe } from '../runtime/index.js';
 import { isProcessAlive, removeOrphans } from '../runtime/index.js';
 import type { NetworkAttachment, NetworkProvider } from '../task/network-provider.js';
@@ -16,7 +16,7 @@ import { PROXY_PROGRAM } from './proxy-layout.js';
 import { ProxySlot, TASK_DIR_PREFIX, type SlotSettings, type TakenSlot } from './proxy-slot.js';
 import { egressNetworkName } from './resource-names.js';
 import { DEFAULT_SUBNET_POOL, parseSubnet, type Ipv4Subnet } from './subnet-pool.js';
-import type { MaskedSecret } from './secrets/index.js';
+import type { GithubAppCredential, MaskedSecret } from './secrets/index.js';
 
 export { NETWORK_LOG_FILE, PROXY_HOST } from './proxy-slot.js';
 
@@ -31,6 +31,8 @@ export interface NetworkSandboxOptions {
   allowlist: Allowlist;
   /** Credentials the container sees only as surrogates (fresh ones per task, returned in the attachment's env). */
   maskedSecrets?: readonly MaskedSecret[];
+  /** GitHub Apps whose installation tokens the proxy mints for the task (it sees a stable `ghs_` surrogate per App). */
+  githubApps?: readonly GithubAppCredential[];
   /** An existing network for the proxy's outside leg (`network.egress_network`); default `<prefix>-egress`, created when missing. */
   egressNetwork?: string;
   /** Resolver the proxy uses for upstream names (`network.upstream_dns`); default: the proxy container's own. */
@@ -241,6 +243,7 @@ export class NetworkSandbox implements NetworkProvider {
       return await slot.take({
         allowlist: this.options.allowlist,
         maskedSecrets: this.options.maskedSecrets ?? [],
+        githubApps: this.options.githubApps ?? [],
         contextDir,
         onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
         timing: { readyTimeoutMs: this.options.readyTimeoutMs },

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProxyEvent } from '../proxy/proxy-events.js';
+import type { ProxyEvent } from './proxy-events.js';
 import { labelArgs, type ContainerRuntime } from '../runtime/index.js';
 import type { Allowlist } from './allowlist/allowlist.js';
 import type { CaFiles } from './ca/index.js';
@@ -11,7 +11,7 @@ import { proxyProgramConfig, proxyTaskFile } from './proxy-config.js';
 import { ProxyContainer, type ProxyStartOptions } from './proxy-container.js';
 import { CONFIG_FILE, SECRETS_FILE, TASK_FILE } from './proxy-layout.js';
 import { proxyContainerName, taskNetworkName } from './resource-names.js';
-import { prepareMaskedSecrets, serializeSecrets, type MaskedSecret } from './secrets/index.js';
+import { prepareGithubApps, prepareMaskedSecrets, SecretsError, serializeSecrets, type GithubAppCredential, type MaskedSecret } from './secrets/index.js';
 import type { Ipv4Subnet } from './subnet-pool.js';
 import { taskCaEnv, taskContainerArgs } from './task-container-args.js';
 
@@ -44,6 +44,8 @@ export interface SlotSettings {
 export interface TaskHandOver {
   allowlist: Allowlist;
   maskedSecrets: readonly MaskedSecret[];
+  /** GitHub Apps whose installation tokens the proxy mints (the container gets a `ghs_` surrogate each). */
+  githubApps?: readonly GithubAppCredential[];
   /** The task's directory; `network-sandbox.log` is written there. */
   contextDir: string;
   onLine?: (event: ProxyEvent) => void;
@@ -135,6 +137,13 @@ export class ProxySlot {
     if (this.taken) throw new Error(`proxy slot ${this.id} was already taken`);
     this.taken = true;
     const secrets = prepareMaskedSecrets(task.maskedSecrets);
+    const apps = prepareGithubApps(task.githubApps ?? []);
+    const clash = Object.keys(apps.env).find((name) => name in secrets.env);
+    if (clash !== undefined) {
+      throw new SecretsError('SECRETS_INVALID', `${clash} is both a masked secret and a GitHub App credential.`, {
+        hint: 'Each environment variable can carry one credential; rename one of them.',
+      });
+    }
     const secretsFile = join(this.dir, SECRETS_FILE);
     await mkdir(task.contextDir, { recursive: true });
     const log = await NetworkLogWriter.open(join(task.contextDir, NETWORK_LOG_FILE));
@@ -151,7 +160,7 @@ export class ProxySlot {
       return finished;
     };
     try {
-      await writeFile(secretsFile, serializeSecrets(secrets.pairs), { mode: 0o600 });
+      await writeFile(secretsFile, serializeSecrets(secrets.pairs, apps.pairs), { mode: 0o600 });
       const taskFile = proxyTaskFile(task.allowlist.toJSON());
       await writeFile(join(this.dir, TASK_FILE), `${JSON.stringify(taskFile, null, 2)}\n`, { mode: 0o600 });
       this.proxy.onLine = (event) => {
@@ -174,7 +183,7 @@ export class ProxySlot {
     });
     return {
       containerArgs: taskContainerArgs({ taskNetwork: this.network.name, proxyIp: this.network.proxyIp, caCertPath: this.settings.ca.certPath }),
-      env: { ...taskCaEnv(), ...secrets.env },
+      env: { ...taskCaEnv(), ...secrets.env, ...apps.env },
       finish,
       failed,
     };

@@ -1,7 +1,7 @@
 /**
- * What masked-secret handling did to one request's headers (MSK-04..07).
- * Counts feed the access line annotations; names feed the STRIPPED and
- * COLLAPSED lines.
+ * What credential handling did to one request's headers (MSK-04..07,
+ * GHA-03..05). Counts feed the access line annotations; names feed the
+ * STRIPPED and COLLAPSED lines.
  */
 export interface HeaderRewrite {
   /** The headers to send upstream, in Node's flat raw form (name, value, ...). */
@@ -12,10 +12,21 @@ export interface HeaderRewrite {
   stripped: readonly string[];
   /** Headers whose duplicates were collapsed after a replacement, with how many entries there were. */
   collapsed: readonly { name: string; entries: number }[];
+  /** Extra access-line tags, e.g. `github-app: refreshed`. */
+  tags?: readonly string[];
+  /**
+   * Set when the request must not go upstream at all (a GitHub App token
+   * could not be minted): the proxy answers with this instead, and logs `detail`.
+   */
+  refusal?: { status: number; error: string; message: string; detail: string };
 }
 
-/** Rewrites the request headers bound for `host` (already lower-case, port-less). */
-export type RewriteHeaders = (host: string, rawHeaders: string[]) => HeaderRewrite;
+/**
+ * Rewrites the request headers bound for `host` (already lower-case,
+ * port-less). Synchronous for masked secrets; a promise when a token has to
+ * be minted first.
+ */
+export type RewriteHeaders = (host: string, rawHeaders: string[]) => HeaderRewrite | Promise<HeaderRewrite>;
 
 /** For a task without masked secrets: headers pass unchanged. */
 export const keepHeaders: RewriteHeaders = (_host, rawHeaders) => ({ rawHeaders, masked: 0, stripped: [], collapsed: [] });

@@ -7,7 +7,7 @@ import { explainRequest } from '../network/allowlist/explain.js';
 import { normalizeRequestHost } from '../network/allowlist/request-target.js';
 import type { BodyFilter, FilterRequest } from './body-filter.js';
 import { applicableFilters, runBodyPipeline, type PipelineOutcome } from './body-pipeline.js';
-import type { RewriteHeaders } from './header-rewrite.js';
+import type { HeaderRewrite, RewriteHeaders } from './header-rewrite.js';
 import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
@@ -146,8 +146,49 @@ function sendOn(
   ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, headers: string[],
   ex: Exchange, annotations: AccessAnnotations, body: Buffer | undefined, markAllowed: () => void,
 ): void {
+  let pending;
+  try {
+    pending = ctx.rewriteHeaders(ex.host, headers);
+  } catch (error) {
+    refuseOnRewriteError(ctx, req, res, ex, error);
+    return;
+  }
+  if (pending instanceof Promise) {
+    // A token is being minted: the request (and its body, unread) waits for it.
+    pending.then(
+      (rewrite) => { sendRewritten(ctx, scheme, req, res, rewrite, ex, annotations, body, markAllowed); },
+      (error: unknown) => { refuseOnRewriteError(ctx, req, res, ex, error); },
+    );
+    return;
+  }
+  sendRewritten(ctx, scheme, req, res, pending, ex, annotations, body, markAllowed);
+}
+
+/** A credential step that threw is a bug; the request is refused rather than sent with credentials in an unknown state. */
+function refuseOnRewriteError(ctx: RequestContext, req: IncomingMessage, res: ServerResponse, ex: Exchange, error: unknown): void {
+  ctx.log.error(ex.method, ex.url, `credential handling failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+  req.resume();
+  if (res.headersSent || res.destroyed) return;
+  sendJson(res, 502, {
+    error: 'credential_handling_failed', host: ex.host, path: ex.path, method: ex.method,
+    message: 'The proxy could not prepare the credentials of this request; it was not sent.',
+  }, true);
+}
+
+function sendRewritten(
+  ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rewrite: HeaderRewrite,
+  ex: Exchange, annotations: AccessAnnotations, body: Buffer | undefined, markAllowed: () => void,
+): void {
   const { method, host, path, url } = ex;
-  const rewrite = ctx.rewriteHeaders(host, headers);
+  if (rewrite.tags !== undefined) annotations.filters = [...(annotations.filters ?? []), ...rewrite.tags];
+  if (rewrite.refusal !== undefined) {
+    // Nothing goes upstream: not the surrogate, not the request.
+    ctx.log.error(method, url, rewrite.refusal.detail);
+    if (body === undefined) req.resume();
+    if (res.destroyed) return;
+    sendJson(res, rewrite.refusal.status, { error: rewrite.refusal.error, message: rewrite.refusal.message, detail: rewrite.refusal.error }, true);
+    return;
+  }
   if (scheme === 'http' && rewrite.masked > 0) {
     // A real credential must never cross the egress network in clear text, where anyone on the path could read it.
     annotations.note = 'masked secret over plain HTTP';

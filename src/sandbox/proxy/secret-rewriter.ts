@@ -1,5 +1,8 @@
 import { compilePattern } from '../network/allowlist/pattern.js';
-import { parseSecretsFile, SecretSwapper, type SurrogatePair } from '../network/secrets/index.js';
+import { parseCredentialsFile, SecretSwapper, SecretsError, type SurrogatePair } from '../network/secrets/index.js';
+import { withGithubApps } from './github-app/github-app-rewriter.js';
+import { InstallationTokens } from './github-app/installation-tokens.js';
+import type { ApiTransport } from './github-app/token-exchange.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 
 /** The host whose two credential headers are treated as one credential. */
@@ -8,8 +11,9 @@ const ANTHROPIC_HOST = 'api.anthropic.com';
 const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
 
 /**
- * Builds the header rewriter for a task's masked secrets from the secrets
- * file's text (written by the host with `serializeSecrets`).
+ * Builds the header rewriter for a task's credentials from the secrets
+ * file's text (written by the host with `serializeSecrets`): GitHub Apps
+ * first (their tokens minted through `transport`), then masked secrets.
  *
  * Besides the swap itself (MSK-04..07), on `api.anthropic.com`: when the
  * operator's Anthropic credential is masked in one of Anthropic's two
@@ -20,8 +24,16 @@ const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
  * @throws SecretsError `SECRETS_FILE_INVALID` for a file that is not exactly
  *   what the host writes: half-reading it could leave credentials unswapped or unscoped.
  */
-export function loadSecretRewriter(text: string, source: string): RewriteHeaders {
-  const pairs = parseSecretsFile(text, source);
+export function loadSecretRewriter(text: string, source: string, transport?: ApiTransport): RewriteHeaders {
+  const { secrets: pairs, githubApps } = parseCredentialsFile(text, source);
+  if (githubApps.length > 0 && transport === undefined) {
+    throw new SecretsError('SECRETS_FILE_INVALID', `The secrets file ${source} holds GitHub Apps, but this proxy has no way to reach GitHub.`);
+  }
+  const apps = githubApps.map((pair) => ({ pair, tokens: new InstallationTokens(pair.app, transport as ApiTransport) }));
+  return withGithubApps(apps, maskedSecretRewriter(pairs));
+}
+
+function maskedSecretRewriter(pairs: readonly SurrogatePair[]): RewriteHeaders {
   const swapper = new SecretSwapper(pairs);
   if (swapper.size === 0) return keepHeaders;
   const anthropicStrip = otherAnthropicHeaders(pairs);

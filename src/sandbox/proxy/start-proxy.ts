@@ -12,11 +12,12 @@ import { NetworkLog } from './network-log.js';
 import { BodyBudget } from './read-body.js';
 import type { ProxyConfig, ProxyTask } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
-import type { NetworkLogEvent } from './proxy-events.js';
+import type { NetworkLogEvent } from '../network/proxy-events.js';
 import { describeError, handleRequest, type RequestContext } from './request-handler.js';
 import { loadSecretRewriter } from './secret-rewriter.js';
 import { toolDomainFilter } from './tool-domain-filter.js';
 import { createUpstream } from './upstream.js';
+import { directTransport } from './github-app/token-exchange.js';
 
 /** Seams of {@link startProxy}. */
 export interface StartProxyOptions {
@@ -43,6 +44,9 @@ const MAX_HEADER_BYTES = 32 * 1024;
 const HEADERS_TIMEOUT_MS = 30_000;
 /** Idle keep-alive connections from the sandbox are kept this long (longer than common client pools keep theirs). */
 const KEEP_ALIVE_TIMEOUT_MS = 75_000;
+/** How long minting a GitHub App token may take before the request waiting for it gets a 502. */
+const TOKEN_EXCHANGE_TIMEOUT_MS = 30_000;
+
 /** A connection or upstream exchange with no traffic for this long is dropped (SSE streams send pings well within it). */
 const IDLE_TIMEOUT_MS = 600_000;
 const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -175,7 +179,8 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       if (ctx !== undefined) throw new Error('the proxy is already listening');
       const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
         ? keepHeaders
-        : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile);
+        : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile,
+          directTransport({ agent: upstream.https, lookup: upstream.lookup, defaultPort: config.upstreamPorts.https, timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS }));
       if (task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
       // Registration order is run order (RBF-01): the operation check sees the body as sent.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];

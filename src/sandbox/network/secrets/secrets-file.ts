@@ -1,4 +1,5 @@
 import { SecretsError } from './error.js';
+import { findGithubAppProblems, type GithubAppPair } from './github-app.js';
 import { findMaskedSecretProblems, type MaskedSecret, type SurrogatePair } from './masked-secret.js';
 
 /** Version of the replacement file layout; bump on any incompatible change. */
@@ -15,12 +16,14 @@ interface SecretRecord {
 
 /**
  * The replacement file for the proxy container, as JSON text:
- * `{"version":1,"secrets":[{name, surrogate, value, scopes, headers, allowForeignCredentials}]}`.
+ * `{"version":1,"secrets":[{name, surrogate, value, scopes, headers, allowForeignCredentials}],
+ *  "githubApps":[{name, surrogate, appId, privateKey, installationId, baseUrl, scopes,
+ *  allowForeignCredentials, permissions, repositories}]}` (`githubApps` only when there are any).
  *
  * It holds real values: the caller writes it with mode 0600, mounts it
  * read-only into the proxy only, and deletes it when the task ends.
  */
-export function serializeSecrets(pairs: readonly SurrogatePair[]): string {
+export function serializeSecrets(pairs: readonly SurrogatePair[], githubApps: readonly GithubAppPair[] = []): string {
   const secrets: SecretRecord[] = pairs.map(({ surrogate, secret }) => ({
     name: secret.name,
     surrogate,
@@ -29,7 +32,60 @@ export function serializeSecrets(pairs: readonly SurrogatePair[]): string {
     headers: [...secret.headers],
     allowForeignCredentials: secret.allowForeignCredentials === true,
   }));
-  return `${JSON.stringify({ version: SECRETS_FILE_VERSION, secrets })}\n`;
+  const apps = githubApps.map(({ surrogate, app }) => ({
+    name: app.name,
+    surrogate,
+    appId: app.appId,
+    privateKey: app.privateKey,
+    installationId: app.installationId,
+    baseUrl: app.baseUrl ?? null,
+    scopes: [...app.scopes],
+    allowForeignCredentials: app.allowForeignCredentials === true,
+    permissions: app.permissions === undefined ? null : { ...app.permissions },
+    repositories: app.repositories === undefined ? null : [...app.repositories],
+  }));
+  return `${JSON.stringify({ version: SECRETS_FILE_VERSION, secrets, ...(apps.length > 0 ? { githubApps: apps } : {}) })}\n`;
+}
+
+const APP_KEYS = ['name', 'surrogate', 'appId', 'privateKey', 'installationId', 'baseUrl', 'scopes', 'allowForeignCredentials', 'permissions', 'repositories'];
+const APP_SURROGATE = /^ghs_[A-Za-z0-9]{36}$/;
+
+function checkAppRecord(raw: unknown, at: string, problems: string[]): GithubAppPair | undefined {
+  if (!isRecord(raw)) {
+    problems.push(`${at}: expected an object`);
+    return undefined;
+  }
+  const before = problems.length;
+  for (const key of Object.keys(raw)) {
+    if (!APP_KEYS.includes(key)) problems.push(`${at}.${key}: unknown key; valid keys are ${APP_KEYS.join(', ')}`);
+  }
+  const { name, surrogate, appId, privateKey, installationId, baseUrl, scopes, allowForeignCredentials, permissions, repositories } = raw;
+  if (typeof name !== 'string') problems.push(`${at}.name: expected a string`);
+  if (typeof surrogate !== 'string' || !APP_SURROGATE.test(surrogate)) problems.push(`${at}.surrogate: expected "ghs_" and 36 letters or digits`);
+  if (typeof appId !== 'string') problems.push(`${at}.appId: expected a string`);
+  if (typeof privateKey !== 'string') problems.push(`${at}.privateKey: expected a string`);
+  if (typeof installationId !== 'number') problems.push(`${at}.installationId: expected a number`);
+  if (baseUrl !== null && typeof baseUrl !== 'string') problems.push(`${at}.baseUrl: expected a string or null`);
+  if (!isStringList(scopes)) problems.push(`${at}.scopes: expected a list of strings`);
+  if (typeof allowForeignCredentials !== 'boolean') problems.push(`${at}.allowForeignCredentials: expected true or false`);
+  if (permissions !== null && (!isRecord(permissions) || !Object.values(permissions).every((v) => typeof v === 'string'))) {
+    problems.push(`${at}.permissions: expected an object of strings or null`);
+  }
+  if (repositories !== null && !isStringList(repositories)) problems.push(`${at}.repositories: expected a list of strings or null`);
+  if (problems.length > before) return undefined;
+  const app = {
+    name: name as string,
+    appId: appId as string,
+    privateKey: privateKey as string,
+    installationId: installationId as number,
+    ...(baseUrl === null ? {} : { baseUrl: baseUrl as string }),
+    scopes: scopes as string[],
+    allowForeignCredentials: allowForeignCredentials as boolean,
+    ...(permissions === null ? {} : { permissions: permissions as Record<string, string> }),
+    ...(repositories === null ? {} : { repositories: repositories as string[] }),
+  };
+  problems.push(...findGithubAppProblems(app, at));
+  return problems.length > before ? undefined : { surrogate: surrogate as string, app };
 }
 
 const RECORD_KEYS = ['name', 'surrogate', 'value', 'scopes', 'headers', 'allowForeignCredentials'];
@@ -81,6 +137,22 @@ function checkRecord(raw: unknown, at: string, problems: string[]): SurrogatePai
  * @throws SecretsError `SECRETS_FILE_INVALID` listing every problem.
  */
 export function parseSecretsFile(text: string, source = 'secrets file'): SurrogatePair[] {
+  return parseCredentialsFile(text, source).secrets;
+}
+
+/** Everything a replacement file holds: masked secrets and GitHub Apps. */
+export interface CredentialsFile {
+  readonly secrets: SurrogatePair[];
+  readonly githubApps: GithubAppPair[];
+}
+
+/**
+ * Read a replacement file written by {@link serializeSecrets}, GitHub Apps
+ * included; as strict as {@link parseSecretsFile}.
+ *
+ * @throws SecretsError `SECRETS_FILE_INVALID` listing every problem.
+ */
+export function parseCredentialsFile(text: string, source = 'secrets file'): CredentialsFile {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -93,11 +165,12 @@ export function parseSecretsFile(text: string, source = 'secrets file'): Surroga
   }
   const problems: string[] = [];
   const pairs: SurrogatePair[] = [];
+  const githubApps: GithubAppPair[] = [];
   if (!isRecord(document)) {
     problems.push('expected an object with version and secrets');
   } else {
     for (const key of Object.keys(document)) {
-      if (key !== 'version' && key !== 'secrets') problems.push(`${key}: unknown key; valid keys are version, secrets`);
+      if (key !== 'version' && key !== 'secrets' && key !== 'githubApps') problems.push(`${key}: unknown key; valid keys are version, secrets, githubApps`);
     }
     if (document.version !== SECRETS_FILE_VERSION) {
       problems.push(`version: expected ${SECRETS_FILE_VERSION}, got ${JSON.stringify(document.version) ?? 'nothing'}`);
@@ -114,11 +187,23 @@ export function parseSecretsFile(text: string, source = 'secrets file'): Surroga
         if (surrogates.indexOf(s) !== i) problems.push(`secrets[${i}] (${pairs[i]?.secret.name}): the surrogate is used by an earlier entry too`);
       });
     }
+    if (document.githubApps !== undefined) {
+      if (!Array.isArray(document.githubApps)) {
+        problems.push('githubApps: expected a list');
+      } else {
+        document.githubApps.forEach((raw, i) => {
+          const app = checkAppRecord(raw, `githubApps[${i}]`, problems);
+          if (app !== undefined) githubApps.push(app);
+        });
+      }
+    }
+    const all = [...pairs.map((p) => p.surrogate), ...githubApps.map((a) => a.surrogate)];
+    if (new Set(all).size !== all.length) problems.push('a surrogate is used by more than one entry');
   }
   if (problems.length > 0) {
     throw new SecretsError('SECRETS_FILE_INVALID', `The masked-secrets file ${source} is invalid:\n  ${problems.join('\n  ')}`, {
       hint: 'It is written by the host for each task with serializeSecrets(); do not edit it.',
     });
   }
-  return pairs;
+  return { secrets: pairs, githubApps };
 }
