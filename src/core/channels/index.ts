@@ -7,3 +7,4 @@ export type {
   MessageHandler,
   OutgoingReply,
 } from './channel.js';
+export { safeFileName } from './safe-file-name.js';

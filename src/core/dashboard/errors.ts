@@ -1,4 +1,4 @@
-import { AirutError } from '../../sandbox/error.js';
+import { AirutError } from '../../sandbox/index.js';
 
 /** Exit code of `airut serve` when the dashboard's address is taken. */
 export const EXIT_PORT_IN_USE = 3;

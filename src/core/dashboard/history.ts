@@ -1,7 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readReplies } from '../../sandbox/events/index.js';
-import type { ClaudeEvent } from '../../sandbox/claude/stream/index.js';
+import { readReplies } from '../../sandbox/index.js';
+import type { ClaudeEvent } from '../../sandbox/index.js';
 import { conversationLayout, conversationsDir, isConversationId, parseConversation, type ConversationRecord } from '../conversation/index.js';
 
 /** A conversation as found on disk. */

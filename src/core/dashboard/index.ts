@@ -12,4 +12,3 @@ export { SseHub, type SseHubOptions } from './sse-hub.js';
 export { formatSseMessage, formatSseComment, type SseMessage } from './sse.js';
 export { checkSameOrigin, checkHost, REQUEST_HEADER } from './request-guard.js';
 export { DashboardError, EXIT_PORT_IN_USE } from './errors.js';
-export { gatewaySource, taskView, type GatewaySource, type GatewaySourceOptions } from './gateway-source.js';

@@ -80,7 +80,7 @@ export type DashboardEvent =
 
 /**
  * Everything the dashboard reads from or asks of the running service. The
- * gateway provides it (see gateway-source.ts); tests provide their own.
+ * gateway provides it (see gateway/dashboard-source.ts); tests provide their own.
  */
 export interface DashboardSource {
   version(): string;

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { isAirutError } from '../../sandbox/error.js';
+import { isAirutError } from '../../sandbox/index.js';
 import { ConfigError, DOTENV_FILE_NAME, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 import { pathExists } from '../fs/exists.js';

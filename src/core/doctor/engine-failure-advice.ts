@@ -1,4 +1,4 @@
-import { ContainerRuntimeError, diagnoseEngineFailure } from '../../sandbox/runtime/index.js';
+import { ContainerRuntimeError, diagnoseEngineFailure } from '../../sandbox/index.js';
 import { containersConfFix, explainProbeFailure } from './probe-diagnosis.js';
 
 /** Where `airut check` would tell this user to save the fix. */

@@ -1,4 +1,4 @@
-import { diagnoseEngineFailure, explainEngineFailure, FIXING_CONTAINERS_CONF, type EngineFailureCause } from '../../sandbox/runtime/index.js';
+import { diagnoseEngineFailure, explainEngineFailure, FIXING_CONTAINERS_CONF, type EngineFailureCause } from '../../sandbox/index.js';
 
 /** Container start failures this check knows how to fix: the sandbox's own diagnosis, so a run and the check agree. */
 export type KnownProbeFailure = EngineFailureCause;

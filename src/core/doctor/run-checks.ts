@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fetch as undiciFetch } from 'undici';
-import { ContainerRuntime } from '../../sandbox/runtime/index.js';
+import { ContainerRuntime } from '../../sandbox/index.js';
 import { configPaths, resolveConfigPath } from '../config/index.js';
 import { checkConfig } from './config-section.js';
 import { checkGit } from './git-section.js';

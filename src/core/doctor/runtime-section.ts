@@ -1,5 +1,5 @@
 import { assertNetworkBackend, NETWORK_BACKEND_FIX, NetworkSandboxError } from '../../sandbox/index.js';
-import { ContainerRuntimeError, probeContainerStart, type ContainerRuntime } from '../../sandbox/runtime/index.js';
+import { ContainerRuntimeError, probeContainerStart, type ContainerRuntime } from '../../sandbox/index.js';
 import { checkCgroups } from './cgroup-check.js';
 import { containersConfFix, diagnoseProbeFailure, explainProbeFailure } from './probe-diagnosis.js';
 import { failed, passed, type CheckResult, type SectionResult } from './report.js';

@@ -1,9 +1,8 @@
-import type { GatewayRunEvent, TaskTracker, TrackedTask } from '../gateway/index.js';
-import type { ConversationHistory, StoredConversation } from './history.js';
 import type { ReplyRecord } from '../conversation/index.js';
+import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
 import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
-import type { ConfigStatus, ConversationView, DashboardEvent, DashboardSource, StopResult, TaskRecordView, TaskView } from './source.js';
-import type { RepoView } from './state.js';
+import type { GatewayRunEvent } from './repo-handler.js';
+import type { TaskTracker, TrackedTask } from './task-tracker.js';
 
 /** What the gateway hands the dashboard. */
 export interface GatewaySourceOptions {

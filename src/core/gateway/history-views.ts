@@ -1,8 +1,7 @@
-import type { ClaudeEvent } from '../../sandbox/claude/stream/index.js';
+import type { ClaudeEvent } from '../../sandbox/index.js';
 import type { ReplyRecord } from '../conversation/index.js';
-import { interruptedText, stoppedText } from '../gateway/reply-text.js';
-import type { StoredConversation } from './history.js';
-import type { NetworkLineView, ReplyView, TaskView } from './source.js';
+import type { NetworkLineView, ReplyView, StoredConversation, TaskView } from '../dashboard/index.js';
+import { interruptedText, stoppedText } from './reply-text.js';
 
 /**
  * Id of the task that produced reply `index` of a conversation read from

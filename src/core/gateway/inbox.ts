@@ -1,17 +1,6 @@
 import { open } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import type { IncomingAttachment } from '../channels/index.js';
-
-/**
- * A safe file name for `name`: no directories, no control characters, not
- * hidden-only dots. Channels already sanitise; this is the gateway's own guard
- * because the name becomes a host path.
- */
-export function safeFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = basename(name.replaceAll('\\', '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return base === '' || /^\.+$/.test(base) ? 'attachment' : base;
-}
+import { extname, join } from 'node:path';
+import { safeFileName, type IncomingAttachment } from '../channels/index.js';
 
 /**
  * Writes attachments into a conversation's `inbox/`, never overwriting: a

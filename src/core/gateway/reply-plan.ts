@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
 import type { OutgoingReply } from '../channels/index.js';
 import { failureText, interruptedText, proxyFailureText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
 import type { CompletionReason } from './task-tracker.js';

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
 
 /** Acknowledgement sent when a new conversation's task starts. */
 export function acknowledgementText(conversationUrl: string | undefined): string {

@@ -1,4 +1,4 @@
-import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { buildExecutionResult, type ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
 import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
 import { pathExists } from '../fs/exists.js';

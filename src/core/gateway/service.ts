@@ -1,6 +1,7 @@
-import { ContainerRuntime } from '../../sandbox/runtime/index.js';
+import { ContainerRuntime } from '../../sandbox/index.js';
 import { ConfigError, configPaths, loadConfig, type AirutPaths, type ServerConfig } from '../config/index.js';
-import { ConversationHistory, gatewaySource } from '../dashboard/index.js';
+import { ConversationHistory } from '../dashboard/index.js';
+import { gatewaySource } from './dashboard-source.js';
 import type { Logger } from '../log/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { diffConfig, sameRuntime } from './config-diff.js';

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
 import type { ConversationLayout } from '../conversation/index.js';
 import type { RunEventSink } from '../run/index.js';
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ContextFiles } from '../../sandbox/image/index.js';
+import type { ContextFiles } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 
 /** A repository's image definition, read into memory for `Sandbox.ensureImage`. */

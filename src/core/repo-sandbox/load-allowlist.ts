@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { allowlistFromObject, parseAllowlist, type Allowlist } from '../../sandbox/network/allowlist/index.js';
+import { allowlistFromObject, parseAllowlist, type Allowlist } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 
 /**

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { EnvReference, configTags } from '../config/index.js';
-import { findMaskedSecretProblems, type MaskedSecret } from '../../sandbox/network/secrets/index.js';
-import type { ResourceLimits } from '../../sandbox/task/index.js';
+import { findMaskedSecretProblems, type MaskedSecret } from '../../sandbox/index.js';
+import type { ResourceLimits } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 
 /** `.airut/sandbox.yaml` with every `!env` resolved (CLI-03). */

@@ -1,4 +1,4 @@
-import { AirutError } from '../../sandbox/error.js';
+import { AirutError } from '../../sandbox/index.js';
 
 /** Stable codes of {@link ServiceError}. */
 export type ServiceErrorCode =

@@ -1,5 +1,5 @@
-import type { AssistantEvent, ClaudeEvent, ExecutionResult, ResultEvent, UserEvent } from '../../sandbox/claude/stream/index.js';
-import type { NetworkLogEvent } from '../../sandbox/proxy/proxy-events.js';
+import type { AssistantEvent, ClaudeEvent, ExecutionResult, ResultEvent, UserEvent } from '../../sandbox/index.js';
+import type { NetworkLogEvent } from '../../sandbox/index.js';
 import type { RunEvent } from '../run/index.js';
 import { describeBlockHint, parseBlockedLine } from './block-hint.js';
 import {

@@ -1,6 +1,6 @@
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
 import { createDownloadGate, type RunEvent } from '../run/index.js';
 import { reduceRunEvent, startFollowUp } from './reduce-run-event.js';
 import { watchExitCode, type RunHandle, type StartRun, type WatchOutcome } from './run-session.js';

@@ -1,5 +1,5 @@
-import type { ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import type { NetworkLogKind } from '../../sandbox/proxy/proxy-events.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
+import type { NetworkLogKind } from '../../sandbox/index.js';
 import type { RunPhase } from '../run/index.js';
 
 /** Where one preparation phase (or the task itself) stands. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { parseProxyEvent, type ProxyEvent } from '../proxy/proxy-events.js';
+import { parseProxyEvent, type ProxyEvent } from './proxy-events.js';
 import { diagnoseEngineFailure, engineFailureHint, type ContainerRuntime } from '../runtime/index.js';
 import { NetworkSandboxError } from './error.js';
 import {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import type { HealthEvent } from './proxy-events.js';
+import type { HealthEvent } from '../network/proxy-events.js';
 
 /** How often a serving proxy checks its DNS responder and reports its health on stdout. */
 export const HEALTH_INTERVAL_MS = 500;

@@ -20,7 +20,7 @@ import { isAirutError } from '../error.js';
 import { HEALTH_INTERVAL_MS, healthQueryName, startHealthReports, type HealthReports } from './dns-health.js';
 import { loadProxyConfig, loadProxyTask, type ProxyConfig } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
-import type { ProxyEvent } from './proxy-events.js';
+import type { ProxyEvent } from '../network/proxy-events.js';
 import { prepareProxy, startProxy, type RunningProxy } from './start-proxy.js';
 
 function emit(event: ProxyEvent): void {

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { NetworkLogEvent, NetworkLogKind } from './proxy-events.js';
+import type { NetworkLogEvent, NetworkLogKind } from '../network/proxy-events.js';
 
 /** Annotations of an access line, printed in this order when non-zero (NLG-03). */
 export interface AccessAnnotations {

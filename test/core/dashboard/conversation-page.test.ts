@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { serializeConversation, type ReplyRecord } from '../../../src/core/conversation/index.js';
 import { ConversationHistory } from '../../../src/core/dashboard/history.js';
-import { gatewaySource, startDashboard } from '../../../src/core/dashboard/index.js';
+import { startDashboard } from '../../../src/core/dashboard/index.js';
 import { renderConversationPage } from '../../../src/core/dashboard/pages/conversation.js';
 import { renderTaskPage } from '../../../src/core/dashboard/pages/task.js';
-import { buildPrompt, TaskTracker } from '../../../src/core/gateway/index.js';
+import { buildPrompt, gatewaySource, TaskTracker } from '../../../src/core/gateway/index.js';
 
 function reply(fields: Partial<ReplyRecord>): ReplyRecord {
   return {
@@ -26,7 +26,7 @@ async function serve(t: Test) {
   await writeFile(join(conversationDir, 'conversation.json'), serializeConversation({ conversationId: 'c0ffee00', model: 'opus', replies: [reply({})] }));
   const tracker = new TaskTracker();
   const feed = gatewaySource({
-    version: '1.0.0', tracker, config: () => ({ path: '/x/airut.yaml', exists: true, hash: '' }), repos: () => [{ id: 'alpha', channels: [] }],
+    version: '1.0.0', tracker, config: () => ({ path: '/x/airut.yaml', exists: true, hash: '' }), repos: () => [{ id: 'alpha', state: 'running', channels: [], rejected: [] }],
     history: new ConversationHistory({ stateDir: dir, repoIds: () => ['alpha'] }),
   });
   const dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source: feed.source });

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { serializeConversation, type ConversationRecord, type ReplyRecord } from '../../../src/core/conversation/index.js';
 import { ConversationHistory } from '../../../src/core/dashboard/history.js';
-import { alignEvents, alignNetworkLog, parsePastTaskId, pastTaskId, promptFacts, replyReason } from '../../../src/core/dashboard/history-views.js';
-import { gatewaySource } from '../../../src/core/dashboard/index.js';
-import { buildPrompt, interruptedText, stoppedText, TaskTracker, timeoutText } from '../../../src/core/gateway/index.js';
+import { alignEvents, alignNetworkLog, parsePastTaskId, pastTaskId, promptFacts, replyReason } from '../../../src/core/gateway/history-views.js';
+import { buildPrompt, gatewaySource, interruptedText, stoppedText, TaskTracker, timeoutText } from '../../../src/core/gateway/index.js';
 import { parseStreamJsonLine, type ClaudeEvent } from '../../../src/sandbox/claude/stream/index.js';
 
 const SESSION_A = 'aaaaaaaa-0000-0000-0000-000000000001';

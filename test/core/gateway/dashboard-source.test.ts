@@ -1,5 +1,6 @@
 import t from 'tap';
-import { gatewaySource, type DashboardEvent, type GatewaySource } from '../../../src/core/dashboard/index.js';
+import type { DashboardEvent } from '../../../src/core/dashboard/index.js';
+import { gatewaySource, type GatewaySource } from '../../../src/core/gateway/index.js';
 import { TaskTracker } from '../../../src/core/gateway/index.js';
 
 function world(stop?: (taskId: string) => Promise<boolean>) {
@@ -7,7 +8,7 @@ function world(stop?: (taskId: string) => Promise<boolean>) {
   let hash = 'a'.repeat(64);
   const tracker = new TaskTracker({ clock: () => new Date('2026-01-02T03:04:05Z'), onChange: (task) => adapter.taskChanged(task) });
   const adapter: GatewaySource = gatewaySource({
-    version: '1.2.3', tracker, repos: () => [{ id: 'r', channels: [] }],
+    version: '1.2.3', tracker, repos: () => [{ id: 'r', state: 'running', channels: [], rejected: [] }],
     config: () => ({ path: '/etc/airut.yaml', exists: hash !== '', hash }),
     ...(stop === undefined ? {} : { stop }),
   });

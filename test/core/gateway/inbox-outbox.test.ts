@@ -1,7 +1,8 @@
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { clearOutbox, readOutbox, saveAttachments, safeFileName } from '../../../src/core/gateway/index.js';
+import { safeFileName } from '../../../src/core/channels/index.js';
+import { clearOutbox, readOutbox, saveAttachments } from '../../../src/core/gateway/index.js';
 
 const file = (filename: string, text: string) => ({ filename, contentType: 'text/plain', content: Buffer.from(text) });
 

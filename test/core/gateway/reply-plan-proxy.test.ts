@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
 import { planReply } from '../../../src/core/gateway/index.js';
-import { replyReason } from '../../../src/core/dashboard/history-views.js';
+import { replyReason } from '../../../src/core/gateway/history-views.js';
 
 // A run ended because its network proxy failed gets a reply that says so,
 // with the proxy's reason, and is not mistaken for Claude's own failure.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildExecutionResult, parseStreamJsonLine, type ClaudeEvent, type ExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
-import type { NetworkLogKind } from '../../../src/sandbox/proxy/proxy-events.js';
+import type { NetworkLogKind } from '../../../src/sandbox/network/proxy-events.js';
 import type { RunEvent } from '../../../src/core/run/index.js';
 
 /** The recorded stream-json of real Claude Code runs (test/fixtures/claude). */

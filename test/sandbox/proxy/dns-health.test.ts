@@ -2,7 +2,7 @@ import t from 'tap';
 import { healthQueryName, probeDns, startHealthReports } from '../../../src/sandbox/proxy/dns-health.js';
 import { startDnsResponder } from '../../../src/sandbox/proxy/dns-responder.js';
 import { NetworkLog } from '../../../src/sandbox/proxy/network-log.js';
-import type { HealthEvent, NetworkLogEvent } from '../../../src/sandbox/proxy/proxy-events.js';
+import type { HealthEvent, NetworkLogEvent } from '../../../src/sandbox/network/proxy-events.js';
 
 // The proxy's self-check, against the real responder on a real UDP socket:
 // answered while it serves, a clear problem once it stops, and its own

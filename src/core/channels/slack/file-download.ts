@@ -5,7 +5,7 @@
  * redirect is followed only to such a host. Anything that goes wrong skips the
  * file with a reason, so the prompt can say what is missing.
  */
-import { safeFileName } from '../../gateway/inbox.js';
+import { safeFileName } from '../safe-file-name.js';
 import type { IncomingAttachment } from '../channel.js';
 import type { SlackFile } from './slack-event.js';
 

@@ -1,4 +1,4 @@
-import { AirutError } from '../../../sandbox/error.js';
+import { AirutError } from '../../../sandbox/index.js';
 
 /** Stable codes of {@link ConfigEditError}. */
 export type ConfigEditErrorCode = 'CONFIG_EDIT_STALE' | 'CONFIG_EDIT_INVALID' | 'CONFIG_EDIT_BAD_REQUEST' | 'CONFIG_EDIT_WRITE_FAILED';

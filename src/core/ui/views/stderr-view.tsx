@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ExecutionResult } from '../../../sandbox/claude/stream/index.js';
+import type { ExecutionResult } from '../../../sandbox/index.js';
 
 /** Props of {@link StderrView}. */
 export interface StderrViewProps {
