@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
+import { architectureConfig } from './eslint-rules/index.js';
 
 const inkFence = {
   group: ['ink', 'ink/*', 'react', 'react/*', 'ink-*'],
@@ -9,7 +10,7 @@ const inkFence = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tap/', 'test-output/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.tap/', 'test-output/', 'coverage/', 'test/fixtures/lint/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -49,6 +50,8 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [inkFence] }],
     },
   },
+  // No import cycles between folders; core and commands use the sandbox only through its entry.
+  ...architectureConfig,
   {
     files: ['src/sandbox/proxy/**'],
     rules: { 'no-console': 'off' },
