@@ -57,6 +57,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The dashboard's browser modules: DOM globals, not Node's (their tsconfig has lib dom and no node types).
+    files: ['src/core/dashboard/browser/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['test/**', 'bench/**', 'bin/**', 'scripts/**', 'examples/**', '*.js', '.ci/**'],
     rules: {
       'no-console': 'off',

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { RunEvent } from '../../src/core/run/index.js';
 import { startDashboard } from '../../src/core/dashboard/index.js';
 import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
@@ -41,7 +42,8 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   t.equal(await page.locator('#count-running').textContent(), '1', 'counts update live');
   await checkScreenshot(t, 'dashboard-overview', await page.screenshot({ fullPage: true }));
 
-  const run = (event: unknown): void => source.emit({ type: 'run', taskId: 'a1b2c3d4e5f6', conversationId: 'c0ffee00', event });
+  // Partial events, as much of each as the page reads.
+  const run = (event: unknown): void => source.emit({ type: 'run', taskId: 'a1b2c3d4e5f6', conversationId: 'c0ffee00', event: event as RunEvent });
   run({ type: 'claude', event: { type: 'assistant', content: [{ type: 'text', text: 'Looking at <script>alert(1)</script> the test' }] } });
   run({ type: 'claude', event: { type: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'TodoWrite', input: { todos: [{ content: 'Reproduce', status: 'completed' }, { content: 'Fix', status: 'in_progress' }] } }] } });
   run({ type: 'network', event: { event: 'log', kind: 'ALLOWED', level: 'info', line: 'allowed GET https://api.github.com/repos -> 200', time: '2026-01-01T00:00:00.000Z' } });

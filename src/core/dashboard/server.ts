@@ -8,13 +8,15 @@ import { renderOverview } from './pages/overview.js';
 import { renderTaskPage } from './pages/task.js';
 import { allowedHostsFor, checkHost } from './request-guard.js';
 import { send, sendJson } from './respond.js';
+import { okHealth } from './health.js';
 import type { DashboardSource } from './source.js';
 import { SseHub, type SseHubOptions } from './sse-hub.js';
 import type { DashboardState } from './state.js';
 import { sourceFromState } from './state-source.js';
 import { DASHBOARD_CSS } from './static.js';
-import { DASHBOARD_JS } from './client-script.js';
-import { EDITOR_JS } from './editor-script.js';
+import { BROWSER_MODULES, browserModule } from './browser-assets.js';
+import { renderRepoPage } from './pages/repo.js';
+import { REPO_ID } from './api/routes.js';
 
 /** Where and what the dashboard serves. Give `source`, or `state` for a counts-only view. */
 export interface DashboardOptions {
@@ -63,6 +65,19 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
     else send(res, 200, HTML, renderTaskPage(source.version(), task));
     return;
   }
+  const repoPage = /^\/repos\/([^/]+)$/.exec(path);
+  if (repoPage !== null) {
+    const repoId = decodeURIComponent(repoPage[1] ?? '');
+    const repo = REPO_ID.test(repoId) ? source.repos().find((r) => r.id === repoId) : undefined;
+    if (repo === undefined) sendJson(res, 404, { error: 'repo_not_found', message: `no repo ${JSON.stringify(repoId)} is configured` });
+    else send(res, 200, HTML, renderRepoPage(source.version(), repo.id));
+    return;
+  }
+  const module = /^\/static\/([a-z-]+)\.js$/.exec(path);
+  if (module !== null && BROWSER_MODULES.has(module[1] ?? '')) {
+    send(res, 200, 'text/javascript; charset=utf-8', await browserModule(module[1] ?? ''));
+    return;
+  }
   switch (path) {
     case '/':
       send(res, 200, HTML, renderOverview({ version: source.version(), configPath: source.configPath(), configExists: source.configExists(), repos: source.repos(), tasks: source.counts() }, source.tasks(), await source.pastTasks?.() ?? []));
@@ -72,12 +87,6 @@ async function route(req: IncomingMessage, res: ServerResponse, source: Dashboar
       return;
     case '/static/dashboard.css':
       send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
-      return;
-    case '/static/dashboard.js':
-      send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
-      return;
-    case '/static/config-editor.js':
-      send(res, 200, 'text/javascript; charset=utf-8', EDITOR_JS);
       return;
     default:
       sendJson(res, 404, { error: 'not_found', message: `no page at ${path}` });
@@ -113,6 +122,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const unsubscribe = source.subscribe((event) => {
     hub.publish(event.type, event);
     if (event.type === 'task') hub.publish('counts', { counts: source.counts() });
+    if (event.type === 'repo' || event.type === 'config') hub.publish('health', source.health?.() ?? okHealth(source));
   });
   // Beyond loopback the operator chose who may connect; the Host check guards loopback against DNS rebinding.
   const checkHosts = !WILDCARD.has(options.host);

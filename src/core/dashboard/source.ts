@@ -1,50 +1,7 @@
-import type { RepoView, TaskCounts } from './state.js';
+import type { RunEvent } from '../run/index.js';
+import type { ConfigStatus, ConversationView, HealthView, NetworkLineView, RepoView, ReplyView, TaskCounts, TaskView } from './views.js';
 
-/** A task as the dashboard and its JSON API show it (dates as ISO strings). */
-export interface TaskView {
-  taskId: string;
-  repoId: string;
-  conversationId: string | undefined;
-  title: string;
-  sender: string;
-  state: 'queued' | 'running' | 'completed' | 'failed';
-  reason: string | undefined;
-  queuedAt: string;
-  startedAt: string | undefined;
-  finishedAt: string | undefined;
-}
-
-/** One recorded reply (one finished run) of a conversation, from `conversation.json`. */
-export interface ReplyView {
-  /** The task that produced it. */
-  taskId: string;
-  /** When the reply was recorded (ISO 8601). */
-  timestamp: string;
-  durationMs: number;
-  costUsd: number;
-  numTurns: number;
-  isError: boolean;
-  usage: Record<string, number>;
-  sessionId: string;
-  requestText: string;
-  responseText: string;
-}
-
-/** A conversation with all its tasks (live and recorded) and its replies, oldest first. */
-export interface ConversationView {
-  conversationId: string;
-  repoId: string;
-  model: string | undefined;
-  tasks: TaskView[];
-  replies: ReplyView[];
-}
-
-/** One line of a task's network log. */
-export interface NetworkLineView {
-  /** `ALLOWED`, `BLOCKED`, `ERROR`, `STRIPPED`, `COLLAPSED`, `DNS` or `TASK_START`. */
-  kind: string;
-  line: string;
-}
+export type { ConfigStatus, ConversationView, NetworkLineView, ReplyView, TaskView } from './views.js';
 
 /**
  * A task's run as recorded on disk: its reply, its part of `events.jsonl`
@@ -61,22 +18,12 @@ export interface TaskRecordView {
 /** What asking to stop a task came to. Expected outcomes, not errors. */
 export type StopResult = 'stopping' | 'not_found' | 'not_running' | 'unsupported';
 
-/** The loaded configuration as `/api/status` reports it. */
-export interface ConfigStatus {
-  path: string;
-  /** Increases by one on every successful (re)load. */
-  generation: number;
-  /** sha256 of the file as loaded; undefined when there is no file. */
-  fileHash: string | undefined;
-  /** Why the last reload was refused; undefined once a reload succeeds. */
-  lastReloadError: string | undefined;
-}
-
 /** One change pushed to live views. */
 export type DashboardEvent =
   | { type: 'task'; task: TaskView }
-  | { type: 'run'; taskId: string; conversationId: string; event: unknown }
-  | { type: 'config'; status: ConfigStatus };
+  | { type: 'run'; taskId: string; conversationId: string; event: RunEvent }
+  | { type: 'config'; status: ConfigStatus }
+  | { type: 'repo'; repo: RepoView };
 
 /**
  * Everything the dashboard reads from or asks of the running service. The
@@ -86,7 +33,13 @@ export interface DashboardSource {
   version(): string;
   configPath(): string;
   configExists(): boolean;
+  /** Configured repos (and removed ones still finishing), with their state. */
   repos(): RepoView[];
+  /**
+   * The service's health as `/api/health` reports it. Absent: `ok` while the
+   * dashboard answers (a source without repos to judge).
+   */
+  health?(): HealthView;
   /** Live and recently finished tasks, oldest first. */
   tasks(): TaskView[];
   task(taskId: string): TaskView | undefined;

@@ -1,16 +1,6 @@
-/** A repo as the dashboard lists it. */
-export interface RepoView {
-  id: string;
-  channels: { kind: 'email' | 'slack'; state: string; lastError?: string }[];
-}
+import type { RepoView, TaskCounts } from './views.js';
 
-/** Task counts by status, as `/api/health` reports them. */
-export interface TaskCounts {
-  queued: number;
-  running: number;
-  completed: number;
-  failed: number;
-}
+export type { RepoView, TaskCounts } from './views.js';
 
 /** What the dashboard shows; supplied by the running service. */
 export interface DashboardState {

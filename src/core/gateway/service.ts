@@ -15,6 +15,7 @@ import { RepoSupervisor } from './repo-supervisor.js';
 import { defaultChannels, repoSettings, type ChannelFactory } from './repo-wiring.js';
 import { ServiceDashboard } from './service-dashboard.js';
 import { TaskTracker } from './task-tracker.js';
+import { serverZone } from '../scheduler/index.js';
 
 export { SERVICE_RESOURCE_PREFIX, type RunnerFactory } from './repo-runtime.js';
 
@@ -41,6 +42,11 @@ export interface ServiceOptions {
   watchConfig?: boolean;
   /** Quiet time that ends a burst of file events before a reload. Default 100 ms. */
   watchDebounceMs?: number;
+  /**
+   * The clock schedules fire by, and how often at most it is looked at
+   * (ms). A test hook: the default is the system clock, looked at least once a minute.
+   */
+  scheduleClock?: { now: () => Date; maxSleepMs: number };
 }
 
 /** The running service. */
@@ -93,7 +99,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     version: options.version,
     tracker,
     config: () => ({ path: loaded.path, exists: loaded.exists, hash: fileHash }),
-    repos: () => supervisor.ids().map((id) => ({ id, channels: supervisor.get(id)?.handler.channelStates() ?? [] })),
+    repos: () => supervisor.ids().map((id) => ({ id, state: supervisor.get(id) === undefined ? 'failed' : 'running', channels: supervisor.get(id)?.handler.channelStates() ?? [], rejected: [] })),
     stop: (taskId) => Promise.resolve(supervisor.running().some((repo) => repo.handler.stopTask(taskId))),
     history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
   });
@@ -118,6 +124,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       options.onRunEvent?.(event);
     },
     settings: (repo) => repoSettings(repo, loaded.config),
+    schedules: {
+      defaultZone: serverZone({ env: options.env }),
+      ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock.now, maxSleepMs: options.scheduleClock.maxSleepMs }),
+    },
   };
   const supervisor = new RepoSupervisor({
     context,

@@ -142,7 +142,7 @@ t.test('the /config page is the editor, and says where a first config will be wr
   t.match(page, /<h1>Configuration<\/h1>/);
   t.match(page, /No configuration file yet/);
   t.ok(page.includes(path), 'names the path');
-  t.match(page, /<script src="\/static\/config-editor\.js" defer><\/script>/);
+  t.match(page, /<script type="module" src="\/static\/config-editor\.js"><\/script>/);
   t.notMatch(page, /<script>/, 'no inline script');
   const script = await fetch(`${url}/static/config-editor.js`);
   t.equal(script.status, 200);

@@ -5,7 +5,7 @@ import type { RepoView, TaskCounts } from '../../../src/core/dashboard/state.js'
 export class MemorySource implements DashboardSource {
   readonly taskMap = new Map<string, TaskView>();
   readonly stopped: string[] = [];
-  repoList: RepoView[] = [{ id: 'demo', channels: [{ kind: 'email', state: 'idle' }] }];
+  repoList: RepoView[] = [{ id: 'demo', state: 'running', channels: [{ kind: 'email', state: 'idle' }], rejected: [] }];
   generation = 1;
   lastReloadError: string | undefined;
   private readonly listeners = new Set<(event: DashboardEvent) => void>();

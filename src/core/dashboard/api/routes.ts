@@ -3,8 +3,12 @@ import { checkSameOrigin } from '../request-guard.js';
 import type { DashboardSource } from '../source.js';
 import { sendJson } from '../respond.js';
 import { routeConfigApi } from './config-routes.js';
+import { healthStatusCode, okHealth } from '../health.js';
 
 const TASK_ID = /^[0-9a-f]{6,32}$/;
+
+/** A repo id as airut.yaml allows it (`repos` keys). */
+export const REPO_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
  * Answers `/api/*`. Returns false when the path is not an API path, so the
@@ -40,9 +44,22 @@ export async function routeApi(req: IncomingMessage, res: ServerResponse, path: 
     else sendJson(res, 200, task);
     return true;
   }
+  const repoPath = /^\/api\/repos\/([^/]+)$/.exec(path);
+  if (repoPath !== null) {
+    const repoId = decodeURIComponent(repoPath[1] ?? '');
+    const repo = REPO_ID.test(repoId) ? source.repos().find((r) => r.id === repoId) : undefined;
+    if (repo === undefined) sendJson(res, 404, { error: 'repo_not_found', message: `no repo ${JSON.stringify(repoId)} is configured` });
+    else sendJson(res, 200, repo);
+    return true;
+  }
   switch (path) {
-    case '/api/health':
-      sendJson(res, 200, { status: 'ok', tasks: source.counts() });
+    case '/api/health': {
+      const health = source.health?.() ?? okHealth(source);
+      sendJson(res, healthStatusCode(health), health);
+      return true;
+    }
+    case '/api/repos':
+      sendJson(res, 200, { repos: source.repos() });
       return true;
     case '/api/version':
       sendJson(res, 200, { version: source.version() });

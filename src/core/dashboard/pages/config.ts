@@ -25,5 +25,5 @@ ${where}
 </div>
 <section id="config-review" hidden><h2>Changes to <code>${configPath}</code></h2><pre id="config-diff" class="diff"></pre></section>
 </section>
-<script src="/static/config-editor.js" defer></script>`).value;
+<script type="module" src="/static/config-editor.js"></script>`).value;
 }

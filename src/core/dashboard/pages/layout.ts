@@ -9,7 +9,7 @@ export function layout(title: string, version: string, body: SafeHtml): SafeHtml
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Airut</title>
 <link rel="stylesheet" href="/static/dashboard.css">
-<script src="/static/dashboard.js" defer></script>
+<script type="module" src="/static/dashboard.js"></script>
 </head>
 <body>
 <header><a class="brand" href="/">Airut</a><span class="version">v${version}</span></header>

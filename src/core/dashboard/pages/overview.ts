@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.js';
 import type { TaskView } from '../source.js';
-import type { DashboardState } from '../state.js';
+import type { DashboardState, RepoView } from '../state.js';
 import { layout } from './layout.js';
 import { taskTable } from './task-rows.js';
 
@@ -17,6 +17,13 @@ See <code>config/airut.example.yaml</code> for a commented example and <code>man
 </section>`;
 }
 
+/** A repo's row; the page script updates it from `repo` events (browser/overview-page.ts). */
+function repoRow(repo: RepoView): SafeHtml {
+  const error = repo.lastError === undefined || repo.state === 'running' ? '' : ` — ${repo.lastError.type}: ${repo.lastError.message}`;
+  const channels = repo.channels.map((channel) => `${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}`).join(' · ');
+  return html`<tr class="repo ${repo.state}" data-repo-id="${repo.id}"><td><a href="/repos/${repo.id}">${repo.id}</a></td><td class="state">${repo.state}${error}</td><td class="channels">${channels}</td></tr>`;
+}
+
 /**
  * The overview page: repos with channel state, task counts and the task list:
  * this run's tasks (oldest first in `tasks`, kept live by the client script)
@@ -27,8 +34,8 @@ export function renderOverview(state: DashboardState, tasks: readonly TaskView[]
   const body = state.repos.length === 0
     ? emptyState(state)
     : html`<h1>Repositories</h1>
-<table class="repos"><thead><tr><th>Repo</th><th>Channels</th></tr></thead><tbody>
-${state.repos.map((repo) => html`<tr><td>${repo.id}</td><td>${repo.channels.map((channel) => html`<span class="channel ${channel.state}" title="${channel.lastError ?? ''}">${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}</span> `)}</td></tr>`)}
+<table class="repos"><thead><tr><th>Repo</th><th>State</th><th>Channels</th></tr></thead><tbody>
+${state.repos.map(repoRow)}
 </tbody></table>`;
   return layout('Overview', state.version, html`${body}
 <section class="tasks" data-page="overview"><h2>Tasks</h2>

@@ -1,0 +1,81 @@
+import type { ChannelView, RepoView } from '../views.js';
+import { el } from './dom.js';
+
+/** `email: idle` or `email: backoff — <error>`. */
+export function channelSummary(channel: ChannelView): string {
+  return `${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}`;
+}
+
+function facts(pairs: [string, string, string][]): HTMLDListElement {
+  const list = el('dl', 'facts');
+  for (const [label, id, value] of pairs) {
+    list.appendChild(el('dt', '', label));
+    const dd = el('dd', '', value);
+    dd.id = id;
+    list.appendChild(dd);
+  }
+  return list;
+}
+
+/** Renders everything the repo page shows about `repo` into `into` (replacing what was there). */
+export function renderRepo(into: HTMLElement, repo: RepoView): void {
+  into.textContent = '';
+  into.appendChild(facts([
+    ['State', 'repo-state', repo.state],
+    ['Last error', 'repo-error', repo.lastError === undefined ? '—' : `${repo.lastError.type}: ${repo.lastError.message} (${repo.lastError.at})`],
+    ['Next retry', 'repo-retry', repo.nextRetryAt ?? '—'],
+    ['Reload pending', 'repo-reload', repo.reloadPending ?? 'no'],
+  ]));
+
+  into.appendChild(el('h2', '', 'Channels'));
+  const channels = el('table', 'channels');
+  channels.id = 'repo-channels';
+  const head = el('tr');
+  for (const title of ['Channel', 'State', 'Last error', 'Next attempt']) head.appendChild(el('th', '', title));
+  channels.appendChild(el('thead')).appendChild(head);
+  const channelBody = channels.appendChild(el('tbody'));
+  for (const channel of repo.channels) {
+    const row = el('tr', `channel ${channel.state}`);
+    row.dataset.channel = channel.kind;
+    row.appendChild(el('td', '', channel.kind));
+    row.appendChild(el('td', 'state', channel.state));
+    row.appendChild(el('td', 'error', channel.lastError ?? '—'));
+    row.appendChild(el('td', '', channel.retryAt ?? '—'));
+    channelBody.appendChild(row);
+  }
+  if (repo.channels.length === 0) channelBody.appendChild(el('tr')).appendChild(el('td', 'none', 'No channel is running.'));
+
+  into.appendChild(el('h2', '', 'Rejected messages'));
+  const rejected = el('table', 'rejected');
+  rejected.id = 'repo-rejected';
+  const rejectedHead = el('tr');
+  for (const title of ['When', 'Channel', 'Sender', 'Reason', 'Why']) rejectedHead.appendChild(el('th', '', title));
+  rejected.appendChild(el('thead')).appendChild(rejectedHead);
+  const rejectedBody = rejected.appendChild(el('tbody'));
+  for (const message of repo.rejected) {
+    const row = el('tr', `rejected ${message.reason}`);
+    row.appendChild(el('td', '', message.at));
+    row.appendChild(el('td', '', message.channel));
+    row.appendChild(el('td', 'sender', message.sender));
+    row.appendChild(el('td', 'reason', message.reason));
+    row.appendChild(el('td', 'detail', message.detail));
+    rejectedBody.appendChild(row);
+  }
+  if (repo.rejected.length === 0) rejectedBody.appendChild(el('tr')).appendChild(el('td', 'none', 'None since the service started.'));
+
+  if (repo.schedules !== undefined) {
+    into.appendChild(el('h2', '', 'Schedules'));
+    const schedules = el('table', 'schedules');
+    schedules.id = 'repo-schedules';
+    const scheduleHead = el('tr');
+    for (const title of ['Name', 'Schedule', 'Next run', 'Last run', 'Outcome']) scheduleHead.appendChild(el('th', '', title));
+    schedules.appendChild(el('thead')).appendChild(scheduleHead);
+    const scheduleBody = schedules.appendChild(el('tbody'));
+    for (const schedule of repo.schedules) {
+      const row = el('tr', 'schedule');
+      for (const cell of [schedule.name, schedule.schedule, schedule.nextRunAt ?? '—', schedule.lastRunAt ?? '—', schedule.lastOutcome ?? '—']) row.appendChild(el('td', '', cell));
+      scheduleBody.appendChild(row);
+    }
+    if (repo.schedules.length === 0) scheduleBody.appendChild(el('tr')).appendChild(el('td', 'none', 'No schedules.'));
+  }
+}
