@@ -5,6 +5,7 @@ export type {
   IncomingAttachment,
   IncomingMessage,
   MessageHandler,
+  NewThread,
   OutgoingReply,
 } from './channel.js';
 export { safeFileName } from './safe-file-name.js';

@@ -12,6 +12,8 @@ import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply
 import { clearOutbox, readOutbox } from './outbox.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
 import { planReply } from './reply-plan.js';
+import { runScheduledTask, type ScheduledTask } from './scheduled-run.js';
+import type { FireResult } from '../scheduler/index.js';
 import { acknowledgementText, EMPTY_MESSAGE_TEXT, internalErrorText, stoppedText } from './reply-text.js';
 import type { TaskRunner } from './task-runner.js';
 import type { CompletionReason, TaskTracker } from './task-tracker.js';
@@ -78,6 +80,8 @@ export class RepoHandler {
   /** Message ids taken and not yet answered, so a redelivery is not queued twice. */
   private readonly inFlight = new Set<string>();
   private readonly running = new Map<string, ActiveRun>();
+  /** Scheduled runs by tracker task, from their queueing until they are over. */
+  private readonly scheduledRuns = new Map<string, ActiveRun & { done: Promise<unknown> }>();
   private stopping = false;
   private readonly log: Logger;
 
@@ -134,12 +138,12 @@ export class RepoHandler {
 
   /** True when no run of this repo is running or waiting for a slot. */
   isIdle(): boolean {
-    return this.running.size === 0 && this.waitingTask.size === 0;
+    return this.running.size === 0 && this.waitingTask.size === 0 && this.scheduledRuns.size === 0;
   }
 
   /** Resolves once no run of this repo is running or waiting (at once when idle). */
   whenIdle(): Promise<void> {
-    return this.queue.idle();
+    return Promise.all([this.queue.idle(), ...[...this.scheduledRuns.values()].map((r) => r.done)]).then(() => undefined);
   }
 
   /** Conversations with a run in progress. */
@@ -159,7 +163,7 @@ export class RepoHandler {
     for (const message of dropped) this.inFlight.delete(message.messageId);
     for (const [, taskId] of this.waitingTask) this.options.tracker.finish(taskId, 'interrupted');
     this.waitingTask.clear();
-    const idle = this.queue.idle();
+    const idle = this.whenIdle();
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       idle.then(() => true),
@@ -168,7 +172,7 @@ export class RepoHandler {
     clearTimeout(timer);
     if (!finished) {
       this.log.warn('tasks still running at the shutdown timeout; stopping them', { conversations: this.queue.runningKeys().join(',') });
-      for (const run of this.running.values()) run.controller.abort();
+      for (const run of [...this.running.values(), ...this.scheduledRuns.values()]) run.controller.abort();
       await idle;
     }
     for (const channel of this.options.channels) {
@@ -184,6 +188,13 @@ export class RepoHandler {
    * live here (unknown, another repo's, or already finished).
    */
   stopTask(taskId: string): boolean {
+    const scheduled = this.scheduledRuns.get(taskId);
+    if (scheduled !== undefined) {
+      scheduled.stopRequested = true;
+      scheduled.controller.abort();
+      this.log.info('scheduled task stop requested', { task: taskId });
+      return true;
+    }
     for (const run of this.running.values()) {
       if (run.taskId !== taskId) continue;
       run.stopRequested = true;
@@ -200,6 +211,60 @@ export class RepoHandler {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Runs one scheduled task (see {@link runScheduledTask}): tracked as
+   * `scheduled: <name>` from sender `scheduler`, waiting for a slot of
+   * `execution.max_concurrent` like any task, stoppable from the dashboard,
+   * and waited for (or interrupted) by {@link stop}. Resolves when it is over.
+   */
+  async runScheduled(task: ScheduledTask): Promise<FireResult> {
+    if (this.stopping) return { outcome: 'failed', error: `repo ${this.repoId} is shutting down` };
+    const { tracker, limit } = this.options;
+    const taskId = tracker.add({ repoId: this.repoId, conversationId: undefined, title: `scheduled: ${task.name}`, sender: 'scheduler', messageId: `schedule:${task.fireKey}` });
+    const log = this.log.child({ task: taskId, schedule: task.name });
+    const entry = { taskId, controller: new AbortController(), stopRequested: false, done: Promise.resolve() as Promise<unknown> };
+    const run = (async (): Promise<FireResult> => {
+      const release = await limit.acquire();
+      let reason: CompletionReason = 'internal_error';
+      try {
+        if (entry.controller.signal.aborted) {
+          reason = entry.stopRequested ? 'stopped' : 'interrupted';
+          return { outcome: entry.stopRequested ? 'failed' : 'interrupted', error: 'stopped before it ran' };
+        }
+        let conversationId: string | undefined;
+        const result = await runScheduledTask(task, {
+          repoId: this.repoId,
+          settings: this.settings,
+          store: this.options.store,
+          mirror: this.options.mirror,
+          runner: this.options.runner,
+          channel: this.options.channels.find((c) => c.kind === task.channel),
+          log,
+          signal: entry.controller.signal,
+          onEvent: (event) => { this.options.onRunEvent?.({ repoId: this.repoId, conversationId: conversationId ?? '', taskId, event }); },
+          onConversation: (id) => { conversationId = id; tracker.start(taskId, id); },
+          stoppedByOperator: () => entry.stopRequested,
+          shuttingDown: () => this.stopping,
+          now: () => new Date(),
+        });
+        reason = result.reason;
+        const { reason: _, ...fire } = result;
+        return fire;
+      } finally {
+        release();
+        tracker.finish(taskId, reason);
+        log.info('task finished', { reason });
+      }
+    })();
+    entry.done = run.catch(() => undefined);
+    this.scheduledRuns.set(taskId, entry);
+    try {
+      return await run;
+    } finally {
+      this.scheduledRuns.delete(taskId);
+    }
   }
 
   /** Answers the messages of a batch cancelled before it ran, records it, and ends its task. */

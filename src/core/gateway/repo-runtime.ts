@@ -12,6 +12,8 @@ import { MessageLedger } from './message-ledger.js';
 import { RepoHandler, type GatewayRunEvent, type RepoSettings } from './repo-handler.js';
 import { repoStorage, type ChannelFactory } from './repo-wiring.js';
 import { SandboxTaskRunner } from './sandbox-task-runner.js';
+import { repoScheduler, type SchedulerSettings } from './repo-schedules.js';
+import type { Scheduler } from '../scheduler/index.js';
 import type { TaskRunner } from './task-runner.js';
 import type { TaskTracker } from './task-tracker.js';
 
@@ -53,6 +55,8 @@ export interface RepoRuntimeContext {
   onRunEvent: (event: GatewayRunEvent) => void;
   /** The settings of a repo's runs under the config in force now. */
   settings: (repo: RepoConfig) => RepoSettings;
+  /** The clock and zone of the repos' schedules. */
+  schedules: SchedulerSettings;
 }
 
 /** A sandbox of the service (for one repo, or without a repo for orphan clean-up and image pruning). */
@@ -85,6 +89,8 @@ export class RepoRuntime {
     readonly storage: RepoStorage,
     private readonly sandbox: Sandbox | undefined,
     private readonly runner: TaskRunner,
+    /** The repo's schedules (none when it has no `schedules:`). */
+    readonly scheduler: Scheduler,
   ) {}
 
   /**
@@ -122,8 +128,11 @@ export class RepoRuntime {
         onRunEvent: context.onRunEvent,
       });
       await handler.start();
-      log.info('repo started', { channels: channels.map((c) => c.kind).join(',') });
-      return new RepoRuntime(id, repo, scope, handler, storage, sandbox, runner);
+      // Started with the repo and stopped with it: a reload that changes schedules restarts the repo, which rebuilds them.
+      const scheduler = await repoScheduler(id, repo, handler, storage.repoStateDir, context.schedules, context.logger);
+      await scheduler.start();
+      log.info('repo started', { channels: channels.map((c) => c.kind).join(','), schedules: Object.keys(repo.schedules).length });
+      return new RepoRuntime(id, repo, scope, handler, storage, sandbox, runner, scheduler);
     } catch (error) {
       // The start error is the one to report; a channel that also fails to stop adds nothing to it.
       for (const channel of channels) await channel.stop().catch(() => undefined);
@@ -149,7 +158,9 @@ export class RepoRuntime {
    * sandbox. Calling it again with a shorter timeout shortens the wait.
    */
   async stop(timeoutMs: number): Promise<void> {
+    this.scheduler.stop();
     await this.handler.stop(timeoutMs);
+    await this.scheduler.idle();
     await this.runner.close?.();
     await this.sandbox?.shutdown();
   }
@@ -187,6 +198,7 @@ function stopOnce(channel: ChannelAdapter): ChannelAdapter {
     stop: () => (stopped ??= channel.stop()),
     reply: (message, conversationId, reply) => channel.reply(message, conversationId, reply),
     complete: (message) => channel.complete(message),
+    startThread: (thread) => channel.startThread(thread),
     state: () => channel.state(),
   };
 }

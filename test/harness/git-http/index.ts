@@ -38,7 +38,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
  * (Node refuses a `*.test` wildcard for a two-label name, so the committed
  * fake-upstream certificate cannot serve git.test).
  */
-async function writeCertificates(dir: string, names: readonly string[]): Promise<void> {
+export async function writeCertificates(dir: string, names: readonly string[]): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await execa('openssl', ['req', '-x509', ...ec, '-keyout', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca-cert.pem'), '-days', '2',
     '-subj', '/CN=Airut git test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], { cwd: dir });
