@@ -57,6 +57,21 @@ export interface ChannelState {
   retryAt?: Date;
 }
 
+/** A message that opens a new thread, not answering anything (a scheduled task's result). */
+export interface NewThread {
+  /** Recipient: an email address, or a Slack channel or user id. */
+  to: string;
+  conversationId: string;
+  /** Subject or first line of the thread. */
+  subject: string;
+  reply: OutgoingReply;
+  /**
+   * Names this message among all a conversation sends (e.g. the schedule and
+   * its fire time), so the same message sent again keeps its Message-ID.
+   */
+  key: string;
+}
+
 /** Called by a channel for each authorized message; resolves once the gateway has taken it. */
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
@@ -72,5 +87,11 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void>;
   complete(message: IncomingMessage): Promise<void>;
+  /**
+   * Sends a message that starts a new thread, and remembers that the thread
+   * belongs to its conversation: a reply in it reaches that conversation
+   * through the channel's normal, authenticated path.
+   */
+  startThread(thread: NewThread): Promise<void>;
   state(): ChannelState;
 }

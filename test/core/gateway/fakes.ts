@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, OutgoingReply } from '../../../src/core/channels/index.js';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../../../src/core/channels/index.js';
 import type { TaskRequest, TaskRunner } from '../../../src/core/gateway/index.js';
 import { buildExecutionResult, parseStreamJsonLine, type ExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
 
@@ -20,6 +20,8 @@ export class FakeChannel implements ChannelAdapter {
   readonly kind = 'email' as const;
   readonly replies: SentReply[] = [];
   readonly completed: string[] = [];
+  /** New threads started (scheduled results), with the names of their files. */
+  readonly threads: (NewThread & { attached: string[] })[] = [];
   readonly events = new EventEmitter();
   stopped = false;
   failReplies = false;
@@ -36,6 +38,12 @@ export class FakeChannel implements ChannelAdapter {
   async reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void> {
     if (this.failReplies) throw new Error('SMTP is down');
     this.replies.push({ message, conversationId, reply, attached: reply.attachments.map((a) => a.filename) });
+    this.events.emit('change');
+  }
+
+  async startThread(thread: NewThread): Promise<void> {
+    if (this.failReplies) throw new Error('SMTP is down');
+    this.threads.push({ ...thread, attached: thread.reply.attachments.map((a) => a.filename) });
     this.events.emit('change');
   }
 

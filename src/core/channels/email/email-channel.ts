@@ -10,7 +10,7 @@
  */
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { ConnectionOptions } from 'node:tls';
-import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, OutgoingReply } from '../channel.js';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../channel.js';
 import type { EmailChannelConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { authenticateSender, type SenderPolicy } from './authenticate-sender.js';
@@ -24,6 +24,7 @@ import { readRawHeaders, headerValues } from './raw-headers.js';
 import { buildReplyMail } from './reply-mail.js';
 import { SmtpSender, type SmtpRetry } from './smtp-sender.js';
 import { EmailStateStore } from './state-store.js';
+import { buildThreadMail } from './thread-mail.js';
 import { replyMessageId } from './reply-message-id.js';
 import { messageIdTokens, resolveConversation } from './threading.js';
 
@@ -187,6 +188,32 @@ export class EmailChannel implements ChannelAdapter {
     await this.smtp.send(mail);
     if (reply.kind !== 'acknowledgement') await store.markHandled(message.messageId, now);
     this.log.info('reply sent', { kind: reply.kind, conversation: conversationId, message_id: messageId, in_reply_to: message.messageId });
+  }
+
+  /**
+   * Sends a new mail to `thread.to` in the conversation's own thread. Its
+   * Message-ID is derived from the conversation and `thread.key` and recorded
+   * before the send, so the recipient's reply (In-Reply-To) finds the
+   * conversation; the reply still has to pass sender authentication and the
+   * allowlist like any other mail.
+   */
+  async startThread(thread: NewThread): Promise<void> {
+    const store = this.requireStore();
+    const now = this.clock();
+    const messageId = replyMessageId(thread.conversationId, thread.key, 'thread', this.options.config.from);
+    await store.recordSent(messageId, thread.conversationId, now);
+    await this.smtp.send(buildThreadMail({
+      from: this.options.config.from,
+      to: thread.to,
+      subject: thread.subject,
+      conversationId: thread.conversationId,
+      messageId,
+      markdown: thread.reply.markdown,
+      footer: this.options.config.footer ? thread.reply.footer : undefined,
+      attachments: thread.reply.attachments,
+      date: now,
+    }));
+    this.log.info('new thread sent', { kind: thread.reply.kind, conversation: thread.conversationId, message_id: messageId, to: thread.to });
   }
 
   /** Marks `message` handled and has it removed from the inbox by the next scan (at once when connected). */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 
-/** Which of the two replies a message can get: the acknowledgement or the answer. */
-export type ReplyRole = 'ack' | 'reply';
+/** Which of the two replies a message can get (the acknowledgement or the answer), or `thread`: a message that opens a thread. */
+export type ReplyRole = 'ack' | 'reply' | 'thread';
 
 /**
  * The Message-ID of our reply to `answering` in `conversationId`, the same

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { App, SocketModeReceiver, LogLevel, webApi } from '@slack/bolt';
-import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, OutgoingReply } from '../channel.js';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { SlackAuthorizer, type AuthorizationVerdict } from './authorizer.js';
@@ -199,6 +199,44 @@ export class SlackChannel implements ChannelAdapter {
       await this.quietly('reactions.add', { channel: where.channel, timestamp: ts, name: outcome });
     }
     this.watching.delete(key);
+  }
+
+  /**
+   * Posts a new top-level message in `thread.to` (a channel id, or a user id
+   * whose DM is opened) headed by the subject, with the text and files in
+   * its thread, and maps that thread to the conversation: a reply there
+   * continues it through the normal authorized path.
+   */
+  async startThread(thread: NewThread): Promise<void> {
+    const { reply } = thread;
+    let channel = thread.to;
+    try {
+      if (/^[UW][A-Z0-9]+$/.test(thread.to)) {
+        const opened = await this.client.conversations.open({ users: thread.to });
+        channel = opened.channel?.id ?? '';
+        if (channel === '') throw new Error(`conversations.open gave no channel for user ${thread.to}`);
+      }
+      const markdown = reply.footer === undefined ? reply.markdown : `${reply.markdown}\n\n_${reply.footer}_`;
+      const text = rewriteOutbound(markdownToMrkdwn(markdown), { user: (name) => this.authorizer.userNamed(name) });
+      const head = await this.client.chat.postMessage({ channel, text: `*${thread.subject.replace(/[*\r\n]+/g, ' ').trim()}*` });
+      const threadTs = head.ts ?? '';
+      if (threadTs === '') throw new Error('chat.postMessage gave no ts for the new thread');
+      await this.requireStore().register(threadKey(channel, threadTs), thread.conversationId);
+      const chunks = splitReply(text);
+      if (chunks.length > MAX_REPLY_POSTS) {
+        await this.client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: Buffer.from(markdown), filename: 'response.md', title: 'Response' });
+      } else {
+        for (const chunk of chunks) await this.client.chat.postMessage({ channel, thread_ts: threadTs, text: chunk });
+      }
+      await this.uploadFiles(channel, threadTs, reply.attachments);
+      this.log.info('new thread posted', { conversation: thread.conversationId, channel, thread_ts: threadTs });
+    } catch (cause) {
+      if (cause instanceof SlackChannelError) throw cause;
+      throw new SlackChannelError('SLACK_POST_FAILED', `could not start a Slack thread in ${thread.to}: ${describe(cause)}`, {
+        cause,
+        hint: 'Check that deliver.to is a channel id the app is a member of (chat:write) or a user id (im:write), and files:write for attachments.',
+      });
+    }
   }
 
   /** Slack keeps no inbox to clean up; nothing to do. */
