@@ -19,6 +19,8 @@ The configuration file is watched (through its directory, so a file saved in pla
     config: Flags.string({ description: 'Path of the server configuration file.', env: 'AIRUT_CONFIG', helpValue: 'FILE' }),
     'dashboard-host': Flags.string({ description: 'Address the dashboard binds to (overrides dashboard.host).', env: 'AIRUT_DASHBOARD_HOST', helpValue: 'HOST' }),
     'dashboard-port': Flags.integer({ description: 'Port of the dashboard (overrides dashboard.port).', env: 'AIRUT_DASHBOARD_PORT', min: 0, max: 65535, helpValue: 'PORT' }),
+    // Test hook: schedules fire by the ISO time written in this file, looked at every 100 ms.
+    'schedule-clock-file': Flags.string({ hidden: true, helpValue: 'FILE' }),
   };
 
   static override exitCodes = {
@@ -43,6 +45,7 @@ The configuration file is watched (through its directory, so a file saved in pla
     const { resolveConfigPath } = await import('../core/config/index.js');
     const { Redactor, startService } = await import('../core/gateway/index.js');
     const { formatLogRecord, Logger } = await import('../core/log/index.js');
+    const { fileClock } = await import('../core/scheduler/index.js');
     const redactor = new Redactor();
     const logger = new Logger(redactor.sink((record) => process.stdout.write(`${formatLogRecord(record)}\n`)));
     const service = await startService({
@@ -53,6 +56,7 @@ The configuration file is watched (through its directory, so a file saved in pla
       version: this.config.version,
       dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
       watchConfig: true,
+      ...(flags['schedule-clock-file'] === undefined ? {} : { scheduleClock: { now: fileClock(flags['schedule-clock-file']), maxSleepMs: 100 } }),
     });
     let stopping = false;
     let signalled: () => void = () => undefined;

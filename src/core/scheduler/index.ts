@@ -5,5 +5,6 @@
  */
 export { nextFire, nextFires, wallClock } from './next-fire.js';
 export { serverZone, isKnownZone, type ZoneSources } from './server-zone.js';
+export { fileClock } from './file-clock.js';
 export { ScheduleState, type ScheduleOutcome, type ScheduleRecord } from './schedule-state.js';
 export { Scheduler, type FireResult, type ScheduledFire, type ScheduleView, type SchedulerOptions, type SchedulerTimers } from './scheduler.js';
