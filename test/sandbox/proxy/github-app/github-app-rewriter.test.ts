@@ -9,7 +9,7 @@ import { loadSecretRewriter } from '../../../../src/sandbox/proxy/secret-rewrite
 // masked secrets (MSK-08), with the token exchange answered at the transport
 // boundary (a real exchange is in installation-tokens.test.ts).
 
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' });
+const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const TOKEN = `ghs_REAL${'t'.repeat(32)}`;
 const MASKED_REAL = `ghp_${'M'.repeat(36)}`;
 

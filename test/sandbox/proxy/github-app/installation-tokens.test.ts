@@ -15,9 +15,9 @@ import { startLocalFakeGithub, type FakeGithub } from '../../../harness/fake-git
 // refresh after expiry are decided without waiting.
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const PKCS1 = privateKey.export({ type: 'pkcs1', format: 'pem' });
-const PKCS8 = privateKey.export({ type: 'pkcs8', format: 'pem' });
-const PUBLIC = publicKey.export({ type: 'spki', format: 'pem' });
+const PKCS1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const PKCS8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PUBLIC = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 async function fakeGithub(t: Test, tokenTtlS: number): Promise<{ github: FakeGithub; agent: Agent }> {
   const certDir = await mkdtemp(join(tmpdir(), 'airut-fake-github-'));
@@ -96,7 +96,7 @@ void t.test('a failed refresh is reported without secrets and not remembered', a
 
 void t.test('a JWT signed with another key is refused by GitHub and reported', async (t) => {
   const { github, agent } = await fakeGithub(t, 3600);
-  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   await t.rejects(tokensFor(github, agent, other, Date.now).get(), /answered 401/);
   await github.until(1);
   t.equal(github.requests[0]?.jwt, 'bad signature');
