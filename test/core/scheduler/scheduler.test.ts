@@ -62,8 +62,8 @@ async function setup(t: Test, schedules: Record<string, ScheduleConfig>, options
       await once(logEvents, 'log');
     }
   };
-  const state = async (): Promise<Record<string, { lastFire?: string; lastRun?: { outcome: string; conversationId?: string; fireAt: string } }>> =>
-    JSON.parse(await readFile(join(stateDir, 'schedules.json'), 'utf8'));
+  type Recorded = Record<string, { lastFire?: string; lastRun?: { outcome: string; conversationId?: string; fireAt: string } }>;
+  const state = async (): Promise<Recorded> => JSON.parse(await readFile(join(stateDir, 'schedules.json'), 'utf8')) as Recorded;
   return { store, runner, channel, tracker, handler, scheduler, logs, limit, finished, logged, state, setNow: (iso: string) => { now = new Date(iso); } };
 }
 
