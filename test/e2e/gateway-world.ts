@@ -67,6 +67,10 @@ export interface WorldOptions {
   relay?: boolean;
   /** Directories put before PATH for the service (fake executables such as git). */
   pathPrefix?: string[];
+  /** `repos.e2e.schedules`. */
+  schedules?: Record<string, unknown>;
+  /** More arguments of `airut serve` (test hooks such as `--schedule-clock-file`). */
+  serveArgs?: string[];
 }
 
 /**
@@ -162,6 +166,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
         model: 'sonnet',
         secrets: { FAKE_CLAUDE_SCENARIO: scenario },
         network: { sandbox_enabled: true },
+        ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
         email: {
           imap_server: '127.0.0.1',
           imap_port: provider.dovecot.port,
@@ -190,7 +195,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
     await writeFile(configFile, stringify(configFor(scenario)));
     printed = '';
     const path = [...(options.pathPrefix ?? []), process.env.PATH ?? ''].join(':');
-    const started = airutBackground(['serve', ...(options.dashboard ? ['--dashboard-port', '0'] : [])], { ...env, PATH: path });
+    const started = airutBackground(['serve', ...(options.dashboard ? ['--dashboard-port', '0'] : []), ...(options.serveArgs ?? [])], { ...env, PATH: path });
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
     t.teardown(async () => {
