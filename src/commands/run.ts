@@ -1,8 +1,7 @@
 import { homedir } from 'node:os';
 import { text } from 'node:stream/consumers';
-import { Args, Errors } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { AirutCommand, claudeRunFlags, runEnvironment, sandboxRunFlags, toRunFlags } from '../core/cli/index.js';
-import { isAirutError } from '../sandbox/error.js';
 import type { PromptRunResult, RunSettings } from '../core/run/index.js';
 import type { StartRun, WatchOutcome } from '../core/ui/index.js';
 
@@ -35,6 +34,10 @@ When stdout is not a terminal, the same information is printed as plain lines wi
     ...sandboxRunFlags({ promptModeOnly: false, followUps: true }),
     ...claudeRunFlags({ promptModeOnly: false, followUps: true }),
   };
+
+  // Airut's own failures exit 125 (CLI-06), flag errors too; an empty prompt is the caller's, 1.
+  static override failureExitCode = EXIT_AIRUT;
+  static override ownExitCodeErrors = ['RUN_PROMPT_EMPTY'];
 
   static override exitCodes = {
     '0': 'The last run finished successfully (or the UI was left before any run).',
@@ -73,18 +76,6 @@ When stdout is not a terminal, the same information is printed as plain lines wi
     if (worktree !== undefined) this.log(`Worktree: ${worktree.path} (branch ${worktree.branch})`);
     if (outcome.sessionId !== undefined) this.log(`To continue this session: ${this.config.bin} run --resume ${outcome.sessionId}`);
     process.exitCode = outcome.exitCode;
-  }
-
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (isAirutError(error)) {
-      process.stderr.write(await this.describeFailure(error));
-      this.exit(error.code === 'RUN_PROMPT_EMPTY' ? 1 : EXIT_AIRUT);
-    }
-    if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {
-      process.stderr.write(`Error: ${error.message}\nHint: see airut run --help\n`);
-      this.exit(EXIT_AIRUT);
-    }
-    return super.catch(error);
   }
 }
 

@@ -3,7 +3,6 @@ import { text } from 'node:stream/consumers';
 import { Args, Errors, Flags } from '@oclif/core';
 import { AirutCommand, claudeRunFlags, runEnvironment, sandboxRunFlags, toRunFlags } from '../../core/cli/index.js';
 import type { RunEvent } from '../../core/run/index.js';
-import { isAirutError } from '../../sandbox/error.js';
 
 /** Exit code for Airut's own failures, apart from anything the command can return. */
 const EXIT_AIRUT = 125;
@@ -39,6 +38,10 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     json: Flags.boolean({ description: 'Prompt mode: print the result as JSON on stdout instead of the response.' }),
     ...claudeRunFlags({ promptModeOnly: true, followUps: false }),
   };
+
+  // Airut's own failures exit 125 (CLI-06), flag errors too; an empty prompt is the caller's, 1.
+  static override failureExitCode = EXIT_AIRUT;
+  static override ownExitCodeErrors = ['RUN_PROMPT_EMPTY'];
 
   static override exitCodes = {
     '0': 'Prompt mode: Claude finished successfully. Command mode: the command exited 0.',
@@ -137,17 +140,5 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-  }
-
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (isAirutError(error)) {
-      process.stderr.write(await this.describeFailure(error));
-      this.exit(error.code === 'RUN_PROMPT_EMPTY' ? 1 : EXIT_AIRUT);
-    }
-    if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {
-      process.stderr.write(`Error: ${error.message}\nHint: see airut sandbox exec --help\n`);
-      this.exit(EXIT_AIRUT);
-    }
-    return super.catch(error);
   }
 }

@@ -9,3 +9,4 @@ export {
   type LiveSandboxRunFlagsInput,
   type ParsedRunFlags,
 } from './run-flags.js';
+export { describeCauses, failureDetail, type FailureDetail } from './cause-chain.js';
