@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { assertNetworkBackend } from '../../sandbox/index.js';
 import { Sandbox } from '../../sandbox/index.js';
 import type { ContainerRuntime } from '../../sandbox/index.js';
-import type { ChannelAdapter } from '../channels/index.js';
+import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
+import type { RejectedMail } from '../channels/email/index.js';
 import type { AirutPaths, RepoConfig, ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
@@ -53,6 +54,8 @@ export interface RepoRuntimeContext {
   /** Root of the installed package (the proxy program is run from it). Default: this package. */
   packageRoot?: string;
   onRunEvent: (event: GatewayRunEvent) => void;
+  /** Told about every message a channel refused (after it is logged). */
+  onRejected?: (repoId: string, rejected: RejectedMail, channel: ChannelKind) => void;
   /** The settings of a repo's runs under the config in force now. */
   settings: (repo: RepoConfig) => RepoSettings;
   /** The clock and zone of the repos' schedules. */
@@ -110,7 +113,10 @@ export class RepoRuntime {
     const channels = context.channels(id, repo, {
       repoStateDir: storage.repoStateDir,
       logger: log,
-      onRejected: (rejected) => log.warn('message rejected', { kind: rejected.kind, reason: rejected.reason, sender: rejected.sender, message_id: rejected.messageId }),
+      onRejected: (rejected, channel) => {
+        log.warn('message rejected', { channel, kind: rejected.kind, reason: rejected.reason, sender: rejected.sender, message_id: rejected.messageId });
+        context.onRejected?.(id, rejected, channel);
+      },
     }).map(stopOnce);
     if (channels.length === 0) log.warn('repo has no channel this version can serve');
     try {

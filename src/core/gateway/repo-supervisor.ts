@@ -12,6 +12,31 @@ export interface RepoSupervisorOptions {
   shutdownTimeoutMs: () => number;
   /** Runs once before the first repo starts (orphan clean-up of the sandbox). */
   beforeFirstStart?: () => Promise<void>;
+  /** How long to wait before start attempt `failures + 1` of a failed repo. Default: 5 s doubling up to 5 min. */
+  retryDelayMs?: (failures: number) => number;
+  clock?: () => Date;
+  /** Told whenever a repo's state, error, retry time or pending restart changes. */
+  onChange?: (id: string) => void;
+}
+
+/** The error that stopped a repo from starting. */
+export interface RepoStartError {
+  /** The error's code when it has one (e.g. `SLACK_AUTH_FAILED`), else its class name. */
+  type: string;
+  message: string;
+  at: Date;
+}
+
+/** What the supervisor knows about one repo, for the dashboard and health. */
+export interface RepoSlotStatus {
+  id: string;
+  state: 'running' | 'starting' | 'failed' | 'stopping';
+  runtime: RepoRuntime | undefined;
+  lastError: RepoStartError | undefined;
+  /** When a failed repo is tried again. */
+  nextRetryAt: Date | undefined;
+  /** A restart or removal waiting for the repo's tasks to finish, with why. */
+  pending: string | undefined;
 }
 
 /** A repo that is configured but not running. */
@@ -30,6 +55,17 @@ interface Slot {
   work: Promise<void>;
   /** A pass is chained and has not begun: it will read the latest `desired`. */
   queued: boolean;
+  starting: boolean;
+  lastError: RepoStartError | undefined;
+  /** Start failures in a row. */
+  failures: number;
+  retry: { timer: NodeJS.Timeout; at: Date } | undefined;
+  pending: string | undefined;
+}
+
+/** 5 s, 10 s, 20 s, ... up to 5 minutes. */
+function defaultRetryDelay(failures: number): number {
+  return Math.min(5000 * 2 ** Math.max(0, failures - 1), 300_000);
 }
 
 /** The longest timer Node accepts (about 24.8 days): "until the tasks finish on their own". */
@@ -47,24 +83,31 @@ export class RepoSupervisor {
   private firstStart: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(private readonly options: RepoSupervisorOptions) {}
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: RepoSupervisorOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
 
   /**
    * Sets the repos the config asks for. Resolves once every repo that was
    * not running has been started (or has failed); restarts and removals that
-   * wait for running tasks go on in the background.
+   * wait for running tasks go on in the background. A failed repo is tried
+   * again at once, and after that with backoff until it starts.
    */
   async configure(repos: Readonly<Record<string, RepoConfig>>): Promise<void> {
     const starting: Promise<void>[] = [];
     for (const [id, repo] of Object.entries(repos)) {
       const slot = this.slots.get(id) ?? this.newSlot(id);
       slot.desired = repo;
+      this.cancelRetry(slot);
       const pass = this.request(slot);
       if (slot.current === undefined) starting.push(pass);
     }
     for (const slot of this.slots.values()) {
       if (repos[slot.id] !== undefined) continue;
       slot.desired = undefined;
+      this.cancelRetry(slot);
       void this.request(slot);
     }
     await Promise.all(starting);
@@ -87,7 +130,19 @@ export class RepoSupervisor {
 
   /** Configured repos that are not running, with why. */
   failed(): FailedRepo[] {
-    return [...this.slots.values()].flatMap((s) => (s.current === undefined && s.desired !== undefined && s.error !== undefined ? [{ id: s.id, error: s.error }] : []));
+    return [...this.slots.values()].flatMap((s) => (s.current === undefined && s.desired !== undefined && !s.starting && s.error !== undefined ? [{ id: s.id, error: s.error }] : []));
+  }
+
+  /** Every repo to show (see {@link ids}) with its state. */
+  status(): RepoSlotStatus[] {
+    return [...this.slots.values()].filter((s) => s.desired !== undefined || s.current !== undefined).map((s) => ({
+      id: s.id,
+      state: s.desired === undefined ? 'stopping' : s.current !== undefined ? 'running' : s.starting || s.lastError === undefined ? 'starting' : 'failed',
+      runtime: s.current,
+      lastError: s.lastError,
+      nextRetryAt: s.retry?.at,
+      pending: s.pending,
+    }));
   }
 
   /** The running repo `id`, if any. */
@@ -112,12 +167,16 @@ export class RepoSupervisor {
   /** Stops every repo: running tasks get up to `timeoutMs`, then are interrupted. */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
+    for (const slot of this.slots.values()) this.cancelRetry(slot);
     await Promise.all(this.running().map((r) => r.stop(timeoutMs)));
     await Promise.all([...this.slots.values()].map((s) => s.work));
   }
 
   private newSlot(id: string): Slot {
-    const slot: Slot = { id, desired: undefined, current: undefined, error: undefined, work: Promise.resolve(), queued: false };
+    const slot: Slot = {
+      id, desired: undefined, current: undefined, error: undefined, work: Promise.resolve(), queued: false,
+      starting: false, lastError: undefined, failures: 0, retry: undefined, pending: undefined,
+    };
     this.slots.set(id, slot);
     return slot;
   }
@@ -132,6 +191,8 @@ export class RepoSupervisor {
         await this.pass(slot);
       } catch (error) {
         this.options.context.logger.error('repo could not be brought in line with the config', { repo: slot.id, error: describe(error) });
+      } finally {
+        this.setPending(slot, undefined);
       }
     });
     return slot.work;
@@ -146,7 +207,10 @@ export class RepoSupervisor {
       if (current === undefined) break;
       if (desired !== undefined && isDeepStrictEqual(current.repo, desired) && current.scope === this.options.scope()) return;
       if (desired === undefined) {
-        if (!current.isIdle()) log.info('repo removed from the config; it takes no new messages and stops once its running tasks finish');
+        if (!current.isIdle()) {
+          log.info('repo removed from the config; it takes no new messages and stops once its running tasks finish');
+          this.setPending(slot, 'removed from the config; stops once its running tasks finish');
+        }
         await current.stop(UNTIL_DONE_MS);
         slot.current = undefined;
         log.info('repo stopped', { reason: 'removed from the config' });
@@ -154,6 +218,7 @@ export class RepoSupervisor {
       }
       if (!current.isIdle()) {
         log.info('repo restart pending until its tasks finish', { reason: reason(current, desired) });
+        this.setPending(slot, `restart once its tasks finish (${reason(current, desired)})`);
         await current.whenIdle();
         continue;
       }
@@ -176,6 +241,8 @@ export class RepoSupervisor {
   }
 
   private async start(slot: Slot, repo: RepoConfig): Promise<void> {
+    slot.starting = true;
+    this.options.onChange?.(slot.id);
     try {
       const before = this.options.beforeFirstStart;
       // A failed clean-up is tried again by the next start.
@@ -188,11 +255,55 @@ export class RepoSupervisor {
       }
       slot.current = runtime;
       slot.error = undefined;
+      slot.failures = 0;
+      this.cancelRetry(slot);
     } catch (error) {
       slot.error = describe(error);
-      this.options.context.logger.error('repo failed to start', { repo: slot.id, error: slot.error });
+      slot.lastError = { type: errorType(error), message: error instanceof Error ? error.message : String(error), at: this.clock() };
+      slot.failures++;
+      const delay = (this.options.retryDelayMs ?? defaultRetryDelay)(slot.failures);
+      this.options.context.logger.error('repo failed to start', { repo: slot.id, error: slot.error, retry_in_s: Math.round(delay / 1000) });
+      this.scheduleRetry(slot, delay);
+    } finally {
+      slot.starting = false;
+      this.options.onChange?.(slot.id);
     }
   }
+
+  /** Tries a failed repo again after `delayMs`, unless a reload or a stop comes first. */
+  private scheduleRetry(slot: Slot, delayMs: number): void {
+    this.cancelRetry(slot);
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      slot.retry = undefined;
+      if (slot.desired !== undefined && slot.current === undefined && !this.stopping) void this.request(slot);
+    }, delayMs);
+    // A pending retry alone does not keep the process alive.
+    timer.unref();
+    slot.retry = { timer, at: new Date(this.clock().getTime() + delayMs) };
+  }
+
+  private cancelRetry(slot: Slot): void {
+    if (slot.retry === undefined) return;
+    clearTimeout(slot.retry.timer);
+    slot.retry = undefined;
+  }
+
+  private setPending(slot: Slot, pending: string | undefined): void {
+    if (slot.pending === pending) return;
+    slot.pending = pending;
+    this.options.onChange?.(slot.id);
+  }
+}
+
+/** An error's stable code when it has one, else its class name. */
+function errorType(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    if (error instanceof Error) return error.name;
+  }
+  return typeof error;
 }
 
 function reason(current: RepoRuntime, desired: RepoConfig): string {

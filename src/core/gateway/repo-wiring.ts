@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ChannelAdapter } from '../channels/index.js';
+import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
 import { EmailChannel, type RejectedMail } from '../channels/email/index.js';
 import { SlackChannel } from '../channels/slack/index.js';
 import { ConversationStore, GitMirror } from '../conversation/index.js';
@@ -12,8 +12,8 @@ export interface ChannelContext {
   /** `$XDG_STATE_HOME/airut/<repo_id>`. */
   repoStateDir: string;
   logger: Logger;
-  /** Tell the gateway about a message refused before any task (for the tracker and logs). */
-  onRejected: (rejected: RejectedMail) => void;
+  /** Tell the gateway about a message refused before any task (for the repo page and logs). */
+  onRejected: (rejected: RejectedMail, channel: ChannelKind) => void;
 }
 
 /** Makes the channels of one repo. */
@@ -29,7 +29,7 @@ export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
       config: repo.email,
       stateDir: join(context.repoStateDir, 'email'),
       logger: context.logger,
-      onRejected: context.onRejected,
+      onRejected: (rejected) => context.onRejected(rejected, 'email'),
       conversationExists: (id) => conversations.exists(id),
     }));
   }
@@ -39,7 +39,7 @@ export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
       config: repo.slack,
       stateDir: join(context.repoStateDir, 'slack'),
       logger: context.logger,
-      onRejected: context.onRejected,
+      onRejected: (rejected) => context.onRejected(rejected, 'slack'),
     }));
   }
   return channels;

@@ -1,12 +1,12 @@
 import { ContainerRuntime } from '../../sandbox/index.js';
-import { ConfigError, configPaths, loadConfig, type AirutPaths, type ServerConfig } from '../config/index.js';
-import { ConversationHistory } from '../dashboard/index.js';
+import { ConfigError, configPaths, loadConfig, type AirutPaths, type LoadedConfig, type ServerConfig } from '../config/index.js';
+import { ConversationHistory, type DashboardEvent, type DashboardSource } from '../dashboard/index.js';
 import { gatewaySource } from './dashboard-source.js';
 import type { Logger } from '../log/index.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { diffConfig, sameRuntime } from './config-diff.js';
 import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
-import { GatewayError } from './error.js';
+import { fallbackConfig } from './fallback-config.js';
 import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { configSecrets, type Redactor } from './redactor.js';
 import type { GatewayRunEvent } from './repo-handler.js';
@@ -14,6 +14,8 @@ import { serviceSandbox, type RepoRuntimeContext, type RunnerFactory, type Serve
 import { RepoSupervisor } from './repo-supervisor.js';
 import { defaultChannels, repoSettings, type ChannelFactory } from './repo-wiring.js';
 import { ServiceDashboard } from './service-dashboard.js';
+import { RejectedLog } from './rejected-log.js';
+import { ServiceStatus } from './service-status.js';
 import { TaskTracker } from './task-tracker.js';
 import { serverZone } from '../scheduler/index.js';
 
@@ -42,6 +44,10 @@ export interface ServiceOptions {
   watchConfig?: boolean;
   /** Quiet time that ends a burst of file events before a reload. Default 100 ms. */
   watchDebounceMs?: number;
+  /** Wait before start attempt `failures + 1` of a failed repo. Default: 5 s doubling up to 5 min. */
+  retryDelayMs?: (failures: number) => number;
+  /** How long a channel that had connected may be down before `/api/health` says so. Default 60 s. */
+  channelGraceMs?: number;
   /**
    * The clock schedules fire by, and how often at most it is looked at
    * (ms). A test hook: the default is the system clock, looked at least once a minute.
@@ -55,6 +61,8 @@ export interface Service {
   readonly dashboardUrl: string | undefined;
   /** Tasks of every repo. */
   tracker: TaskTracker;
+  /** Repos and health as the dashboard shows them. */
+  status: ServiceStatus;
   /**
    * Re-reads the config and applies it by scope (see {@link startService});
    * an invalid file keeps the running config and is reported. Reloads run one
@@ -84,14 +92,31 @@ export interface Service {
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const { logger } = options;
-  let loaded = await loadConfig({ path: options.configPath, env: options.env });
+  /** Why the file did not load at start (nothing configured runs until it does); cleared by a good reload. */
+  let startProblem: string | undefined;
+  /** Why the last reload was refused (the previous config runs on). */
+  let reloadProblem: string | undefined;
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig({ path: options.configPath, env: options.env });
+    logger.info(loaded.exists ? 'config loaded' : 'no config file; starting with defaults and no repos', {
+      path: loaded.path,
+      repos: Object.keys(loaded.config.repos).length,
+    });
+  } catch (error) {
+    // The operator fixes the file in the editor or on disk, and a reload starts the repos: stay up for that.
+    if (!(error instanceof ConfigError)) throw error;
+    loaded = fallbackConfig(options.configPath, error.hash);
+    startProblem = error.message;
+    logger.error('config did not load; the dashboard stays up so it can be fixed, and no repo runs until it loads', { path: options.configPath, error: describe(error) });
+  }
   /** SHA-256 of the file last read, valid or not (what `/api/status` reports). */
   let fileHash = loaded.hash;
   options.redactor?.add(...configSecrets(loaded.config));
-  logger.info(loaded.exists ? 'config loaded' : 'no config file; starting with defaults and no repos', {
-    path: loaded.path,
-    repos: Object.keys(loaded.config.repos).length,
-  });
+  let stopping: Promise<void> | undefined;
+  /** Server settings waiting for the service to be idle (the latest reload wins). */
+  let pendingServer: ServerConfig | undefined;
+  let applyingServer: Promise<void> | undefined;
 
   // The tracker reports changes to the dashboard feed, which reads the tracker and the repos: the callbacks only run once all exist.
   const tracker = new TaskTracker({ onChange: (task) => dashboardFeed.taskChanged(task) });
@@ -99,13 +124,27 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     version: options.version,
     tracker,
     config: () => ({ path: loaded.path, exists: loaded.exists, hash: fileHash }),
-    repos: () => supervisor.ids().map((id) => ({ id, state: supervisor.get(id) === undefined ? 'failed' : 'running', channels: supervisor.get(id)?.handler.channelStates() ?? [], rejected: [] })),
+    repos: () => status.repos(),
     stop: (taskId) => Promise.resolve(supervisor.running().some((repo) => repo.handler.stopTask(taskId))),
     history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
   });
-  dashboardFeed.configLoaded();
-  const dashboard = new ServiceDashboard({ flags: options.dashboard, source: dashboardFeed.source, logger });
-  await dashboard.apply(loaded.config.dashboard);
+  if (startProblem === undefined) dashboardFeed.configLoaded();
+  else dashboardFeed.reloadFailed(startProblem);
+  const repoListeners = new Set<(event: DashboardEvent) => void>();
+  const source: DashboardSource = {
+    ...dashboardFeed.source,
+    health: () => status.health(),
+    subscribe: (listener) => {
+      const unsubscribe = dashboardFeed.source.subscribe(listener);
+      repoListeners.add(listener);
+      return () => {
+        unsubscribe();
+        repoListeners.delete(listener);
+      };
+    },
+  };
+  const dashboard = new ServiceDashboard({ flags: options.dashboard, source, logger });
+  const rejectedLog = new RejectedLog();
 
   const paths = options.paths ?? configPaths(options.env);
   const limit = new ConcurrencyLimit(loaded.config.execution.max_concurrent);
@@ -124,6 +163,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       options.onRunEvent?.(event);
     },
     settings: (repo) => repoSettings(repo, loaded.config),
+    onRejected: (repoId, rejected, channel) => {
+      rejectedLog.add(repoId, rejected, channel);
+      status.refresh();
+    },
     schedules: {
       defaultZone: serverZone({ env: options.env }),
       ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock.now, maxSleepMs: options.scheduleClock.maxSleepMs }),
@@ -133,6 +176,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     context,
     scope: () => scope,
     shutdownTimeoutMs: () => loaded.config.execution.shutdown_timeout * 1000,
+    onChange: () => status.refresh(),
+    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     ...(options.runner === undefined ? {
       beforeFirstStart: async () => {
         const report = await serviceSandbox(scope, context).startup();
@@ -143,14 +188,31 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     } : {}),
   });
 
+  const status = new ServiceStatus({
+    version: options.version,
+    supervisor,
+    rejected: rejectedLog,
+    counts: () => tracker.counts(),
+    configProblem: () => startProblem !== undefined ? { when: 'start', message: startProblem }
+      : reloadProblem !== undefined ? { when: 'reload', message: reloadProblem } : undefined,
+    serverPending: () => pendingServer !== undefined,
+    ...(options.channelGraceMs === undefined ? {} : { channelGraceMs: options.channelGraceMs }),
+    onRepoChange: (repo) => {
+      for (const listener of repoListeners) listener({ type: 'repo', repo });
+    },
+  });
+  // Channel states change inside the channels; look at them often enough for the live views.
+  const statusTimer = setInterval(() => status.refresh(), 1000);
+  statusTimer.unref();
+
+  // The dashboard comes up first and stays up whatever the repos do: it is where they are fixed.
+  await dashboard.apply(loaded.config.dashboard);
   const configured = Object.keys(loaded.config.repos).length;
   await supervisor.configure(loaded.config.repos);
   const failed = supervisor.failed();
   if (configured > 0 && supervisor.running().length === 0) {
-    await dashboard.close();
-    throw new GatewayError('GATEWAY_ALL_REPOS_FAILED', `all ${configured} repo(s) failed to start: ${failed.map((f) => `${f.id} (${f.error})`).join('; ')}`, {
-      hint: 'Check each repo_url, the channel credentials and that podman works (airut check).',
-      exitCode: 2,
+    logger.error('no repo could start; the service stays up, retries them with backoff, and starts them once the config is fixed', {
+      failed: failed.map((f) => `${f.id} (${f.error})`).join('; '),
     });
   }
   logger.info('service ready', { repos: supervisor.running().length, failed: failed.length });
@@ -166,11 +228,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       if (pruned > 0) logger.info('old images removed', { images: pruned });
     }
   }, { logger });
-
-  let stopping: Promise<void> | undefined;
-  /** Server settings waiting for the service to be idle (the latest reload wins). */
-  let pendingServer: ServerConfig | undefined;
-  let applyingServer: Promise<void> | undefined;
 
   const applyServerWhenIdle = (): void => {
     if (applyingServer !== undefined) return;
@@ -209,8 +266,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       next = await loadConfig({ path: options.configPath, env: options.env });
     } catch (error) {
       if (error instanceof ConfigError && error.hash !== undefined) fileHash = error.hash;
-      logger.error('config reload failed; keeping the running config', { error: describe(error) });
-      dashboardFeed.reloadFailed(error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      if (startProblem === undefined) {
+        reloadProblem = message;
+        logger.error('config reload failed; keeping the running config', { error: describe(error) });
+      } else {
+        startProblem = message;
+        logger.error('config still does not load; no repo runs until it does', { error: describe(error) });
+      }
+      dashboardFeed.reloadFailed(message);
       return;
     }
     if (!next.exists && loaded.exists) {
@@ -221,6 +285,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const changes = diffConfig(loaded.config, next.config);
     loaded = next;
     fileHash = next.hash;
+    startProblem = undefined;
+    reloadProblem = undefined;
     limit.resize(next.config.execution.max_concurrent);
     for (const repo of supervisor.running()) {
       const config = next.config.repos[repo.id];
@@ -274,10 +340,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       return dashboard.url;
     },
     tracker,
+    status,
     reload,
     stop() {
       stopping ??= (async () => {
         watcher?.close();
+        clearInterval(statusTimer);
         await reloading;
         const timeoutMs = loaded.config.execution.shutdown_timeout * 1000;
         const busy = tracker.counts().running;

@@ -94,13 +94,59 @@ t.test('serves each repo through its channels, counts tasks, redacts secrets, st
   t.ok(logs.some((l) => l.message === 'stopped'));
 });
 
-t.test('every configured repo failing is a start error', async (t) => {
+// Was: every repo failing rejected the start (exit 2). The service now stays up so the operator can fix it.
+t.test('every configured repo failing: the service stays up, health is error (503) naming the repo, and a retry with backoff starts it once it can', async (t) => {
   const { root, env, paths } = await home(t);
-  await writeFile(paths.configFile, ['dashboard:', '  enabled: false', 'repos:', '  gone:', `    repo_url: ${join(root, 'nothing')}`, ...email('    '), ''].join('\n'));
-  await t.rejects(startService({
-    configPath: paths.configFile, env, paths, logger: new Logger(() => undefined), version: 'x', dashboard: {},
+  const missing = join(root, 'upstream');
+  await writeFile(paths.configFile, ['dashboard:', '  host: 127.0.0.1', 'repos:', '  gone:', `    repo_url: ${missing}`, ...email('    '), ''].join('\n'));
+  const logs: LogRecord[] = [];
+  const logged = new EventEmitter();
+  const service = await startService({
+    configPath: paths.configFile, env, paths, logger: new Logger((r) => { logs.push(r); logged.emit('log', r); }), version: 'x', dashboard: { port: 0 },
     channels: () => [new FakeChannel()], runner: () => new FakeRunner(),
-  }), { code: 'GATEWAY_ALL_REPOS_FAILED', message: /gone/ });
+    retryDelayMs: () => 200,
+  });
+  t.teardown(() => service.stop());
+  const health = await fetch(`${service.dashboardUrl}/api/health`);
+  t.equal(health.status, 503);
+  const body = await health.json() as { status: string; problems: { repo: string; kind: string; reason: string }[]; repos: { failed: number } };
+  t.equal(body.status, 'error');
+  t.equal(body.repos.failed, 1);
+  t.match(body.problems, [{ repo: 'gone', kind: 'repo_failed', reason: /gone|upstream|repo/ }]);
+  const repos = await (await fetch(`${service.dashboardUrl}/api/repos`)).json() as { repos: { id: string; state: string; lastError?: { type: string; message: string }; nextRetryAt?: string }[] };
+  t.match(repos.repos, [{ id: 'gone', state: 'failed', lastError: { type: String, message: String }, nextRetryAt: String }]);
+
+  // The upstream appears: the next retry starts the repo without a reload.
+  const started = new Promise<void>((resolve) => logged.on('log', (r: LogRecord) => { if (r.message === 'repo started') resolve(); }));
+  t.equal(await upstreamRepo(root), missing);
+  await started;
+  const after = await fetch(`${service.dashboardUrl}/api/health`);
+  t.equal(after.status, 200);
+  t.match(await after.json(), { status: 'ok', problems: [], repos: { configured: 1, running: 1, failed: 0 } });
+  t.ok(logs.filter((l) => l.message === 'repo failed to start').length >= 1);
+});
+
+t.test('a config that does not load at start: the dashboard stays up, health is error, and fixing the file starts the repos', async (t) => {
+  const { root, env, paths } = await home(t);
+  const repoUrl = await upstreamRepo(root);
+  await writeFile(paths.configFile, 'dashboard:\n  host: 127.0.0.1\nrepos:\n  alpha:\n    repo_url: 42\n');
+  const logs: LogRecord[] = [];
+  const service = await startService({
+    configPath: paths.configFile, env, paths, logger: new Logger((r) => logs.push(r)), version: 'x', dashboard: { port: 0 },
+    channels: () => [new FakeChannel()], runner: () => new FakeRunner(),
+  });
+  t.teardown(() => service.stop());
+  t.ok(logs.some((l) => l.level === 'error' && /config did not load/.test(l.message)));
+  const health = await fetch(`${service.dashboardUrl}/api/health`);
+  t.equal(health.status, 503);
+  t.match(await health.json(), { status: 'error', problems: [{ kind: 'config_invalid', reason: /repo_url/ }] });
+  t.match(await (await fetch(`${service.dashboardUrl}/api/status`)).json(), { config: { lastReloadError: /repo_url/ } });
+
+  await writeFile(paths.configFile, ['dashboard:', '  host: 127.0.0.1', 'repos:', '  alpha:', `    repo_url: ${repoUrl}`, ...email('    '), ''].join('\n'));
+  await service.reload();
+  const after = await fetch(`${service.dashboardUrl}/api/health`);
+  t.equal(after.status, 200);
+  t.match(await after.json(), { status: 'ok', repos: { configured: 1, running: 1 } });
 });
 
 /** A service on fakes whose config the test rewrites; log records can be awaited. */
