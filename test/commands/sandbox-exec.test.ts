@@ -201,7 +201,7 @@ void t.test('Airut\'s own failures exit 125 with one clear message and no stack 
       name: 'unset !env in sandbox.yaml',
       files: { '.airut/sandbox.yaml': 'env:\n  TOKEN: !env AIRUT_TEST_SURELY_UNSET\n' },
       args: ['--', 'true'],
-      message: /sandbox\.yaml:2: env\.TOKEN: environment variable 'AIRUT_TEST_SURELY_UNSET' is not set/,
+      message: /sandbox\.yaml:2:10: env\.TOKEN: environment variable 'AIRUT_TEST_SURELY_UNSET' is not set/,
     },
     {
       name: 'no Dockerfile',

@@ -1,4 +1,5 @@
 import { AirutError } from '../../sandbox/index.js';
+import type { ConfigProblem } from '../config/index.js';
 
 /**
  * Codes of {@link RepoSandboxError}:
@@ -21,8 +22,12 @@ export type RepoSandboxErrorCode =
  */
 export class RepoSandboxError extends AirutError {
   declare readonly code: RepoSandboxErrorCode;
+  /** Every problem found in `.airut/sandbox.yaml`, in file order; empty for the other codes. */
+  readonly problems: readonly ConfigProblem[];
 
-  constructor(code: RepoSandboxErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(code, message, { ...options, exitCode: 125 });
+  constructor(code: RepoSandboxErrorCode, message: string, options: { hint?: string; cause?: unknown; problems?: readonly ConfigProblem[] } = {}) {
+    const { problems = [], ...rest } = options;
+    super(code, message, { ...rest, exitCode: 125 });
+    this.problems = problems;
   }
 }

@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { EnvReference, configTags } from '../config/index.js';
-import { findMaskedSecretProblems, type MaskedSecret } from '../../sandbox/index.js';
-import type { ResourceLimits } from '../../sandbox/index.js';
+import { LineCounter, parseDocument } from 'yaml';
+import { configTags, formatKeyPath, type ConfigProblem, type KeySegment } from '../config/index.js';
+import { describeValue } from '../config/describe-value.js';
+import { readDocument } from '../config/read-document.js';
+import { schemaProblems } from '../config/schema-problems.js';
+import { SourceMap } from '../config/source-map.js';
+import { locateProblem, sortProblems } from '../config/validate.js';
+import { findMaskedSecretProblems, type MaskedSecret, type ResourceLimits } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
+import { coerceScalars } from './coerce-scalars.js';
+import { findTagProblems, unsetOptionalSecrets } from './find-tag-problems.js';
+import { sandboxSchema } from './sandbox-schema.js';
 
 /** `.airut/sandbox.yaml` with every `!env` resolved (CLI-03). */
 export interface RepoSandboxConfig {
@@ -26,19 +33,25 @@ export interface RepoSandboxConfig {
   unsupported: string[];
 }
 
-const TOP_KEYS = ['env', 'pass_env', 'masked_secrets', 'signing_credentials', 'network_sandbox', 'resource_limits'];
-const SECRET_KEYS = ['value', 'scopes', 'headers', 'allow_foreign_credentials'];
-const LIMIT_KEYS = ['timeout', 'memory', 'cpus', 'pids_limit'];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TRUE_WORDS = ['true', '1', 'yes', 'on'];
-const FALSE_WORDS = ['false', '0', 'no', 'off'];
+/** The file's data once it passed sandbox.schema.json. */
+interface SandboxFile {
+  env?: Record<string, string | number | boolean> | null;
+  pass_env?: string[] | null;
+  masked_secrets?: Record<string, { value: string | number | boolean; scopes: string[]; headers: string[]; allow_foreign_credentials: boolean }> | null;
+  signing_credentials?: Record<string, unknown> | null;
+  network_sandbox: boolean;
+  resource_limits?: { timeout?: number; memory?: string; cpus?: number; pids_limit?: number } | null;
+}
+
+const HINT = 'sandbox.schema.json in the Airut package describes every key; point your editor at it with a "# yaml-language-server: $schema=..." line for completion.';
 
 /**
  * Reads `.airut/sandbox.yaml`. A missing file gives the defaults. Unknown
- * keys and wrong types are errors naming file, line and key; an `!env NAME`
- * whose variable is unset in `env` is an error too (fail closed: a secret
- * silently left empty would make the task run with the wrong credentials).
- * `!env NAME?` leaves the key out instead.
+ * keys and wrong types are errors naming file, line, column and key; an
+ * `!env NAME` whose variable is unset in `env` is an error too (fail closed: a
+ * secret silently left empty would make the task run with the wrong
+ * credentials). `!env NAME?` leaves the key out instead (a masked secret
+ * whose value it is, the whole secret).
  *
  * @throws RepoSandboxError `REPO_SANDBOX_CONFIG_INVALID`, `REPO_SANDBOX_ENV_UNSET`, `REPO_SANDBOX_FILE_UNREADABLE`.
  */
@@ -61,53 +74,69 @@ export async function loadRepoSandboxConfig(path: string, env: Readonly<Record<s
 export function parseRepoSandboxConfig(text: string, source: string, env: Readonly<Record<string, string | undefined>>): RepoSandboxConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { customTags: configTags, uniqueKeys: true, prettyErrors: true, lineCounter: counter });
-  const reader = new Reader(counter, source, env);
-  const firstError = doc.errors[0];
-  if (firstError) reader.fail(undefined, 'is not valid YAML', firstError.message.split('\n')[0] ?? firstError.message);
-  const config = defaults(source);
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === undefined))) return config;
-  if (!isMap(root)) reader.fail(root, 'the document must be a mapping', `Valid top-level keys: ${TOP_KEYS.join(', ')}.`);
-  for (const [key, value] of reader.entries(root, '', TOP_KEYS)) {
-    switch (key) {
-      case 'env':
-        for (const [name, item] of reader.entries(value, 'env')) {
-          reader.envName(item, `env.${name}`, name);
-          const resolved = reader.string(item, `env.${name}`);
-          if (resolved !== undefined) config.env[name] = resolved;
-        }
-        break;
-      case 'pass_env':
-        config.passEnv = reader.list(value, 'pass_env').map((item, i) => {
-          const name = reader.string(item, `pass_env[${i}]`) ?? '';
-          reader.envName(item, `pass_env[${i}]`, name);
-          return name;
-        }).filter(Boolean);
-        break;
-      case 'masked_secrets':
-        for (const [name, item] of reader.entries(value, 'masked_secrets')) config.maskedSecrets.push(...reader.secret(item, name));
-        break;
-      case 'signing_credentials':
-        if (reader.entries(value, 'signing_credentials').length > 0) {
-          config.unsupported.push(`${source}: signing_credentials is not supported yet by this Airut; the run goes ahead without AWS re-signing`);
-        }
-        break;
-      case 'network_sandbox':
-        config.networkSandbox = reader.boolean(value, 'network_sandbox');
-        break;
-      case 'resource_limits':
-        for (const [limit, item] of reader.entries(value, 'resource_limits', LIMIT_KEYS)) {
-          const where = `resource_limits.${limit}`;
-          if (limit === 'timeout') config.timeoutSeconds = reader.number(item, where);
-          else if (limit === 'memory') {
-            const memory = reader.string(item, where);
-            if (memory !== undefined) config.resourceLimits.memory = memory;
-          } else if (limit === 'cpus') config.resourceLimits.cpus = reader.number(item, where);
-          else config.resourceLimits.pidsLimit = reader.number(item, where);
-        }
-        break;
-    }
+  if (doc.errors.length > 0) {
+    throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, doc.errors.map((error): ConfigProblem => {
+      const at = error.linePos?.[0];
+      const first = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+      return { keyPath: '', message: `is not valid YAML: ${first}`, file: source, ...(at === undefined ? {} : { line: at.line, column: at.col }) };
+    }), 'Fix the YAML syntax at the position shown.');
   }
+  const sourceMap = new SourceMap(counter);
+  const read = readDocument(doc, text, env, sourceMap, 'the environment that runs airut');
+  const locate = (segments: KeySegment[], message: string): ConfigProblem => locateProblem({ segments, part: 'value', message }, { file: source, locate: sourceMap.locate });
+
+  const tags = findTagProblems(doc, env);
+  if (tags.unsetEnv.length > 0) {
+    throw invalid('REPO_SANDBOX_ENV_UNSET', source, tags.unsetEnv.map(({ segments, message }) => locate(segments, message)),
+      'Set the variables in the environment that runs airut, or mark a reference optional with "!env NAME?".');
+  }
+  if (tags.other.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, tags.other.map(({ segments, message }) => locate(segments, message)), HINT);
+  if (read.problems.length > 0) {
+    throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, read.problems.map((problem) => locateProblem(problem, { file: source, locate: sourceMap.locate })), HINT);
+  }
+
+  const { schema, validate } = sandboxSchema();
+  const data = read.value ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const start = doc.contents?.range?.[0] ?? 0;
+    const { line, col } = counter.linePos(start);
+    const keys = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
+    throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, [{
+      keyPath: '', file: source, line, column: col,
+      message: `the document must be a mapping with keys among ${keys.join(', ')}; got ${describeValue(data)}`,
+    }], HINT);
+  }
+  // A masked secret whose `value: !env NAME?` is unset is left out as a whole: it has nothing to protect.
+  const secrets = (data as { masked_secrets?: unknown }).masked_secrets;
+  for (const name of unsetOptionalSecrets(doc, env)) {
+    if (typeof secrets === 'object' && secrets !== null) delete (secrets as Record<string, unknown>)[name];
+  }
+  coerceScalars(schema, data);
+  const problems = validate(data) ? [] : schemaProblems(validate.errors ?? [], data);
+  const located = problems.map((problem) => locateProblem(problem, { file: source, locate: sourceMap.locate }));
+  if (located.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, sortProblems(located), HINT);
+
+  const file = data as SandboxFile;
+  const config = defaults(source);
+  for (const [name, value] of Object.entries(file.env ?? {})) config.env[name] = String(value);
+  config.passEnv = [...(file.pass_env ?? [])];
+  const secretProblems: ConfigProblem[] = [];
+  for (const [name, entry] of Object.entries(file.masked_secrets ?? {})) {
+    const secret: MaskedSecret = { name, value: String(entry.value), scopes: entry.scopes, headers: entry.headers, allowForeignCredentials: entry.allow_foreign_credentials };
+    const where = formatKeyPath(['masked_secrets', name]);
+    for (const problem of findMaskedSecretProblems(secret, where)) secretProblems.push(secretProblem(problem, where, ['masked_secrets', name], locate));
+    config.maskedSecrets.push(secret);
+  }
+  if (secretProblems.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, sortProblems(secretProblems), HINT);
+  if (Object.keys(file.signing_credentials ?? {}).length > 0) {
+    config.unsupported.push(`${source}: signing_credentials is not supported yet by this Airut; the run goes ahead without AWS re-signing`);
+  }
+  config.networkSandbox = file.network_sandbox;
+  const limits = file.resource_limits ?? {};
+  config.timeoutSeconds = limits.timeout;
+  if (limits.memory !== undefined) config.resourceLimits.memory = limits.memory;
+  if (limits.cpus !== undefined) config.resourceLimits.cpus = limits.cpus;
+  if (limits.pids_limit !== undefined) config.resourceLimits.pidsLimit = limits.pids_limit;
   return config;
 }
 
@@ -115,97 +144,28 @@ function defaults(path: string | undefined): RepoSandboxConfig {
   return { path, env: {}, passEnv: [], maskedSecrets: [], networkSandbox: true, timeoutSeconds: undefined, resourceLimits: {}, unsupported: [] };
 }
 
-/** Walks the document, turning every problem into one located error. */
-class Reader {
-  constructor(
-    private readonly lines: LineCounter,
-    private readonly source: string,
-    private readonly env: Readonly<Record<string, string | undefined>>,
-  ) {}
+/**
+ * A masked-secret problem (`masked_secrets.K.scopes[1]: ...`) as a located
+ * problem: the key path it starts with becomes the problem's key path.
+ */
+function secretProblem(text: string, where: string, segments: KeySegment[], locate: (segments: KeySegment[], message: string) => ConfigProblem): ConfigProblem {
+  const rest = text.startsWith(where) ? text.slice(where.length) : text;
+  const match = /^\.(scopes|headers)(?:\[(\d+)\])?: /.exec(rest);
+  if (match === null) return locate(segments, rest.replace(/^: /, ''));
+  const inner: KeySegment[] = [...segments, match[1] as string, ...(match[2] === undefined ? [] : [Number(match[2])])];
+  return locate(inner, rest.slice(match[0].length));
+}
 
-  fail(node: unknown, what: string, valid: string, code: 'REPO_SANDBOX_CONFIG_INVALID' | 'REPO_SANDBOX_ENV_UNSET' = 'REPO_SANDBOX_CONFIG_INVALID'): never {
-    const range = (node as Node | undefined)?.range;
-    const line = range ? this.lines.linePos(range[0]).line : undefined;
-    const where = line === undefined ? this.source : `${this.source}:${line}`;
-    throw new RepoSandboxError(code, `Configuration error: ${where}: ${what}`, { hint: valid });
-  }
+/** `file:line:column: key: message`, the way each problem is listed. */
+export function formatSandboxProblem(problem: ConfigProblem): string {
+  const where = [problem.file, problem.line, problem.line === undefined ? undefined : problem.column].filter((part) => part !== undefined && part !== '').join(':');
+  return [where, problem.keyPath, problem.message].filter((part) => part !== '').join(': ');
+}
 
-  entries(node: unknown, where: string, known?: readonly string[]): [string, unknown][] {
-    if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
-    if (!isMap(node)) this.fail(node, `${where || 'the document'} must be a mapping`, `Write it as \`${where}:\` followed by indented "key: value" lines.`);
-    return node.items.map((pair) => {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (known && !known.includes(key)) {
-        this.fail(pair.key, `unknown key ${JSON.stringify(where ? `${where}.${key}` : key)}`, `Valid keys${where ? ` under ${where}` : ''}: ${known.join(', ')}.`);
-      }
-      return [key, pair.value];
-    });
-  }
-
-  list(node: unknown, where: string): unknown[] {
-    if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
-    if (!isSeq(node)) this.fail(node, `${where} must be a list`, `Write it as \`${where}: [A, B]\`.`);
-    return node.items;
-  }
-
-  /** A scalar as text, `!env` resolved; undefined for an unset optional reference. */
-  string(node: unknown, where: string): string | undefined {
-    if (!isScalar(node)) this.fail(node, `${where} must be a single value`, 'Give a string, a number or `!env NAME`.');
-    const value = node.value;
-    if (value instanceof EnvReference) {
-      const resolved = this.env[value.name];
-      if (resolved !== undefined) return resolved;
-      if (value.optional) return undefined;
-      this.fail(node, `${where}: environment variable '${value.name}' is not set`, `Set ${value.name} in the environment that runs airut, or write \`!env ${value.name}?\` to leave ${where} out when it is unset.`, 'REPO_SANDBOX_ENV_UNSET');
-    }
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-    return this.fail(node, `${where} must be a string, number or boolean`, 'Quote the value if it is text.');
-  }
-
-  number(node: unknown, where: string): number {
-    const text = this.string(node, where);
-    const value = Number(text);
-    if (text === undefined || text.trim() === '' || !Number.isFinite(value)) this.fail(node, `${where} ${JSON.stringify(text)} is not a number`, `Give ${where} as a number, like 600.`);
-    return value;
-  }
-
-  boolean(node: unknown, where: string): boolean {
-    const text = (this.string(node, where) ?? '').toLowerCase();
-    if (TRUE_WORDS.includes(text)) return true;
-    if (FALSE_WORDS.includes(text)) return false;
-    return this.fail(node, `${where} ${JSON.stringify(text)} is not a boolean`, `Use one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}.`);
-  }
-
-  envName(node: unknown, where: string, name: string): void {
-    if (!ENV_NAME.test(name)) this.fail(node, `${where}: ${JSON.stringify(name)} is not an environment variable name`, 'Names are letters, digits and "_", not starting with a digit.');
-  }
-
-  secret(node: unknown, name: string): MaskedSecret[] {
-    const where = `masked_secrets.${name}`;
-    this.envName(node, where, name);
-    let value: string | undefined;
-    let scopes: string[] = [];
-    let headers: string[] = [];
-    let allowForeign = false;
-    for (const [key, item] of this.entries(node, where, SECRET_KEYS)) {
-      if (key === 'value') value = this.string(item, `${where}.value`);
-      else if (key === 'allow_foreign_credentials') allowForeign = this.boolean(item, `${where}.allow_foreign_credentials`);
-      else {
-        const list = this.list(item, `${where}.${key}`).map((entry, i) => this.string(entry, `${where}.${key}[${i}]`) ?? '');
-        if (key === 'scopes') scopes = list;
-        else headers = list;
-      }
-    }
-    // An optional !env that is unset leaves the whole secret out.
-    if (value === undefined) {
-      const raw = isMap(node) ? node.get('value', true) : undefined;
-      if (raw === undefined) this.fail(node, `${where}.value is missing`, 'Give the real value, usually as `value: !env NAME`.');
-      return [];
-    }
-    const secret: MaskedSecret = { name, value, scopes, headers, allowForeignCredentials: allowForeign };
-    const problems = findMaskedSecretProblems(secret, where);
-    if (problems.length > 0) this.fail(node, problems.join('; '), 'A masked secret needs `value`, a non-empty `scopes` list of host patterns and a non-empty `headers` list of header names.');
-    return [secret];
-  }
+function invalid(code: 'REPO_SANDBOX_CONFIG_INVALID' | 'REPO_SANDBOX_ENV_UNSET', source: string, problems: readonly ConfigProblem[], hint: string): RepoSandboxError {
+  const lines = problems.map(formatSandboxProblem);
+  const message = lines.length === 1
+    ? `Configuration error: ${lines[0] ?? ''}`
+    : `Configuration error: ${source} has ${lines.length} problems:\n${lines.map((line) => `  ${line}`).join('\n')}`;
+  return new RepoSandboxError(code, message, { hint, problems });
 }

@@ -39,5 +39,5 @@ void t.test('allowlist: missing means empty, invalid fails closed', async (t) =>
   t.equal(missing.found, false);
   t.equal(missing.allowlist.isEmpty, true);
   await writeFile(join(dir, 'network-allowlist.yaml'), 'domains: [ok.example]\nurl_prefixes:\n  - host: a.example\n    methods: [FETCH]\n');
-  await t.rejects(loadAllowlist(join(dir, 'network-allowlist.yaml')), { code: 'ALLOWLIST_INVALID', message: /network-allowlist\.yaml:4: url_prefixes\[0\]\.methods\[0\]/ });
+  await t.rejects(loadAllowlist(join(dir, 'network-allowlist.yaml')), { code: 'ALLOWLIST_INVALID', message: /network-allowlist\.yaml:4:15: url_prefixes\[0\]\.methods\[0\]/ });
 });

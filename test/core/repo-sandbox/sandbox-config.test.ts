@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadRepoSandboxConfig, parseRepoSandboxConfig } from '../../../src/core/repo-sandbox/index.js';
+import { loadRepoSandboxConfig, parseRepoSandboxConfig, type RepoSandboxError } from '../../../src/core/repo-sandbox/index.js';
 
 const parse = (text: string, env: Record<string, string> = {}) => parseRepoSandboxConfig(text, '/repo/.airut/sandbox.yaml', env);
 
@@ -47,26 +47,70 @@ void t.test('an empty file, a missing file and signing_credentials', async (t) =
   t.equal(missing.networkSandbox, true);
   await writeFile(join(dir, 'sandbox.yaml'), 'network_sandbox: "1"\n');
   t.equal((await loadRepoSandboxConfig(join(dir, 'sandbox.yaml'), {})).networkSandbox, true);
-  const signing = parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n');
+  const signing = parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: !env AWS_ACCESS_KEY_ID\n    secret_access_key: !env AWS_SECRET_ACCESS_KEY\n    scopes: ["*.amazonaws.com"]\n', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
   t.match(signing.unsupported, [/signing_credentials is not supported yet/]);
 });
 
 void t.test('mistakes are errors naming file, line and key (exit 125)', (t) => {
   const cases: [string, string, RegExp, string?][] = [
-    ['env:\n  TOKEN: !env UNSET_VAR\n', 'REPO_SANDBOX_ENV_UNSET', /sandbox\.yaml:2: env\.TOKEN: environment variable 'UNSET_VAR' is not set/],
-    ['masked_secrets:\n  K:\n    value: !env GONE\n    scopes: [a.b]\n    headers: [X-Key]\n', 'REPO_SANDBOX_ENV_UNSET', /:3: masked_secrets\.K\.value: environment variable 'GONE' is not set/],
-    ['- a\n- b\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1: the document must be a mapping/],
-    ['envs:\n  A: b\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1: unknown key "envs"/],
-    ['resource_limits:\n  memroy: 2g\n', 'REPO_SANDBOX_CONFIG_INVALID', /:2: unknown key "resource_limits\.memroy"/],
-    ['resource_limits:\n  timeout: soon\n', 'REPO_SANDBOX_CONFIG_INVALID', /resource_limits\.timeout "soon" is not a number/],
-    ['network_sandbox: maybe\n', 'REPO_SANDBOX_CONFIG_INVALID', /network_sandbox "maybe" is not a boolean/],
-    ['pass_env: HOME\n', 'REPO_SANDBOX_CONFIG_INVALID', /pass_env must be a list/],
-    ['env:\n  1BAD: x\n', 'REPO_SANDBOX_CONFIG_INVALID', /"1BAD" is not an environment variable name/],
-    ['masked_secrets:\n  K:\n    value: v\n    scopes: []\n    headers: [X-Key]\n', 'REPO_SANDBOX_CONFIG_INVALID', /masked_secrets\.K/],
+    ['env:\n  TOKEN: !env UNSET_VAR\n', 'REPO_SANDBOX_ENV_UNSET', /sandbox\.yaml:2:10: env\.TOKEN: environment variable 'UNSET_VAR' is not set/],
+    ['masked_secrets:\n  K:\n    value: !env GONE\n    scopes: [a.b]\n    headers: [X-Key]\n', 'REPO_SANDBOX_ENV_UNSET', /:3:12: masked_secrets\.K\.value: environment variable 'GONE' is not set/],
+    ['- a\n- b\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1:1: the document must be a mapping with keys among env, pass_env/],
+    ['envs:\n  A: b\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1:1: envs: unknown key; did you mean "env"\?/],
+    ['resource_limits:\n  memroy: 2g\n', 'REPO_SANDBOX_CONFIG_INVALID', /:2:3: resource_limits\.memroy: unknown key; did you mean "memory"\?/],
+    ['resource_limits:\n  timeout: soon\n', 'REPO_SANDBOX_CONFIG_INVALID', /:2:12: resource_limits\.timeout: must be an integer, got "soon"/],
+    ['network_sandbox: maybe\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1:18: network_sandbox: must be true or false, got "maybe"/],
+    ['pass_env: HOME\n', 'REPO_SANDBOX_CONFIG_INVALID', /:1:11: pass_env: must be a list/],
+    ['env:\n  1BAD: x\n', 'REPO_SANDBOX_CONFIG_INVALID', /:2:3: env\.1BAD: invalid key: must be an environment variable name.*got "1BAD"/],
+    ['masked_secrets:\n  K:\n    value: v\n    scopes: []\n    headers: [X-Key]\n', 'REPO_SANDBOX_CONFIG_INVALID', /:4:13: masked_secrets\.K\.scopes: must not be an empty list/],
     ['env: [unclosed\n', 'REPO_SANDBOX_CONFIG_INVALID', /is not valid YAML/],
   ];
   for (const [text, code, message] of cases) {
     t.throws(() => parse(text), { code, exitCode: 125, message }, JSON.stringify(text));
   }
+  t.end();
+});
+
+void t.test('the schema refuses unknown keys at every level, with a suggestion and the valid keys', (t) => {
+  const cases: [string, RegExp][] = [
+    ['masked_secrets:\n  K:\n    value: v\n    scopes: [a.com]\n    headers: [X]\n    header: [Y]\n', /:6:5: masked_secrets\.K\.header: unknown key; did you mean "headers"\?/],
+    ['resource_limits:\n  disk: 10g\n', /:2:3: resource_limits\.disk: unknown key; valid keys here: timeout, memory, cpus, pids_limit/],
+    ['signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: a\n    secret_access_key: b\n    scopes: [x.com]\n    region: eu\n', /:7:5: signing_credentials\.aws\.region: unknown key/],
+    ['signing_credentials:\n  aws:\n    type: gcp\n    access_key_id: a\n    secret_access_key: b\n    scopes: [x.com]\n', /:3:11: signing_credentials\.aws\.type: must be "aws-sigv4", got "gcp"/],
+    ['env:\n  A: !var x\n', /:2:6: env\.A: !var x cannot be used here/],
+    ['env:\n  A:\n', /:2:5: env\.A: must be a single value/],
+    ['resource_limits: {memory: 2x, cpus: 0, pids_limit: 1.5, timeout: 5}\n', /resource_limits\.timeout: must be at least 10, got 5/],
+    ['masked_secrets:\n  K:\n    value: v\n    scopes: ["https://x.com"]\n    headers: [X-Key]\n', /:4:14: masked_secrets\.K\.scopes\[0\]: "https:\/\/x\.com" includes a URL scheme/],
+    ['masked_secrets:\n  K:\n    scopes: [x.com]\n    headers: [X-Key]\n', /:2:3: masked_secrets\.K\.value: is required but missing/],
+  ];
+  for (const [text, message] of cases) t.throws(() => parse(text), { code: 'REPO_SANDBOX_CONFIG_INVALID', exitCode: 125, message }, JSON.stringify(text));
+  t.end();
+});
+
+void t.test('every problem is reported at once, in file order, and kept on the error', (t) => {
+  const err = t.throws(() => parse('resource_limits:\n  memory: 2x\n  cpus: 0\nnetwork_sandbox: perhaps\nextra: 1\n')) as RepoSandboxError;
+  t.same(err.problems.map((p) => [p.keyPath, p.line, p.column]), [
+    ['resource_limits.memory', 2, 11],
+    ['resource_limits.cpus', 3, 9],
+    ['network_sandbox', 4, 18],
+    ['extra', 5, 1],
+  ]);
+  t.match(err.message, /^Configuration error: \/repo\/\.airut\/sandbox\.yaml has 4 problems:\n {2}\/repo\/\.airut\/sandbox\.yaml:2:11: resource_limits\.memory: must be a size like "512m"/);
+  t.end();
+});
+
+void t.test('true/false keys take yes/no, on/off and 1/0; numbers may be quoted or come from !env', (t) => {
+  t.equal(parse('network_sandbox: 0\n').networkSandbox, false);
+  t.equal(parse('network_sandbox: ON\n').networkSandbox, true);
+  const config = parse('resource_limits:\n  timeout: "900"\n  cpus: !env CPUS\nmasked_secrets:\n  K:\n    value: 1234\n    scopes: [x.com]\n    headers: [X]\n    allow_foreign_credentials: 1\n', { CPUS: '0.5' });
+  t.equal(config.timeoutSeconds, 900);
+  t.same(config.resourceLimits, { cpus: 0.5 });
+  t.same(config.maskedSecrets, [{ name: 'K', value: '1234', scopes: ['x.com'], headers: ['X'], allowForeignCredentials: true }]);
+  t.end();
+});
+
+void t.test('a masked secret whose value is an unset !env NAME? is left out as a whole', (t) => {
+  const config = parse('masked_secrets:\n  GONE:\n    value: !env NOT_SET?\n    scopes: [x.com]\n    headers: [X]\n  KEPT:\n    value: !env SET\n    scopes: [x.com]\n    headers: [X]\n', { SET: 'real' });
+  t.same(config.maskedSecrets.map((secret) => secret.name), ['KEPT']);
   t.end();
 });
