@@ -7,7 +7,7 @@ export interface TasksInFlight {
 }
 
 /** The fetch the health probe uses; the global one by default. */
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; json(): Promise<unknown> }>;
+export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status?: number; json(): Promise<unknown> }>;
 
 const HEALTH_TIMEOUT_MS = 3_000;
 
@@ -25,7 +25,8 @@ export async function readTasksInFlight(dashboardUrl: string, fetchHealth: Fetch
   let body: unknown;
   try {
     const response = await fetchHealth(`${dashboardUrl}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-    if (!response.ok) return undefined;
+    // 503 is a service whose repos all failed: it still answers with its task counts.
+    if (!response.ok && response.status !== 503) return undefined;
     body = await response.json();
   } catch {
     // Refused, timed out or not JSON: treated as "no service here".

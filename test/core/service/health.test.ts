@@ -40,3 +40,17 @@ t.test('waits with a doubling pause until the service is idle', async (t) => {
   t.same(pauses, [1_000, 2_000, 3_000]);
   t.same(lines, ['Still waiting: 1 running, 1 queued.', 'Still waiting: 1 running, 0 queued.']);
 });
+
+t.test('a service answering 503 (every repo failed) still reports its tasks; other errors are no service', async (t) => {
+  const serve = async (status: number): Promise<string> => {
+    const server = createServer((_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end('{"status":"error","problems":[{"repo":"a","kind":"repo_failed","reason":"x"}],"tasks":{"queued":0,"running":2}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  };
+  t.same(await readTasksInFlight(await serve(503)), { running: 2, queued: 0 });
+  t.equal(await readTasksInFlight(await serve(500)), undefined);
+});
