@@ -32,6 +32,8 @@ export interface DoctorDeps {
   uid?: number;
   /** CPU architecture, for the container start probe. */
   arch?: string;
+  /** The node binary, whose prefix holds npm's global config. Default: `process.execPath`. */
+  execPath?: string;
   /** The cgroup filesystem. */
   cgroupRoot?: string;
   /** How long the registry may take before the version check gives up. */
@@ -53,6 +55,7 @@ export async function runChecks(deps: DoctorDeps): Promise<DoctorReport> {
     env: deps.env,
     home: deps.home,
     cwd: deps.cwd,
+    execPath: deps.execPath ?? process.execPath,
     fetch: deps.fetch ?? undiciFetch,
     timeoutMs: deps.registryTimeoutMs ?? 3_000,
   });

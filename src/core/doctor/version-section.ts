@@ -1,5 +1,5 @@
+import { authorizationFor, isAirutError, packumentUrl, resolveNpmRegistry } from '../../sandbox/index.js';
 import { compareVersions, parseVersion } from './version-compare.js';
-import { resolveNpmRegistry } from './npm-registry.js';
 import { failed, passed, type SectionResult } from './report.js';
 
 /** The subset of WHATWG fetch the version check uses (undici's by default). */
@@ -16,6 +16,8 @@ export interface VersionCheckDeps {
   env: Readonly<Record<string, string | undefined>>;
   home: string;
   cwd: string;
+  /** The node binary, whose prefix holds npm's global config (as for the Claude Code download). */
+  execPath?: string;
   fetch: FetchLike;
   /** Give up on the registry after this long; the check is only informational. */
   timeoutMs: number;
@@ -28,13 +30,28 @@ export interface VersionCheckDeps {
 export async function checkVersion(deps: VersionCheckDeps): Promise<SectionResult> {
   const { installed } = deps;
   const checks = [passed('Installed', 'info', `${installed.name} ${installed.version}`)];
-  const registry = await resolveNpmRegistry(deps);
-  const url = `${registry.url}${installed.name.replace('/', '%2F')}`;
+  // The same resolution as the Claude Code download: environment, project, user and global npmrc, scope, token.
+  const registry = await resolveNpmRegistry({
+    env: deps.env, homedir: deps.home, cwd: deps.cwd, packageName: installed.name, ...(deps.execPath === undefined ? {} : { execPath: deps.execPath }),
+  }).catch((error: unknown) => {
+    // An unreadable npmrc is only worth a notice here, never a failed check.
+    if (isAirutError(error)) return error;
+    throw error;
+  });
+  if (registry instanceof Error) {
+    checks.push(failed('Newest release', 'info', `unknown: ${registry.message}`, registry.hint ?? null));
+    return { name: 'Version', checks };
+  }
+  const url = packumentUrl(registry, installed.name);
+  const authorization = authorizationFor(registry, url);
   let latest: string | undefined;
   let problem: string | undefined;
   try {
     const response = await deps.fetch(url, {
-      headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
+      headers: {
+        accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8',
+        ...(authorization === undefined ? {} : { authorization }),
+      },
       signal: AbortSignal.timeout(deps.timeoutMs),
     });
     if (response.status === 404) {

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
 import t, { type Test } from 'tap';
-import { resolveNpmRegistry } from '../../../src/core/doctor/npm-registry.js';
 import { checkVersion } from '../../../src/core/doctor/version-section.js';
 
 /** A registry on 127.0.0.1 answering GET /airut with `latest` (or a status), recording request paths. */
-async function registry(t: Test, answer: { latest?: string; status?: number; hang?: boolean }): Promise<{ url: string; paths: string[] }> {
+async function registry(t: Test, answer: { latest?: string; status?: number; hang?: boolean }): Promise<{ url: string; paths: string[]; auth: string[] }> {
   const paths: string[] = [];
+  const auth: string[] = [];
   const server: Server = createServer((request, response) => {
     paths.push(`${request.url ?? ''} ${request.headers.accept ?? ''}`);
+    auth.push(request.headers.authorization ?? '');
     if (answer.hang) return;
     response.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ name: 'airut', 'dist-tags': { latest: answer.latest } }));
@@ -24,7 +25,7 @@ async function registry(t: Test, answer: { latest?: string; status?: number; han
     server.close(() => resolve());
   }));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/`, paths };
+  return { url: `http://127.0.0.1:${address.port}/`, paths, auth };
 }
 
 function dirs(t: Test): { home: string; cwd: string } {
@@ -66,12 +67,17 @@ void t.test('registry trouble is only informational', async (t) => {
   t.match(slow.checks[1], { ok: false, severity: 'info', detail: /no answer within 0\.2 s/ });
 });
 
-void t.test('the registry comes from the environment, then the project .npmrc, then the user .npmrc', async (t) => {
+void t.test('the registry and its token come from the one npm resolver: environment, project, user .npmrc', async (t) => {
+  const server = await registry(t, { latest: '0.1.0' });
   const { home, cwd } = dirs(t);
-  t.same(await resolveNpmRegistry({ env: {}, home, cwd }), { url: 'https://registry.npmjs.org/', source: 'npm default' });
-  writeFileSync(join(home, '.npmrc'), '; comment\nregistry = https://user.example/npm\n');
-  t.same(await resolveNpmRegistry({ env: {}, home, cwd }), { url: 'https://user.example/npm/', source: join(home, '.npmrc') });
-  writeFileSync(join(cwd, '.npmrc'), 'registry=${MIRROR}/r/\n');
-  t.same(await resolveNpmRegistry({ env: { MIRROR: 'https://project.example' }, home, cwd }), { url: 'https://project.example/r/', source: join(cwd, '.npmrc') });
-  t.same(await resolveNpmRegistry({ env: { npm_config_registry: 'https://env.example' }, home, cwd }), { url: 'https://env.example/', source: 'npm_config_registry' });
+  const host = new URL(server.url).host;
+  writeFileSync(join(home, '.npmrc'), `registry = ${server.url}\n//${host}/:_authToken=\${TOKEN}\n`);
+  const fromUser = await checkVersion({ installed, env: { TOKEN: 't-1' }, home, cwd, fetch, timeoutMs: 3000 });
+  t.match(fromUser.checks[1], { ok: true, detail: `0.1.0 on ${server.url}; 0.1.0 is up to date` });
+  t.match(server.auth, ['Bearer t-1'], 'the token configured for that registry is sent, as the download sends it');
+  writeFileSync(join(cwd, '.npmrc'), 'registry=http://127.0.0.1:1/\n');
+  const fromProject = await checkVersion({ installed, env: {}, home, cwd, fetch, timeoutMs: 3000 });
+  t.match(fromProject.checks[1], { ok: false, detail: /could not reach http:\/\/127\.0\.0\.1:1\// }, 'the project .npmrc wins over the user\'s');
+  const fromEnv = await checkVersion({ installed, env: { npm_config_registry: server.url }, home, cwd, fetch, timeoutMs: 3000 });
+  t.match(fromEnv.checks[1], { ok: true }, 'the environment wins over both');
 });

@@ -24,6 +24,10 @@ export interface ClaudeBinaryCacheOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Home directory holding `.npmrc`. Default: `os.homedir()`. */
   homedir?: string;
+  /** Where npm would run, for the project `.npmrc` (see {@link resolveNpmRegistry}). Default: `process.cwd()`. */
+  cwd?: string;
+  /** The node binary whose prefix holds npm's global config. Default: `process.execPath`. */
+  execPath?: string;
   /** Host facts that choose the platform package; detected when omitted. */
   platform?: string;
   arch?: string;
@@ -373,6 +377,8 @@ export class ClaudeBinaryCache {
     this.registry ??= resolveNpmRegistry({
       env: this.options.env ?? process.env,
       homedir: this.options.homedir ?? osHomedir(),
+      cwd: this.options.cwd ?? process.cwd(),
+      execPath: this.options.execPath ?? process.execPath,
     }).then((found) => {
       const url = this.options.registryUrl;
       if (url === undefined) return found;

@@ -14,7 +14,7 @@ export { ClaudeBinaryError, CLAUDE_BINARY_ERROR_CODES } from './error.js';
 export type { ClaudeBinaryErrorCode } from './error.js';
 export { detectPlatform, detectLibc } from './platform.js';
 export type { ClaudePlatform, Libc, PlatformFacts } from './platform.js';
-export { resolveNpmRegistry, DEFAULT_NPM_REGISTRY } from './npm-registry.js';
+export { resolveNpmRegistry, authorizationFor, packumentUrl, DEFAULT_NPM_REGISTRY } from './npm-registry.js';
 export type { NpmRegistry, NpmRegistryInputs } from './npm-registry.js';
 export { validateVersionRequest, isExactVersion, compareVersions } from './version.js';
 export type { ClaudeChannel, ClaudeVersionRequest } from './version.js';

@@ -20,8 +20,11 @@ void t.test('~/.npmrc registry, scoped registry and env overrides, in npm\'s ord
   });
   await writeFile(join(home, '.npmrc'), 'registry=https://mirror.example/npm/\n@anthropic-ai:registry="https://scoped.example/"\n');
   t.equal((await resolveNpmRegistry({ env: {}, homedir: home })).url, 'https://scoped.example/');
+  // As npm does for a scoped package, the scope's registry wins over a plain one from a higher layer.
   const env = { npm_config_registry: 'https://env.example/r' };
-  t.same(await resolveNpmRegistry({ env, homedir: home }).then((r) => [r.url, r.source]), ['https://env.example/r/', 'env npm_config_registry']);
+  t.same(await resolveNpmRegistry({ env, homedir: home }).then((r) => [r.url, r.source]), ['https://scoped.example/', `${join(home, '.npmrc')}: @anthropic-ai:registry`]);
+  t.same(await resolveNpmRegistry({ env, homedir: home, packageName: 'airut' }).then((r) => [r.url, r.source]), ['https://env.example/r/', 'env npm_config_registry']);
+  t.same(await resolveNpmRegistry({ env: { 'npm_config_@anthropic-ai:registry': 'https://env-scoped.example' }, homedir: home }).then((r) => [r.url, r.source]), ['https://env-scoped.example/', 'env npm_config_@anthropic-ai:registry']);
   const other = await tempDir(t);
   await writeFile(join(other, 'rc'), 'registry=https://userconfig.example/\n');
   t.equal((await resolveNpmRegistry({ env: { NPM_CONFIG_USERCONFIG: join(other, 'rc') }, homedir: home })).url, 'https://userconfig.example/');
@@ -57,5 +60,45 @@ void t.test('the cache sends the configured token to the registry', async (t) =>
 void t.test('an npm user config that cannot be read is a registry error naming it', async (t) => {
   const home = await tempDir(t);
   await mkdir(join(home, '.npmrc'));
-  await t.rejects(resolveNpmRegistry({ env: {}, homedir: home }), { code: 'CLAUDE_BIN_REGISTRY', message: new RegExp(`Reading the npm user config ${join(home, '.npmrc')} failed`) });
+  await t.rejects(resolveNpmRegistry({ env: {}, homedir: home }), { code: 'CLAUDE_BIN_REGISTRY', message: new RegExp(`Reading the npm config ${join(home, '.npmrc')} failed`) });
+});
+
+void t.test('project, user and global npmrc in npm\'s order; the project is the nearest package root above cwd', async (t) => {
+  const home = await tempDir(t);
+  const project = await tempDir(t);
+  const prefix = await tempDir(t);
+  const cwd = join(project, 'src', 'deep');
+  await mkdir(cwd, { recursive: true });
+  await mkdir(join(prefix, 'etc'));
+  await mkdir(join(prefix, 'bin'));
+  const execPath = join(prefix, 'bin', 'node');
+  const inputs = { env: {}, homedir: home, cwd, execPath, packageName: 'airut' };
+  t.same((await resolveNpmRegistry(inputs)).source, 'npm default');
+
+  await writeFile(join(prefix, 'etc', 'npmrc'), 'registry=https://global.example/\n//global.example/:_authToken=g-token\n');
+  t.same(await resolveNpmRegistry(inputs).then((r) => [r.url, r.source]), ['https://global.example/', `${join(prefix, 'etc', 'npmrc')}: registry`], 'the global config under the node binary\'s prefix');
+  t.equal(authorizationFor(await resolveNpmRegistry(inputs), 'https://global.example/airut'), 'Bearer g-token');
+  const otherGlobal = join(home, 'global-rc');
+  await writeFile(otherGlobal, 'registry=https://named-global.example/\n');
+  t.equal((await resolveNpmRegistry({ ...inputs, env: { NPM_CONFIG_GLOBALCONFIG: otherGlobal } })).url, 'https://named-global.example/', 'npm_config_globalconfig, any case');
+  t.equal((await resolveNpmRegistry({ ...inputs, env: { npm_config_prefix: home } })).source, 'npm default', 'npm_config_prefix moves the global config');
+
+  await writeFile(join(home, '.npmrc'), 'registry=https://user.example/\n//global.example/:_authToken=u-token\n');
+  t.same(await resolveNpmRegistry(inputs).then((r) => [r.url, r.source]), ['https://user.example/', `${join(home, '.npmrc')}: registry`], 'user over global');
+  t.equal(authorizationFor(await resolveNpmRegistry(inputs), 'https://global.example/airut'), 'Bearer u-token', 'the user\'s token for a prefix wins over the global one');
+
+  await writeFile(join(project, 'package.json'), '{}');
+  await writeFile(join(cwd, '.npmrc'), 'registry=https://not-the-project.example/\n');
+  t.equal((await resolveNpmRegistry(inputs)).url, 'https://user.example/', 'cwd lies inside a package root, so cwd\'s own .npmrc is not the project\'s');
+  await writeFile(join(project, '.npmrc'), 'registry=${MIRROR}/p\n');
+  t.same(await resolveNpmRegistry({ ...inputs, env: { MIRROR: 'https://project.example' } }).then((r) => [r.url, r.source]), ['https://project.example/p/', `${join(project, '.npmrc')}: registry`], 'the package root\'s .npmrc, not cwd\'s');
+  t.same(await resolveNpmRegistry({ ...inputs, env: { NPM_CONFIG_REGISTRY: 'https://env.example' } }).then((r) => [r.url, r.source]), ['https://env.example/', 'env npm_config_registry'], 'the environment over every file');
+  t.same(await resolveNpmRegistry({ ...inputs, env: { NPM_CONFIG_REGISTRY: 'https://upper.example', npm_config_registry: 'https://lower.example' } }).then((r) => r.url), 'https://lower.example/', 'lower case wins, as in npm');
+});
+
+void t.test('a directory with no package root above it is its own project', async (t) => {
+  const home = await tempDir(t);
+  const cwd = await tempDir(t);
+  await writeFile(join(cwd, '.npmrc'), 'registry=https://cwd.example/\n');
+  t.equal((await resolveNpmRegistry({ env: {}, homedir: home, cwd, packageName: 'airut' })).url, 'https://cwd.example/');
 });
