@@ -3,6 +3,7 @@ import { isAirutError } from '../../sandbox/index.js';
 import { ConfigError, DOTENV_FILE_NAME, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 import { pathExists } from '../fs/exists.js';
+import { describeSchedule, serverZone } from '../scheduler/index.js';
 
 /** How many config problems the report lists before summarising the rest. */
 export const SHOWN_PROBLEMS = 5;
@@ -22,6 +23,8 @@ export async function checkConfig(deps: {
   path: string;
   env: Readonly<Record<string, string | undefined>>;
   load?: typeof loadConfig;
+  /** The time schedules' next fires are counted from. Default: now. */
+  now?: () => Date;
 }): Promise<ConfigCheck> {
   const section = await checkConfigFile(deps);
   const envFile = join(dirname(deps.path), DOTENV_FILE_NAME);
@@ -29,7 +32,7 @@ export async function checkConfig(deps: {
   return section;
 }
 
-async function checkConfigFile(deps: { path: string; env: Readonly<Record<string, string | undefined>>; load?: typeof loadConfig }): Promise<ConfigCheck> {
+async function checkConfigFile(deps: { path: string; env: Readonly<Record<string, string | undefined>>; load?: typeof loadConfig; now?: () => Date }): Promise<ConfigCheck> {
   const name = 'Configuration';
   const load = deps.load ?? loadConfig;
   try {
@@ -39,7 +42,11 @@ async function checkConfigFile(deps: { path: string; env: Readonly<Record<string
     }
     const repos = Object.keys(loaded.config.repos).sort();
     const summary = repos.length === 0 ? 'no repos configured' : `${repos.length} repo${repos.length === 1 ? '' : 's'} (${repos.join(', ')})`;
-    return { loaded, section: { name, checks: [passed('Config file', 'critical', `${deps.path}: valid, ${summary}`)] } };
+    const now = (deps.now ?? (() => new Date()))();
+    const zone = serverZone({ env: deps.env });
+    const schedules = repos.flatMap((repo) => Object.entries(loaded.config.repos[repo]?.schedules ?? {}).map(([schedule, config]) =>
+      passed(`Schedule ${repo}/${schedule}`, 'info', describeSchedule(config, zone, now))));
+    return { loaded, section: { name, checks: [passed('Config file', 'critical', `${deps.path}: valid, ${summary}`), ...schedules] } };
   } catch (error) {
     if (error instanceof ConfigError) {
       const shown = error.problems.slice(0, SHOWN_PROBLEMS).map(formatProblem);

@@ -8,3 +8,4 @@ export { serverZone, isKnownZone, type ZoneSources } from './server-zone.js';
 export { fileClock } from './file-clock.js';
 export { ScheduleState, type ScheduleOutcome, type ScheduleRecord } from './schedule-state.js';
 export { Scheduler, type FireResult, type ScheduledFire, type ScheduleView, type SchedulerOptions, type SchedulerTimers } from './scheduler.js';
+export { describeSchedule, formatWallTime } from './schedule-summary.js';
