@@ -8,7 +8,9 @@ export default class Serve extends AirutCommand {
 
 Logs go to standard output, one line per event, with configured secrets redacted. SIGTERM or SIGINT stops taking messages, lets running tasks finish for up to execution.shutdown_timeout seconds, interrupts the rest (their users are told) and exits 0; SIGHUP reloads the configuration at once.
 
-The configuration file is watched (through its directory, so a file saved in place, renamed over the old one, or created after the start is seen) and every change is applied without a restart: an added repository starts at once; a removed one takes no new messages and stops when its running tasks end; a repository whose settings changed (channel credentials included) restarts once it has no task, and only that one; execution.max_concurrent applies at once; other execution, network and dashboard settings wait until no task runs anywhere. An invalid file keeps the running configuration: the error is logged and shown in the dashboard and in /api/status.`;
+The configuration file is watched (through its directory, so a file saved in place, renamed over the old one, or created after the start is seen) and every change is applied without a restart: an added repository starts at once; a removed one takes no new messages and stops when its running tasks end; a repository whose settings changed (channel credentials included) restarts once it has no task, and only that one; execution.max_concurrent applies at once; other execution, network and dashboard settings wait until no task runs anywhere. An invalid file keeps the running configuration: the error is logged and shown in the dashboard and in /api/status.
+
+The service stays up to be fixed: a configuration that does not load at start (invalid or unreadable) leaves the dashboard running on its address from the flags or the defaults, with the config editor and the error, and no repository runs until the file loads; a repository that fails to start (an unreachable repo_url, a refused token) is logged, shown on its dashboard page with the error, and tried again with backoff (5 seconds, doubling up to 5 minutes) and on every reload. /api/health says ok, degraded (naming each failing repository or channel and why) or error (HTTP 503, when nothing configured works). Under systemd (airut install-service), the unit therefore keeps running while the operator fixes the configuration from the browser or the file; it exits non-zero only when the dashboard cannot listen, and Restart=on-failure tries again.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -25,8 +27,7 @@ The configuration file is watched (through its directory, so a file saved in pla
 
   static override exitCodes = {
     '0': 'Stopped by SIGTERM or SIGINT after a clean shutdown.',
-    '1': 'The configuration is invalid or unreadable (the message names the key, file, line and column).',
-    '2': 'Every configured repository failed to start (each failure is logged).',
+    '1': 'The dashboard could not listen (other than a taken address).',
     '3': 'The dashboard address is already in use.',
   };
 

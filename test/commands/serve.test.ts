@@ -14,7 +14,7 @@ t.test('serve with no config: dashboard up with the Configure call to action, cl
 
   const health = await fetch(`${url}/api/health`);
   t.equal(health.status, 200);
-  t.same(await health.json(), { status: 'ok', tasks: { queued: 0, running: 0, completed: 0, failed: 0 } });
+  t.match(await health.json(), { status: 'ok', problems: [], tasks: { queued: 0, running: 0, completed: 0, failed: 0 } });
 
   const page = await fetch(`${url}/`);
   t.match(page.headers.get('content-security-policy'), /default-src 'none'/);
@@ -47,17 +47,32 @@ t.test('serve exits 3 with a clear message when the dashboard port is taken', as
   t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });
 
-t.test('serve exits 1 naming the key, file and line of an invalid config', async (t) => {
+// Was: serve exited 1 on an invalid config. It now stays up so the config can be fixed from the dashboard.
+t.test('serve with an invalid config stays up: the log names the key, file and line; health is error (503) until the file is fixed', async (t) => {
   const { env, cleanup } = await tempHome();
   t.teardown(cleanup);
   const dir = join(env.XDG_CONFIG_HOME ?? '', 'airut');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'airut.yaml'), 'dashboard:\n  port: "abc"\n');
-  const result = await airut(['serve'], env);
-  t.equal(result.exitCode, 1);
-  t.match(result.stderr, /dashboard\.port/);
-  t.match(result.stderr, /line 2/);
-  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  const child = airutBackground(['serve', '--dashboard-port', '0'], env);
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  const [, url] = await waitForLine(child, /dashboard listening url=(\S+)/) as [string, string];
+  t.match(printed, /config did not load/);
+  t.match(printed, /dashboard\.port/);
+  t.match(printed, /line 2/);
+  const health = await fetch(`${url}/api/health`);
+  t.equal(health.status, 503);
+  t.match(await health.json(), { status: 'error', problems: [{ kind: 'config_invalid', reason: /dashboard\.port/ }] });
+
+  await writeFile(join(dir, 'airut.yaml'), 'dashboard:\n  host: 127.0.0.1\n');
+  await waitForLine(child, /config reloaded/);
+  const fixed = await fetch(`${url}/api/health`);
+  t.equal(fixed.status, 200);
+  t.match(await fixed.json(), { status: 'ok', problems: [] });
+  child.kill('SIGTERM');
+  t.equal((await child).exitCode, 0);
 });
 
 t.test('AIRUT_DASHBOARD_PORT is honoured', async (t) => {
