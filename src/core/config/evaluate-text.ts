@@ -9,7 +9,7 @@ import { configSchema } from './schema.js';
 import type { ServerConfig } from './schema-types.js';
 import { SourceMap } from './source-map.js';
 import { configTags } from './tags.js';
-import { locateProblem, sortProblems, validateConfig } from './validate.js';
+import { locateProblem, sortProblems, validateConfig } from './validate-config.js';
 
 /** The name of the optional environment file beside the config. */
 export const DOTENV_FILE_NAME = '.env';

@@ -4,7 +4,7 @@
  */
 export { configPaths, resolveConfigPath, CONFIG_FILE_NAME, type AirutPaths, type PathEnv, type ResolveConfigPathOptions } from './paths.js';
 export { loadConfig, DOTENV_FILE_NAME, type LoadedConfig, type LoadConfigOptions } from './load.js';
-export { validateConfig, type ValidateOptions, type ValidationResult } from './validate.js';
+export { validateConfig, type ValidateOptions, type ValidationResult } from './validate-config.js';
 export { ConfigError, formatProblem, type ConfigProblem, type ConfigErrorCode } from './error.js';
 export { EnvReference, VarReference, configTags } from './tags.js';
 export { parseDotEnv, readDotEnv } from './dotenv.js';

@@ -5,7 +5,7 @@ import { ConfigError } from './error.js';
 import { evaluateConfigText } from './evaluate-text.js';
 import type { ServerConfig } from './schema-types.js';
 import { configTags } from './tags.js';
-import { validateConfig } from './validate.js';
+import { validateConfig } from './validate-config.js';
 
 /** A loaded, validated server config. */
 export interface LoadedConfig {

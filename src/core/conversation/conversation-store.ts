@@ -4,7 +4,7 @@ import { newConversationId, isConversationId } from './conversation-id.js';
 import { parseConversation, serializeConversation, type ConversationRecord } from './conversation-record.js';
 import { ConversationError } from './error.js';
 import { removeWorkspaceLeftovers } from './git-mirror.js';
-import { conversationLayout, conversationsDir, type ConversationLayout } from './layout.js';
+import { conversationLayout, conversationsDir, type ConversationLayout } from './conversation-layout.js';
 
 /** Options of a {@link ConversationStore}. */
 export interface ConversationStoreOptions {

@@ -4,7 +4,7 @@
  */
 export { ConversationError, type ConversationErrorCode } from './error.js';
 export { newConversationId, isConversationId } from './conversation-id.js';
-export { conversationLayout, conversationsDir, type ConversationLayout } from './layout.js';
+export { conversationLayout, conversationsDir, type ConversationLayout } from './conversation-layout.js';
 export {
   parseConversation,
   serializeConversation,

@@ -27,6 +27,6 @@ export type { TaskRequest, TaskRunner } from './task-runner.js';
 export { buildPrompt, buildRecoveryPrompt, channelContext, formatEntries, type PromptContext, type PromptEntry } from './prompt.js';
 export { planReply, type ReplyPlan, type ReplySettings } from './reply-plan.js';
 export { acknowledgementText, timeoutText, interruptedText, stoppedText, failureText, proxyFailureText, internalErrorText, usageFooter, EMPTY_MESSAGE_TEXT } from './reply-text.js';
-export { saveAttachments } from './inbox.js';
+export { saveAttachments } from './save-attachments.js';
 export { gatewaySource, taskView, type GatewaySource, type GatewaySourceOptions } from './dashboard-source.js';
 export { readOutbox, clearOutbox, type OutboxContents } from './outbox.js';

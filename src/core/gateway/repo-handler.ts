@@ -7,7 +7,7 @@ import type { RunEvent } from '../run/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
-import { saveAttachments } from './inbox.js';
+import { saveAttachments } from './save-attachments.js';
 import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply } from './message-ledger.js';
 import { clearOutbox, readOutbox } from './outbox.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';

@@ -6,7 +6,7 @@ import { describeValue } from '../config/describe-value.js';
 import { readDocument } from '../config/read-document.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { SourceMap } from '../config/source-map.js';
-import { locateProblem, sortProblems } from '../config/validate.js';
+import { locateProblem, sortProblems } from '../config/validate-config.js';
 import { findMaskedSecretProblems, type MaskedSecret, type ResourceLimits } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 import { coerceScalars } from './coerce-scalars.js';

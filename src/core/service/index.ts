@@ -12,6 +12,6 @@ export { installService, type InstallOptions, type InstallResult } from './insta
 export { uninstallService, type UninstallResult } from './uninstall.js';
 export { readTasksInFlight, waitUntilIdle, isBusy, describeTasks, type TasksInFlight, type FetchLike, type WaitOptions } from './health.js';
 export { detectInstallMethod, type InstallMethod, type DetectOptions } from './install-method.js';
-export { updateAirut, type UpdateOptions, type UpdateResult } from './update.js';
+export { updateAirut, type UpdateOptions, type UpdateResult } from './self-update.js';
 export { runProcess, type ProcessRunner, type ProcessOutcome } from './process-runner.js';
 export { tarballUpdater, dashboardUrl } from './tarball-update.js';

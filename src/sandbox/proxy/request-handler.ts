@@ -12,7 +12,7 @@ import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
-import { splitRequestTarget } from './request-target.js';
+import { splitRequestTarget } from './split-request-target.js';
 import type { Upstream } from './upstream.js';
 
 /** Everything a request needs, shared by all requests of one proxy. */

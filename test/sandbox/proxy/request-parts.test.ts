@@ -1,7 +1,7 @@
 import t from 'tap';
 import { withoutHopByHop } from '../../../src/sandbox/proxy/hop-by-hop.js';
 import { printable } from '../../../src/sandbox/proxy/network-log.js';
-import { splitRequestTarget } from '../../../src/sandbox/proxy/request-target.js';
+import { splitRequestTarget } from '../../../src/sandbox/proxy/split-request-target.js';
 
 void t.test('request targets', (t) => {
   t.same(splitRequestTarget('/a?b'), { path: '/a?b' });

@@ -1,6 +1,6 @@
 import type { ClaudeEvent, ResultEvent, TokenUsage } from './events.js';
 import { classifyOutcome, type Outcome } from './outcome.js';
-import { lastLines, selectResponseText, summarizeError } from './reply-text.js';
+import { lastLines, selectResponseText, summarizeError } from './response-text.js';
 
 /** What one Claude run produced, ready for a reply, a log or a dashboard. */
 export interface ExecutionResult {
