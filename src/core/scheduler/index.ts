@@ -9,3 +9,4 @@ export { fileClock } from './file-clock.js';
 export { ScheduleState, type ScheduleOutcome, type ScheduleRecord } from './schedule-state.js';
 export { Scheduler, type FireResult, type ScheduledFire, type ScheduleView, type SchedulerOptions, type SchedulerTimers } from './scheduler.js';
 export { describeSchedule, formatWallTime } from './schedule-summary.js';
+export { splitCommand, triggerPrompt, truncateUtf8, formatSize, TriggerCommandError, type TriggerResult } from './trigger-script.js';
