@@ -182,7 +182,9 @@ function sendRewritten(
   const { method, host, path, url } = ex;
   if (rewrite.tags !== undefined) annotations.filters = [...(annotations.filters ?? []), ...rewrite.tags];
   if (rewrite.refusal !== undefined) {
-    // Nothing goes upstream: not the surrogate, not the request.
+    // Nothing goes upstream: not the surrogate, not the request. The allowlist did allow it,
+    // so the access line says ALLOWED with the 502 and the tag; the ERROR line says why.
+    markAllowed();
     ctx.log.error(method, url, rewrite.refusal.detail);
     if (body === undefined) req.resume();
     if (res.destroyed) return;
