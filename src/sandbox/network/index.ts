@@ -12,6 +12,6 @@ export { ensureProxyImage, PROXY_IMAGE_REPOSITORY, type ProxyImage, type ProxyIm
 export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, type InternalNetwork, type NetworkSummary } from './podman-networks.js';
 export { taskContainerArgs, taskCaEnv, CA_ENV_NAMES } from './task-container-args.js';
 export { TASK_CA_PATH } from './proxy-layout.js';
-export { proxyProgramConfig, type ProxyProgramConfig } from './proxy-config.js';
+export { proxyProgramConfig, type ProxyProgramConfig } from './proxy-config-file.js';
 export { parseProxyEvent, type ProxyEvent, type NetworkLogEvent, type NetworkLogKind, type ReadyEvent, type HealthEvent, type FatalEvent, type WaitingEvent, type StoppedEvent } from './proxy-events.js';
 export { egressNetworkName, proxyContainerName, taskNetworkName } from './resource-names.js';

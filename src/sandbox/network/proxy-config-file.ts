@@ -2,37 +2,54 @@ import type { AllowlistDocument } from './allowlist/allowlist.js';
 import { CA_CERT_MOUNT, CA_KEY_MOUNT, SECRETS_FILE, TASK_DIR_MOUNT, UPSTREAM_CA_MOUNT } from './proxy-layout.js';
 
 /**
- * The JSON file the proxy program reads (`main.js --config <file>`). Every
- * path is a path inside the proxy container. The network sandbox writes it
- * before the proxy starts, with an empty allowlist and no secrets: the
- * task's come in the task file ({@link ProxyTaskFile}).
+ * The JSON file the proxy program reads (`main.js --config <file>`): the one
+ * declaration of this format. The host writes it ({@link proxyProgramConfig});
+ * the proxy program validates it against {@link PROXY_CONFIG_KEYS} into its
+ * settings (`parseProxyConfig`). Every path is a path inside the proxy
+ * container. Keys marked optional have defaults in the proxy.
  */
 export interface ProxyProgramConfig {
-  /** Address the HTTP, HTTPS and DNS listeners bind (all interfaces of the proxy container). */
-  listen_address: string;
-  http_port: number;
-  https_port: number;
-  dns_port: number;
+  /** Address the HTTP, HTTPS and DNS listeners bind. Default `0.0.0.0`. */
+  listen_address?: string;
+  /** Ports to listen on (defaults 80, 443, 53); 0 picks a free one (tests). */
+  http_port?: number;
+  https_port?: number;
+  dns_port?: number;
   /** The proxy's address on the task network: the answer to every DNS A query. */
   proxy_ip: string;
+  /** TTL of DNS answers, seconds. Default 60. */
+  dns_ttl?: number;
   allowlist: AllowlistDocument;
-  /** Masked secrets (real values); null here, they come with the task file. */
-  secrets_file: null;
+  /** Masked secrets (real values); null when they come with the task file ({@link ProxyTaskFile}). */
+  secrets_file?: string | null;
   ca_cert_file: string;
   ca_key_file: string;
   /** Host name -> IP used instead of DNS when connecting upstream. */
-  upstream_hosts: Record<string, string>;
-  /** Resolver for upstream names; null means the container's own resolver. */
-  upstream_dns: string | null;
+  upstream_hosts?: Record<string, string>;
+  /** Resolver for upstream names (`IP` or `IPv4:port`); null means the container's own resolver. */
+  upstream_dns?: string | null;
   /** Extra CA bundle trusted for upstream TLS besides the system roots; null for none. */
-  upstream_ca_file: string | null;
+  upstream_ca_file?: string | null;
+  /** Upstream ports (defaults 80 and 443); tests point them at their fake servers. */
+  upstream_ports?: { http?: number; https?: number };
   /**
-   * Always null here: the proxy prints every log line on stdout and the host
-   * writes `network-sandbox.log` (the task's directory is not known when a
-   * proxy is prepared ahead of its task).
+   * The task's `network-sandbox.log`, or null: then the proxy prints every log
+   * line on stdout and the host writes the file (the network sandbox always
+   * does, as the task's directory is not known when a proxy is prepared ahead
+   * of its task).
    */
-  log_file: null;
+  log_file?: string | null;
 }
+
+// A Record over the keys, so the compiler fails when the format gains a key the list lacks.
+const CONFIG_KEYS: Record<keyof ProxyProgramConfig, true> = {
+  listen_address: true, http_port: true, https_port: true, dns_port: true, proxy_ip: true, dns_ttl: true,
+  allowlist: true, secrets_file: true, ca_cert_file: true, ca_key_file: true, upstream_hosts: true,
+  upstream_dns: true, upstream_ca_file: true, upstream_ports: true, log_file: true,
+};
+
+/** Every key of {@link ProxyProgramConfig}, for the parser that refuses unknown keys. */
+export const PROXY_CONFIG_KEYS = Object.keys(CONFIG_KEYS) as readonly (keyof ProxyProgramConfig)[];
 
 /**
  * The task file (`main.js --await-task <file>`), written when a task takes a
@@ -40,12 +57,15 @@ export interface ProxyProgramConfig {
  */
 export interface ProxyTaskFile {
   allowlist: AllowlistDocument;
-  /** Masked secrets (real values), written 0600 and deleted once the proxy serves. */
-  secrets_file: string;
+  /** Masked secrets (real values), written 0600 and deleted once the proxy serves; null for none. */
+  secrets_file: string | null;
 }
 
+/** Every key of {@link ProxyTaskFile}; both are required. */
+export const PROXY_TASK_KEYS: readonly (keyof ProxyTaskFile)[] = ['allowlist', 'secrets_file'];
+
 /** The task file for `allowlist` (plain data; the caller writes it). */
-export function proxyTaskFile(allowlist: AllowlistDocument): ProxyTaskFile {
+export function proxyTaskFile(allowlist: AllowlistDocument): ProxyTaskFile & { secrets_file: string } {
   return { allowlist, secrets_file: `${TASK_DIR_MOUNT}/${SECRETS_FILE}` };
 }
 

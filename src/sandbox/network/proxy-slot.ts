@@ -7,7 +7,7 @@ import type { Allowlist } from './allowlist/allowlist.js';
 import type { CaFiles } from './ca/index.js';
 import { NetworkLogWriter } from './network-log-writer.js';
 import { createTaskNetwork, removeNetwork, type InternalNetwork } from './podman-networks.js';
-import { proxyProgramConfig, proxyTaskFile } from './proxy-config.js';
+import { proxyProgramConfig, proxyTaskFile } from './proxy-config-file.js';
 import { ProxyContainer, type ProxyStartOptions } from './proxy-container.js';
 import { CONFIG_FILE, SECRETS_FILE, TASK_FILE } from './proxy-layout.js';
 import { proxyContainerName, taskNetworkName } from './resource-names.js';

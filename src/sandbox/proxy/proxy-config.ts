@@ -3,6 +3,7 @@ import { isIPv4, isIP } from 'node:net';
 // The modules themselves, not the allowlist index: that one also loads the YAML parser.
 import type { Allowlist } from '../network/allowlist/allowlist.js';
 import { allowlistFromObject } from '../network/allowlist/validate.js';
+import { PROXY_CONFIG_KEYS, PROXY_TASK_KEYS } from '../network/proxy-config-file.js';
 import { ProxyError } from './proxy-error.js';
 
 /** The proxy program's settings, validated (see {@link parseProxyConfig} for the JSON form). */
@@ -47,14 +48,12 @@ export interface ProxyTask {
 /** The file name quoted in 403 messages and used as the allowlist's source. */
 export const ALLOWLIST_FILE = '.airut/network-allowlist.yaml';
 
-const KEYS = new Set([
-  'listen_address', 'http_port', 'https_port', 'dns_port', 'proxy_ip', 'dns_ttl', 'allowlist',
-  'secrets_file', 'ca_cert_file', 'ca_key_file', 'upstream_hosts', 'upstream_dns', 'upstream_ca_file',
-  'upstream_ports', 'log_file',
-]);
+// The file format is declared once, beside the host code that writes it.
+const KEYS = new Set<string>(PROXY_CONFIG_KEYS);
+const TASK_KEYS = new Set<string>(PROXY_TASK_KEYS);
 
 /**
- * Validates the proxy's JSON config (snake_case, as written by the host):
+ * Validates the proxy's JSON config (a `ProxyProgramConfig`, snake_case, as written by the host):
  *
  * ```json
  * { "listen_address": "0.0.0.0", "http_port": 80, "https_port": 443, "dns_port": 53,
@@ -177,7 +176,7 @@ export function loadProxyTask(path: string): ProxyTask {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a JSON object');
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'allowlist' && key !== 'secrets_file') fail(`${key} is not a known key (known: allowlist, secrets_file)`);
+    if (!TASK_KEYS.has(key)) fail(`${key} is not a known key (known: ${[...TASK_KEYS].join(', ')})`);
   }
   if (record.allowlist === undefined) fail('allowlist is missing');
   const secretsFile = record.secrets_file;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Allowlist } from '../../../src/sandbox/network/allowlist/index.js';
-import { proxyProgramConfig, proxyTaskFile } from '../../../src/sandbox/network/proxy-config.js';
+import { proxyProgramConfig, proxyTaskFile } from '../../../src/sandbox/network/proxy-config-file.js';
 import { proxyRunArgs } from '../../../src/sandbox/network/proxy-container.js';
 import { parseProxyConfig } from '../../../src/sandbox/proxy/index.js';
 import { loadProxyTask } from '../../../src/sandbox/proxy/proxy-config.js';
