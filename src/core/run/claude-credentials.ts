@@ -1,4 +1,4 @@
-import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
+import type { MaskedSecret } from '../../sandbox/index.js';
 import { RunError } from './error.js';
 
 /** The host Claude Code talks to; credentials are scoped to it. */

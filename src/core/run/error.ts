@@ -1,4 +1,4 @@
-import { AirutError } from '../../sandbox/error.js';
+import { AirutError } from '../../sandbox/index.js';
 
 /**
  * Codes of {@link RunError}:

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Mount } from '../../sandbox/task/index.js';
+import type { Mount } from '../../sandbox/index.js';
 import { RunError } from './error.js';
 
 /**

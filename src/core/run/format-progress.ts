@@ -1,3 +1,4 @@
+import { downloadBar } from './download-progress.js';
 import type { RunEvent } from './run-event.js';
 
 /** What {@link formatProgress} shows. */
@@ -32,7 +33,7 @@ export function formatProgress(event: RunEvent, options: ProgressOptions = {}): 
     case 'build-output':
       return `airut: build: ${event.line}\n`;
     case 'download-progress':
-      return options.tty ? `\r${downloadBar(event.bytes, event.total)}` : undefined;
+      return options.tty ? `\rairut: downloading Claude Code ${downloadBar(event.bytes, event.total)}` : undefined;
     case 'stderr':
       // What Claude Code writes to stderr explains most failures; shown as it comes, marked as Claude's.
       return event.line.trim() === '' ? undefined : `${CLAUDE_STDERR_PREFIX}${event.line.trimEnd()}\n`;
@@ -43,12 +44,4 @@ export function formatProgress(event: RunEvent, options: ProgressOptions = {}): 
     default:
       return undefined;
   }
-}
-
-function downloadBar(bytes: number, total: number | undefined): string {
-  const mb = (n: number): string => (n / 1048576).toFixed(1);
-  if (total === undefined || total <= 0) return `airut: downloading Claude Code ${mb(bytes)} MB`;
-  const width = 30;
-  const done = Math.min(width, Math.round((bytes / total) * width));
-  return `airut: downloading Claude Code [${'#'.repeat(done)}${' '.repeat(width - done)}] ${mb(bytes)}/${mb(total)} MB`;
 }

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { explainRequest } from '../../sandbox/network/allowlist/index.js';
-import { validateLimits } from '../../sandbox/task/index.js';
+import { explainRequest } from '../../sandbox/index.js';
+import { validateLimits } from '../../sandbox/index.js';
 import { configPaths } from '../config/index.js';
 import { REPO_SANDBOX_PATHS, loadAllowlist, loadRepoSandboxConfig, readImageSource } from '../repo-sandbox/index.js';
 import { ANTHROPIC_API_HOST, claudeCredentials } from './claude-credentials.js';

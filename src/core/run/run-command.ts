@@ -1,18 +1,9 @@
-import type { CommandResult } from '../../sandbox/claude/stream/index.js';
-import type { CommandTask } from '../../sandbox/task/index.js';
+import type { CommandResult } from '../../sandbox/index.js';
+import { runTask } from '../pipeline/index.js';
+import { cliTask, type RunDependencies } from './cli-task.js';
 import { RunError } from './error.js';
-import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';
-
-/** Exit code of a command that ran past its timeout (as timeout(1)). */
-export const EXIT_TIMEOUT = 124;
-/** Exit code of a command killed by SIGKILL (the memory limit, or a forced stop). */
-export const EXIT_KILLED = 137;
-/** Exit code of a run stopped by SIGINT/SIGTERM before the command ended. */
-export const EXIT_STOPPED = 130;
-/** Exit code when Airut itself failed during the run (its network proxy died): not the command's. */
-export const EXIT_AIRUT_FAILED = 125;
 
 /** What {@link runCommand} runs. */
 export interface CommandRunOptions {
@@ -44,8 +35,8 @@ export interface CommandRun {
 }
 
 /**
- * Runs `argv` in the sandbox with the repository at `/workspace`, streaming
- * its output to the callbacks and progress to `emit`.
+ * Runs `argv` in the sandbox through the task pipeline, with the repository
+ * at `/workspace`, streaming its output to the callbacks and progress to `emit`.
  *
  * @throws RunError `RUN_FLAG_INVALID` synchronously when `argv` is empty.
  */
@@ -56,66 +47,21 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
       hint: 'Put the command after "--", e.g. airut sandbox exec -- npm test; or give a prompt instead.',
     });
   }
-  const controller = new AbortController();
-  const state: { stopped: boolean; task: CommandTask | undefined; signal: AbortSignal } = { stopped: false, task: undefined, signal: controller.signal };
+  const task = cliTask(settings, { kind: 'command', argv, onStdout: options.onStdout, onStderr: options.onStderr }, deps);
+  const run = runTask(task.spec, emit);
   const result = (async (): Promise<CommandRunResult> => {
-    let run: OpenRun;
     try {
-      run = await openRun(settings, emit, deps, state);
-    } catch (error) {
-      if (isStoppedDuringPreparation(error, state)) return stoppedBeforeStart();
-      throw error;
-    }
-    try {
-      if (state.stopped) return stoppedBeforeStart();
-      const task = run.sandbox.createCommandTask({
-        executionContextDir: run.contextDir,
-        imageTag: run.imageTag,
-        mounts: [...run.workspace.mounts, ...settings.mounts],
-        env: settings.containerEnv,
-        ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),
-        resourceLimits: settings.resourceLimits,
-        ...(run.network === undefined ? {} : { network: run.network }),
-      });
-      state.task = task;
-      emit({ type: 'phase', phase: 'task', state: 'started', detail: task.executionContextId });
-      const executed = await task.execute(argv, { onStdout: options.onStdout, onStderr: options.onStderr });
-      emit({ type: 'phase', phase: 'task', state: 'finished', detail: `exit ${commandExitCode(executed)}` });
-      return run.workspace.branch === undefined ? executed : { ...executed, worktree: { path: run.workspace.dir, branch: run.workspace.branch } };
+      const executed = await run.result;
+      const workspace = task.workspace();
+      return workspace?.branch === undefined ? executed : { ...executed, worktree: { path: workspace.dir, branch: workspace.branch } };
     } finally {
-      await run.close();
+      await task.sandbox.shutdown();
     }
   })();
+  const settled = (): Promise<void> => result.then(() => undefined, () => undefined);
   return {
     result,
-    async stop() {
-      state.stopped = true;
-      controller.abort();
-      state.task?.stop();
-      await result.catch(() => undefined);
-    },
-    async kill() {
-      state.stopped = true;
-      controller.abort();
-      state.task?.kill();
-      await result.catch(() => undefined);
-    },
+    stop: async () => { await run.stop(); await settled(); },
+    kill: async () => { await run.kill(); await settled(); },
   };
-}
-
-/**
- * The exit code `airut sandbox exec` ends with: the command's own, 124 on
- * timeout, 130 when stopped by the user, 137 when the container was killed,
- * 125 when the network proxy failed and the run was ended for it.
- */
-export function commandExitCode(result: CommandResult): number {
-  if (result.proxyFailure !== undefined) return EXIT_AIRUT_FAILED;
-  if (result.timedOut) return EXIT_TIMEOUT;
-  if (result.stopped) return EXIT_STOPPED;
-  return result.exitCode ?? EXIT_KILLED;
-}
-
-/** The result of a run stopped before its command started. */
-function stoppedBeforeStart(): CommandRunResult {
-  return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, stopped: true };
 }

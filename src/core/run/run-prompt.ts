@@ -1,12 +1,10 @@
-import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import { ClaudeBinaryCache, ClaudeBinaryError, type VersionResolution } from '../../sandbox/claude/binary/index.js';
-import type { AgentTask } from '../../sandbox/task/index.js';
-import { join } from 'node:path';
-import { isStoppedDuringPreparation, openRun, type OpenRun, type RunDependencies } from './open-run.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
+import { runTask, type PromptWork } from '../pipeline/index.js';
+import { claudeBinarySource, cliTask, type RunDependencies } from './cli-task.js';
+import { RunError } from './error.js';
 import { writeLastSession } from './repo-state.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';
-import { RunError } from './error.js';
 
 /** What {@link runPrompt} runs. */
 export interface PromptRunOptions {
@@ -42,84 +40,47 @@ export interface PromptRunResult extends ExecutionResult {
 }
 
 /**
- * Runs Claude Code on the repository in the sandbox with `prompt`, reporting
- * progress as {@link RunEvent}s. The session id of a successful run becomes
- * the repository's last session (for `--continue`). Call {@link resolveRunSettings}
- * first: it reports every fixable mistake before anything is built.
+ * Runs Claude Code on the repository in the sandbox with `prompt` through the
+ * task pipeline, reporting progress as {@link RunEvent}s. The session id of a
+ * successful run becomes the repository's last session (for `--continue`).
+ * Call {@link resolveRunSettings} first: it reports every fixable mistake
+ * before anything is built.
  *
  * @throws RunError `RUN_PROMPT_EMPTY` synchronously for an empty prompt.
  */
 export function runPrompt(options: PromptRunOptions, emit: RunEventSink): PromptRun {
   const { settings, prompt, deps = {} } = options;
   checkPrompt(prompt);
-  const controller = new AbortController();
-  const state: { stopped: boolean; task: AgentTask | undefined; signal: AbortSignal } = { stopped: false, task: undefined, signal: controller.signal };
+  const { claude } = settings;
+  const work: PromptWork = {
+    kind: 'prompt',
+    prompt,
+    binary: claudeBinarySource(settings),
+    ...(claude.sessionId === undefined ? {} : { sessionId: claude.sessionId }),
+    ...(claude.model === undefined ? {} : { model: claude.model }),
+    ...(claude.effort === undefined ? {} : { effort: claude.effort }),
+  };
+  const task = cliTask(settings, work, deps);
+  const run = runTask(task.spec, emit);
   const result = (async (): Promise<PromptRunResult> => {
-    // Which Claude Code version: asked first, so a channel or version that
-    // does not exist fails before any image, network or proxy is prepared.
-    const cache = settings.claude.binaryPath === undefined ? new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') }) : undefined;
-    const resolution = await cache?.resolve(settings.claude.version ?? 'latest');
-    if (state.stopped) return stoppedResult();
-    let run: OpenRun;
     try {
-      run = await openRun(settings, emit, deps, state);
-    } catch (error) {
-      if (isStoppedDuringPreparation(error, state)) return stoppedResult();
-      throw error;
-    }
-    try {
-      let binary: string;
-      try {
-        binary = await claudeBinary(settings, emit, state.signal, cache, resolution);
-      } catch (error) {
-        if (state.stopped && error instanceof ClaudeBinaryError && error.code === 'CLAUDE_BIN_ABORTED') return stoppedResult();
-        throw error;
-      }
-      if (state.stopped) return stoppedResult();
-      const task = run.sandbox.createTask({
-        executionContextDir: run.contextDir,
-        imageTag: run.imageTag,
-        mounts: [...run.workspace.mounts, ...settings.mounts],
-        env: settings.containerEnv,
-        ...(settings.timeoutSeconds === undefined ? {} : { timeoutSeconds: settings.timeoutSeconds }),
-        resourceLimits: settings.resourceLimits,
-        ...(run.network === undefined ? {} : { network: run.network }),
-        claudeBinaryPath: binary,
-      });
-      state.task = task;
-      emit({ type: 'phase', phase: 'task', state: 'started', detail: task.executionContextId });
-      const executed = await task.execute(prompt, {
-        ...(settings.claude.sessionId === undefined ? {} : { sessionId: settings.claude.sessionId }),
-        ...(settings.claude.model === undefined ? {} : { model: settings.claude.model }),
-        ...(settings.claude.effort === undefined ? {} : { effort: settings.claude.effort }),
-        onEvent: (event) => emit({ type: 'claude', event }),
-        onStderrLine: (line) => emit({ type: 'stderr', line: line.replace(/\n$/, '') }),
-      });
-      emit({ type: 'phase', phase: 'task', state: 'finished', detail: executed.outcome });
+      const executed = await run.result;
       if (executed.sessionId !== '') await writeLastSession(settings.repoStateDir, executed.sessionId);
-      const finished: PromptRunResult = run.workspace.branch === undefined
+      const workspace = task.workspace();
+      const finished: PromptRunResult = workspace?.branch === undefined
         ? executed
-        : { ...executed, worktree: { path: run.workspace.dir, branch: run.workspace.branch } };
+        : { ...executed, worktree: { path: workspace.dir, branch: workspace.branch } };
       emit({ type: 'finished', result: finished });
       return finished;
     } finally {
-      await run.close();
+      await task.sandbox.shutdown();
     }
   })();
+  const settled = (): Promise<void> => result.then(() => undefined, () => undefined);
   return {
     result,
-    async stop() {
-      state.stopped = true;
-      controller.abort();
-      state.task?.stop();
-      await result.catch(() => undefined);
-    },
-    async kill() {
-      state.stopped = true;
-      controller.abort();
-      state.task?.kill();
-      await result.catch(() => undefined);
-    },
+    stop: async () => { await run.stop(); await settled(); },
+    kill: async () => { await run.kill(); await settled(); },
   };
 }
 
@@ -134,24 +95,4 @@ export function checkPrompt(prompt: string): void {
       hint: 'Give the prompt as an argument (airut sandbox exec "fix the tests") or on stdin with "-".',
     });
   }
-}
-
-async function claudeBinary(settings: RunSettings, emit: RunEventSink, signal: AbortSignal, cache: ClaudeBinaryCache | undefined, resolution: VersionResolution | undefined): Promise<string> {
-  if (settings.claude.binaryPath !== undefined) {
-    emit({ type: 'phase', phase: 'claude-binary', state: 'skipped', detail: settings.claude.binaryPath });
-    return settings.claude.binaryPath;
-  }
-  emit({ type: 'phase', phase: 'claude-binary', state: 'started' });
-  const found = await (cache ?? new ClaudeBinaryCache({ cacheDir: join(settings.cacheDir, 'claude') })).ensure((settings.claude.version ?? 'latest'), {
-    onProgress: (bytes, total) => emit({ type: 'download-progress', bytes, total }),
-    signal,
-    ...(resolution === undefined ? {} : { resolution }),
-  });
-  for (const message of found.warnings) emit({ type: 'warning', message });
-  emit({ type: 'phase', phase: 'claude-binary', state: 'finished', detail: `${found.version}${found.downloaded ? ' (downloaded)' : ''}` });
-  return found.path;
-}
-
-function stoppedResult(): ExecutionResult {
-  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }

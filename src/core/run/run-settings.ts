@@ -1,6 +1,6 @@
-import type { Allowlist } from '../../sandbox/network/allowlist/index.js';
-import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
-import type { Mount, ResourceLimits } from '../../sandbox/task/index.js';
+import type { Allowlist } from '../../sandbox/index.js';
+import type { MaskedSecret } from '../../sandbox/index.js';
+import type { Mount, ResourceLimits } from '../../sandbox/index.js';
 import type { ImageSource, RepoSandboxConfig } from '../repo-sandbox/index.js';
 
 /** What a run does: Claude Code with a prompt, or any command. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitRunner } from '../conversation/git.js';
-import type { Mount } from '../../sandbox/task/index.js';
+import type { Mount } from '../../sandbox/index.js';
 import { RunError } from './error.js';
 
 /** The container path every run's workspace is mounted at. */

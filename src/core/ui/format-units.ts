@@ -15,18 +15,8 @@ export function formatDuration(ms: number): string {
   return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
 }
 
-const BYTE_UNITS = ['B', 'kB', 'MB', 'GB'] as const;
-
-/** `512 B`, `12.3 MB` (powers of 1000, as npm and curl print them). */
-export function formatBytes(bytes: number): string {
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
+// One byte format for every progress rendering: the download's, with its bar.
+export { formatBytes } from '../run/index.js';
 
 /** `950`, `12.3k`, `4.5M`. */
 export function formatCount(count: number): string {

@@ -1,6 +1,5 @@
-import { CLAUDE_STDERR_PREFIX, type RunEvent } from '../run/index.js';
-import { formatBytes, formatCost, formatCount, formatDuration } from './format-units.js';
-import { downloadBar } from './progress-bar.js';
+import { CLAUDE_STDERR_PREFIX, downloadBar, downloadSpeed, isDownloadStep, type RunEvent } from '../run/index.js';
+import { formatCost, formatCount, formatDuration } from './format-units.js';
 import { describeOutcome } from './reduce-run-event.js';
 import { PHASE_LABELS, sessionTotals, type RunViewState, type ToolCallItem } from './run-view-state.js';
 
@@ -23,7 +22,7 @@ export function plainLines(event: RunEvent, before: RunViewState, after: RunView
     case 'build-output':
       return event.line.trim() === '' ? [] : [`[image] | ${event.line.trimEnd()}`];
     case 'download-progress':
-      return downloadStep(before, event.bytes, event.total) ? [`[claude-binary] ${downloadBar(event.bytes, event.total)}${downloadSpeed(after)}`] : [];
+      return isDownloadStep(before.download?.bytes, event.bytes, event.total) ? [`[claude-binary] ${downloadBar(event.bytes, event.total)}${downloadSpeed(averageSpeed(after))}`] : [];
     case 'claude':
       return claudeLines(before, after);
     case 'stderr':
@@ -85,17 +84,9 @@ function toolEndLine(call: ToolCallItem): string {
   return `[tool] ${call.name} ${word} in ${formatDuration((call.endedAt ?? call.startedAt) - call.startedAt)} (${resultLines} ${resultLines === 1 ? 'line' : 'lines'} of output)`;
 }
 
-/** `, 9.2 MB/s` on average since the download's first event; empty on that first event. */
-function downloadSpeed(state: RunViewState): string {
+/** Bytes per second on average since the download's first event; undefined on that first event. */
+function averageSpeed(state: RunViewState): number | undefined {
   const download = state.download;
-  if (download === undefined || download.at <= download.startedAt) return '';
-  return `, ${formatBytes((download.bytes * 1000) / (download.at - download.startedAt))}/s`;
-}
-
-/** One download line per tenth of the total (or per 10 MB when the total is unknown), not one per chunk. */
-function downloadStep(before: RunViewState, bytes: number, total: number | undefined): boolean {
-  const previous = before.download?.bytes ?? -1;
-  if (previous < 0) return true;
-  const step = total !== undefined && total > 0 ? total / 10 : 10_000_000;
-  return Math.floor(bytes / step) > Math.floor(previous / step) || (total !== undefined && bytes >= total && previous < total);
+  if (download === undefined || download.at <= download.startedAt) return undefined;
+  return (download.bytes * 1000) / (download.at - download.startedAt);
 }

@@ -24,7 +24,7 @@ void t.test('on a terminal the bar is redrawn at most 10 times a second, and sho
   t.ok(draws.length <= 152, `${draws.length} draws`);
   t.ok(draws.length >= 140, `${draws.length} draws: still a live bar`);
   t.ok(draws.every((draw) => draw.startsWith('\rairut: downloading Claude Code [') && !draw.includes('\n')), 'in place, no newline');
-  t.match(draws.at(-1), /\[#{30}\] 183\.0\/183\.0 MB, 12\.2 MB\/s/);
+  t.match(draws.at(-1), /\[█{24}\] 183\.0 MB \/ 183\.0 MB 100%, 12\.2 MB\/s/);
   t.end();
 });
 
@@ -32,9 +32,9 @@ void t.test('without a terminal there is one line per tenth, with the size and t
   const clock = { now: 1_000_000 };
   const lines = render(createProgressFormatter({ tty: false, clock: () => clock.now }), clock, TOTAL);
   t.equal(lines.length, 10, lines.join(''));
-  t.same(lines.map((line) => /: (\d+)% /.exec(line)?.[1]), ['10', '20', '30', '40', '50', '60', '70', '80', '90', '100']);
-  t.match(lines[0], /^airut: downloading Claude Code: 10% \(18\.3 of 183\.0 MB, 12\.2 MB\/s\)\n$/);
-  t.match(lines[9], /^airut: downloading Claude Code: 100% \(183\.0 of 183\.0 MB, 12\.2 MB\/s\)\n$/);
+  t.same(lines.map((line) => / (\d+)%, /.exec(line)?.[1]), ['10', '20', '30', '40', '50', '60', '70', '80', '90', '100']);
+  t.match(lines[0], /^airut: downloading Claude Code \[█{2}░{22}\] 18\.3 MB \/ 183\.0 MB 10%, 12\.2 MB\/s\n$/);
+  t.match(lines[9], /^airut: downloading Claude Code \[█{24}\] 183\.0 MB \/ 183\.0 MB 100%, 12\.2 MB\/s\n$/);
   t.end();
 });
 
@@ -42,7 +42,7 @@ void t.test('without a terminal and without a size there is a line every 10 MB',
   const clock = { now: 0 };
   const lines = render(createProgressFormatter({ clock: () => clock.now }), clock, undefined, 500, 45_000_000);
   // The first chunk past each 10 MB mark (chunks here are 90 kB).
-  t.same(lines.map((line) => Math.floor(Number(/Code: ([\d.]+) MB/.exec(line)?.[1]) / 10)), [1, 2, 3, 4]);
+  t.same(lines.map((line) => Math.floor(Number(/Code ([\d.]+) MB downloaded/.exec(line)?.[1]) / 10)), [1, 2, 3, 4]);
   t.end();
 });
 

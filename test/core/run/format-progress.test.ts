@@ -15,6 +15,6 @@ void t.test('progress lines for stderr', (t) => {
   t.equal(formatProgress({ type: 'network', event: net }, { networkLive: true }), '[net] BLOCKED GET https://x.test/ -> 403\n');
   t.equal(formatProgress({ type: 'download-progress', bytes: 1, total: 2 }), undefined, 'no bar when stderr is not a terminal');
   t.equal(formatProgress({ type: 'download-progress', bytes: 1048576, total: 2097152 }, { tty: true }),
-    `\rairut: downloading Claude Code [${'#'.repeat(15)}${' '.repeat(15)}] 1.0/2.0 MB`);
+    `\rairut: downloading Claude Code [${'█'.repeat(12)}${'░'.repeat(12)}] 1.0 MB / 2.1 MB 50%`);
   t.end();
 });

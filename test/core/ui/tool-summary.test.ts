@@ -1,7 +1,7 @@
 import t from 'tap';
 import { summarizeToolInput, toolResultText } from '../../../src/core/ui/tool-summary.js';
 import { describeBlockHint, parseBlockedLine } from '../../../src/core/ui/block-hint.js';
-import { downloadBar } from '../../../src/core/ui/progress-bar.js';
+import { downloadBar } from '../../../src/core/run/index.js';
 import { formatBytes, formatCost, formatCount, formatDuration } from '../../../src/core/ui/format-units.js';
 
 t.test('tool input summaries name the field that matters', async (t) => {

@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
-import type { RunPhase } from '../../run/index.js';
+import { downloadBar, type RunPhase } from '../../run/index.js';
 import { formatDuration } from '../format-units.js';
-import { downloadBar } from '../progress-bar.js';
 import { PHASE_LABELS, PHASE_ORDER, type PhaseView, type RunViewState } from '../run-view-state.js';
 import { spinnerFrame } from './spinner.js';
 
