@@ -1,9 +1,9 @@
-import { buildExecutionResult, type ExecutionResult } from '../../sandbox/index.js';
+import type { ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
 import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
-import type { RunEvent } from '../run/index.js';
+import { stoppedResult, type RunEvent } from '../pipeline/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
@@ -444,7 +444,7 @@ export class RepoHandler {
       const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent: emit };
       log.info('task started', { model, resume: sessionId !== undefined, messages: messages.length });
       // A stop that came while the workspace was prepared needs no container.
-      result = signal.aborted ? stoppedBeforeRun() : await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
+      result = signal.aborted ? stoppedResult() : await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
       if (sessionId !== undefined && RECOVERABLE.has(result.outcome) && !signal.aborted) {
         log.warn('session could not be resumed; retrying once in a fresh session', { outcome: result.outcome });
         prompt = buildRecoveryPrompt(context, entries, lastSuccessfulResponse(record));
@@ -617,10 +617,6 @@ function replyRecord(prompt: string, responseText: string, messages: IncomingMes
       responseText,
       messageIds: messages.map((m) => m.messageId),
   };
-}
-
-function stoppedBeforeRun(): ExecutionResult {
-  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }
 
 function usageRecord(result: ExecutionResult): Record<string, number> {
