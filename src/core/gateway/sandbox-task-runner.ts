@@ -1,16 +1,12 @@
-import {
-  AllowlistError,
-  NetworkSandbox,
-  parseAllowlist,
-  type ExecutionResult,
-  type MaskedSecret,
-  type NetworkLogEvent,
-  type NetworkSandboxOptions,
-  type Sandbox,
-} from '../../sandbox/index.js';
+import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
+import { ImageBuildError } from '../../sandbox/image/index.js';
+import { AllowlistError, parseAllowlist } from '../../sandbox/network/allowlist/index.js';
+import { NetworkSandbox, type NetworkSandboxOptions } from '../../sandbox/network/index.js';
+import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
+import type { Mount, TaskNetwork } from '../../sandbox/task/index.js';
 import type { GitMirror } from '../conversation/index.js';
 import type { RepoConfig } from '../config/index.js';
-import { runTask, type PromptWork, type TaskImageSource, type TaskNetworkSource, type TaskSpec } from '../pipeline/index.js';
 import { credentialPoolsOf } from './credential-pools.js';
 import { GatewayError } from './error.js';
 import type { TaskRequest, TaskRunner } from './task-runner.js';
@@ -34,57 +30,59 @@ export interface SandboxTaskRunnerOptions {
 }
 
 /**
- * Runs a conversation's task through the task pipeline: the image from the
- * Dockerfile on the repo's default branch, the network sandbox with the
- * allowlist from that same branch and the repo's masked secrets, the
- * conversation's directories as mounts, Claude Code as the sandbox resolves it.
+ * Runs a conversation's task in the sandbox: builds (or reuses) the image from
+ * the Dockerfile on the repo's default branch, puts the container behind the
+ * network sandbox with the allowlist from that same branch, mounts the
+ * conversation's directories and runs Claude Code.
  */
 export class SandboxTaskRunner implements TaskRunner {
   /** One network sandbox per allowlist text, so an unchanged allowlist reuses its setup. */
   private networkSandbox: { text: string; sandbox: NetworkSandbox } | undefined;
-  /** Where each running task's network lines go, by execution context id. */
-  private readonly onNetworkLine = new Map<string, (event: NetworkLogEvent) => void>();
+  private readonly onNetworkLine = new Map<string, TaskRequest['onEvent']>();
 
   constructor(private readonly options: SandboxTaskRunnerOptions) {}
 
-  run(request: TaskRequest): Promise<ExecutionResult> {
-    return runTask(this.taskSpec(request), request.onEvent).result;
-  }
-
-  /** The pipeline spec of one conversation's task. */
-  private taskSpec(request: TaskRequest): TaskSpec<PromptWork> {
+  async run(request: TaskRequest): Promise<ExecutionResult> {
     const { repo, sandbox } = this.options;
+    const emit = request.onEvent;
+
+    emit({ type: 'phase', phase: 'image', state: 'started', detail: repo.container_path });
+    const { dockerfile, contextFiles } = await this.imageSources();
+    let imageTag: string;
+    try {
+      // An abort ends a running build at once instead of after it.
+      imageTag = await sandbox.ensureImage(dockerfile, contextFiles, {
+        signal: request.signal,
+        onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
+      });
+    } catch (error) {
+      if (request.signal.aborted && error instanceof ImageBuildError && error.code === 'IMAGE_BUILD_ABORTED') return stoppedBeforeStart();
+      throw error;
+    }
+    emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
+    if (request.signal.aborted) return stoppedBeforeStart();
+
+    let network: TaskNetwork | undefined;
+    if (repo.network.sandbox_enabled) {
+      emit({ type: 'phase', phase: 'proxy', state: 'started' });
+      network = await this.networkFor();
+      emit({ type: 'phase', phase: 'proxy', state: 'finished' });
+    } else {
+      emit({ type: 'phase', phase: 'proxy', state: 'skipped', detail: 'network sandbox disabled for this repo' });
+    }
+
     const { layout } = request;
+    const mounts: Mount[] = [
+      { hostPath: layout.workspace, containerPath: '/workspace' },
+      { hostPath: layout.inbox, containerPath: '/inbox' },
+      { hostPath: layout.outbox, containerPath: '/outbox' },
+      { hostPath: layout.storage, containerPath: '/storage' },
+    ];
     const limits = repo.resource_limits;
-    const network: TaskNetworkSource = {
-      open: async (contextId, onLine) => {
-        const opened = await this.networkFor();
-        this.onNetworkLine.set(contextId, onLine);
-        return { network: opened, release: () => { this.onNetworkLine.delete(contextId); } };
-      },
-    };
-    return {
-      sandbox,
-      work: {
-        kind: 'prompt',
-        prompt: request.prompt,
-        binary: { kind: 'sandbox' },
-        model: request.model,
-        ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
-        ...(request.effort === undefined ? {} : { effort: request.effort }),
-      },
-      imageLabel: repo.container_path,
-      image: () => this.imageSource(),
-      context: () => Promise.resolve({
-        dir: layout.dir,
-        mounts: [
-          { hostPath: layout.workspace, containerPath: '/workspace' },
-          { hostPath: layout.inbox, containerPath: '/inbox' },
-          { hostPath: layout.outbox, containerPath: '/outbox' },
-          { hostPath: layout.storage, containerPath: '/storage' },
-        ],
-      }),
-      network: repo.network.sandbox_enabled ? network : { off: 'network sandbox disabled for this repo' },
+    const task = sandbox.createTask({
+      executionContextDir: layout.dir,
+      imageTag,
+      mounts,
       env: credentialPoolsOf(repo).env,
       ...(limits.timeout === undefined ? {} : { timeoutSeconds: limits.timeout }),
       resourceLimits: {
@@ -92,12 +90,40 @@ export class SandboxTaskRunner implements TaskRunner {
         ...(limits.cpus === undefined ? {} : { cpus: limits.cpus }),
         ...(limits.pids_limit === undefined ? {} : { pidsLimit: limits.pids_limit }),
       },
-      signal: request.signal,
+      ...(network === undefined ? {} : { network }),
+    });
+    if (request.signal.aborted) return stoppedBeforeStart();
+    let running = true;
+    let retry: NodeJS.Timeout | undefined;
+    // The task accepts a stop only once its container run has begun (after the
+    // Claude binary is resolved), so an abort between the image build and then
+    // retries until it is taken.
+    const stop = (): void => {
+      if (running && !task.stop()) retry = setTimeout(stop, 100);
     };
+    request.signal.addEventListener('abort', stop);
+    this.onNetworkLine.set(task.executionContextId, emit);
+    emit({ type: 'phase', phase: 'task', state: 'started' });
+    try {
+      const result = await task.execute(request.prompt, {
+        ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+        model: request.model,
+        ...(request.effort === undefined ? {} : { effort: request.effort }),
+        onEvent: (event) => emit({ type: 'claude', event }),
+        onStderrLine: (line) => emit({ type: 'stderr', line: line.replace(/\n$/, '') }),
+      });
+      emit({ type: 'phase', phase: 'task', state: 'finished', detail: result.outcome });
+      return result;
+    } finally {
+      running = false;
+      clearTimeout(retry);
+      request.signal.removeEventListener('abort', stop);
+      this.onNetworkLine.delete(task.executionContextId);
+    }
   }
 
   /** The Dockerfile and its flat sibling files from the default branch. */
-  private async imageSource(): Promise<TaskImageSource> {
+  private async imageSources(): Promise<{ dockerfile: Buffer; contextFiles: Record<string, Buffer> }> {
     const dir = this.options.repo.container_path.replace(/\/+$/, '');
     const files = await this.options.mirror.readDirectory(dir);
     const dockerfile = files?.find((f) => f.name === 'Dockerfile');
@@ -136,7 +162,7 @@ export class SandboxTaskRunner implements TaskRunner {
       maskedSecrets: credentialPoolsOf(this.options.repo).maskedSecrets,
       githubApps: credentialPoolsOf(this.options.repo).githubApps,
       onNetworkLine: (event, contextId) => {
-        if (event.event === 'log') this.onNetworkLine.get(contextId)?.(event);
+        if (event.event === 'log') this.onNetworkLine.get(contextId)?.({ type: 'network', event });
       },
     });
     const previous = this.networkSandbox?.sandbox;
@@ -158,6 +184,11 @@ export class SandboxTaskRunner implements TaskRunner {
     this.networkSandbox = undefined;
     await current?.close();
   }
+}
+
+/** The result of a run stopped before its container started. */
+function stoppedBeforeStart(): ExecutionResult {
+  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }
 
 /** The repo's `masked_secrets` in the sandbox's terms. */
