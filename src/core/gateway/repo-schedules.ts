@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RepoConfig, ScheduleConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { Scheduler, ScheduleState, type FireResult, type ScheduledFire } from '../scheduler/index.js';
+import { Scheduler, ScheduleState, splitCommand, triggerPrompt, type FireResult, type ScheduledFire } from '../scheduler/index.js';
 import type { RepoHandler } from './repo-handler.js';
 import type { ScheduledTask } from './scheduled-run.js';
 
@@ -59,7 +59,12 @@ export function scheduledTask(fire: ScheduledFire): ScheduledTask {
 }
 
 function promptOf(schedule: ScheduleConfig): ScheduledTask['prompt'] {
-  const { prompt } = schedule;
+  const { prompt, trigger_command: command } = schedule;
   if (prompt !== undefined) return () => Promise.resolve(prompt);
-  return () => Promise.reject(new Error(`trigger_command schedules are not run by this version (${JSON.stringify(schedule.trigger_command)})`));
+  return async (context) => {
+    const trigger = command ?? '';
+    if (context.runCommand === undefined) throw new Error(`this repo's task runner cannot run trigger_command ${JSON.stringify(trigger)}`);
+    const result = await context.runCommand(splitCommand(trigger), schedule.trigger_timeout);
+    return triggerPrompt(trigger, result, schedule.output_limit);
+  };
 }

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/index.js';
+import type { CommandResult, ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
 import type { ConversationLayout, ConversationStore, GitMirror } from '../conversation/index.js';
 import type { Logger } from '../log/index.js';
@@ -16,6 +16,8 @@ export interface ScheduledPromptContext {
   conversationId: string;
   layout: ConversationLayout;
   signal: AbortSignal;
+  /** Runs a command in the conversation's sandbox; undefined when the repo's runner cannot. */
+  runCommand: ((argv: readonly string[], timeoutSeconds: number | undefined) => Promise<CommandResult>) | undefined;
 }
 
 /** One scheduled task, as the scheduler hands it to a repo. */
@@ -86,7 +88,16 @@ export async function runScheduledTask(task: ScheduledTask, context: ScheduledRu
     layout = store.layout(id);
     await mirror.cloneWorkspace(layout.workspace, layout.workspaceMarker);
     await store.prepareRunDirectories(id);
-    text = await task.prompt({ conversationId: id, layout, signal: context.signal });
+    const conversationId = id;
+    const runCommand = runner.runCommand?.bind(runner);
+    text = await task.prompt({
+      conversationId: id,
+      layout,
+      signal: context.signal,
+      runCommand: runCommand === undefined ? undefined : (argv, timeoutSeconds) => runCommand({
+        repoId: context.repoId, conversationId, layout, argv, signal: context.signal, onEvent: context.onEvent, ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      }),
+    });
   } catch (error) {
     if (id !== undefined) await store.remove(id);
     log.error('scheduled task could not be prepared; nothing is sent', { schedule: task.name, error: describe(error) });

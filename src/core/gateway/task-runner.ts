@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/index.js';
+import type { CommandResult, ExecutionResult } from '../../sandbox/index.js';
 import type { ConversationLayout } from '../conversation/index.js';
 import type { RunEventSink } from '../run/index.js';
 
@@ -19,12 +19,31 @@ export interface TaskRequest {
   onEvent: RunEventSink;
 }
 
+/** One command run in a conversation's sandbox (a schedule's trigger). */
+export interface CommandRequest {
+  repoId: string;
+  conversationId: string;
+  layout: ConversationLayout;
+  /** The command as argv: no shell. */
+  argv: readonly string[];
+  /** Default: the repo's task timeout. */
+  timeoutSeconds?: number;
+  signal: AbortSignal;
+  onEvent: RunEventSink;
+}
+
 /**
  * Runs Claude for the gateway. Claude's own failures (timeout, crash, prompt
  * too long) are results; a failure to set the run up (image, network) throws.
  */
 export interface TaskRunner {
   run(request: TaskRequest): Promise<ExecutionResult>;
+  /**
+   * Runs a command in the repo's image behind the same network sandbox, with
+   * the conversation's directories mounted and no Claude. Runners without it
+   * cannot serve `trigger_command` schedules (such a fire fails, logged).
+   */
+  runCommand?(request: CommandRequest): Promise<CommandResult>;
   /** Releases what the runner keeps between runs (a prepared network); called once its repo stops. */
   close?(): Promise<void>;
 }

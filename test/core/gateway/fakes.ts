@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../../../src/core/channels/index.js';
-import type { TaskRequest, TaskRunner } from '../../../src/core/gateway/index.js';
-import { buildExecutionResult, parseStreamJsonLine, type ExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
+import type { CommandRequest, TaskRequest, TaskRunner } from '../../../src/core/gateway/index.js';
+import { buildExecutionResult, parseStreamJsonLine, type CommandResult, type ExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
 
 /** A recorded reply. */
 export interface SentReply {
@@ -133,6 +133,14 @@ export class FakeRunner implements TaskRunner {
   failWith: Error | undefined;
   /** How often close() was called (once per stopped repo that used this runner). */
   closes = 0;
+  /** Commands run (schedule triggers), and how they end. */
+  readonly commands: CommandRequest[] = [];
+  command: (request: CommandRequest) => Partial<CommandResult> = () => ({});
+
+  async runCommand(request: CommandRequest): Promise<CommandResult> {
+    this.commands.push(request);
+    return { exitCode: 0, stdout: '', stderr: '', durationMs: 1, timedOut: false, stopped: false, ...this.command(request) };
+  }
 
   async close(): Promise<void> {
     this.closes++;

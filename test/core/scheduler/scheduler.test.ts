@@ -179,3 +179,35 @@ t.test('a delivery failure is logged and recorded; a disabled schedule never fir
   t.match(s.logs.find((r) => /could not be delivered/.test(r.message))?.fields?.error, /SMTP is down/);
   t.equal(s.tracker.list()[0]?.reason, 'channel_error');
 });
+
+t.test('script mode: blank output sends nothing and leaves no conversation', async (t) => {
+  const s = await setup(t, { check: schedule({ prompt: undefined, trigger_command: "scripts/check.sh --since '1 day'", trigger_timeout: 30 }) }, { now: '2026-06-01T06:00:00Z' });
+  s.runner.command = () => ({ stdout: '\n  \n' });
+  await s.scheduler.start();
+  t.equal(await s.scheduler.runNow('check'), 'started');
+  await s.finished(1);
+  t.same(s.runner.commands[0]?.argv, ['scripts/check.sh', '--since', '1 day'], 'split without a shell');
+  t.equal(s.runner.commands[0]?.timeoutSeconds, 30);
+  t.equal(s.runner.calls.length, 0, 'no Claude run');
+  t.equal(s.channel.threads.length, 0, 'nothing sent');
+  t.same(await s.store.list(), [], 'no conversation left behind');
+  t.equal((await s.state()).check?.lastRun?.outcome, 'nothing_to_do');
+});
+
+t.test('script mode: output becomes the prompt; a failure becomes the failure prompt, whose answer is delivered', async (t) => {
+  const s = await setup(t, { check: schedule({ prompt: undefined, trigger_command: 'check | tee >out', output_limit: 8 }) }, { now: '2026-06-01T06:00:00Z' });
+  s.runner.auto = () => success('Looked into it.');
+  s.runner.command = () => ({ stdout: 'build 42 failed badly\n' });
+  await s.scheduler.start();
+  await s.scheduler.runNow('check');
+  await s.finished(1);
+  t.same(s.runner.commands[0]?.argv, ['check', '|', 'tee', '>out'], 'pipes and redirections are literal words');
+  t.match(s.runner.call(0).request.prompt, /via email\.\n\nbuild 42\n\[\.\.\.truncated at 8B, total output was 22B\]$/);
+
+  s.runner.command = () => ({ exitCode: 2, stdout: 'partial\n', stderr: 'no such file\n' });
+  await s.scheduler.runNow('check');
+  await s.finished(2);
+  t.match(s.runner.call(1).request.prompt, /The scheduled trigger script failed unexpectedly\.\n\nCommand: check \| tee >out\nExit code: 2\n\nOutput:\npartial\n/);
+  t.equal(s.channel.threads.length, 2);
+  t.equal(s.channel.threads[1]?.reply.markdown, 'Looked into it.');
+});
