@@ -1,4 +1,4 @@
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner } from '../process/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 import { compareVersions, parseVersion } from './version-compare.js';
 

@@ -4,7 +4,7 @@ import { ContainerRuntime } from '../../sandbox/index.js';
 import { configPaths, resolveConfigPath } from '../config/index.js';
 import { checkConfig } from './config-section.js';
 import { checkGit } from './git-section.js';
-import { runProcess, type ProcessRunner } from './process-runner.js';
+import { runProcess, type ProcessRunner } from '../process/index.js';
 import { buildReport, type DoctorReport } from './report.js';
 import { checkRuntime } from './runtime-section.js';
 import { checkService } from './service-section.js';

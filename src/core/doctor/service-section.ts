@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner } from '../process/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 
 /** The systemd user unit `airut install-service` writes, relative to HOME. */

@@ -1,4 +1,4 @@
-import type { ProcessOutcome, ProcessRunner } from './process-runner.js';
+import type { ProcessOutcome, ProcessRunner } from '../process/index.js';
 import { ServiceError } from './error.js';
 import { systemctlArgs, type ServiceScope } from './unit-location.js';
 

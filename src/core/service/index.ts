@@ -13,5 +13,5 @@ export { uninstallService, type UninstallResult } from './uninstall.js';
 export { readTasksInFlight, waitUntilIdle, isBusy, describeTasks, type TasksInFlight, type FetchLike, type WaitOptions } from './health.js';
 export { detectInstallMethod, type InstallMethod, type DetectOptions } from './install-method.js';
 export { updateAirut, type UpdateOptions, type UpdateResult } from './self-update.js';
-export { runProcess, type ProcessRunner, type ProcessOutcome } from './process-runner.js';
+export { runProcess, type ProcessRunner, type ProcessOutcome } from '../process/index.js';
 export { tarballUpdater, dashboardUrl } from './tarball-update.js';

@@ -1,6 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner } from '../process/index.js';
 import { entryExists } from '../fs/exists.js';
 
 /** How this copy of Airut was installed, which decides how it is upgraded. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { checkGit } from '../../../src/core/doctor/git-section.js';
-import { runProcess } from '../../../src/core/doctor/process-runner.js';
+import { runProcess } from '../../../src/core/process/run-process.js';
 import { SERVICE_UNIT_PATH, checkService } from '../../../src/core/doctor/service-section.js';
 import { fakeTool, fakeTools } from './fake-tools.js';
 
