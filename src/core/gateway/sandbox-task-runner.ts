@@ -1,15 +1,20 @@
-import { buildExecutionResult, type ExecutionResult } from '../../sandbox/claude/stream/index.js';
-import { ImageBuildError } from '../../sandbox/image/index.js';
-import { AllowlistError, parseAllowlist } from '../../sandbox/network/allowlist/index.js';
-import { NetworkSandbox, type NetworkSandboxOptions } from '../../sandbox/network/index.js';
-import type { MaskedSecret } from '../../sandbox/network/secrets/index.js';
-import type { Sandbox } from '../../sandbox/sandbox.js';
-import type { Mount, TaskNetwork } from '../../sandbox/task/index.js';
+import {
+  AllowlistError,
+  NetworkSandbox,
+  parseAllowlist,
+  type CommandResult,
+  type ExecutionResult,
+  type MaskedSecret,
+  type NetworkLogEvent,
+  type NetworkSandboxOptions,
+  type Sandbox,
+} from '../../sandbox/index.js';
 import type { GitMirror } from '../conversation/index.js';
 import type { RepoConfig } from '../config/index.js';
+import { runTask, type TaskImageSource, type TaskNetworkSource, type TaskSpec, type TaskWork } from '../pipeline/index.js';
 import { credentialPoolsOf } from './credential-pools.js';
 import { GatewayError } from './error.js';
-import type { TaskRequest, TaskRunner } from './task-runner.js';
+import type { CommandRequest, TaskRequest, TaskRunner } from './task-runner.js';
 
 /** The allowlist's place in every repository. */
 export const ALLOWLIST_PATH = '.airut/network-allowlist.yaml';
@@ -30,100 +35,82 @@ export interface SandboxTaskRunnerOptions {
 }
 
 /**
- * Runs a conversation's task in the sandbox: builds (or reuses) the image from
- * the Dockerfile on the repo's default branch, puts the container behind the
- * network sandbox with the allowlist from that same branch, mounts the
- * conversation's directories and runs Claude Code.
+ * Runs a conversation's task through the task pipeline: the image from the
+ * Dockerfile on the repo's default branch, the network sandbox with the
+ * allowlist from that same branch and the repo's masked secrets, the
+ * conversation's directories as mounts, Claude Code as the sandbox resolves it.
  */
 export class SandboxTaskRunner implements TaskRunner {
   /** One network sandbox per allowlist text, so an unchanged allowlist reuses its setup. */
   private networkSandbox: { text: string; sandbox: NetworkSandbox } | undefined;
-  private readonly onNetworkLine = new Map<string, TaskRequest['onEvent']>();
+  /** Where each running task's network lines go, by execution context id. */
+  private readonly onNetworkLine = new Map<string, (event: NetworkLogEvent) => void>();
 
   constructor(private readonly options: SandboxTaskRunnerOptions) {}
 
-  async run(request: TaskRequest): Promise<ExecutionResult> {
+  run(request: TaskRequest): Promise<ExecutionResult> {
+    const work = {
+      kind: 'prompt' as const,
+      prompt: request.prompt,
+      binary: { kind: 'sandbox' as const },
+      model: request.model,
+      ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+      ...(request.effort === undefined ? {} : { effort: request.effort }),
+    };
+    return runTask(this.taskSpec(request, work), request.onEvent).result;
+  }
+
+  /** Runs a command (a schedule's trigger) the same way, without Claude; its stderr lines are events too. */
+  runCommand(request: CommandRequest): Promise<CommandResult> {
+    const work = {
+      kind: 'command' as const,
+      argv: request.argv,
+      onStdout: () => undefined,
+      onStderr: (line: string) => request.onEvent({ type: 'stderr', line: line.replace(/\n$/, '') }),
+    };
+    return runTask(this.taskSpec(request, work, request.timeoutSeconds), request.onEvent).result;
+  }
+
+  /** The pipeline spec of one task in a conversation's directories. */
+  private taskSpec<W extends TaskWork>(request: TaskRequest | CommandRequest, work: W, timeoutSeconds?: number): TaskSpec<W> {
     const { repo, sandbox } = this.options;
-    const emit = request.onEvent;
-
-    emit({ type: 'phase', phase: 'image', state: 'started', detail: repo.container_path });
-    const { dockerfile, contextFiles } = await this.imageSources();
-    let imageTag: string;
-    try {
-      // An abort ends a running build at once instead of after it.
-      imageTag = await sandbox.ensureImage(dockerfile, contextFiles, {
-        signal: request.signal,
-        onBuildOutput: (line) => emit({ type: 'build-output', line: line.replace(/\n$/, '') }),
-      });
-    } catch (error) {
-      if (request.signal.aborted && error instanceof ImageBuildError && error.code === 'IMAGE_BUILD_ABORTED') return stoppedBeforeStart();
-      throw error;
-    }
-    emit({ type: 'phase', phase: 'image', state: 'finished', detail: imageTag });
-    if (request.signal.aborted) return stoppedBeforeStart();
-
-    let network: TaskNetwork | undefined;
-    if (repo.network.sandbox_enabled) {
-      emit({ type: 'phase', phase: 'proxy', state: 'started' });
-      network = await this.networkFor();
-      emit({ type: 'phase', phase: 'proxy', state: 'finished' });
-    } else {
-      emit({ type: 'phase', phase: 'proxy', state: 'skipped', detail: 'network sandbox disabled for this repo' });
-    }
-
     const { layout } = request;
-    const mounts: Mount[] = [
-      { hostPath: layout.workspace, containerPath: '/workspace' },
-      { hostPath: layout.inbox, containerPath: '/inbox' },
-      { hostPath: layout.outbox, containerPath: '/outbox' },
-      { hostPath: layout.storage, containerPath: '/storage' },
-    ];
     const limits = repo.resource_limits;
-    const task = sandbox.createTask({
-      executionContextDir: layout.dir,
-      imageTag,
-      mounts,
+    const network: TaskNetworkSource = {
+      open: async (contextId, onLine) => {
+        const opened = await this.networkFor();
+        this.onNetworkLine.set(contextId, onLine);
+        return { network: opened, release: () => { this.onNetworkLine.delete(contextId); } };
+      },
+    };
+    return {
+      sandbox,
+      work,
+      imageLabel: repo.container_path,
+      image: () => this.imageSource(),
+      context: () => Promise.resolve({
+        dir: layout.dir,
+        mounts: [
+          { hostPath: layout.workspace, containerPath: '/workspace' },
+          { hostPath: layout.inbox, containerPath: '/inbox' },
+          { hostPath: layout.outbox, containerPath: '/outbox' },
+          { hostPath: layout.storage, containerPath: '/storage' },
+        ],
+      }),
+      network: repo.network.sandbox_enabled ? network : { off: 'network sandbox disabled for this repo' },
       env: credentialPoolsOf(repo).env,
-      ...(limits.timeout === undefined ? {} : { timeoutSeconds: limits.timeout }),
+      ...((timeoutSeconds ?? limits.timeout) === undefined ? {} : { timeoutSeconds: timeoutSeconds ?? limits.timeout }),
       resourceLimits: {
         ...(limits.memory === undefined ? {} : { memory: limits.memory }),
         ...(limits.cpus === undefined ? {} : { cpus: limits.cpus }),
         ...(limits.pids_limit === undefined ? {} : { pidsLimit: limits.pids_limit }),
       },
-      ...(network === undefined ? {} : { network }),
-    });
-    if (request.signal.aborted) return stoppedBeforeStart();
-    let running = true;
-    let retry: NodeJS.Timeout | undefined;
-    // The task accepts a stop only once its container run has begun (after the
-    // Claude binary is resolved), so an abort between the image build and then
-    // retries until it is taken.
-    const stop = (): void => {
-      if (running && !task.stop()) retry = setTimeout(stop, 100);
+      signal: request.signal,
     };
-    request.signal.addEventListener('abort', stop);
-    this.onNetworkLine.set(task.executionContextId, emit);
-    emit({ type: 'phase', phase: 'task', state: 'started' });
-    try {
-      const result = await task.execute(request.prompt, {
-        ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
-        model: request.model,
-        ...(request.effort === undefined ? {} : { effort: request.effort }),
-        onEvent: (event) => emit({ type: 'claude', event }),
-        onStderrLine: (line) => emit({ type: 'stderr', line: line.replace(/\n$/, '') }),
-      });
-      emit({ type: 'phase', phase: 'task', state: 'finished', detail: result.outcome });
-      return result;
-    } finally {
-      running = false;
-      clearTimeout(retry);
-      request.signal.removeEventListener('abort', stop);
-      this.onNetworkLine.delete(task.executionContextId);
-    }
   }
 
   /** The Dockerfile and its flat sibling files from the default branch. */
-  private async imageSources(): Promise<{ dockerfile: Buffer; contextFiles: Record<string, Buffer> }> {
+  private async imageSource(): Promise<TaskImageSource> {
     const dir = this.options.repo.container_path.replace(/\/+$/, '');
     const files = await this.options.mirror.readDirectory(dir);
     const dockerfile = files?.find((f) => f.name === 'Dockerfile');
@@ -162,7 +149,7 @@ export class SandboxTaskRunner implements TaskRunner {
       maskedSecrets: credentialPoolsOf(this.options.repo).maskedSecrets,
       githubApps: credentialPoolsOf(this.options.repo).githubApps,
       onNetworkLine: (event, contextId) => {
-        if (event.event === 'log') this.onNetworkLine.get(contextId)?.({ type: 'network', event });
+        if (event.event === 'log') this.onNetworkLine.get(contextId)?.(event);
       },
     });
     const previous = this.networkSandbox?.sandbox;
@@ -184,11 +171,6 @@ export class SandboxTaskRunner implements TaskRunner {
     this.networkSandbox = undefined;
     await current?.close();
   }
-}
-
-/** The result of a run stopped before its container started. */
-function stoppedBeforeStart(): ExecutionResult {
-  return buildExecutionResult({ exitCode: undefined, timedOut: false, stopped: true, events: [], stderr: '', wallClockMs: 0 });
 }
 
 /** The repo's `masked_secrets` in the sandbox's terms. */
