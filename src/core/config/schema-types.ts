@@ -491,7 +491,7 @@ export interface GithubAppCredential {
  */
 export interface ScheduleConfig {
   /**
-   * Five-field cron expression (minute hour day-of-month month day-of-week), numbers only, e.g. `0 9 * * 1-5`.
+   * Five-field cron expression (minute hour day-of-month month day-of-week), numbers only, e.g. `0 9 * * 1-5`. Each field is a comma list of `*`, `N`, `N-M`, `* /S`, `N-M/S` or `N/S`. Day of week is 0-6 with Sunday 0; `7` also means Sunday, but a range cannot end at 7 (write `5-6,0`, not `5-7`). When both day fields are other than `*`, a day matches if either does. A local time skipped by a daylight-saving change does not fire that day; a local time that happens twice fires once, the first time.
    */
   cron: string;
   /**
