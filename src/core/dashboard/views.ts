@@ -147,8 +147,8 @@ export type HealthStatus = 'ok' | 'degraded' | 'error';
 export interface HealthProblem {
   /** The repo concerned; absent for the config file itself. */
   repo?: string;
-  /** `repo_failed`, `channel_down` or `config_invalid`. */
-  kind: 'repo_failed' | 'channel_down' | 'config_invalid';
+  /** `repo_failed`, `repo_starting` (not taking messages yet), `channel_down` or `config_invalid`. */
+  kind: 'repo_failed' | 'repo_starting' | 'channel_down' | 'config_invalid';
   /** The channel concerned, for `channel_down`. */
   channel?: 'email' | 'slack';
   reason: string;

@@ -89,7 +89,11 @@ export class ServiceStatus {
         problems.push({ repo: repo.id, kind: 'repo_failed', reason: repo.lastError === undefined ? 'failed to start' : `${repo.lastError.type}: ${repo.lastError.message}` });
         continue;
       }
-      if (repo.state !== 'running') continue;
+      if (repo.state === 'starting') {
+        // Not a fault, but not running either: it takes no messages yet.
+        problems.push({ repo: repo.id, kind: 'repo_starting', reason: repo.lastError === undefined ? 'starting' : `starting again after ${repo.lastError.type}: ${repo.lastError.message}` });
+        continue;
+      }
       const down = repo.channels.filter((channel) => this.isDown(repo.id, channel));
       for (const channel of down) {
         problems.push({ repo: repo.id, kind: 'channel_down', channel: channel.kind, reason: `${channel.kind} ${channel.state}${channel.lastError === undefined ? '' : `: ${channel.lastError}`}` });

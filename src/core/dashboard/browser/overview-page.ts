@@ -33,7 +33,13 @@ function updateRepoRow(repo: RepoView): void {
   const state = row.querySelector('td.state');
   if (state !== null) state.textContent = repo.state + (repo.lastError === undefined || repo.state === 'running' ? '' : ` — ${repo.lastError.type}: ${repo.lastError.message}`);
   const channels = row.querySelector('td.channels');
-  if (channels !== null) channels.textContent = repo.channels.map(channelSummary).join(' · ');
+  if (channels === null) return;
+  channels.textContent = '';
+  for (const channel of repo.channels) {
+    const span = el('span', `channel ${channel.state}`, channelSummary(channel));
+    span.title = channel.lastError ?? '';
+    channels.append(span, ' ');
+  }
 }
 
 /** The overview: task rows, counts and repo rows kept live. */

@@ -33,6 +33,7 @@ export function renderRepo(into: HTMLElement, repo: RepoView): void {
   const head = el('tr');
   for (const title of ['Channel', 'State', 'Last error', 'Next attempt']) head.appendChild(el('th', '', title));
   channels.appendChild(el('thead')).appendChild(head);
+  into.appendChild(channels);
   const channelBody = channels.appendChild(el('tbody'));
   for (const channel of repo.channels) {
     const row = el('tr', `channel ${channel.state}`);
@@ -51,6 +52,7 @@ export function renderRepo(into: HTMLElement, repo: RepoView): void {
   const rejectedHead = el('tr');
   for (const title of ['When', 'Channel', 'Sender', 'Reason', 'Why']) rejectedHead.appendChild(el('th', '', title));
   rejected.appendChild(el('thead')).appendChild(rejectedHead);
+  into.appendChild(rejected);
   const rejectedBody = rejected.appendChild(el('tbody'));
   for (const message of repo.rejected) {
     const row = el('tr', `rejected ${message.reason}`);
@@ -70,6 +72,7 @@ export function renderRepo(into: HTMLElement, repo: RepoView): void {
     const scheduleHead = el('tr');
     for (const title of ['Name', 'Schedule', 'Next run', 'Last run', 'Outcome']) scheduleHead.appendChild(el('th', '', title));
     schedules.appendChild(el('thead')).appendChild(scheduleHead);
+    into.appendChild(schedules);
     const scheduleBody = schedules.appendChild(el('tbody'));
     for (const schedule of repo.schedules) {
       const row = el('tr', 'schedule');

@@ -20,7 +20,7 @@ See <code>config/airut.example.yaml</code> for a commented example and <code>man
 /** A repo's row; the page script updates it from `repo` events (browser/overview-page.ts). */
 function repoRow(repo: RepoView): SafeHtml {
   const error = repo.lastError === undefined || repo.state === 'running' ? '' : ` — ${repo.lastError.type}: ${repo.lastError.message}`;
-  const channels = repo.channels.map((channel) => `${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}`).join(' · ');
+  const channels = repo.channels.map((channel) => html`<span class="channel ${channel.state}" title="${channel.lastError ?? ''}">${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}</span> `);
   return html`<tr class="repo ${repo.state}" data-repo-id="${repo.id}"><td><a href="/repos/${repo.id}">${repo.id}</a></td><td class="state">${repo.state}${error}</td><td class="channels">${channels}</td></tr>`;
 }
 
