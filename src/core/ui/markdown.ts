@@ -1,9 +1,11 @@
 /**
- * A small Markdown reader for assistant text in the terminal: the constructs
- * Claude's answers actually use (headings, paragraphs, fenced code, bullet and
- * numbered lists, quotes, rules; bold, italic, inline code and links). Anything
- * else reads as plain text, so nothing Claude wrote is ever dropped.
+ * Assistant text for the terminal, as blocks of styled spans built from the
+ * shared parser's tokens: headings, paragraphs, fenced code, bullet and
+ * numbered lists, quotes, rules and tables; bold, italic, inline code and
+ * links. Anything else reads as the text it was written as, so nothing
+ * Claude wrote is ever dropped.
  */
+import { lexInline, lexMarkdown, plainText, type Token, type Tokens } from '../markdown/index.js';
 
 /** A run of inline text with its styling. */
 export interface Span {
@@ -25,100 +27,106 @@ export type MarkdownBlock =
   | { type: 'quote'; spans: Span[] }
   | { type: 'rule' };
 
-const FENCE = /^ {0,3}(```+|~~~+)\s*([\w+-]*)/;
-const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const BULLET = /^(\s*)[-*+]\s+(.*)$/;
-const NUMBERED = /^(\s*)(\d{1,9})[.)]\s+(.*)$/;
-const QUOTE = /^ {0,3}>\s?(.*)$/;
-const RULE = /^ {0,3}([-*_])(\s*\1){2,}\s*$/;
-
 /** Splits `text` into blocks. Lines of a paragraph are joined with spaces, as Markdown does. */
 export function parseMarkdown(text: string): MarkdownBlock[] {
-  const blocks: MarkdownBlock[] = [];
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  let paragraph: string[] = [];
-  const flush = (): void => {
-    if (paragraph.length > 0) blocks.push({ type: 'paragraph', spans: parseInline(paragraph.join(' ')) });
-    paragraph = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const fence = FENCE.exec(line);
-    if (fence) {
-      flush();
-      const close = fence[1] ?? '```';
-      const code: string[] = [];
-      i++;
-      while (i < lines.length && !(lines[i] ?? '').trimStart().startsWith(close)) code.push(lines[i++] ?? '');
-      blocks.push({ type: 'code', language: fence[2] ?? '', lines: code });
-      continue;
-    }
-    if (line.trim() === '') {
-      flush();
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      flush();
-      blocks.push({ type: 'heading', level: (heading[1] ?? '#').length, spans: parseInline(heading[2] ?? '') });
-      continue;
-    }
-    if (RULE.test(line)) {
-      flush();
-      blocks.push({ type: 'rule' });
-      continue;
-    }
-    const bullet = BULLET.exec(line);
-    if (bullet) {
-      flush();
-      blocks.push({ type: 'list-item', marker: '•', depth: depthOf(bullet[1] ?? ''), spans: parseInline(bullet[2] ?? '') });
-      continue;
-    }
-    const numbered = NUMBERED.exec(line);
-    if (numbered) {
-      flush();
-      blocks.push({ type: 'list-item', marker: `${numbered[2]}.`, depth: depthOf(numbered[1] ?? ''), spans: parseInline(numbered[3] ?? '') });
-      continue;
-    }
-    const quote = QUOTE.exec(line);
-    if (quote) {
-      flush();
-      blocks.push({ type: 'quote', spans: parseInline(quote[1] ?? '') });
-      continue;
-    }
-    const last = blocks.at(-1);
-    if (paragraph.length === 0 && last?.type === 'list-item' && /^\s+\S/.test(line) && i > 0 && (lines[i - 1] ?? '').trim() !== '') {
-      // An indented continuation line belongs to the list item above it.
-      last.spans = [...last.spans, { text: ' ' }, ...parseInline(line.trim())];
-      continue;
-    }
-    paragraph.push(line.trim());
-  }
-  flush();
-  return blocks;
+  return lexMarkdown(text).flatMap((token) => toBlocks(token));
 }
 
-/** Two spaces (or a tab) of indentation per nesting level. */
-function depthOf(indent: string): number {
-  return Math.floor(indent.replace(/\t/g, '  ').length / 2);
-}
-
-const INLINE = /`([^`]+)`|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|(?<![\w])_([^_\s](?:[^_]*[^_\s])?)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
-
-/** Splits one line of text into styled spans. Emphasis does not nest, which is enough for terminal display. */
+/** Splits one line of text into styled spans. */
 export function parseInline(text: string): Span[] {
-  const spans: Span[] = [];
-  let at = 0;
-  for (const match of text.matchAll(INLINE)) {
-    const index = match.index;
-    if (index > at) spans.push({ text: text.slice(at, index) });
-    const [, code, bold, boldUnderscore, italic, italicUnderscore, linkText, url] = match;
-    if (code !== undefined) spans.push({ text: code, code: true });
-    else if (bold !== undefined || boldUnderscore !== undefined) spans.push({ text: bold ?? boldUnderscore ?? '', bold: true });
-    else if (italic !== undefined || italicUnderscore !== undefined) spans.push({ text: italic ?? italicUnderscore ?? '', italic: true });
-    else if (linkText !== undefined && url !== undefined) spans.push({ text: linkText, url });
-    at = index + match[0].length;
+  return toSpans(lexInline(text));
+}
+
+function toBlocks(token: Token): MarkdownBlock[] {
+  switch (token.type) {
+    case 'space':
+    case 'def':
+      return [];
+    case 'heading':
+      return [{ type: 'heading', level: (token as Tokens.Heading).depth, spans: toSpans(token.tokens) }];
+    case 'paragraph':
+    case 'text':
+      return [{ type: 'paragraph', spans: toSpans(token.tokens ?? [token]) }];
+    case 'code': {
+      const code = token as Tokens.Code;
+      return [{ type: 'code', language: code.lang ?? '', lines: code.text === '' ? [] : code.text.split('\n') }];
+    }
+    case 'hr':
+      return [{ type: 'rule' }];
+    case 'blockquote':
+      return (token.tokens ?? []).flatMap(toBlocks).map((block) => (block.type === 'paragraph' ? { type: 'quote', spans: block.spans } : block));
+    case 'list':
+      return listItems(token as Tokens.List, 0);
+    case 'table': {
+      const table = token as Tokens.Table;
+      const row = (cells: readonly Tokens.TableCell[]): string => cells.map((cell) => plainText(cell.tokens)).join(' | ');
+      return [{ type: 'code', language: '', lines: [row(table.header), ...table.rows.map(row)] }];
+    }
+    default:
+      return [{ type: 'paragraph', spans: [{ text: token.raw.trim().replace(/\s*\n\s*/g, ' ') }] }];
   }
-  if (at < text.length) spans.push({ text: text.slice(at) });
-  return spans;
+}
+
+function listItems(list: Tokens.List, depth: number): MarkdownBlock[] {
+  const start = typeof list.start === 'number' ? list.start : 1;
+  return list.items.flatMap((item, index) => {
+    const marker = list.ordered ? `${start + index}.` : '•';
+    const spans: Span[] = [];
+    const nested: MarkdownBlock[] = [];
+    for (const token of item.tokens) {
+      if (token.type === 'checkbox') spans.push({ text: token.raw });
+      else if (token.type === 'list') nested.push(...listItems(token as Tokens.List, depth + 1));
+      else {
+        // Paragraphs of a loose item run on in one line, like continuation lines.
+        for (const block of toBlocks(token)) {
+          if ('spans' in block) spans.push(...(spans.length > 0 && token.type !== 'text' ? [{ text: ' ' }] : []), ...block.spans);
+          else nested.push(block);
+        }
+      }
+    }
+    return [{ type: 'list-item' as const, marker, depth, spans: merge(spans) }, ...nested];
+  });
+}
+
+function toSpans(tokens: readonly Token[] | undefined): Span[] {
+  return merge((tokens ?? []).flatMap(spansOf));
+}
+
+function spansOf(token: Token): Span[] {
+  switch (token.type) {
+    case 'text':
+      return token.tokens !== undefined && token.tokens.length > 0 ? token.tokens.flatMap(spansOf) : [{ text: (token as Tokens.Text).text.replace(/\n/g, ' ') }];
+    case 'escape':
+      return [{ text: (token as Tokens.Escape).text }];
+    case 'strong':
+      return (token.tokens ?? []).flatMap(spansOf).map((span) => ({ ...span, bold: true }));
+    case 'em':
+      return (token.tokens ?? []).flatMap(spansOf).map((span) => ({ ...span, italic: true }));
+    case 'codespan':
+      return [{ text: (token as Tokens.Codespan).text, code: true }];
+    case 'br':
+      return [{ text: ' ' }];
+    case 'link':
+    case 'image': {
+      // A bare or <bracketed> URL is its own text; a labelled link prints its URL after the label.
+      if (!/^!?\[/.test(token.raw)) return [{ text: (token as Tokens.Link).href }];
+      return [{ text: plainText(token.tokens) || (token as Tokens.Image).text, url: (token as Tokens.Link).href }];
+    }
+    default:
+      // Strikethrough, inline HTML and anything unknown: as written.
+      return [{ text: token.raw }];
+  }
+}
+
+/** Joins neighbouring spans of the same style, so plain text stays one span. */
+function merge(spans: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  for (const span of spans) {
+    if (span.text === '') continue;
+    const last = out.at(-1);
+    if (last !== undefined && last.url === undefined && span.url === undefined && last.bold === span.bold && last.italic === span.italic && last.code === span.code) {
+      last.text += span.text;
+    } else out.push({ ...span });
+  }
+  return out;
 }

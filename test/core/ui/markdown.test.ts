@@ -21,7 +21,8 @@ t.test('fenced code keeps its lines as written, even Markdown inside', async (t)
 
 t.test('bullet and numbered lists with nesting and continuation lines', async (t) => {
   t.same(parseMarkdown('- one\n  more of one\n  - nested\n* two\n1. first\n2) second'), [
-    { type: 'list-item', marker: '•', depth: 0, spans: [{ text: 'one' }, { text: ' ' }, { text: 'more of one' }] },
+    // A continuation line is part of the item's paragraph, so it joins the item's text with a space.
+    { type: 'list-item', marker: '•', depth: 0, spans: [{ text: 'one more of one' }] },
     { type: 'list-item', marker: '•', depth: 1, spans: [{ text: 'nested' }] },
     { type: 'list-item', marker: '•', depth: 0, spans: [{ text: 'two' }] },
     { type: 'list-item', marker: '1.', depth: 0, spans: [{ text: 'first' }] },
@@ -54,4 +55,15 @@ t.test('inline: bold, italic, code, links; plain text around them', async (t) =>
 t.test('CRLF and empty input', async (t) => {
   t.same(parseMarkdown('a\r\nb'), [{ type: 'paragraph', spans: [{ text: 'a b' }] }]);
   t.same(parseMarkdown(''), []);
+});
+
+t.test('tables, task items, raw HTML and strikethrough read as the text that was written', async (t) => {
+  t.same(parseMarkdown('| a | b |\n|---|---|\n| **x** | [l](https://e.test) |'), [{ type: 'code', language: '', lines: ['a | b', 'x | l'] }]);
+  t.same(parseMarkdown('- [ ] open\n- [x] done'), [
+    { type: 'list-item', marker: '•', depth: 0, spans: [{ text: '[ ] open' }] },
+    { type: 'list-item', marker: '•', depth: 0, spans: [{ text: '[x] done' }] },
+  ]);
+  t.same(parseMarkdown('<div>hi</div>'), [{ type: 'paragraph', spans: [{ text: '<div>hi</div>' }] }]);
+  t.same(parseInline('~~gone~~ and https://e.test/x'), [{ text: '~~gone~~ and https://e.test/x' }]);
+  t.same(parseInline('**bold *both***'), [{ text: 'bold ', bold: true }, { text: 'both', bold: true, italic: true }]);
 });
