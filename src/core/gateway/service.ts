@@ -18,6 +18,7 @@ import { RejectedLog } from './rejected-log.js';
 import { ServiceStatus } from './service-status.js';
 import { TaskTracker } from './task-tracker.js';
 import { serverZone } from '../scheduler/index.js';
+import { scheduleView } from './schedule-view.js';
 
 export { SERVICE_RESOURCE_PREFIX, type RunnerFactory } from './repo-runtime.js';
 
@@ -196,6 +197,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     configProblem: () => startProblem !== undefined ? { when: 'start', message: startProblem }
       : reloadProblem !== undefined ? { when: 'reload', message: reloadProblem } : undefined,
     serverPending: () => pendingServer !== undefined,
+    schedules: (repoId) => supervisor.get(repoId)?.scheduler.list().map(scheduleView),
     ...(options.channelGraceMs === undefined ? {} : { channelGraceMs: options.channelGraceMs }),
     onRepoChange: (repo) => {
       for (const listener of repoListeners) listener({ type: 'repo', repo });
