@@ -129,7 +129,9 @@ export function parseRepoSandboxConfig(text: string, source: string, env: Readon
   }
   if (secretProblems.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, sortProblems(secretProblems), HINT);
   if (Object.keys(file.signing_credentials ?? {}).length > 0) {
-    config.unsupported.push(`${source}: signing_credentials is not supported yet by this Airut; the run goes ahead without AWS re-signing`);
+    // Refused rather than ignored: a task that silently runs without the credentials it was given fails in confusing ways.
+    throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, [locate(['signing_credentials'],
+      'AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach the task; remove signing_credentials')], HINT);
   }
   config.networkSandbox = file.network_sandbox;
   const limits = file.resource_limits ?? {};

@@ -47,8 +47,11 @@ void t.test('an empty file, a missing file and signing_credentials', async (t) =
   t.equal(missing.networkSandbox, true);
   await writeFile(join(dir, 'sandbox.yaml'), 'network_sandbox: "1"\n');
   t.equal((await loadRepoSandboxConfig(join(dir, 'sandbox.yaml'), {})).networkSandbox, true);
-  const signing = parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: !env AWS_ACCESS_KEY_ID\n    secret_access_key: !env AWS_SECRET_ACCESS_KEY\n    scopes: ["*.amazonaws.com"]\n', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
-  t.match(signing.unsupported, [/signing_credentials is not supported yet/]);
+  // Refused, never accepted and ignored: the task would run without the credentials it was given.
+  t.throws(() => parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: !env AWS_ACCESS_KEY_ID\n    secret_access_key: !env AWS_SECRET_ACCESS_KEY\n    scopes: ["*.amazonaws.com"]\n', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' }), {
+    code: 'REPO_SANDBOX_CONFIG_INVALID',
+    message: /sandbox\.yaml:2:3: signing_credentials: AWS SigV4 re-signing is not implemented in this version of Airut/,
+  });
 });
 
 void t.test('mistakes are errors naming file, line and key (exit 125)', (t) => {
