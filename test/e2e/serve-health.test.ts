@@ -138,3 +138,68 @@ t.test('a wrong IMAP password is degraded health naming the repo; fixing the fil
   child.kill('SIGTERM');
   t.equal((await child).exitCode, 0);
 });
+
+t.test('a config that does not load at start: serve stays up, the editor fixes it in the browser, and the repo starts', async (t) => {
+  const browser = await launchBrowser();
+  t.teardown(() => browser.close());
+  const { home, env, cleanup } = await tempHome();
+  t.teardown(cleanup);
+  const provider = await startMailProvider({ authservId: AUTHSERV_ID, users: [GOOD, ALICE] });
+  t.teardown(() => provider.close());
+  const repoUrl = await upstreamRepo(home);
+  const file = join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml');
+  await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
+  // A typo'd key makes the whole file invalid.
+  await writeFile(file, stringify({
+    execution: { container_env: { CONTAINERS_CONF: testContainersConf() } },
+    repos: {
+      good: {
+        repo_url: repoUrl,
+        email: {
+          imap_server: '127.0.0.1', imap_port: provider.dovecot.port, imap_security: 'none', imap_prot: 1,
+          smtp_server: '127.0.0.1', smtp_port: provider.smtpPort, smtp_security: 'none',
+          username: GOOD.address, password: GOOD.password, from: `Airut <${GOOD.address}>`,
+          authorized_senders: [ALICE.address], trusted_authserv_id: AUTHSERV_ID,
+        },
+      },
+    },
+  }));
+  const child = airutBackground(['serve', '--dashboard-port', '0'], env);
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await child;
+  });
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  const line = async (pattern: RegExp): Promise<RegExpMatchArray> => pattern.exec(printed) ?? waitForLine(child, pattern);
+  const [, url] = await line(/dashboard listening url=(\S+)/) as [string, string];
+  await line(/config file watcher started/);
+  t.match(printed, /config did not load.*imap_prot/);
+  const before = await fetch(`${url}/api/health`);
+  t.equal(before.status, 503, 'nothing configured runs: error');
+  t.match(await before.json(), { status: 'error', problems: [{ kind: 'config_invalid', reason: /imap_prot/ }] });
+
+  const page = await browser.newPage();
+  t.teardown(() => page.close());
+  await page.goto(`${url}/config`);
+  await page.locator('[data-page="config"][data-ready="yes"]').waitFor();
+  t.match(await page.locator('#config-problems').textContent(), /imap_prot/);
+  await page.getByRole('button', { name: 'Remove this key' }).click();
+  await page.locator('[data-page="config"][data-checking="no"][data-problems="0"]').waitFor();
+  await page.locator('#review-config').click();
+  await page.locator('#config-review:not([hidden])').waitFor();
+  t.match(await page.locator('#config-diff').textContent(), /-\s+imap_prot: 1/);
+  await page.locator('#save-config').click();
+  await page.locator('[data-page="config"][data-saved]').waitFor();
+
+  await line(/repo started repo=good/);
+  await line(/config reloaded/);
+  const after = await fetch(`${url}/api/health`);
+  t.equal(after.status, 200);
+  t.match(await after.json(), { status: /ok|degraded/, repos: { configured: 1, running: 1, failed: 0 } });
+  await page.goto(url);
+  await page.locator('tr[data-repo-id="good"] .channel', { hasText: /email: (idle|polling|connected)/ }).waitFor();
+  await checkScreenshot(t, 'serve-fixed-in-editor', await page.screenshot({ fullPage: true }));
+  child.kill('SIGTERM');
+  t.equal((await child).exitCode, 0);
+});
