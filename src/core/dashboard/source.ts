@@ -15,6 +15,9 @@ export interface TaskRecordView {
   network: NetworkLineView[];
 }
 
+/** What "Run now" of a schedule came to: started, no such schedule, already running, or its repo is stopping. */
+export type RunScheduleResult = 'started' | 'unknown' | 'running' | 'stopped' | 'unsupported';
+
 /** What asking to stop a task came to. Expected outcomes, not errors. */
 export type StopResult = 'stopping' | 'not_found' | 'not_running' | 'unsupported';
 
@@ -46,6 +49,8 @@ export interface DashboardSource {
   counts(): TaskCounts;
   /** Stops a running task or cancels a queued one. */
   stopTask(taskId: string): Promise<StopResult>;
+  /** "Run now" of a repo's schedule. Absent: not supported. */
+  runSchedule?(repoId: string, name: string): Promise<RunScheduleResult>;
   /**
    * Finished tasks read back from disk that {@link tasks} does not hold (those
    * of earlier starts of the service), newest first. Absent: no history.

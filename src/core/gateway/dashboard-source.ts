@@ -13,6 +13,8 @@ export interface GatewaySourceOptions {
   repos: () => RepoView[];
   /** Stops a running task or cancels a queued one; resolves false when it was neither. Omit when unsupported. */
   stop?: (taskId: string) => Promise<boolean>;
+  /** "Run now" of a schedule. Omit when unsupported. */
+  runSchedule?: DashboardSource['runSchedule'];
   /** Conversations on disk, for tasks of earlier starts and the conversation page. Omit for none. */
   history?: ConversationHistory;
 }
@@ -74,6 +76,7 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       return task === undefined ? undefined : taskView(task);
     },
     counts: () => options.tracker.counts(),
+    ...(options.runSchedule === undefined ? {} : { runSchedule: options.runSchedule }),
     stopTask: async (taskId): Promise<StopResult> => {
       const task = options.tracker.get(taskId);
       if (task === undefined) return parsePastTaskId(taskId) !== undefined && (await pastTask(taskId)) !== undefined ? 'not_running' : 'not_found';

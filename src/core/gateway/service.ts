@@ -127,6 +127,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     config: () => ({ path: loaded.path, exists: loaded.exists, hash: fileHash }),
     repos: () => status.repos(),
     stop: (taskId) => Promise.resolve(supervisor.running().some((repo) => repo.handler.stopTask(taskId))),
+    runSchedule: async (repoId, name) => (await supervisor.get(repoId)?.scheduler.runNow(name)) ?? 'unknown',
     history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
   });
   if (startProblem === undefined) dashboardFeed.configLoaded();

@@ -3,6 +3,7 @@ import { checkSameOrigin } from '../request-guard.js';
 import type { DashboardSource } from '../source.js';
 import { sendJson } from '../respond.js';
 import { routeConfigApi } from './config-routes.js';
+import { routeScheduleApi } from './schedule-routes.js';
 import { healthStatusCode, okHealth } from '../health.js';
 
 const TASK_ID = /^[0-9a-f]{6,32}$/;
@@ -17,6 +18,7 @@ export const REPO_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export async function routeApi(req: IncomingMessage, res: ServerResponse, path: string, source: DashboardSource): Promise<boolean> {
   if (!path.startsWith('/api/')) return false;
   if (await routeConfigApi(req, res, path, source)) return true;
+  if (await routeScheduleApi(req, res, path, source)) return true;
   const method = req.method ?? 'GET';
   const stop = /^\/api\/tasks\/([^/]+)\/stop$/.exec(path);
   if (stop !== null) {
