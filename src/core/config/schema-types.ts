@@ -191,7 +191,7 @@ export interface RepoConfig {
     [k: string]: MaskedSecret;
   };
   /**
-   * Request-signing credentials (AWS SigV4) that the proxy re-signs with; the container only sees surrogates. Keyed by a name of your choice.
+   * Request-signing credentials (AWS SigV4). Not implemented in this version of Airut: a non-empty signing_credentials is refused when the config loads, so no task runs without the credentials it was given.
    */
   signing_credentials: {
     [k: string]: SigningCredential;

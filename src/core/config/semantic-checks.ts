@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { cronProblem } from './cron-expression.js';
 import type { KeySegment } from './key-path.js';
 import type { SchemaProblem } from './schema-problems.js';
@@ -10,6 +11,17 @@ function isMapping(value: unknown): value is Mapping {
 
 function nonEmptyMapping(value: unknown): boolean {
   return isMapping(value) && Object.keys(value).length > 0;
+}
+
+/** Why `pem` cannot sign GitHub App JWTs (RS256), or undefined when it can. Never quotes the key. */
+function rsaKeyProblem(pem: string): string | undefined {
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem' });
+    return key.asymmetricKeyType === 'rsa' ? undefined : `is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitHub Apps sign with RSA keys (PKCS#1 or PKCS#8 PEM)`;
+  } catch {
+    // The parser's message could quote key material.
+    return 'is not a readable PEM private key; paste the .pem file GitHub generated for the App (PKCS#1 "BEGIN RSA PRIVATE KEY" or PKCS#8 "BEGIN PRIVATE KEY")';
+  }
 }
 
 function isTimeZone(zone: string): boolean {
@@ -66,6 +78,19 @@ export function semanticProblems(config: unknown): SchemaProblem[] {
     if (sandboxOff) {
       for (const pool of ['masked_secrets', 'signing_credentials', 'github_app_credentials']) {
         if (nonEmptyMapping(repo[pool])) add([...base, pool], `needs the network sandbox, but network.sandbox_enabled is false; enable it or move these to secrets:`, 'key');
+      }
+    }
+
+    if (nonEmptyMapping(repo.signing_credentials)) {
+      // Refused rather than ignored: tasks would run without the credentials the operator gave them.
+      add([...base, 'signing_credentials'], 'AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach a task; remove signing_credentials', 'key');
+    }
+    if (isMapping(repo.github_app_credentials)) {
+      for (const [name, app] of Object.entries(repo.github_app_credentials)) {
+        // Text that is not PEM at all is the schema's to report.
+        if (!isMapping(app) || typeof app.private_key !== 'string' || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(app.private_key)) continue;
+        const problem = rsaKeyProblem(app.private_key);
+        if (problem !== undefined) add([...base, 'github_app_credentials', name, 'private_key'], problem);
       }
     }
 

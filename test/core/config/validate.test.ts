@@ -1,4 +1,5 @@
 import t from 'tap';
+import { generateKeyPairSync } from 'node:crypto';
 import { formatProblem, validateConfig } from '../../../src/core/config/index.js';
 import { closestMatch, editDistance } from '../../../src/core/config/did-you-mean.js';
 
@@ -74,7 +75,22 @@ void t.test('credential pools', (t) => {
     'repos.x.github_app_credentials.GH.installation_id: must be at least 1, got 0',
     'repos.x.github_app_credentials.GH.base_url: must be an https:// URL, got "http://x"',
     'repos.x.github_app_credentials.GH.permissions.contents: must be one of "read", "write", "admin"; got "all"',
+    'repos.x.signing_credentials: AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach a task; remove signing_credentials',
   ]);
+  t.end();
+});
+
+void t.test('a GitHub App key must be an RSA private key', (t) => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const broken = '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n';
+  const { problems } = validateConfig({
+    repos: { x: { ...REPO, github_app_credentials: { EC: { app_id: '1', private_key: ec, installation_id: 3, scopes: ['github.com'] }, BROKEN: { app_id: '1', private_key: broken, installation_id: 3, scopes: ['github.com'] } } } },
+  });
+  t.strictSame(problems.map(formatProblem), [
+    'repos.x.github_app_credentials.EC.private_key: is a ec key; GitHub Apps sign with RSA keys (PKCS#1 or PKCS#8 PEM)',
+    'repos.x.github_app_credentials.BROKEN.private_key: is not a readable PEM private key; paste the .pem file GitHub generated for the App (PKCS#1 "BEGIN RSA PRIVATE KEY" or PKCS#8 "BEGIN PRIVATE KEY")',
+  ]);
+  t.notMatch(JSON.stringify(problems), /AAAA|MIG/, 'no key material is quoted');
   t.end();
 });
 
