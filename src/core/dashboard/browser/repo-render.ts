@@ -17,6 +17,24 @@ function facts(pairs: [string, string, string][]): HTMLDListElement {
   return list;
 }
 
+/** "Run now" of one schedule: a same-origin POST with the custom header (the API refuses anything else); the answer is shown beside it. */
+function runNowButton(repoId: string, name: string): HTMLSpanElement {
+  const cell = el('span', 'run-now');
+  const button = el('button', '', 'Run now');
+  button.dataset.schedule = name;
+  const result = el('span', 'run-now-result');
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    fetch(`/api/repos/${encodeURIComponent(repoId)}/schedules/${encodeURIComponent(name)}/run`, { method: 'POST', headers: { 'X-Airut-Request': '1' } })
+      .then((response) => response.json() as Promise<{ result?: string; message?: string }>)
+      .then((body) => { result.textContent = body.result === 'started' ? 'Started.' : body.message ?? ''; })
+      .catch((error: unknown) => { result.textContent = String(error); })
+      .finally(() => { button.disabled = false; });
+  });
+  cell.append(button, ' ', result);
+  return cell;
+}
+
 /** Renders everything the repo page shows about `repo` into `into` (replacing what was there). */
 export function renderRepo(into: HTMLElement, repo: RepoView): void {
   into.textContent = '';
@@ -70,13 +88,14 @@ export function renderRepo(into: HTMLElement, repo: RepoView): void {
     const schedules = el('table', 'schedules');
     schedules.id = 'repo-schedules';
     const scheduleHead = el('tr');
-    for (const title of ['Name', 'Schedule', 'Next run', 'Last run', 'Outcome']) scheduleHead.appendChild(el('th', '', title));
+    for (const title of ['Name', 'Schedule', 'Next run', 'Last run', 'Outcome', '']) scheduleHead.appendChild(el('th', '', title));
     schedules.appendChild(el('thead')).appendChild(scheduleHead);
     into.appendChild(schedules);
     const scheduleBody = schedules.appendChild(el('tbody'));
     for (const schedule of repo.schedules) {
       const row = el('tr', 'schedule');
       for (const cell of [schedule.name, schedule.schedule, schedule.nextRunAt ?? '—', schedule.lastRunAt ?? '—', schedule.lastOutcome ?? '—']) row.appendChild(el('td', '', cell));
+      row.appendChild(el('td')).appendChild(runNowButton(repo.id, schedule.name));
       scheduleBody.appendChild(row);
     }
     if (repo.schedules.length === 0) scheduleBody.appendChild(el('tr')).appendChild(el('td', 'none', 'No schedules.'));
