@@ -6,7 +6,7 @@ import type { DoctorReport } from '../core/doctor/index.js';
 export default class Check extends AirutCommand {
   static override summary = 'Check that this host can run Airut: config, container runtime, git, service.';
 
-  static override description = `Prints one line per check, grouped in sections: Version (installed, and the newest on the npm registry your npm uses), Configuration (the file parses and validates), Container runtime (podman 4.0 or newer or docker, podman's netavark network backend, a real throw-away container started without any registry, and whether memory/cpus/pids limits can apply), Git (2.25 or newer) and Service (the systemd user unit).
+  static override description = `Prints one line per check, grouped in sections: Version (installed, and the newest on the npm registry your npm uses), Configuration (the file parses and validates), Container runtime (podman 4.0 or newer or docker, podman's netavark network backend, a real throw-away container started without any registry, and whether memory/cpus/pids limits can apply), Git (2.25 or newer) and Service (the systemd user unit, and what the running service's /api/health says: ok, or degraded or error with each failing repository and why).
 
 Failing checks say how to fix them. When podman cannot start containers because of the host's cgroups or ulimits, the fix is a containers.conf to save. Only critical checks decide the exit code, so provisioning scripts can run it.`;
 

@@ -8,6 +8,7 @@ import { runProcess, type ProcessRunner } from '../process/index.js';
 import { buildReport, type DoctorReport } from './report.js';
 import { checkRuntime } from './runtime-section.js';
 import { checkService } from './service-section.js';
+import { dashboardUrlOf } from './service-health.js';
 import { checkVersion, type FetchLike } from './version-section.js';
 
 /** The world `airut check` looks at. The command passes the real one; tests a fake HOME and PATH. */
@@ -60,8 +61,8 @@ export async function runChecks(deps: DoctorDeps): Promise<DoctorReport> {
     timeoutMs: deps.registryTimeoutMs ?? 3_000,
   });
   const gitSection = checkGit({ runner, env: deps.env });
-  const serviceSection = checkService({ runner, env: deps.env, home: deps.home });
   const config = await checkConfig({ path: configPath, env: deps.env });
+  const serviceSection = checkService({ runner, env: deps.env, home: deps.home, dashboardUrl: dashboardUrlOf(config.loaded?.config.dashboard ?? {}) });
   const execution = config.loaded?.config.execution;
   const runtimeEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(deps.env)) if (value !== undefined) runtimeEnv[name] = value;
