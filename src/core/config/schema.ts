@@ -9,8 +9,21 @@ export type SchemaNode = Readonly<Record<string, unknown>>;
 /** `airut.schema.json` at the package root (the same depth from src/ and dist/). */
 export const SCHEMA_PATH = fileURLToPath(new URL('../../../airut.schema.json', import.meta.url));
 
-/** Annotation keywords of airut.schema.json that ajv must accept but not check. */
+/** Annotation keywords of Airut's schemas that ajv must accept but not check. */
 const ANNOTATIONS = ['x-pattern-hint', 'x-secret'];
+
+/**
+ * Reads a JSON Schema file of the package and compiles it the way every Airut
+ * schema is checked: all errors, defaults filled in, strict, with the
+ * `ip-address` format and the annotation keywords.
+ */
+export function compileSchemaFile(path: string): { schema: SchemaNode; validate: ValidateFunction } {
+  const schema = JSON.parse(readFileSync(path, 'utf8')) as SchemaNode;
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+  ajv.addVocabulary(ANNOTATIONS);
+  ajv.addFormat('ip-address', { type: 'string', validate: (value: string) => isIP(value) !== 0 });
+  return { schema, validate: ajv.compile(schema) };
+}
 
 let cached: { schema: SchemaNode; validate: ValidateFunction } | undefined;
 
@@ -20,13 +33,7 @@ let cached: { schema: SchemaNode; validate: ValidateFunction } | undefined;
  * The validator fills in defaults as it validates.
  */
 export function configSchema(): { schema: SchemaNode; validate: ValidateFunction } {
-  if (cached === undefined) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary(ANNOTATIONS);
-    ajv.addFormat('ip-address', { type: 'string', validate: (value: string) => isIP(value) !== 0 });
-    cached = { schema, validate: ajv.compile(schema) };
-  }
+  cached ??= compileSchemaFile(SCHEMA_PATH);
   return cached;
 }
 
