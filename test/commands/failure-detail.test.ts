@@ -1,38 +1,47 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { airut, tempHome } from '../harness/cli.js';
 
 // The one exit-code policy at the CLI edge, through the real CLI: the error
 // and its hint by default, the cause chain with --verbose, stacks with --debug,
-// and flag errors that name the command's help.
+// and flag errors that name the command's help. The failing runs stop at
+// reading .airut/sandbox.yaml, before any container work.
 
-async function home(t: Test): Promise<{ env: Record<string, string>; dir: string }> {
+async function home(t: Test): Promise<{ env: Record<string, string>; repo: string }> {
   const h = await tempHome();
   t.teardown(h.cleanup);
-  // A directory where the config file should be: reading it fails with EISDIR, the cause.
-  const dir = join(h.home, 'airut.yaml');
-  await mkdir(dir);
-  return { env: h.env, dir };
+  // A repository whose .airut/sandbox.yaml is a directory: reading it fails with EISDIR, the cause.
+  const repo = join(h.home, 'repo');
+  await mkdir(join(repo, '.airut', 'sandbox.yaml'), { recursive: true });
+  await mkdir(join(repo, '.airut', 'container'));
+  await writeFile(join(repo, '.airut', 'container', 'Dockerfile'), 'FROM scratch\n');
+  await execa('git', ['init', '-q', repo]);
+  return { env: h.env, repo };
 }
 
 void t.test('an Airut error: message and hint only, unless --verbose or --debug', async (t) => {
-  const { env, dir } = await home(t);
-  const plain = await airut(['serve', '--config', dir], env);
-  t.equal(plain.exitCode, 1, plain.stderr);
-  t.match(plain.stderr, `Error: Cannot read the configuration ${dir}: it is a directory\nHint: `);
+  const { env, repo } = await home(t);
+  const exec = (...flags: string[]) => airut(['sandbox', 'exec', '--repo', repo, ...flags, '--', 'true'], env);
+  const plain = await exec();
+  t.equal(plain.exitCode, 125, plain.stderr);
+  t.match(plain.stderr, /^Error: cannot read .*sandbox\.yaml: EISDIR[^\n]*\nHint: /);
   t.notMatch(plain.stderr, 'Caused by');
   t.notMatch(plain.stderr, /^\s+at /m);
 
-  const verbose = await airut(['serve', '--config', dir, '--verbose'], env);
-  t.equal(verbose.exitCode, 1, 'the detail does not change the exit code');
+  const verbose = await exec('--verbose');
+  t.equal(verbose.exitCode, 125, 'the detail does not change the exit code');
   t.match(verbose.stderr, /\nCaused by: Error \[EISDIR\]: EISDIR: illegal operation on a directory/);
   t.notMatch(verbose.stderr, /^\s+at /m, '--verbose shows no stacks');
 
-  const debug = await airut(['serve', '--debug', '--config', dir], env);
-  t.equal(debug.exitCode, 1);
+  const debug = await exec('--debug');
+  t.equal(debug.exitCode, 125);
   t.match(debug.stderr, /Caused by: Error \[EISDIR\]/);
-  t.match(debug.stderr, /^ {2}at .*load\.[jt]s/m, 'the error\'s own stack, from the config loader');
+  t.match(debug.stderr, /^Error: cannot read [^\n]*\n(?:.*\n)*? {2}at /m, 'the error\'s own stack');
+
+  const after = await airut(['sandbox', 'exec', '--repo', repo, '--', 'echo', '--verbose'], env);
+  t.notMatch(after.stderr, 'Caused by', 'a --verbose after -- belongs to the command in the sandbox');
 });
 
 void t.test('flag errors name the help of the command; the sandbox commands exit 125 for them', async (t) => {
