@@ -9,7 +9,7 @@ const UP = new Set(['connected', 'idle', 'polling']);
 /** Options of {@link ServiceStatus}. */
 export interface ServiceStatusOptions {
   version: string;
-  supervisor: RepoSupervisor;
+  supervisor: Pick<RepoSupervisor, 'status'>;
   rejected: RejectedLog;
   counts: () => TaskCounts;
   /**
