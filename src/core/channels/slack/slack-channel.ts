@@ -218,7 +218,7 @@ export class SlackChannel implements ChannelAdapter {
       }
       const markdown = reply.footer === undefined ? reply.markdown : `${reply.markdown}\n\n_${reply.footer}_`;
       const text = rewriteOutbound(markdownToMrkdwn(markdown), { user: (name) => this.authorizer.userNamed(name) });
-      const head = await this.client.chat.postMessage({ channel, text: `*${thread.subject.replace(/[*\r\n]+/g, ' ').trim()}*` });
+      const head = await this.client.chat.postMessage({ channel, text: `*${thread.subject.replace(/\*/g, '').replace(/\s+/g, ' ').trim()}*` });
       const threadTs = head.ts ?? '';
       if (threadTs === '') throw new Error('chat.postMessage gave no ts for the new thread');
       await this.requireStore().register(threadKey(channel, threadTs), thread.conversationId);
