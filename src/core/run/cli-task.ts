@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClaudeBinaryCache, ContainerRuntime, NETWORK_LOG_FILE, NetworkSandbox, Sandbox } from '../../sandbox/index.js';
 import { createGitRunner, type GitRunner } from '../conversation/git.js';
-import type { ClaudeBinarySource, TaskContext, TaskNetworkSource, TaskSpec, TaskWork } from '../pipeline/index.js';
+import { runTask, type ClaudeBinarySource, type TaskContext, type TaskNetworkSource, type TaskResultOf, type TaskRun, type TaskSpec, type TaskWork } from '../pipeline/index.js';
+import type { RunEventSink } from './run-event.js';
 import { CLAUDE_HOME_DIR } from './repo-state.js';
 import type { RunSettings } from './run-settings.js';
 import { createWorktree, liveWorkspace, type RunWorkspace } from './workspace.js';
@@ -106,6 +107,43 @@ export function cliTask<W extends TaskWork>(settings: RunSettings, work: W, deps
       resourceLimits: settings.resourceLimits,
       warnings: settings.warnings,
     },
+  };
+}
+
+/** Where a `--worktree` run worked, added to its result. */
+export type WithWorktree<R> = R & { worktree?: { path: string; branch: string } };
+
+/**
+ * Runs a command-line task through the pipeline: the result carries the
+ * worktree when one was made, `finish` runs on it before the run counts as
+ * over (the last session is recorded there), and the run's sandbox is shut
+ * down on every path.
+ */
+export function runCliTask<W extends TaskWork>(
+  task: CliTask<W>,
+  emit: RunEventSink,
+  finish: (result: WithWorktree<TaskResultOf<W>>) => Promise<void> | void = () => undefined,
+): TaskRun<WithWorktree<TaskResultOf<W>>> {
+  const run = runTask(task.spec, emit);
+  const result = (async (): Promise<WithWorktree<TaskResultOf<W>>> => {
+    try {
+      const executed = await run.result;
+      const workspace = task.workspace();
+      // A conditional result type: TypeScript cannot see that adding an optional field keeps it.
+      const finished = (workspace?.branch === undefined
+        ? executed
+        : { ...executed, worktree: { path: workspace.dir, branch: workspace.branch } }) as WithWorktree<TaskResultOf<W>>;
+      await finish(finished);
+      return finished;
+    } finally {
+      await task.sandbox.shutdown();
+    }
+  })();
+  const settled = (): Promise<void> => result.then(() => undefined, () => undefined);
+  return {
+    result,
+    stop: async () => { await run.stop(); await settled(); },
+    kill: async () => { await run.kill(); await settled(); },
   };
 }
 

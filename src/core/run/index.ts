@@ -11,7 +11,7 @@ export { resolveRunSettings, type RunEnv } from './resolve-run-settings.js';
 export { runPrompt, checkPrompt, type PromptRun, type PromptRunOptions, type PromptRunResult } from './run-prompt.js';
 export { runCommand, type CommandRun, type CommandRunOptions, type CommandRunResult } from './run-command.js';
 export { commandExitCode, EXIT_AIRUT_FAILED, EXIT_KILLED, EXIT_STOPPED, EXIT_TIMEOUT } from '../pipeline/index.js';
-export { cliTask, claudeBinarySource, CLI_RESOURCE_PREFIX, type CliTask, type RunDependencies } from './cli-task.js';
+export { cliTask, claudeBinarySource, runCliTask, CLI_RESOURCE_PREFIX, type CliTask, type RunDependencies, type WithWorktree } from './cli-task.js';
 export { formatProgress, CLAUDE_STDERR_PREFIX, type ProgressOptions } from './format-progress.js';
 export { createProgressFormatter, type ProgressFormatterOptions } from './progress-formatter.js';
 export { createDownloadGate, downloadBar, downloadSpeed, formatBytes, isDownloadStep, type DownloadGateOptions, type DownloadReport } from './download-progress.js';

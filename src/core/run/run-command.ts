@@ -1,6 +1,5 @@
 import type { CommandResult } from '../../sandbox/index.js';
-import { runTask } from '../pipeline/index.js';
-import { cliTask, type RunDependencies } from './cli-task.js';
+import { cliTask, runCliTask, type RunDependencies } from './cli-task.js';
 import { RunError } from './error.js';
 import type { RunEventSink } from './run-event.js';
 import type { RunSettings } from './run-settings.js';
@@ -48,20 +47,5 @@ export function runCommand(options: CommandRunOptions, emit: RunEventSink): Comm
     });
   }
   const task = cliTask(settings, { kind: 'command', argv, onStdout: options.onStdout, onStderr: options.onStderr }, deps);
-  const run = runTask(task.spec, emit);
-  const result = (async (): Promise<CommandRunResult> => {
-    try {
-      const executed = await run.result;
-      const workspace = task.workspace();
-      return workspace?.branch === undefined ? executed : { ...executed, worktree: { path: workspace.dir, branch: workspace.branch } };
-    } finally {
-      await task.sandbox.shutdown();
-    }
-  })();
-  const settled = (): Promise<void> => result.then(() => undefined, () => undefined);
-  return {
-    result,
-    stop: async () => { await run.stop(); await settled(); },
-    kill: async () => { await run.kill(); await settled(); },
-  };
+  return runCliTask(task, emit);
 }

@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
-import { runTask, type PromptWork } from '../pipeline/index.js';
-import { claudeBinarySource, cliTask, type RunDependencies } from './cli-task.js';
+import type { PromptWork } from '../pipeline/index.js';
+import { claudeBinarySource, cliTask, runCliTask, type RunDependencies } from './cli-task.js';
 import { RunError } from './error.js';
 import { writeLastSession } from './repo-state.js';
 import type { RunEventSink } from './run-event.js';
@@ -61,27 +61,10 @@ export function runPrompt(options: PromptRunOptions, emit: RunEventSink): Prompt
     ...(claude.effort === undefined ? {} : { effort: claude.effort }),
   };
   const task = cliTask(settings, work, deps);
-  const run = runTask(task.spec, emit);
-  const result = (async (): Promise<PromptRunResult> => {
-    try {
-      const executed = await run.result;
-      if (executed.sessionId !== '') await writeLastSession(settings.repoStateDir, executed.sessionId);
-      const workspace = task.workspace();
-      const finished: PromptRunResult = workspace?.branch === undefined
-        ? executed
-        : { ...executed, worktree: { path: workspace.dir, branch: workspace.branch } };
-      emit({ type: 'finished', result: finished });
-      return finished;
-    } finally {
-      await task.sandbox.shutdown();
-    }
-  })();
-  const settled = (): Promise<void> => result.then(() => undefined, () => undefined);
-  return {
-    result,
-    stop: async () => { await run.stop(); await settled(); },
-    kill: async () => { await run.kill(); await settled(); },
-  };
+  return runCliTask(task, emit, async (finished) => {
+    if (finished.sessionId !== '') await writeLastSession(settings.repoStateDir, finished.sessionId);
+    emit({ type: 'finished', result: finished });
+  });
 }
 
 /**
