@@ -101,7 +101,9 @@ export class ServiceStatus {
       if (repo.channels.length === 0 || down.length < repo.channels.length) working++;
     }
     const running = repos.filter((r) => r.state === 'running').length;
-    const nothingWorks = config?.when === 'start' || (configured > 0 && working === 0 && repos.every((r) => r.state !== 'starting'));
+    // A repo on its first start may yet work; one being retried after a failure counts as failed until it runs.
+    const firstStart = repos.some((r) => r.state === 'starting' && r.lastError === undefined);
+    const nothingWorks = config?.when === 'start' || (configured > 0 && working === 0 && !firstStart);
     return {
       status: nothingWorks ? 'error' : problems.length > 0 ? 'degraded' : 'ok',
       version: this.options.version,

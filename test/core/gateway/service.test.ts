@@ -104,7 +104,8 @@ t.test('every configured repo failing: the service stays up, health is error (50
   const service = await startService({
     configPath: paths.configFile, env, paths, logger: new Logger((r) => { logs.push(r); logged.emit('log', r); }), version: 'x', dashboard: { port: 0 },
     channels: () => [new FakeChannel()], runner: () => new FakeRunner(),
-    retryDelayMs: () => 200,
+    // Long enough for the first look to see the failure, short for the retry.
+    retryDelayMs: (failures) => (failures === 1 ? 2000 : 200),
   });
   t.teardown(() => service.stop());
   const health = await fetch(`${service.dashboardUrl}/api/health`);
