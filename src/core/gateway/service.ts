@@ -78,11 +78,13 @@ export interface Service {
 }
 
 /**
- * Starts the service: loads and validates the config (a ConfigError rejects
- * before anything listens), brings up the dashboard, then the sandbox (orphans
- * of a dead predecessor removed) and one handler per repo with its channels.
- * A repo that fails to start is logged and skipped; when every configured repo
- * fails, start fails.
+ * Starts the service: loads and validates the config, brings up the
+ * dashboard, then the sandbox (orphans of a dead predecessor removed) and one
+ * handler per repo with its channels. It stays up to be fixed: a config that
+ * does not load runs the built-in defaults (no repos, the default dashboard)
+ * until a reload loads it, and a repo that fails to start is logged, shown
+ * on the dashboard and retried with backoff (and on every reload). Only a
+ * dashboard that cannot listen rejects the start.
  *
  * A reload (SIGHUP, or a change of the file with `watchConfig`) applies what
  * changed by scope: an added repo starts at once; a removed repo takes no new
