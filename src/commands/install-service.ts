@@ -2,7 +2,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
-import type { InstallResult } from '../core/service/index.js';
+import type { InstallResult } from '../core/installation/index.js';
 
 export default class InstallService extends AirutCommand {
   static override summary = 'Install airut serve as a systemd service, or update the installed unit.';
@@ -45,7 +45,7 @@ A user unit needs lingering, or systemd stops the service at logout and does not
   async run(): Promise<InstallResult> {
     const { flags } = await this.parse(InstallService);
     const { loadConfig, resolveConfigPath } = await import('../core/config/index.js');
-    const { installService, runProcess } = await import('../core/service/index.js');
+    const { installService, runProcess } = await import('../core/installation/index.js');
     const configFile = resolveConfigPath({ flag: flags.config, env: process.env });
     const { config } = await loadConfig({ path: configFile, env: process.env });
     const explicit = flags.config !== undefined && flags.config !== '';

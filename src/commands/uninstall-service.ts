@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
-import type { UninstallResult } from '../core/service/index.js';
+import type { UninstallResult } from '../core/installation/index.js';
 
 export default class UninstallService extends AirutCommand {
   static override summary = 'Stop and disable the Airut systemd service and remove its unit.';
@@ -31,7 +31,7 @@ export default class UninstallService extends AirutCommand {
 
   async run(): Promise<UninstallResult> {
     const { flags } = await this.parse(UninstallService);
-    const { runProcess, uninstallService } = await import('../core/service/index.js');
+    const { runProcess, uninstallService } = await import('../core/installation/index.js');
     return uninstallService({
       scope: flags.system ? 'system' : 'user',
       runner: runProcess,

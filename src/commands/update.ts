@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { Flags } from '@oclif/core';
 import { AirutCommand } from '../core/cli/index.js';
-import type { UpdateResult } from '../core/service/index.js';
+import type { UpdateResult } from '../core/installation/index.js';
 
 export default class Update extends AirutCommand {
   static override summary = 'Upgrade Airut without cutting off running tasks, checking the new version before the service uses it.';
@@ -50,7 +50,7 @@ When the service is running it is stopped before the upgrade; the new version's 
     const { flags } = await this.parse(Update);
     const { loadConfig, resolveConfigPath } = await import('../core/config/index.js');
     const { resolveDashboardAddress } = await import('../core/gateway/index.js');
-    const { dashboardUrl, runProcess, tarballUpdater, updateAirut } = await import('../core/service/index.js');
+    const { dashboardUrl, runProcess, tarballUpdater, updateAirut } = await import('../core/installation/index.js');
     const { config } = await loadConfig({ path: resolveConfigPath({ flag: flags.config, env: process.env }), env: process.env });
     const address = resolveDashboardAddress({ host: flags['dashboard-host'], port: flags['dashboard-port'] }, config.dashboard);
     const result = await updateAirut({

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import t from 'tap';
-import { installService, runProcess } from '../../../src/core/service/index.js';
+import { installService, runProcess } from '../../../src/core/installation/index.js';
 import { tempHome } from '../../harness/cli.js';
 import { fakePath, readCalls } from '../../harness/fake-bin/index.js';
 

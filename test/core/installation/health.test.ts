@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import t, { type Test } from 'tap';
-import { readTasksInFlight, waitUntilIdle } from '../../../src/core/service/index.js';
+import { readTasksInFlight, waitUntilIdle } from '../../../src/core/installation/index.js';
 
 /** A local /api/health answering the bodies in `answers` in turn (the last one repeats). */
 async function health(t: Test, answers: string[]): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { detectInstallMethod, runProcess } from '../../../src/core/service/index.js';
+import { detectInstallMethod, runProcess } from '../../../src/core/installation/index.js';
 import { fakePath } from '../../harness/fake-bin/index.js';
 
 async function tempDir(t: { teardown: (fn: () => Promise<void>) => void }): Promise<string> {

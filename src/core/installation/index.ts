@@ -1,6 +1,8 @@
 /**
- * Running Airut as a systemd service and upgrading it safely: the unit text as
- * plain data, install/uninstall through systemctl, and `airut update`.
+ * Airut's installation on the host: running it as a systemd service (the unit
+ * text as plain data, install/uninstall through systemctl) and upgrading it
+ * safely (`airut update`). Named apart from the gateway's running service
+ * (`gateway/service.ts`), which this area only installs and probes.
  */
 export { ServiceError, TASKS_IN_FLIGHT_EXIT_CODE, type ServiceErrorCode } from './error.js';
 export { renderUnit, UNIT_NAME, type UnitSpec } from './unit-text.js';

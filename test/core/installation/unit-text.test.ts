@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { planUnit, renderUnit, STOP_TIMEOUT_MARGIN_SECONDS, type UnitPlanInput } from '../../../src/core/service/index.js';
+import { planUnit, renderUnit, STOP_TIMEOUT_MARGIN_SECONDS, type UnitPlanInput } from '../../../src/core/installation/index.js';
 
 const input: UnitPlanInput = {
   scope: 'user',
