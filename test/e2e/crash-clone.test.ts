@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { waitForFile } from './gateway-world.js';
 import { idOf, startCrashWorld } from './crash-kit.js';
+import { signalChild } from '../harness/signal-child.js';
 
 t.test('kill -9 during the workspace clone; the workspace appears whole and the mail is answered once', async (t) => {
   const c = await startCrashWorld(t);
@@ -27,7 +28,7 @@ t.test('kill -9 during the workspace clone; the workspace appears whole and the 
       await waitForFile(join(c.bin, 'git.pid'));
       const gitPid = Number((await readFile(join(c.bin, 'git.pid'), 'utf8')).trim());
       await c.kill();
-      if (mode === 'hang') process.kill(gitPid, 'SIGKILL');
+      if (mode === 'hang') signalChild({ pid: gitPid }, 'SIGKILL');
       else await waitForFile(join(c.bin, 'orphan-done'));
       await rm(join(c.bin, 'block'));
       const [id] = (await readdir(conversations)).filter((n) => !before.has(n));

@@ -5,6 +5,7 @@
  * count what each mail produced. No hook in the product is involved.
  */
 import { execa } from 'execa';
+import { signalChild } from '../harness/signal-child.js';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
@@ -32,7 +33,8 @@ case " $* " in
     if [ -e "$dir/block" ]; then
       for last; do :; done
       parent=$PPID
-      echo $$ >"$dir/git.pid"
+      # Written whole, then renamed: a reader never sees an empty pid file.
+      echo $$ >"$dir/git.pid.tmp" && mv "$dir/git.pid.tmp" "$dir/git.pid"
       if [ "$(cat "$dir/block")" = hang ]; then
         mkdir -p "$last/.git"
         exec sleep 600
@@ -93,14 +95,14 @@ export async function startCrashWorld(t: Test): Promise<CrashWorld> {
     waitAnswers: (tag, count) => world.provider.waitFor(ALICE.address, (m) => m.filter((x) => isAnswer(tag)(x.parsed)).length >= count, ANSWER_MS),
     runsOf: async (id) => (await readdir(join(world.conversationDir(id), 'claude', 'fake', 'runs')).catch(() => [])).length,
     kill: async () => {
-      process.kill(world.child.pid ?? 0, 'SIGKILL');
+      signalChild(world.child, 'SIGKILL');
       await world.child;
     },
     killAt: (phase, which, drop = false) => new Promise<void>((resolve) => {
       world.smtpHook = (p, mail) => {
         if (p !== phase || !which(mail)) return undefined;
         world.smtpHook = undefined;
-        process.kill(world.child.pid ?? 0, 'SIGKILL');
+        signalChild(world.child, 'SIGKILL');
         resolve();
         return drop ? 'drop' : undefined;
       };

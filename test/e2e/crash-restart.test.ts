@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { signalChild } from '../harness/signal-child.js';
 import { join } from 'node:path';
 import t from 'tap';
 import { ALICE, GATEWAY, startGatewayWorld, waitForFile } from './gateway-world.js';
@@ -11,7 +12,7 @@ t.test('kill -9 in the middle of a task, restart: the mail is answered exactly o
   await world.line(/task started/);
   // Claude itself has started (the fake one keeps each run's prompt): the kill lands mid-run.
   await waitForFile(join(world.conversationDir(id), 'claude', 'fake', 'runs', '1.stdin'));
-  process.kill(world.child.pid ?? 0, 'SIGKILL');
+  signalChild(world.child, 'SIGKILL');
   await world.child;
   t.equal((await world.provider.list(GATEWAY.address)).length, 1, 'the unanswered mail is still in the inbox');
 
@@ -29,7 +30,7 @@ t.test('kill -9 in the middle of a task, restart: the mail is answered exactly o
   t.equal(runs.length, 2, 'one interrupted run, one completed run');
 
   // A third start finds nothing to answer again.
-  process.kill(world.child.pid ?? 0, 'SIGTERM');
+  signalChild(world.child, 'SIGTERM');
   await world.child;
   await world.restart('success');
   t.equal((await world.provider.list(ALICE.address)).length, 2);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { signalChild } from '../harness/signal-child.js';
 import t from 'tap';
 import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import { testRuntime } from '../harness/podman.js';
@@ -88,7 +89,7 @@ t.test('Stop on a long task from the dashboard of a real airut serve; history af
   await checkScreenshot(t, 'dashboard-conversation', await page.screenshot({ fullPage: true }));
 
   // Restart: the finished task is read back from disk.
-  process.kill(world.child.pid ?? 0, 'SIGTERM');
+  signalChild(world.child, 'SIGTERM');
   t.equal((await world.child).exitCode, 0);
   await world.restart('wait');
   const restartedUrl = (await world.line(/dashboard listening url=(\S+)/))[1] ?? '';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { signalChild } from '../harness/signal-child.js';
 import { join } from 'node:path';
 import t from 'tap';
 import { ALICE, GATEWAY, startGatewayWorld } from './gateway-world.js';
@@ -43,7 +44,7 @@ t.test('SIGTERM with a running task: interrupted after the shutdown timeout, rep
   await world.provider.waitFor(ALICE.address, (m) => m.length >= 1, 120_000);
   await world.line(/phase|task started/);
   // Not child.kill(): execa would follow up with SIGKILL after 5 s.
-  process.kill(world.child.pid ?? 0, 'SIGTERM');
+  signalChild(world.child, 'SIGTERM');
   const result = await world.child;
   t.equal(result.exitCode, 0, `signal ${String(result.signal)} stderr ${String(result.stderr)}`);
   const mails = await world.provider.list(ALICE.address);

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { signalChild } from '../harness/signal-child.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -81,7 +82,7 @@ t.test('missed: run_once after a stop and a start across a fire time runs once',
   const world = await startGatewayWorld(t, { scenario: 'success', schedules, serveArgs: ['--schedule-clock-file', clock.file] });
   await clock.set('2026-06-01T07:00:03Z');
   await world.line(/scheduled run finished.*outcome=delivered/);
-  process.kill(world.child.pid ?? 0, 'SIGTERM');
+  signalChild(world.child, 'SIGTERM');
   await world.child;
 
   // Down across two fire times (June 2 and 3).

@@ -7,6 +7,7 @@
  * with a `fake-claude:` line.
  */
 import { existsSync } from 'node:fs';
+import { signalChild } from '../harness/signal-child.js';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -91,7 +92,7 @@ async function startSlackWorld(t: Test): Promise<SlackWorld> {
     restart: async () => {
       const running = child as ResultPromise;
       // Not child.kill(): execa would follow up with SIGKILL after 5 s.
-      process.kill(running.pid ?? 0, 'SIGTERM');
+      signalChild(running, 'SIGTERM');
       const result = await running;
       t.equal(result.exitCode, 0, `serve stopped cleanly (stderr: ${String(result.stderr)})`);
       await start();
