@@ -72,6 +72,31 @@ export interface NewThread {
   key: string;
 }
 
+/** One item of Claude's plan: an entry of its latest `TodoWrite` list. */
+export interface PlanItem {
+  /** What is to be done, in the imperative ("Run the tests"). */
+  content: string;
+  /** The same in the present continuous ("Running the tests"), when Claude gave one. */
+  activeForm?: string;
+  status: 'pending' | 'in_progress' | 'completed';
+}
+
+/** How a task ended, as its progress display marks it. */
+export type TaskEnd = 'completed' | 'failed' | 'stopped';
+
+/**
+ * The live progress of one task in its thread. The gateway hands it each new
+ * plan as Claude writes it and ends it once the run is over, before the
+ * answer is sent. Neither call ever fails the task: a channel logs its own
+ * delivery problems.
+ */
+export interface TaskProgress {
+  /** The latest plan; the channel shows it at its own pace, a newer one replacing an older one not yet shown. */
+  plan(items: readonly PlanItem[]): void;
+  /** Shows the last plan given (nothing when there was none) marked with how the task ended; resolves once that is sent. */
+  end(outcome: TaskEnd): Promise<void>;
+}
+
 /** Called by a channel for each authorized message; resolves once the gateway has taken it. */
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
@@ -94,4 +119,15 @@ export interface ChannelAdapter {
    */
   startThread(thread: NewThread): Promise<void>;
   state(): ChannelState;
+  /**
+   * Starts showing the progress of the task that answers `message`. Absent
+   * when the channel shows none (email: one acknowledgement and one answer
+   * are its whole contract).
+   */
+  progress?(message: IncomingMessage, conversationId: string): TaskProgress;
+  /**
+   * Housekeeping: forgets what the channel keeps about conversations that no
+   * longer exist (Slack's thread map). Resolves with how many entries went.
+   */
+  prune?(exists: (conversationId: string) => boolean): Promise<number>;
 }

@@ -7,5 +7,8 @@ export type {
   MessageHandler,
   NewThread,
   OutgoingReply,
+  PlanItem,
+  TaskEnd,
+  TaskProgress,
 } from './channel.js';
 export { safeFileName } from './safe-file-name.js';

@@ -1,5 +1,5 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
-import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
+import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply, TaskEnd } from '../channels/index.js';
 import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
@@ -12,6 +12,7 @@ import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply
 import { clearOutbox, readOutbox } from './outbox.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
 import { planReply } from './reply-plan.js';
+import { planOf } from './task-plan.js';
 import { runScheduledTask, type ScheduledTask } from './scheduled-run.js';
 import type { FireResult } from '../scheduler/index.js';
 import { acknowledgementText, EMPTY_MESSAGE_TEXT, internalErrorText, stoppedText } from './reply-text.js';
@@ -439,9 +440,16 @@ export class RepoHandler {
     const sessionId = firstRun ? undefined : resumeSessionId(record);
     await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
 
+    // Claude's plan goes to channels that show progress (Slack); email has none.
+    const progress = this.channel(last.channel).progress?.(last, id);
+    const onEvent = progress === undefined ? emit : (event: RunEvent): void => {
+      emit(event);
+      const plan = event.type === 'claude' ? planOf(event.event) : undefined;
+      if (plan !== undefined) progress.plan(plan);
+    };
     let result: ExecutionResult;
     try {
-      const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent: emit };
+      const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent };
       log.info('task started', { model, resume: sessionId !== undefined, messages: messages.length });
       // A stop that came while the workspace was prepared needs no container.
       result = signal.aborted ? stoppedResult() : await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
@@ -453,6 +461,7 @@ export class RepoHandler {
       }
     } catch (error) {
       log.error('task could not run', { error: describe(error) });
+      await progress?.end('failed');
       return this.answerError(messages, id, internalErrorText(error), 'internal_error', true, prompt);
     }
     emit({ type: 'finished', result });
@@ -464,6 +473,8 @@ export class RepoHandler {
       shuttingDown: this.stopping,
       stoppedByOperator: this.running.get(id)?.stopRequested === true,
     });
+    // The plan shows its final state before the answer arrives under it.
+    await progress?.end(taskEnd(plan.reason));
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = plan.reply.markdown;
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
@@ -628,6 +639,12 @@ function usageRecord(result: ExecutionResult): Record<string, number> {
     cache_read_input_tokens: usage.cacheReadInputTokens,
     ...Object.fromEntries(Object.entries(usage.extra).filter((e): e is [string, number] => typeof e[1] === 'number')),
   };
+}
+
+/** How a progress display marks a task that ended for `reason`. */
+function taskEnd(reason: CompletionReason): TaskEnd {
+  if (reason === 'success') return 'completed';
+  return reason === 'stopped' || reason === 'interrupted' ? 'stopped' : 'failed';
 }
 
 function describe(error: unknown): string {

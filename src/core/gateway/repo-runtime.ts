@@ -206,6 +206,8 @@ function stopOnce(channel: ChannelAdapter): ChannelAdapter {
     complete: (message) => channel.complete(message),
     startThread: (thread) => channel.startThread(thread),
     state: () => channel.state(),
+    ...(channel.progress === undefined ? {} : { progress: channel.progress.bind(channel) }),
+    ...(channel.prune === undefined ? {} : { prune: channel.prune.bind(channel) }),
   };
 }
 

@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../../../src/core/channels/index.js';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply, PlanItem, TaskEnd, TaskProgress } from '../../../src/core/channels/index.js';
 import type { CommandRequest, TaskRequest, TaskRunner } from '../../../src/core/gateway/index.js';
 import { buildExecutionResult, parseStreamJsonLine, type CommandResult, type ExecutionResult } from '../../../src/sandbox/claude/stream/index.js';
 
@@ -14,6 +14,9 @@ export interface SentReply {
   /** Names of the attached files, read at send time. */
   attached: string[];
 }
+
+/** What a {@link ProgressChannel} was shown, in order: plans, ends and replies. */
+export type ProgressStep = { plan: readonly PlanItem[] } | { end: TaskEnd } | { reply: OutgoingReply['kind'] };
 
 /** A channel at the gateway's own interface: records replies and completions. */
 export class FakeChannel implements ChannelAdapter {
@@ -69,6 +72,23 @@ export class FakeChannel implements ChannelAdapter {
 
   results(): SentReply[] {
     return this.replies.filter((r) => r.reply.kind !== 'acknowledgement');
+  }
+}
+
+/** A {@link FakeChannel} that shows progress, as Slack does: records every plan, end and reply in one list. */
+export class ProgressChannel extends FakeChannel {
+  readonly steps: ProgressStep[] = [];
+
+  progress(_message: IncomingMessage, _conversationId: string): TaskProgress {
+    return {
+      plan: (items) => { this.steps.push({ plan: items }); },
+      end: async (outcome) => { this.steps.push({ end: outcome }); },
+    };
+  }
+
+  override async reply(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<void> {
+    this.steps.push({ reply: reply.kind });
+    await super.reply(message, conversationId, reply);
   }
 }
 

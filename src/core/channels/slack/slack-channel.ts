@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { App, SocketModeReceiver, LogLevel, webApi } from '@slack/bolt';
-import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply } from '../channel.js';
+import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply, TaskProgress } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { SlackAuthorizer, type AuthorizationVerdict } from './authorizer.js';
@@ -14,6 +14,7 @@ import { SlackChannelError } from './error.js';
 import { downloadSlackFiles } from './file-download.js';
 import { mentionedUserIds, resolveInbound, rewriteOutbound, stripBotMention } from './mentions.js';
 import { markdownToMrkdwn } from './mrkdwn.js';
+import { SlackPlanStream, type PlanTimers } from './plan-stream.js';
 import { RecentEvents } from './recent-events.js';
 import type { SlackApiCall } from './slack-api.js';
 import { displayTitle, parseSlackMessageId, readMessageEvent, readSlackFile, slackMessageId, type SlackFile, type SlackMessageEvent } from './slack-event.js';
@@ -55,6 +56,8 @@ export interface SlackChannelOptions {
   /** Web API retry policy (rate limits are retried after `Retry-After` within it). */
   retryConfig?: webApi.RetryOptions;
   clock?: () => Date;
+  /** The clock plan updates are paced by (see {@link SlackPlanStream}); a test hook. */
+  planTimers?: PlanTimers;
 }
 
 interface Identity {
@@ -237,6 +240,29 @@ export class SlackChannel implements ChannelAdapter {
         hint: 'Check that deliver.to is a channel id the app is a member of (chat:write) or a user id (im:write), and files:write for attachments.',
       });
     }
+  }
+
+  /**
+   * Claude's plan in the thread of `message`: one message kept up to date
+   * with `chat.update` (and, in a DM, the assistant status), see
+   * {@link SlackPlanStream}.
+   */
+  progress(message: IncomingMessage, _conversationId: string): TaskProgress {
+    const where = parseSlackMessageId(message.messageId);
+    if (where === undefined) return { plan: () => undefined, end: () => Promise.resolve() };
+    return new SlackPlanStream({
+      call: this.call,
+      channel: where.channel,
+      threadTs: where.threadTs,
+      direct: isDirect(where.channel),
+      logger: this.log,
+      ...(this.options.planTimers === undefined ? {} : { timers: this.options.planTimers }),
+    });
+  }
+
+  /** Forgets the threads of conversations that are gone; a channel not started yet has nothing to forget. */
+  async prune(exists: (conversationId: string) => boolean): Promise<number> {
+    return this.store === undefined ? 0 : this.store.prune(exists);
   }
 
   /** Slack keeps no inbox to clean up; nothing to do. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { IncomingMessage } from '../../../../src/core/channels/index.js';
-import { SlackChannel, type RejectedSlackMessage } from '../../../../src/core/channels/slack/index.js';
+import { SlackChannel, type PlanTimers, type RejectedSlackMessage } from '../../../../src/core/channels/slack/index.js';
 import type { SlackChannelConfig } from '../../../../src/core/config/index.js';
 import { Logger, type LogRecord } from '../../../../src/core/log/index.js';
 import { FakeSlack, type FakeSlackOptions } from '../../../harness/fake-slack/index.js';
@@ -67,7 +67,7 @@ export interface ChannelProbe {
 }
 
 /** Starts a SlackChannel against `fake`; stopped at the end of the test. */
-export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir?: string; config?: Partial<SlackChannelConfig> } = {}): Promise<ChannelProbe> {
+export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir?: string; config?: Partial<SlackChannelConfig>; planTimers?: PlanTimers } = {}): Promise<ChannelProbe> {
   const logs: LogRecord[] = [];
   const logWaiters: { match: (record: LogRecord) => boolean; resolve: (record: LogRecord) => void }[] = [];
   const messages: IncomingMessage[] = [];
@@ -87,6 +87,7 @@ export async function startChannel(t: Test, fake: FakeSlack, options: { stateDir
     onRejected: (r) => rejected.push(r),
     clientPingTimeoutMs: 1000,
     retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
+    ...(options.planTimers === undefined ? {} : { planTimers: options.planTimers }),
   });
   await channel.start(async (message) => {
     messages.push(message);
