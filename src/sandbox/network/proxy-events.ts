@@ -16,7 +16,7 @@
  *   missing reports like a failed probe: the proxy is frozen or stuck.
  * - `{"event":"log","kind":K,"level":L,"line":TEXT,"time":ISO}` for each line also written to
  *   `network-sandbox.log` (`line` is byte-for-byte the file's line without the newline).
- *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED
+ *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED, WARNING
  *   and COLLAPSED (NLG-05: they deserve the operator's attention), `info` otherwise.
  * - `{"event":"fatal","code":CODE,"message":TEXT,"hint":TEXT|null}` when the program cannot
  *   start; it then exits with status 1.
@@ -28,7 +28,7 @@
  */
 
 /** The kinds of network log lines (NLG-02..04 and DNS-04). */
-export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'DNS';
+export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'WARNING' | 'DNS';
 
 /** One network log line as an event. */
 export interface NetworkLogEvent {
@@ -79,7 +79,7 @@ export interface StoppedEvent {
 /** Any line of the proxy program's stdout. */
 export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent;
 
-const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'DNS']);
+const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS']);
 
 /**
  * Reads one stdout line of the proxy program; undefined for anything that is

@@ -14,6 +14,17 @@ export interface HeaderRewrite {
   collapsed: readonly { name: string; entries: number }[];
   /** Extra access-line tags, e.g. `github-app: refreshed`. */
   tags?: readonly string[];
+  /** The region of a re-signed AWS request: `[region: R]`. */
+  region?: string;
+  /** Lines for the network log's WARNING kind (an AWS client's clock far off, say). */
+  warnings?: readonly string[];
+  /**
+   * Set when the rewrite can only be done with the request body (an AWS
+   * request that signs its body without `x-amz-content-sha256`): the proxy
+   * reads the body and calls the rewriter again with it. Nothing else in
+   * this result counts then.
+   */
+  needsBody?: boolean;
   /**
    * Set when the request must not go upstream at all (a GitHub App token
    * could not be minted): the proxy answers with this instead, and logs `detail`.
@@ -21,12 +32,21 @@ export interface HeaderRewrite {
   refusal?: { status: number; error: string; message: string; detail: string };
 }
 
+/** The rest of the request, for rewrites that sign it. */
+export interface RewriteRequest {
+  readonly method: string;
+  /** The request target as on the wire: path and optional `?query`. */
+  readonly target: string;
+  /** The whole body, once read (only after a rewrite asked for it with `needsBody`). */
+  readonly body?: Buffer;
+}
+
 /**
  * Rewrites the request headers bound for `host` (already lower-case,
  * port-less). Synchronous for masked secrets; a promise when a token has to
  * be minted first.
  */
-export type RewriteHeaders = (host: string, rawHeaders: string[]) => HeaderRewrite | Promise<HeaderRewrite>;
+export type RewriteHeaders = (host: string, rawHeaders: string[], request?: RewriteRequest) => HeaderRewrite | Promise<HeaderRewrite>;
 
 /** For a task without masked secrets: headers pass unchanged. */
 export const keepHeaders: RewriteHeaders = (_host, rawHeaders) => ({ rawHeaders, masked: 0, stripped: [], collapsed: [] });

@@ -9,11 +9,13 @@ export interface AccessAnnotations {
   masked?: number;
   /** Foreign credential headers removed. */
   dropped?: number;
+  /** The region of a request re-signed with an AWS key. */
+  region?: string;
   /** A parenthesised reason for blocks that are not allowlist misses (CONNECT, host mismatch). */
   note?: string;
 }
 
-const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED']);
+const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING']);
 
 /**
  * Writes `network-sandbox.log` (NLG-01..05): appended, one `write` per line so
@@ -48,13 +50,14 @@ export class NetworkLog {
     this.write('TASK_START', `=== TASK START ${stamp} ===`);
   }
 
-  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [filter: tag]... [masked: N] [dropped: N]`; status `?` when no response was sent. */
+  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [filter: tag]... [masked: N] [dropped: N] [region: R]`; status `?` when no response was sent. */
   access(allowed: boolean, method: string, url: string, status: number | undefined, annotations: AccessAnnotations = {}): void {
     let line = `${allowed ? 'ALLOWED' : 'BLOCKED'} ${printable(method)} ${printable(url)} -> ${status ?? '?'}`;
     if (annotations.note !== undefined) line += ` (${printable(annotations.note)})`;
     for (const tag of annotations.filters ?? []) line += ` [${printable(tag)}]`;
     if (annotations.masked) line += ` [masked: ${annotations.masked}]`;
     if (annotations.dropped) line += ` [dropped: ${annotations.dropped}]`;
+    if (annotations.region !== undefined) line += ` [region: ${printable(annotations.region)}]`;
     this.write(allowed ? 'ALLOWED' : 'BLOCKED', line);
   }
 
@@ -82,6 +85,11 @@ export class NetworkLog {
   /** `COLLAPSED n duplicate 'name' headers in METHOD URL (duplicate credential headers removed)`. */
   collapsed(count: number, header: string, method: string, url: string): void {
     this.write('COLLAPSED', `COLLAPSED ${count} duplicate '${printable(header)}' headers in ${printable(method)} ${printable(url)} (duplicate credential headers removed)`);
+  }
+
+  /** A `WARNING: ...` line the proxy composed (the AWS clock-skew warning, NLG-04). */
+  warning(line: string): void {
+    this.write('WARNING', printable(line));
   }
 
   /** `DNS A name -> 10.199.1.100` or `DNS AAAA name -> NOTIMP`; `name` must already be in presentation form. */

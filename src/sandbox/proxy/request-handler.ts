@@ -12,6 +12,7 @@ import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
+import { readBodyForRewrite } from './read-rewrite-body.js';
 import { splitRequestTarget } from './split-request-target.js';
 import type { Upstream } from './upstream.js';
 
@@ -148,7 +149,7 @@ function sendOn(
 ): void {
   let pending;
   try {
-    pending = ctx.rewriteHeaders(ex.host, headers);
+    pending = ctx.rewriteHeaders(ex.host, headers, { method: ex.method, target: ex.path, ...(body === undefined ? {} : { body }) });
   } catch (error) {
     refuseOnRewriteError(ctx, req, res, ex, error);
     return;
@@ -180,6 +181,16 @@ function sendRewritten(
   ex: Exchange, annotations: AccessAnnotations, body: Buffer | undefined, markAllowed: () => void,
 ): void {
   const { method, host, path, url } = ex;
+  if (rewrite.needsBody === true && body === undefined) {
+    // The signature covers the body and the request does not carry its hash: read it, then rewrite again.
+    void readBodyForRewrite(ctx, req, res, ex).then((read) => {
+      if (read !== undefined) sendOn(ctx, scheme, req, res, read.headers(rewrite.rawHeaders), { ...ex, expectContinue: false }, annotations, read.body, markAllowed);
+    }, () => {
+      // The client went away mid-body: nothing was sent upstream, and no one is left to answer.
+      res.destroy();
+    });
+    return;
+  }
   if (rewrite.tags !== undefined) annotations.filters = [...(annotations.filters ?? []), ...rewrite.tags];
   if (rewrite.refusal !== undefined) {
     // Nothing goes upstream: not the surrogate, not the request. The allowlist did allow it,
@@ -204,8 +215,10 @@ function sendRewritten(
   markAllowed();
   for (const name of rewrite.stripped) ctx.log.stripped(name, method, url);
   for (const { name, entries } of rewrite.collapsed) ctx.log.collapsed(entries, name, method, url);
+  for (const line of rewrite.warnings ?? []) ctx.log.warning(line);
   annotations.masked = rewrite.masked;
   annotations.dropped = rewrite.stripped.length;
+  if (rewrite.region !== undefined) annotations.region = rewrite.region;
   forward(ctx, scheme, req, res, rewrite.rawHeaders, ex, body);
 }
 
@@ -230,7 +243,8 @@ function bodyHeaders(rawHeaders: readonly string[], outcome: Extract<PipelineOut
   return out;
 }
 
-interface Exchange {
+/** One request's identity, as every step after the allowlist decision needs it. */
+export interface Exchange {
   method: string;
   host: string;
   path: string;

@@ -1,5 +1,6 @@
 import { compilePattern } from '../network/allowlist/pattern.js';
 import { parseCredentialsFile, SecretSwapper, SecretsError, type SurrogatePair } from '../network/secrets/index.js';
+import { withAwsSigning } from './aws/aws-signing-rewriter.js';
 import { withGithubApps } from './github-app/github-app-rewriter.js';
 import { InstallationTokens } from './github-app/installation-tokens.js';
 import type { ApiTransport } from './github-app/token-exchange.js';
@@ -12,8 +13,9 @@ const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
 
 /**
  * Builds the header rewriter for a task's credentials from the secrets
- * file's text (written by the host with `serializeSecrets`): GitHub Apps
- * first (their tokens minted through `transport`), then masked secrets.
+ * file's text (written by the host with `serializeSecrets`): AWS signing
+ * credentials first (requests re-signed with the real key), then GitHub
+ * Apps (their tokens minted through `transport`), then masked secrets.
  *
  * Besides the swap itself (MSK-04..07), on `api.anthropic.com`: when the
  * operator's Anthropic credential is masked in one of Anthropic's two
@@ -24,13 +26,13 @@ const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
  * @throws SecretsError `SECRETS_FILE_INVALID` for a file that is not exactly
  *   what the host writes: half-reading it could leave credentials unswapped or unscoped.
  */
-export function loadSecretRewriter(text: string, source: string, transport?: ApiTransport): RewriteHeaders {
-  const { secrets: pairs, githubApps } = parseCredentialsFile(text, source);
+export function loadSecretRewriter(text: string, source: string, transport?: ApiTransport, now?: () => Date): RewriteHeaders {
+  const { secrets: pairs, githubApps, signingCredentials } = parseCredentialsFile(text, source);
   if (githubApps.length > 0 && transport === undefined) {
     throw new SecretsError('SECRETS_FILE_INVALID', `The secrets file ${source} holds GitHub Apps, but this proxy has no way to reach GitHub.`);
   }
   const apps = githubApps.map((pair) => ({ pair, tokens: new InstallationTokens(pair.app, transport as ApiTransport) }));
-  return withGithubApps(apps, maskedSecretRewriter(pairs));
+  return withAwsSigning(signingCredentials, withGithubApps(apps, maskedSecretRewriter(pairs)), now);
 }
 
 function maskedSecretRewriter(pairs: readonly SurrogatePair[]): RewriteHeaders {

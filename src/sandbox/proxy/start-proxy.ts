@@ -180,7 +180,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
         ? keepHeaders
         : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile,
-          directTransport({ agent: upstream.https, lookup: upstream.lookup, defaultPort: config.upstreamPorts.https, timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS }));
+          directTransport({ agent: upstream.https, lookup: upstream.lookup, defaultPort: config.upstreamPorts.https, timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS }), now);
       if (task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
       // Registration order is run order (RBF-01): the operation check sees the body as sent.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];

@@ -1,7 +1,8 @@
 /**
- * Masked secrets and GitHub App credentials: the container holds
+ * Masked secrets, GitHub App and signing credentials: the container holds
  * format-preserving surrogates, and the proxy swaps them for the real values
- * (or freshly minted tokens) only in request headers and only towards each
+ * (or freshly minted tokens, or a signature made with the real key) only in
+ * request headers and only towards each
  * credential's scoped hosts. Pure logic: no I/O, no sockets.
  */
 export { decodeBasicAuth, encodeBasicAuth, type BasicCredential } from './basic-auth.js';
@@ -14,4 +15,8 @@ export { findMaskedSecretProblems, prepareMaskedSecrets, type MaskedSecret, type
 export { createRedactor, type RedactableSecret } from './redact.js';
 export { SECRETS_FILE_VERSION, parseCredentialsFile, parseSecretsFile, serializeSecrets, type CredentialsFile } from './secrets-file.js';
 export { KNOWN_TOKEN_PREFIXES, createSurrogate, findTokenPrefix, type RandomBytes } from './surrogate.js';
+export {
+  SESSION_TOKEN_SURROGATE_LENGTH, createSessionTokenSurrogate, findSigningCredentialProblems, prepareSigningCredentials,
+  type NamedValue, type PreparedSigningCredentials, type SigningCredential, type SigningPair,
+} from './signing-credential.js';
 export { SecretSwapper, type CollapsedHeader, type HeaderPairs, type SwapResult } from './swapper.js';

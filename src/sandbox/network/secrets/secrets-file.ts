@@ -1,6 +1,8 @@
 import { SecretsError } from './error.js';
 import { findGithubAppProblems, type GithubAppPair } from './github-app.js';
 import { findMaskedSecretProblems, type MaskedSecret, type SurrogatePair } from './masked-secret.js';
+import { checkSigningRecord, signingRecordOf } from './signing-file-record.js';
+import type { SigningPair } from './signing-credential.js';
 
 /** Version of the replacement file layout; bump on any incompatible change. */
 export const SECRETS_FILE_VERSION = 1;
@@ -18,12 +20,15 @@ interface SecretRecord {
  * The replacement file for the proxy container, as JSON text:
  * `{"version":1,"secrets":[{name, surrogate, value, scopes, headers, allowForeignCredentials}],
  *  "githubApps":[{name, surrogate, appId, privateKey, installationId, baseUrl, scopes,
- *  allowForeignCredentials, permissions, repositories}]}` (`githubApps` only when there are any).
+ *  allowForeignCredentials, permissions, repositories}],
+ *  "signingCredentials":[{name, type:"aws-sigv4", accessKeyId:{name,value}, secretAccessKey:{name,value},
+ *  sessionToken:{name,value}|null, surrogateAccessKeyId, surrogateSessionToken|null, scopes}]}` (`githubApps` and
+ *  `signingCredentials` only when there are any).
  *
  * It holds real values: the caller writes it with mode 0600, mounts it
  * read-only into the proxy only, and deletes it when the task ends.
  */
-export function serializeSecrets(pairs: readonly SurrogatePair[], githubApps: readonly GithubAppPair[] = []): string {
+export function serializeSecrets(pairs: readonly SurrogatePair[], githubApps: readonly GithubAppPair[] = [], signing: readonly SigningPair[] = []): string {
   const secrets: SecretRecord[] = pairs.map(({ surrogate, secret }) => ({
     name: secret.name,
     surrogate,
@@ -44,7 +49,12 @@ export function serializeSecrets(pairs: readonly SurrogatePair[], githubApps: re
     permissions: app.permissions === undefined ? null : { ...app.permissions },
     repositories: app.repositories === undefined ? null : [...app.repositories],
   }));
-  return `${JSON.stringify({ version: SECRETS_FILE_VERSION, secrets, ...(apps.length > 0 ? { githubApps: apps } : {}) })}\n`;
+  return `${JSON.stringify({
+    version: SECRETS_FILE_VERSION,
+    secrets,
+    ...(apps.length > 0 ? { githubApps: apps } : {}),
+    ...(signing.length > 0 ? { signingCredentials: signing.map(signingRecordOf) } : {}),
+  })}\n`;
 }
 
 const APP_KEYS = ['name', 'surrogate', 'appId', 'privateKey', 'installationId', 'baseUrl', 'scopes', 'allowForeignCredentials', 'permissions', 'repositories'];
@@ -88,6 +98,7 @@ function checkAppRecord(raw: unknown, at: string, problems: string[]): GithubApp
   return problems.length > before ? undefined : { surrogate: surrogate as string, app };
 }
 
+const FILE_KEYS = ['version', 'secrets', 'githubApps', 'signingCredentials'];
 const RECORD_KEYS = ['name', 'surrogate', 'value', 'scopes', 'headers', 'allowForeignCredentials'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -140,10 +151,11 @@ export function parseSecretsFile(text: string, source = 'secrets file'): Surroga
   return parseCredentialsFile(text, source).secrets;
 }
 
-/** Everything a replacement file holds: masked secrets and GitHub Apps. */
+/** Everything a replacement file holds: masked secrets, GitHub Apps and signing credentials. */
 export interface CredentialsFile {
   readonly secrets: SurrogatePair[];
   readonly githubApps: GithubAppPair[];
+  readonly signingCredentials: SigningPair[];
 }
 
 /**
@@ -166,11 +178,12 @@ export function parseCredentialsFile(text: string, source = 'secrets file'): Cre
   const problems: string[] = [];
   const pairs: SurrogatePair[] = [];
   const githubApps: GithubAppPair[] = [];
+  const signingCredentials: SigningPair[] = [];
   if (!isRecord(document)) {
     problems.push('expected an object with version and secrets');
   } else {
     for (const key of Object.keys(document)) {
-      if (key !== 'version' && key !== 'secrets' && key !== 'githubApps') problems.push(`${key}: unknown key; valid keys are version, secrets, githubApps`);
+      if (!FILE_KEYS.includes(key)) problems.push(`${key}: unknown key; valid keys are ${FILE_KEYS.join(', ')}`);
     }
     if (document.version !== SECRETS_FILE_VERSION) {
       problems.push(`version: expected ${SECRETS_FILE_VERSION}, got ${JSON.stringify(document.version) ?? 'nothing'}`);
@@ -197,7 +210,21 @@ export function parseCredentialsFile(text: string, source = 'secrets file'): Cre
         });
       }
     }
-    const all = [...pairs.map((p) => p.surrogate), ...githubApps.map((a) => a.surrogate)];
+    if (document.signingCredentials !== undefined) {
+      if (!Array.isArray(document.signingCredentials)) {
+        problems.push('signingCredentials: expected a list');
+      } else {
+        document.signingCredentials.forEach((raw, i) => {
+          const pair = checkSigningRecord(raw, `signingCredentials[${i}]`, problems);
+          if (pair !== undefined) signingCredentials.push(pair);
+        });
+      }
+    }
+    const all = [
+      ...pairs.map((p) => p.surrogate),
+      ...githubApps.map((a) => a.surrogate),
+      ...signingCredentials.flatMap((c) => [c.surrogateAccessKeyId, ...(c.surrogateSessionToken === undefined ? [] : [c.surrogateSessionToken])]),
+    ];
     if (new Set(all).size !== all.length) problems.push('a surrogate is used by more than one entry');
   }
   if (problems.length > 0) {
@@ -205,5 +232,5 @@ export function parseCredentialsFile(text: string, source = 'secrets file'): Cre
       hint: 'It is written by the host for each task with serializeSecrets(); do not edit it.',
     });
   }
-  return { secrets: pairs, githubApps };
+  return { secrets: pairs, githubApps, signingCredentials };
 }

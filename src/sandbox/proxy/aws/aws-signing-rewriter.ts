@@ -1,0 +1,64 @@
+import { compilePattern, type PatternMatcher } from '../../network/allowlist/pattern.js';
+import type { SigningPair } from '../../network/secrets/signing-credential.js';
+import type { HeaderRewrite, RewriteHeaders } from '../header-rewrite.js';
+import { parseAwsAuthorization, type AwsAuthorization } from './authorization.js';
+import { clockSkewWarning } from './clock-skew.js';
+import { resignRequest } from './resign-request.js';
+
+interface CompiledSigner {
+  readonly pair: SigningPair;
+  readonly scopes: readonly PatternMatcher[];
+}
+
+/** The first `Authorization` entry that is an AWS signature made with one of `signers`' surrogate key ids. */
+function findSigned(signers: readonly CompiledSigner[], rawHeaders: readonly string[]): { signer: CompiledSigner; auth: AwsAuthorization } | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() !== 'authorization') continue;
+    const auth = parseAwsAuthorization(rawHeaders[i + 1] as string);
+    const signer = auth === undefined ? undefined : signers.find((s) => s.pair.surrogateAccessKeyId === auth.accessKeyId);
+    if (signer !== undefined && auth !== undefined) return { signer, auth };
+  }
+  return undefined;
+}
+
+/**
+ * Puts AWS re-signing in front of the other credential handlers `next`
+ * (precedence: signing > GitHub App > masked secret, MSK-08).
+ *
+ * A request whose `Authorization` is a SigV4 signature made with a
+ * surrogate key id, sent to a host inside that credential's scopes, is
+ * re-signed with the real key (AWS-02/03) and goes upstream without passing
+ * through `next`: any change after signing would break the signature.
+ * Every other request is `next`'s, unchanged; so is a surrogate signature
+ * sent to a host outside the scopes (it is worthless there).
+ *
+ * Fail-secure (AWS-08): a request that cannot be re-signed (SigV4A, a
+ * chunk-signed upload, a malformed scope) goes upstream exactly as the
+ * container signed it. Upstream rejects the surrogate signature; the real
+ * key is never used for it and the proxy never blocks it.
+ *
+ * @param now the proxy's clock, for the clock-skew warning
+ */
+export function withAwsSigning(pairs: readonly SigningPair[], next: RewriteHeaders, now: () => Date = () => new Date()): RewriteHeaders {
+  if (pairs.length === 0) return next;
+  const signers: CompiledSigner[] = pairs.map((pair) => ({ pair, scopes: pair.credential.scopes.map((s) => compilePattern(s, { caseInsensitive: true })) }));
+  return (host, rawHeaders, request) => {
+    const inScope = signers.filter((s) => s.scopes.some((scope) => scope.test(host)));
+    const found = inScope.length === 0 ? undefined : findSigned(inScope, rawHeaders);
+    if (found === undefined) return next(host, rawHeaders, request);
+    const unchanged = (reason: string): HeaderRewrite => ({ rawHeaders, masked: 0, stripped: [], collapsed: [], tags: [`aws-sigv4: not re-signed, ${reason}`] });
+    if (request === undefined) return unchanged('no request line');
+    const outcome = resignRequest(found.signer.pair, found.auth, { ...request, rawHeaders });
+    if (outcome.kind === 'needs-body') return { rawHeaders, masked: 0, stripped: [], collapsed: [], needsBody: true };
+    if (outcome.kind === 'failed') return unchanged(outcome.reason);
+    const warning = clockSkewWarning(outcome.amzDate, now());
+    return {
+      rawHeaders: outcome.rawHeaders,
+      masked: 1,
+      stripped: [],
+      collapsed: outcome.collapsed,
+      region: outcome.region,
+      ...(warning === undefined ? {} : { warnings: [warning] }),
+    };
+  };
+}

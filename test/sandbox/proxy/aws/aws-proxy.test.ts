@@ -1,0 +1,117 @@
+import t, { type Test } from 'tap';
+import { join } from 'node:path';
+import { prepareSigningCredentials, serializeSecrets } from '../../../../src/sandbox/network/secrets/index.js';
+import { signWire, verifyWire, type AwsCredentials } from '../../../harness/fake-aws/verify-signature.js';
+import { FIXED_NOW, send, START, startTestProxy, startUpstream, type FakeUpstream, type TestProxy } from '../proxy-harness.js';
+
+// AWS re-signing through the proxy program (in-process, real sockets): the
+// client signs with the surrogates the host handed out, the fake upstream
+// recomputes every signature with the REAL key using the AWS SDK's signer,
+// and answers 200 only to a correct one (403 otherwise, as AWS does).
+
+const REAL: AwsCredentials = { accessKeyId: 'AKIAREALKEY000000001', secretAccessKey: 'real/Secret+Key0123456789abcdefghijklmnop', sessionToken: 'IQoJb3JpZ2luX2VjEreal-session-token' };
+const prepared = prepareSigningCredentials([{
+  name: 'aws',
+  accessKeyId: { name: 'AWS_ACCESS_KEY_ID', value: REAL.accessKeyId },
+  secretAccessKey: { name: 'AWS_SECRET_ACCESS_KEY', value: REAL.secretAccessKey },
+  sessionToken: { name: 'AWS_SESSION_TOKEN', value: REAL.sessionToken as string },
+  scopes: ['secret.test'],
+}]);
+const SURROGATE: AwsCredentials = {
+  accessKeyId: prepared.env.AWS_ACCESS_KEY_ID as string,
+  secretAccessKey: prepared.env.AWS_SECRET_ACCESS_KEY as string,
+  sessionToken: prepared.env.AWS_SESSION_TOKEN,
+};
+const amzDate = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+async function setup(t: Test): Promise<{ tp: TestProxy; upstream: FakeUpstream; verdicts: string[] }> {
+  const verdicts: string[] = [];
+  const upstream = await startUpstream(t, {
+    handler: (req, res, body) => {
+      const host = req.headers.host ?? '';
+      void verifyWire({ method: req.method ?? '', host, target: req.url ?? '', rawHeaders: req.rawHeaders, body }, REAL).then((verdict) => {
+        verdicts.push(verdict.ok ? 'ok' : verdict.reason);
+        res.writeHead(verdict.ok ? 200 : 403, { 'content-type': 'text/plain' });
+        res.end(verdict.ok ? 'signed right' : 'SignatureDoesNotMatch');
+      });
+    },
+  });
+  const file = join(t.testdir({ 'secrets.json': serializeSecrets([], [], prepared.pairs) }), 'secrets.json');
+  const tp = await startTestProxy(t, { allowlist: { domains: ['secret.test', 'other.test'], url_prefixes: [] }, httpsPort: upstream.port, secretsFile: file });
+  return { tp, upstream, verdicts };
+}
+
+/** Headers of a request signed by smithy with `creds`, as an SDK sends it. */
+async function signed(options: { method: string; host: string; target: string; headers: string[]; body?: string; date?: Date; service?: string }, creds = SURROGATE): Promise<string[]> {
+  const date = options.date ?? FIXED_NOW;
+  const rawHeaders = ['Host', options.host, 'X-Amz-Date', amzDate(date), 'X-Amz-Security-Token', creds.sessionToken as string, ...options.headers];
+  const signedHeaders = [...new Set(rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase()))].sort();
+  const authorization = await signWire({ ...options, rawHeaders, signedHeaders }, { credentials: creds, region: 'eu-central-1', service: options.service ?? 's3', date });
+  return [...rawHeaders, 'Authorization', authorization];
+}
+
+void t.test('S3 PUT and GET signed with the surrogate reach the upstream signed with the real key', async (t) => {
+  const { tp, upstream, verdicts } = await setup(t);
+  const put = await send(tp, {
+    host: 'secret.test', method: 'PUT', path: '/bucket/a%20key.txt', body: 'content',
+    headers: await signed({ method: 'PUT', host: 'secret.test', target: '/bucket/a%20key.txt', headers: ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD', 'content-length', '7'] }),
+  });
+  t.equal(put.status, 200, put.body);
+  const get = await send(tp, {
+    host: 'secret.test', path: '/bucket?list-type=2&prefix=a',
+    headers: await signed({ method: 'GET', host: 'secret.test', target: '/bucket?list-type=2&prefix=a', headers: ['x-amz-content-sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'] }),
+  });
+  t.equal(get.status, 200, get.body);
+  t.same(verdicts, ['ok', 'ok']);
+  t.equal(upstream.seen[0]?.body.toString(), 'content', 'the body streamed through unchanged');
+  t.equal(tp.logText(), START
+    + 'ALLOWED PUT https://secret.test/bucket/a%20key.txt -> 200 [masked: 1] [region: eu-central-1]\n'
+    + 'ALLOWED GET https://secret.test/bucket?list-type=2&prefix=a -> 200 [masked: 1] [region: eu-central-1]\n');
+  for (const value of [REAL.secretAccessKey, REAL.sessionToken as string]) t.notOk(tp.logText().includes(value), 'no real value in the log');
+});
+
+void t.test('a POST without x-amz-content-sha256 is re-signed over its body, chunked or not', async (t) => {
+  const { tp, verdicts } = await setup(t);
+  const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+  const framed = await send(tp, {
+    host: 'secret.test', method: 'POST', path: '/', body,
+    headers: await signed({ method: 'POST', host: 'secret.test', target: '/', body, service: 'sts', headers: ['Content-Type', 'application/x-www-form-urlencoded', 'Content-Length', String(body.length)] }),
+  });
+  t.equal(framed.status, 200, framed.body);
+  const chunked = await send(tp, {
+    host: 'secret.test', method: 'POST', path: '/', body,
+    headers: [...await signed({ method: 'POST', host: 'secret.test', target: '/', body, service: 'sts', headers: ['Content-Type', 'application/x-www-form-urlencoded'] }), 'Transfer-Encoding', 'chunked'],
+  });
+  t.equal(chunked.status, 200, chunked.body);
+  t.same(verdicts, ['ok', 'ok']);
+});
+
+void t.test('outside the scopes, and what cannot be re-signed, go out as the client signed them', async (t) => {
+  const { tp, verdicts } = await setup(t);
+  const other = await send(tp, {
+    host: 'other.test', path: '/bucket',
+    headers: await signed({ method: 'GET', host: 'other.test', target: '/bucket', headers: ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD'] }),
+  });
+  t.equal(other.status, 403, 'the upstream refuses the surrogate signature');
+  const chunkSigned = await send(tp, {
+    host: 'secret.test', method: 'PUT', path: '/bucket/k', body: '',
+    headers: await signed({ method: 'PUT', host: 'secret.test', target: '/bucket/k', headers: ['x-amz-content-sha256', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD'] }),
+  });
+  t.equal(chunkSigned.status, 403, 'not re-signed, not blocked: the upstream refuses it');
+  t.same(verdicts, ['unknown access key id', 'unknown access key id']);
+  t.match(tp.logText(), /^ALLOWED GET https:\/\/other\.test\/bucket -> 403$/m);
+  t.match(tp.logText(), /^ALLOWED PUT https:\/\/secret\.test\/bucket\/k -> 403 \[aws-sigv4: not re-signed, chunk-signed streaming uploads are not re-signed\]$/m);
+});
+
+void t.test('a container clock off by more than 5 minutes is warned about', async (t) => {
+  const { tp, verdicts } = await setup(t);
+  const late = new Date(FIXED_NOW.getTime() - 9 * 60_000);
+  const res = await send(tp, {
+    host: 'secret.test', path: '/bucket',
+    headers: await signed({ method: 'GET', host: 'secret.test', target: '/bucket', date: late, headers: ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD'] }),
+  });
+  t.equal(res.status, 200, 'still re-signed (the fake upstream does not check the time)');
+  t.same(verdicts, ['ok']);
+  const warning = tp.events.find((e) => e.kind === 'WARNING');
+  t.match(warning, { level: 'warn', line: `WARNING: Container clock skew detected: x-amz-date=${amzDate(late)}, proxy-time=${FIXED_NOW.toISOString().replace(/\.\d{3}Z$/, 'Z')} (drift=-9m). Upstream rejection likely.` });
+});
