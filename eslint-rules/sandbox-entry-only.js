@@ -3,7 +3,10 @@ import { resolveRelative } from './import-specifiers.js';
 
 /**
  * Fails an import from outside the sandbox library into its internals: only
- * the entry (`src/sandbox/index.ts`, imported as `index.js`) may be named.
+ * the entry (`src/sandbox/index.ts`, imported as `index.js`) may be named, and
+ * its light error entry (`src/sandbox/error.ts`: the error base and its type
+ * guard, with no imports) for code that must not load the whole library, such
+ * as the command base every CLI start goes through.
  * Why: the sandbox is a standalone library (`airut/sandbox`); what core needs
  * is its public API, so internals can move without touching core.
  * Options: `sandbox` (the library folder, default `src/sandbox`, relative to
@@ -28,7 +31,7 @@ export default {
     };
     // The library's own files import each other freely.
     if (inside(file)) return {};
-    const entries = new Set(['index.js', 'index.ts', 'index'].map((name) => resolve(sandbox, name)));
+    const entries = new Set(['index', 'error'].flatMap((name) => [name, `${name}.js`, `${name}.ts`]).map((name) => resolve(sandbox, name)));
     const check = (node, specifier) => {
       if (typeof specifier !== 'string') return;
       const target = resolveRelative(file, specifier);

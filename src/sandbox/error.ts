@@ -1,3 +1,7 @@
+// A second, light entry of the library besides index.ts: it imports nothing, so
+// code that only needs to recognise an Airut error (the CLI's command base, on
+// every start) does not load the whole sandbox.
+
 /**
  * The base of every error Airut throws on purpose.
  *

@@ -1,6 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import { homedir } from 'node:os';
-import { isAirutError, type AirutError } from '../../sandbox/index.js';
+import { isAirutError, type AirutError } from '../../sandbox/error.js';
 import type { ManualFacts } from '../manual/index.js';
 import { describeCauses, failureDetail } from './cause-chain.js';
 

@@ -1,4 +1,4 @@
-import { isAirutError } from '../../sandbox/index.js';
+import { isAirutError } from '../../sandbox/error.js';
 
 /** How much of a failure to show: `verbose` adds the cause chain, `debug` also each stack. */
 export type FailureDetail = 'normal' | 'verbose' | 'debug';
