@@ -191,7 +191,7 @@ export interface RepoConfig {
     [k: string]: MaskedSecret;
   };
   /**
-   * Request-signing credentials (AWS SigV4). Not implemented in this version of Airut: a non-empty signing_credentials is refused when the config loads, so no task runs without the credentials it was given.
+   * Request-signing credentials (AWS SigV4), keyed by a name of your choice. The container gets look-alike keys in the variables the `.name` fields give; requests it signs with them towards the scoped hosts are re-signed by the proxy with the real keys. A credential whose access-key variable is also used by another pool wins over it (signing > GitHub App > masked > plain secrets).
    */
   signing_credentials: {
     [k: string]: SigningCredential;

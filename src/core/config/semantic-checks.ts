@@ -81,9 +81,18 @@ export function semanticProblems(config: unknown): SchemaProblem[] {
       }
     }
 
-    if (nonEmptyMapping(repo.signing_credentials)) {
-      // Refused rather than ignored: tasks would run without the credentials the operator gave them.
-      add([...base, 'signing_credentials'], 'AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach a task; remove signing_credentials', 'key');
+    if (isMapping(repo.signing_credentials)) {
+      for (const [name, credential] of Object.entries(repo.signing_credentials)) {
+        if (!isMapping(credential)) continue;
+        const at: KeySegment[] = [...base, 'signing_credentials', name];
+        const keyId = isMapping(credential.access_key_id) ? credential.access_key_id.value : undefined;
+        // It travels in `Credential=KID/...` and query strings; the value itself is never quoted.
+        if (typeof keyId === 'string' && !/^[A-Za-z0-9]{3,128}$/.test(keyId)) add([...at, 'access_key_id', 'value'], 'must be an access key id (3-128 letters and digits, like AKIA... or ASIA...)');
+        const names = ['access_key_id', 'secret_access_key', 'session_token']
+          .map((part) => (isMapping(credential[part]) ? credential[part].name : undefined))
+          .filter((n) => typeof n === 'string');
+        if (new Set(names).size !== names.length) add(at, 'access_key_id, secret_access_key and session_token must name different environment variables', 'key');
+      }
     }
     if (isMapping(repo.github_app_credentials)) {
       for (const [name, app] of Object.entries(repo.github_app_credentials)) {

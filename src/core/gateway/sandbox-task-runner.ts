@@ -148,6 +148,7 @@ export class SandboxTaskRunner implements TaskRunner {
       allowlist,
       maskedSecrets: credentialPoolsOf(this.options.repo).maskedSecrets,
       githubApps: credentialPoolsOf(this.options.repo).githubApps,
+      signingCredentials: credentialPoolsOf(this.options.repo).signingCredentials,
       onNetworkLine: (event, contextId) => {
         if (event.event === 'log') this.onNetworkLine.get(contextId)?.(event);
       },

@@ -49,3 +49,16 @@ export function unsetOptionalSecrets(doc: Document, env: Readonly<Record<string,
       && value instanceof EnvReference && value.optional && env[value.name] === undefined)
     .map(({ segments }) => String(segments[1]));
 }
+
+/**
+ * The variable each `!env NAME` of `section.<entry>.<key>` reads, keyed
+ * `entry.key`: a signing credential's surrogates go into the variables its
+ * real values came from.
+ */
+export function envReferenceNames(doc: Document, section: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const { segments, value } of taggedScalars(doc)) {
+    if (segments.length === 3 && segments[0] === section && value instanceof EnvReference) names.set(`${String(segments[1])}.${String(segments[2])}`, value.name);
+  }
+  return names;
+}

@@ -7,10 +7,10 @@ import { readDocument } from '../config/read-document.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { SourceMap } from '../config/source-map.js';
 import { locateProblem, sortProblems } from '../config/validate-config.js';
-import { findMaskedSecretProblems, type MaskedSecret, type ResourceLimits } from '../../sandbox/index.js';
+import { findMaskedSecretProblems, findSigningCredentialProblems, type MaskedSecret, type ResourceLimits, type SigningCredential } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 import { coerceScalars } from './coerce-scalars.js';
-import { findTagProblems, unsetOptionalSecrets } from './find-tag-problems.js';
+import { envReferenceNames, findTagProblems, unsetOptionalSecrets } from './find-tag-problems.js';
 import { sandboxSchema } from './sandbox-schema.js';
 
 /** `.airut/sandbox.yaml` with every `!env` resolved (CLI-03). */
@@ -23,6 +23,8 @@ export interface RepoSandboxConfig {
   passEnv: string[];
   /** `masked_secrets:` as the network sandbox takes them. */
   maskedSecrets: MaskedSecret[];
+  /** `signing_credentials:` as the network sandbox takes them. */
+  signingCredentials: SigningCredential[];
   /** `network_sandbox:`; default true. */
   networkSandbox: boolean;
   /** `resource_limits.timeout` in seconds. */
@@ -38,7 +40,7 @@ interface SandboxFile {
   env?: Record<string, string | number | boolean> | null;
   pass_env?: string[] | null;
   masked_secrets?: Record<string, { value: string | number | boolean; scopes: string[]; headers: string[]; allow_foreign_credentials: boolean }> | null;
-  signing_credentials?: Record<string, unknown> | null;
+  signing_credentials?: Record<string, { type: 'aws-sigv4'; access_key_id: string; secret_access_key: string; session_token?: string; scopes: string[] }> | null;
   network_sandbox: boolean;
   resource_limits?: { timeout?: number; memory?: string; cpus?: number; pids_limit?: number } | null;
 }
@@ -127,12 +129,22 @@ export function parseRepoSandboxConfig(text: string, source: string, env: Readon
     for (const problem of findMaskedSecretProblems(secret, where)) secretProblems.push(secretProblem(problem, where, ['masked_secrets', name], locate));
     config.maskedSecrets.push(secret);
   }
-  if (secretProblems.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, sortProblems(secretProblems), HINT);
-  if (Object.keys(file.signing_credentials ?? {}).length > 0) {
-    // Refused rather than ignored: a task that silently runs without the credentials it was given fails in confusing ways.
-    throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, [locate(['signing_credentials'],
-      'AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach the task; remove signing_credentials')], HINT);
+  // The surrogates go into the variables the real values came from (`!env NAME`), else AWS's standard ones.
+  const envNames = envReferenceNames(doc, 'signing_credentials');
+  for (const [name, entry] of Object.entries(file.signing_credentials ?? {})) {
+    const variable = (key: string, fallback: string): string => envNames.get(`${name}.${key}`) ?? fallback;
+    const credential: SigningCredential = {
+      name,
+      accessKeyId: { name: variable('access_key_id', 'AWS_ACCESS_KEY_ID'), value: entry.access_key_id },
+      secretAccessKey: { name: variable('secret_access_key', 'AWS_SECRET_ACCESS_KEY'), value: entry.secret_access_key },
+      ...(entry.session_token === undefined ? {} : { sessionToken: { name: variable('session_token', 'AWS_SESSION_TOKEN'), value: entry.session_token } }),
+      scopes: entry.scopes,
+    };
+    const where = formatKeyPath(['signing_credentials', name]);
+    for (const problem of findSigningCredentialProblems(credential, where)) secretProblems.push(secretProblem(problem, where, ['signing_credentials', name], locate));
+    config.signingCredentials.push(credential);
   }
+  if (secretProblems.length > 0) throw invalid('REPO_SANDBOX_CONFIG_INVALID', source, sortProblems(secretProblems), HINT);
   config.networkSandbox = file.network_sandbox;
   const limits = file.resource_limits ?? {};
   config.timeoutSeconds = limits.timeout;
@@ -143,16 +155,16 @@ export function parseRepoSandboxConfig(text: string, source: string, env: Readon
 }
 
 function defaults(path: string | undefined): RepoSandboxConfig {
-  return { path, env: {}, passEnv: [], maskedSecrets: [], networkSandbox: true, timeoutSeconds: undefined, resourceLimits: {}, unsupported: [] };
+  return { path, env: {}, passEnv: [], maskedSecrets: [], signingCredentials: [], networkSandbox: true, timeoutSeconds: undefined, resourceLimits: {}, unsupported: [] };
 }
 
 /**
- * A masked-secret problem (`masked_secrets.K.scopes[1]: ...`) as a located
+ * A masked-secret or signing-credential problem (`masked_secrets.K.scopes[1]: ...`) as a located
  * problem: the key path it starts with becomes the problem's key path.
  */
 function secretProblem(text: string, where: string, segments: KeySegment[], locate: (segments: KeySegment[], message: string) => ConfigProblem): ConfigProblem {
   const rest = text.startsWith(where) ? text.slice(where.length) : text;
-  const match = /^\.(scopes|headers)(?:\[(\d+)\])?: /.exec(rest);
+  const match = /^\.(scopes|headers|access_key_id|secret_access_key|session_token)(?:\[(\d+)\])?(?:\.(?:name|value))?: /.exec(rest);
   if (match === null) return locate(segments, rest.replace(/^: /, ''));
   const inner: KeySegment[] = [...segments, match[1] as string, ...(match[2] === undefined ? [] : [Number(match[2])])];
   return locate(inner, rest.slice(match[0].length));

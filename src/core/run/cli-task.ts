@@ -80,6 +80,7 @@ export function cliTask<W extends TaskWork>(settings: RunSettings, work: W, deps
         caDir: settings.caDir,
         allowlist: settings.allowlist,
         maskedSecrets: settings.maskedSecrets,
+        signingCredentials: settings.config.signingCredentials,
         ...settings.network,
         packageRoot: deps.packageRoot ?? PACKAGE_ROOT,
         tmpDir,

@@ -16,7 +16,7 @@ import { PROXY_PROGRAM } from './proxy-layout.js';
 import { ProxySlot, TASK_DIR_PREFIX, type SlotSettings, type TakenSlot } from './proxy-slot.js';
 import { egressNetworkName } from './resource-names.js';
 import { DEFAULT_SUBNET_POOL, parseSubnet, type Ipv4Subnet } from './subnet-pool.js';
-import type { GithubAppCredential, MaskedSecret } from './secrets/index.js';
+import type { GithubAppCredential, MaskedSecret, SigningCredential } from './secrets/index.js';
 
 export { NETWORK_LOG_FILE, PROXY_HOST } from './proxy-slot.js';
 
@@ -33,6 +33,8 @@ export interface NetworkSandboxOptions {
   maskedSecrets?: readonly MaskedSecret[];
   /** GitHub Apps whose installation tokens the proxy mints for the task (it sees a stable `ghs_` surrogate per App). */
   githubApps?: readonly GithubAppCredential[];
+  /** AWS keys the container holds as surrogates; the proxy re-signs its requests to their scopes with the real keys. */
+  signingCredentials?: readonly SigningCredential[];
   /** An existing network for the proxy's outside leg (`network.egress_network`); default `<prefix>-egress`, created when missing. */
   egressNetwork?: string;
   /** Resolver the proxy uses for upstream names (`network.upstream_dns`); default: the proxy container's own. */
@@ -244,6 +246,7 @@ export class NetworkSandbox implements NetworkProvider {
         allowlist: this.options.allowlist,
         maskedSecrets: this.options.maskedSecrets ?? [],
         githubApps: this.options.githubApps ?? [],
+        signingCredentials: this.options.signingCredentials ?? [],
         contextDir,
         onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
         timing: { readyTimeoutMs: this.options.readyTimeoutMs },

@@ -11,7 +11,10 @@ import { proxyProgramConfig, proxyTaskFile } from './proxy-config-file.js';
 import { ProxyContainer, type ProxyStartOptions } from './proxy-container.js';
 import { CONFIG_FILE, SECRETS_FILE, TASK_FILE } from './proxy-layout.js';
 import { proxyContainerName, taskNetworkName } from './resource-names.js';
-import { prepareGithubApps, prepareMaskedSecrets, SecretsError, serializeSecrets, type GithubAppCredential, type MaskedSecret } from './secrets/index.js';
+import {
+  prepareGithubApps, prepareMaskedSecrets, prepareSigningCredentials, SecretsError, serializeSecrets,
+  type GithubAppCredential, type MaskedSecret, type SigningCredential,
+} from './secrets/index.js';
 import type { Ipv4Subnet } from './subnet-pool.js';
 import { taskCaEnv, taskContainerArgs } from './task-container-args.js';
 
@@ -46,6 +49,8 @@ export interface TaskHandOver {
   maskedSecrets: readonly MaskedSecret[];
   /** GitHub Apps whose installation tokens the proxy mints (the container gets a `ghs_` surrogate each). */
   githubApps?: readonly GithubAppCredential[];
+  /** AWS keys whose requests the proxy re-signs (the container gets surrogate keys). */
+  signingCredentials?: readonly SigningCredential[];
   /** The task's directory; `network-sandbox.log` is written there. */
   contextDir: string;
   onLine?: (event: ProxyEvent) => void;
@@ -138,9 +143,11 @@ export class ProxySlot {
     this.taken = true;
     const secrets = prepareMaskedSecrets(task.maskedSecrets);
     const apps = prepareGithubApps(task.githubApps ?? []);
-    const clash = Object.keys(apps.env).find((name) => name in secrets.env);
+    const signing = prepareSigningCredentials(task.signingCredentials ?? []);
+    const pools = [secrets.env, apps.env, signing.env];
+    const clash = pools.flatMap((pool, i) => Object.keys(pool).filter((name) => pools.slice(i + 1).some((later) => name in later)))[0];
     if (clash !== undefined) {
-      throw new SecretsError('SECRETS_INVALID', `${clash} is both a masked secret and a GitHub App credential.`, {
+      throw new SecretsError('SECRETS_INVALID', `${clash} is set by two credentials (masked secret, GitHub App or signing credential).`, {
         hint: 'Each environment variable can carry one credential; rename one of them.',
       });
     }
@@ -160,7 +167,7 @@ export class ProxySlot {
       return finished;
     };
     try {
-      await writeFile(secretsFile, serializeSecrets(secrets.pairs, apps.pairs), { mode: 0o600 });
+      await writeFile(secretsFile, serializeSecrets(secrets.pairs, apps.pairs, signing.pairs), { mode: 0o600 });
       const taskFile = proxyTaskFile(task.allowlist.toJSON());
       await writeFile(join(this.dir, TASK_FILE), `${JSON.stringify(taskFile, null, 2)}\n`, { mode: 0o600 });
       this.proxy.onLine = (event) => {
@@ -183,7 +190,7 @@ export class ProxySlot {
     });
     return {
       containerArgs: taskContainerArgs({ taskNetwork: this.network.name, proxyIp: this.network.proxyIp, caCertPath: this.settings.ca.certPath }),
-      env: { ...taskCaEnv(), ...secrets.env, ...apps.env },
+      env: { ...taskCaEnv(), ...secrets.env, ...apps.env, ...signing.env },
       finish,
       failed,
     };

@@ -75,8 +75,27 @@ void t.test('credential pools', (t) => {
     'repos.x.github_app_credentials.GH.installation_id: must be at least 1, got 0',
     'repos.x.github_app_credentials.GH.base_url: must be an https:// URL, got "http://x"',
     'repos.x.github_app_credentials.GH.permissions.contents: must be one of "read", "write", "admin"; got "all"',
-    'repos.x.signing_credentials: AWS SigV4 re-signing is not implemented in this version of Airut, so these credentials could never reach a task; remove signing_credentials',
   ]);
+  t.end();
+});
+
+void t.test('a signing credential needs an access key id and three different variables', (t) => {
+  const { problems } = validateConfig({
+    repos: {
+      x: {
+        ...REPO,
+        signing_credentials: {
+          aws: { type: 'aws-sigv4', access_key_id: { name: 'K', value: 'AKIA/bad,id' }, secret_access_key: { name: 'K', value: 's' }, scopes: ['*.amazonaws.com'] },
+          ok: { type: 'aws-sigv4', access_key_id: { name: 'A', value: 'AKIAIOSFODNN7EXAMPLE' }, secret_access_key: { name: 'B', value: 's' }, session_token: { name: 'C', value: 't' }, scopes: ['s3.test'] },
+        },
+      },
+    },
+  });
+  t.strictSame(problems.map(formatProblem), [
+    'repos.x.signing_credentials.aws.access_key_id.value: must be an access key id (3-128 letters and digits, like AKIA... or ASIA...)',
+    'repos.x.signing_credentials.aws: access_key_id, secret_access_key and session_token must name different environment variables',
+  ]);
+  t.notMatch(JSON.stringify(problems), 'AKIA/bad', 'the value is not quoted');
   t.end();
 });
 

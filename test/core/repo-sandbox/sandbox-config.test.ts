@@ -47,11 +47,39 @@ void t.test('an empty file, a missing file and signing_credentials', async (t) =
   t.equal(missing.networkSandbox, true);
   await writeFile(join(dir, 'sandbox.yaml'), 'network_sandbox: "1"\n');
   t.equal((await loadRepoSandboxConfig(join(dir, 'sandbox.yaml'), {})).networkSandbox, true);
-  // Refused, never accepted and ignored: the task would run without the credentials it was given.
-  t.throws(() => parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: !env AWS_ACCESS_KEY_ID\n    secret_access_key: !env AWS_SECRET_ACCESS_KEY\n    scopes: ["*.amazonaws.com"]\n', { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' }), {
+  t.same(parse('').signingCredentials, []);
+});
+
+void t.test('signing_credentials: surrogates go into the variables the !env references name, else AWS\'s standard ones', (t) => {
+  const env = { PROD_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', PROD_SECRET: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+  const config = parse([
+    'signing_credentials:',
+    '  prod:',
+    '    type: aws-sigv4',
+    '    access_key_id: !env PROD_KEY_ID',
+    '    secret_access_key: !env PROD_SECRET',
+    '    session_token: !env PROD_TOKEN?',
+    '    scopes: ["*.amazonaws.com"]',
+    '  literal:',
+    '    type: aws-sigv4',
+    '    access_key_id: ASIAEXAMPLEEXAMPLE01',
+    '    secret_access_key: literal-secret',
+    '    session_token: literal-token',
+    '    scopes: [s3.test]',
+    '',
+  ].join('\n'), env);
+  t.same(config.signingCredentials, [
+    { name: 'prod', accessKeyId: { name: 'PROD_KEY_ID', value: env.PROD_KEY_ID }, secretAccessKey: { name: 'PROD_SECRET', value: env.PROD_SECRET }, scopes: ['*.amazonaws.com'] },
+    {
+      name: 'literal', accessKeyId: { name: 'AWS_ACCESS_KEY_ID', value: 'ASIAEXAMPLEEXAMPLE01' }, secretAccessKey: { name: 'AWS_SECRET_ACCESS_KEY', value: 'literal-secret' },
+      sessionToken: { name: 'AWS_SESSION_TOKEN', value: 'literal-token' }, scopes: ['s3.test'],
+    },
+  ], 'an unset optional session token is left out');
+  t.throws(() => parse('signing_credentials:\n  aws:\n    type: aws-sigv4\n    access_key_id: AKIA/not/an/id\n    secret_access_key: s\n    scopes: ["*.amazonaws.com"]\n', {}), {
     code: 'REPO_SANDBOX_CONFIG_INVALID',
-    message: /sandbox\.yaml:2:3: signing_credentials: AWS SigV4 re-signing is not implemented in this version of Airut/,
+    message: /sandbox\.yaml:4:20: signing_credentials\.aws\.access_key_id: must be an access key id/,
   });
+  t.end();
 });
 
 void t.test('mistakes are errors naming file, line and key (exit 125)', (t) => {
