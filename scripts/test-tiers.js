@@ -12,11 +12,12 @@
 // sorted wrong in silence.
 //
 // Usage: node scripts/test-tiers.js unit|integration   (prints one path a line)
-//        node scripts/test-tiers.js run-unit [tap args] (runs the unit tier)
-import { spawnSync } from 'node:child_process';
+//        node scripts/test-tiers.js run-unit [files]   (runs the unit tier, or the unit files
+//                                                       whose path contains one of the arguments)
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { runUnitFiles } from './unit-runner.js';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const testDir = join(root, 'test');
@@ -84,7 +85,7 @@ export function testFiles(tier) {
     .sort();
 }
 
-function runUnit(tapArgs) {
+async function runUnit(args) {
   const stubs = mkdtempSync(join(tmpdir(), 'airut-unit-stubs-'));
   try {
     mkdirSync(stubs, { recursive: true });
@@ -94,9 +95,9 @@ function runUnit(tapArgs) {
       chmodSync(stub, 0o755);
     }
     const env = { ...process.env, PATH: `${stubs}:${process.env.PATH ?? ''}`, AIRUT_TEST_TIER: 'unit' };
-    const tap = join(root, 'node_modules', '.bin', 'tap');
-    const result = spawnSync(tap, [...tapArgs, ...testFiles('unit')], { cwd: root, env, stdio: 'inherit' });
-    return result.status ?? 1;
+    // Arguments name a subset of the unit files (paths or substrings); none means all.
+    const files = testFiles('unit').filter((file) => args.length === 0 || args.some((arg) => file.includes(arg)));
+    return await runUnitFiles(root, files, env);
   } finally {
     rmSync(stubs, { recursive: true, force: true });
   }
@@ -107,9 +108,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (mode === 'unit' || mode === 'integration') {
     for (const file of testFiles(mode)) console.log(file);
   } else if (mode === 'run-unit') {
-    process.exit(runUnit(rest));
+    process.exitCode = await runUnit(rest);
   } else {
-    console.error('usage: node scripts/test-tiers.js unit|integration|run-unit [tap args]');
+    console.error('usage: node scripts/test-tiers.js unit|integration|run-unit [files]');
     process.exit(2);
   }
 }
