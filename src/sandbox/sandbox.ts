@@ -168,6 +168,17 @@ export class Sandbox {
     };
   }
 
+  /**
+   * The Claude Code binary this instance's tasks run, once the first of them
+   * resolved it (it stays the same for the instance's life): housekeeping
+   * must not remove it from the cache. Undefined before that, or when the
+   * resolution failed.
+   */
+  async claudeBinaryInUse(): Promise<string | undefined> {
+    if (this.options.claudeBinaryPath !== undefined) return this.options.claudeBinaryPath;
+    return this.claudeBinary?.catch(() => undefined);
+  }
+
   private resolveClaudeBinary(): Promise<string> {
     const { claudeBinaryPath, claudeVersion, cacheDir, env, onClaudeDownloadProgress } = this.options;
     if (claudeBinaryPath !== undefined) return Promise.resolve(claudeBinaryPath);

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply, TaskEnd } from '../channels/index.js';
-import { lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
+import { isConversationId, lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
+import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
 import { stoppedResult, type RunEvent } from '../pipeline/index.js';
@@ -135,6 +136,21 @@ export class RepoHandler {
       const { state, lastError } = c.state();
       return { kind: c.kind, state, ...(lastError === undefined ? {} : { lastError }) };
     });
+  }
+
+  /**
+   * Housekeeping: each channel forgets what it keeps about conversations
+   * that are gone (Slack's thread map). One made after the store was
+   * listed (a new message's, a schedule's) is looked for again before its
+   * entries go.
+   */
+  async pruneChannels(): Promise<number> {
+    const { store } = this.options;
+    const stored = new Set(await store.list());
+    const exists = (id: string): boolean => stored.has(id) || this.queue.has(id) || (isConversationId(id) && existsSync(store.layout(id).dir));
+    let removed = 0;
+    for (const channel of this.options.channels) removed += await channel.prune?.(exists) ?? 0;
+    return removed;
   }
 
   /** True when no run of this repo is running or waiting for a slot. */

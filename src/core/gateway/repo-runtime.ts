@@ -148,6 +148,11 @@ export class RepoRuntime {
     }
   }
 
+  /** The Claude Code binary this repo's tasks run (see `Sandbox.claudeBinaryInUse`); undefined before its first task. */
+  claudeBinaryInUse(): Promise<string | undefined> {
+    return this.sandbox?.claudeBinaryInUse() ?? Promise.resolve(undefined);
+  }
+
   /** True when no task of this repo runs or waits. */
   isIdle(): boolean {
     return this.handler.isIdle();

@@ -1,4 +1,5 @@
-import { ContainerRuntime } from '../../sandbox/index.js';
+import { join } from 'node:path';
+import { ClaudeBinaryCache, ContainerRuntime } from '../../sandbox/index.js';
 import { ConfigError, configPaths, loadConfig, type AirutPaths, type LoadedConfig, type ServerConfig } from '../config/index.js';
 import { ConversationHistory, type DashboardEvent, type DashboardSource } from '../dashboard/index.js';
 import { gatewaySource } from './dashboard-source.js';
@@ -7,7 +8,8 @@ import { ConcurrencyLimit } from './concurrency-limit.js';
 import { diffConfig, sameRuntime } from './config-diff.js';
 import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
 import { fallbackConfig } from './fallback-config.js';
-import { startHousekeeping, type Housekeeping } from './housekeeping.js';
+import { startHousekeeping, type Housekeeping, type HousekeepingTimers } from './housekeeping.js';
+import { housekeepingPass } from './housekeeping-pass.js';
 import { configSecrets, type Redactor } from './redactor.js';
 import type { GatewayRunEvent } from './repo-handler.js';
 import { serviceSandbox, type RepoRuntimeContext, type RunnerFactory, type ServerScope } from './repo-runtime.js';
@@ -54,6 +56,8 @@ export interface ServiceOptions {
    * (ms). A test hook: the default is the system clock, looked at least once a minute.
    */
   scheduleClock?: { now: () => Date; maxSleepMs: number };
+  /** The timers housekeeping passes are scheduled with (a test hook; default Node's). */
+  housekeepingTimers?: HousekeepingTimers;
 }
 
 /** The running service. */
@@ -222,17 +226,19 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
   logger.info('service ready', { repos: supervisor.running().length, failed: failed.length });
 
-  const housekeeping: Housekeeping = startHousekeeping(async () => {
-    const maxAge = loaded.config.execution.conversation_max_age_days;
-    for (const repo of supervisor.running()) {
-      const removed = await repo.storage.store.removeExpired(maxAge, new Set(repo.handler.runningConversations()));
-      for (const r of removed) logger.info('conversation removed', { repo: repo.id, conversation: r.id, age_days: r.ageDays.toFixed(1) });
-    }
-    if (loaded.config.execution.image_prune && supervisor.running().length > 0) {
-      const pruned = await serviceSandbox(scope, context).pruneImages();
-      if (pruned > 0) logger.info('old images removed', { images: pruned });
-    }
-  }, { logger });
+  const housekeeping: Housekeeping = startHousekeeping(housekeepingPass({
+    repos: () => supervisor.running().map((repo) => ({
+      id: repo.id,
+      store: repo.storage.store,
+      handler: repo.handler,
+      claudeVersion: repo.repo.claude_version,
+      claudeBinaryInUse: () => repo.claudeBinaryInUse(),
+    })),
+    settings: () => ({ conversationMaxAgeDays: loaded.config.execution.conversation_max_age_days, imagePrune: loaded.config.execution.image_prune }),
+    pruneImages: () => serviceSandbox(scope, context).pruneImages(),
+    claudeCache: new ClaudeBinaryCache({ cacheDir: join(paths.cacheDir, 'claude'), env: options.env }),
+    logger,
+  }), { logger, ...(options.housekeepingTimers === undefined ? {} : { timers: options.housekeepingTimers }) });
 
   const applyServerWhenIdle = (): void => {
     if (applyingServer !== undefined) return;
