@@ -1,123 +1,17 @@
 /**
- * The Slack channel through the whole product: `airut serve` run as a user
- * runs it (temp HOME, real podman with the network sandbox on an `--internal`
- * egress network, the fake claude), pointed at the fake Slack on 127.0.0.1 by
- * `slack.api_url`. Scenarios share one service (and one restart) to keep the
- * number of container runs small; each message picks its fake-claude scenario
- * with a `fake-claude:` line.
+ * The Slack channel through the whole product (see slack-world.ts).
+ * Scenarios share one service (and one restart) to keep the number of
+ * container runs small.
  */
-import { existsSync } from 'node:fs';
-import { signalChild } from '../harness/signal-child.js';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { ResultPromise } from 'execa';
-import t, { type Test } from 'tap';
-import { stringify } from 'yaml';
+import t from 'tap';
 import { GREETING, WORKING_STATUS } from '../../src/core/channels/slack/index.js';
-import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
-import type { FakeSlack, FakeSlackCall } from '../harness/fake-slack/index.js';
-import { removeOwnedBy, TEST_BASE_IMAGE, testContainersConf, testRuntime } from '../harness/podman.js';
-import { ADA, channelMessage, dmEvent, fakeSlack, mentionEvent } from '../core/channels/slack/slack-fixture.js';
-import { upstreamRepo } from '../core/gateway/fakes.js';
-
-const FAKE_CLAUDE = join(import.meta.dirname, '..', 'harness', 'fake-claude', 'claude');
-const ROOT = join(import.meta.dirname, '..', '..');
-const SESSION = '11111111-2222-3333-4444-555555555555';
-
-/** A running `airut serve` with a Slack repo (and one whose bot token Slack refuses). */
-interface SlackWorld {
-  fake: FakeSlack;
-  /** `$XDG_STATE_HOME/airut/slacky`. */
-  repoStateDir: string;
-  /** Stops the service with SIGTERM (it must exit 0) and starts it again. */
-  restart(): Promise<void>;
-  /** Resolves with the first line (printed already or later) matching `pattern`. */
-  line(pattern: RegExp): Promise<string>;
-}
-
-async function startSlackWorld(t: Test): Promise<SlackWorld> {
-  if (!existsSync(join(ROOT, 'dist', 'sandbox', 'proxy', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  const runtime = testRuntime();
-  if ((await runtime.call(['image', 'exists', TEST_BASE_IMAGE])).exitCode !== 0) throw new Error(`${TEST_BASE_IMAGE} is missing: run \`npm run provision\``);
-  const fake = await fakeSlack(t);
-  const { home, env, cleanup } = await tempHome();
-  t.teardown(cleanup);
-  const egress = `airut-e2e-slack-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
-  await runtime.run(['network', 'create', '--internal', '--disable-dns', egress]);
-  t.teardown(async () => {
-    // A killed service leaves its tasks' containers behind; remove those on this test's network first.
-    const listed = await runtime.call(['ps', '-aq', '--filter', `network=${egress}`]);
-    for (const id of listed.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
-    await runtime.call(['network', 'rm', '-f', egress]);
-  });
-  const repoUrl = await upstreamRepo(home, {
-    '.airut/network-allowlist.yaml': 'domains:\n  - api.anthropic.com\nurl_prefixes: []\n',
-    '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n`,
-  });
-  const slack = (botToken: string) => ({ bot_token: botToken, app_token: fake.appToken, api_url: fake.apiUrl, authorized: [{ workspace_members: true }] });
-  const config = {
-    dashboard: { enabled: false },
-    execution: { max_concurrent: 2, shutdown_timeout: 30, container_env: { CONTAINERS_CONF: testContainersConf() }, claude_binary: FAKE_CLAUDE },
-    network: { egress_network: egress, upstream_dns: '127.0.0.1' },
-    repos: {
-      slacky: { repo_url: repoUrl, model: 'sonnet', secrets: { FAKE_CLAUDE_SCENARIO: 'success' }, network: { sandbox_enabled: true }, slack: slack(fake.botToken) },
-      revoked: { repo_url: repoUrl, slack: slack('xoxb-revoked') },
-    },
-  };
-  await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
-  await writeFile(join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml'), stringify(config));
-
-  let child: ResultPromise | undefined;
-  let printed = '';
-  const start = async (): Promise<void> => {
-    const connections = fake.connections;
-    const started = airutBackground(['serve'], env);
-    child = started;
-    printed = '';
-    started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
-    t.teardown(async () => {
-      started.kill('SIGKILL');
-      await started;
-      // The killed service may have prepared a task network and proxy for the next task.
-      await removeOwnedBy(runtime, started.pid);
-    });
-    await waitForLine(started, /service ready/);
-    await fake.waitForConnection(connections + 1);
-  };
-  await start();
-  return {
-    fake,
-    repoStateDir: join(env.XDG_STATE_HOME, 'airut', 'slacky'),
-    restart: async () => {
-      const running = child as ResultPromise;
-      // Not child.kill(): execa would follow up with SIGKILL after 5 s.
-      signalChild(running, 'SIGTERM');
-      const result = await running;
-      t.equal(result.exitCode, 0, `serve stopped cleanly (stderr: ${String(result.stderr)})`);
-      await start();
-    },
-    line: async (pattern) => {
-      const line = printed.split('\n').find((l) => pattern.test(l));
-      return line ?? (await waitForLine(child as ResultPromise, pattern))[0];
-    },
-  };
-}
-
-/** Resolves once `path` exists (a marker the fake claude writes inside the container). */
-async function fileAppears(path: string): Promise<void> {
-  while (!existsSync(path)) await delay(100);
-}
-
-async function threadMap(world: SlackWorld): Promise<Record<string, string>> {
-  return JSON.parse(await readFile(join(world.repoStateDir, 'slack', 'slack_threads.json'), 'utf8')) as Record<string, string>;
-}
-
-const text = (call: FakeSlackCall): string => String(call.args['text']);
-const inThread = (channel: string, ts: string) => (call: FakeSlackCall): boolean => call.args['channel'] === channel && call.args['thread_ts'] === ts;
+import { ADA, channelMessage, dmEvent, mentionEvent } from '../core/channels/slack/slack-fixture.js';
+import { fileAppears, inThread, SESSION, startSlackWorld, text } from './slack-world.js';
 
 t.test('airut serve against the fake Slack: DMs with files, resumed sessions, channel mentions across a dropped socket and a restart', { timeout: 1_200_000 }, async (t) => {
-  const world = await startSlackWorld(t);
+  const world = await startSlackWorld(t, { revoked: true });
   const { fake } = world;
   t.match(await world.line(/repo failed to start repo=revoked/), /bot token/, 'the repo with a refused token is reported by name');
   t.match(await world.line(/service ready/), /repos=1 failed=1/, 'the other repo keeps running');
@@ -142,7 +36,7 @@ t.test('airut serve against the fake Slack: DMs with files, resumed sessions, ch
   t.match(fake.uploads, [{ filename: 'report.txt', channel: 'D1', threadTs: dm }]);
   t.equal(fake.uploads[0]?.content.toString(), 'made by fake claude\n');
   await fake.waitForCall('assistant.threads.setStatus', (c) => c.args['status'] === '');
-  const dmConversation = (await threadMap(world))[`D1:${dm}`] ?? '';
+  const dmConversation = await world.conversationOf('D1', dm) ?? '';
   t.match(dmConversation, /^[0-9a-f]{8}$/);
   const dmDir = join(world.repoStateDir, 'conversations', dmConversation);
   t.equal(await readFile(join(dmDir, 'inbox', 'notes.txt'), 'utf8'), 'remember the milk\n');
@@ -163,7 +57,7 @@ t.test('airut serve against the fake Slack: DMs with files, resumed sessions, ch
   await fake.sendEvent(mentionEvent(fake, 'Run the slow job\nfake-claude: until-released', thread));
   await fake.waitForCall('reactions.add', (c) => c.args['timestamp'] === thread && c.args['name'] === 'eyes');
   await fake.waitForCall('chat.postMessage', (c) => inThread('C1', thread)(c) && /started working on this/.test(text(c)));
-  const channelConversation = (await threadMap(world))[`C1:${thread}`] ?? '';
+  const channelConversation = await world.conversationOf('C1', thread) ?? '';
   t.match(channelConversation, /^[0-9a-f]{8}$/);
   t.not(channelConversation, dmConversation);
   const marker = join(world.repoStateDir, 'conversations', channelConversation, 'claude', 'fake');
