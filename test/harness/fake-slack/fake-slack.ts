@@ -1,6 +1,6 @@
 /**
  * A fake Slack for tests, on 127.0.0.1: the Web API methods the Slack
- * channel uses, over HTTP, and Socket Mode over a real WebSocket (hello,
+ * channel uses (DMs opened with `conversations.open` included), over HTTP, and Socket Mode over a real WebSocket (hello,
  * `events_api` envelopes that must be acked, `disconnect`), and the private
  * URLs of files users attached. Every Web API call and every file download
  * is recorded for assertions.
@@ -135,6 +135,11 @@ export class FakeSlack extends EventEmitter {
     const file = { id, name, mimetype, content: Buffer.from(content) };
     this.files.set(id, file);
     return fileObject(file, this.origin, this.teamId);
+  }
+
+  /** The DM channel of the bot with `user`, as `conversations.open` answers it (`D` and the user id). */
+  directChannelOf(user: string): string {
+    return `D${user.replace(/^[UW]/, '')}`;
   }
 
   /** Calls of `method` so far. */
@@ -301,6 +306,12 @@ export class FakeSlack extends EventEmitter {
       case 'usergroups.users.list': {
         const handle = [...this.groups.keys()][Number(String(args['usergroup']).slice(1)) - 1];
         return handle === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: this.groups.get(handle) };
+      }
+      case 'conversations.open': {
+        // Like Slack: a known user's DM channel, the same one every time; the bot cannot DM a stranger.
+        const user = typeof args['users'] === 'string' ? args['users'] : '';
+        if (!this.users.has(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, channel: { id: this.directChannelOf(user) } };
       }
       case 'conversations.replies':
         return { ok: true, messages: this.threads.get(`${String(args['channel'])}:${String(args['ts'])}`) ?? [], has_more: false };
