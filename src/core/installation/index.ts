@@ -12,7 +12,7 @@ export type { ServiceHost } from './host.js';
 export { requireLinger } from './linger.js';
 export { installService, type InstallOptions, type InstallResult } from './install.js';
 export { uninstallService, type UninstallResult } from './uninstall.js';
-export { readTasksInFlight, waitUntilIdle, isBusy, describeTasks, type TasksInFlight, type FetchLike, type WaitOptions } from './service-health.js';
+export { readTasksInFlight, waitUntilIdle, isBusy, describeTasks, type TasksInFlight, type FetchLike, type WaitOptions } from './tasks-in-flight.js';
 export { detectInstallMethod, type InstallMethod, type DetectOptions } from './install-method.js';
 export { updateAirut, type UpdateOptions, type UpdateResult } from './self-update.js';
 export { runProcess, type ProcessRunner, type ProcessOutcome } from '../process/index.js';

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceError, TASKS_IN_FLIGHT_EXIT_CODE } from './error.js';
-import { describeTasks, isBusy, readTasksInFlight, waitUntilIdle, type FetchLike } from './service-health.js';
+import { describeTasks, isBusy, readTasksInFlight, waitUntilIdle, type FetchLike } from './tasks-in-flight.js';
 import { isActive, runSystemctl, type ServiceHost } from './host.js';
 import { detectInstallMethod, type InstallMethod } from './install-method.js';
 import { unitPath, type ServiceScope } from './unit-location.js';
