@@ -6,10 +6,12 @@
 // (reverse mode, its own CA towards the client, verified TLS upstream); plus
 // task start with the network sandbox against a bare `podman run --rm` of the
 // same image; and the request-body filter's added latency on 20 KB Messages
-// API bodies (AIRUT_BENCH_PROXY_PARTS=bodyFilter runs that part alone). Needs `npm run build`, `npm run provision` and mitmdump
+// API bodies (AIRUT_BENCH_PROXY_PARTS=bodyFilter runs that part alone); and AWS
+// re-signing against masked secrets on 1 KB and 10 MB S3-style PUTs
+// (awsSigning). Needs `npm run build`, `npm run provision` and mitmdump
 // (`apt-get install -y mitmproxy`).
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
@@ -342,6 +344,109 @@ async function bodyFilter(dir, cleanups) {
   };
 }
 
+const SIGNED_HOST = 'other.test';
+const SMALL_PUTS = Number(process.env.AIRUT_BENCH_SMALL_PUTS ?? 300);
+
+/** One PUT of `body` with `headers` (already carrying the credential), resolving with its latency in ms. */
+function timedPut(port, agent, host, headers, body) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = request({ host: '127.0.0.1', port, servername: host, method: 'PUT', path: '/bucket/object', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.once('end', () => (res.statusCode === 200 ? resolve(performance.now() - start) : reject(new Error(`PUT ${host} answered ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * AWS re-signing's cost: S3-style PUTs of 1 KB (one at a time on one
+ * connection, interleaved with the masked ones) and 10 MB (CONNECTIONS in
+ * parallel), signed with a surrogate key and re-signed by the proxy, against
+ * the same PUTs carrying a masked secret's surrogate in Authorization. The
+ * client signs once per body with the AWS SDK's signer (not timed); the
+ * upstream does not check signatures.
+ */
+async function awsSigning(dir, cleanups) {
+  const { prepareMaskedSecrets, prepareSigningCredentials, serializeSecrets } = await dist('sandbox/index.js');
+  const { signWire } = await import(pathToFileURL(join(ROOT, 'test/harness/fake-aws/verify-signature.js')).href);
+  const upstream = await startProcess(process.execPath, [join(ROOT, 'bench/proxy-upstream.js')], (l) => json(l)?.port, cleanups);
+  const signing = prepareSigningCredentials([{
+    name: 'aws', accessKeyId: { name: 'AWS_ACCESS_KEY_ID', value: 'AKIABENCHBENCHBENCH1' }, secretAccessKey: { name: 'AWS_SECRET_ACCESS_KEY', value: 'bench/Secret+Key0123456789abcdefghijklmn' }, scopes: [SIGNED_HOST],
+  }]);
+  const masked = prepareMaskedSecrets([{ name: 'TOKEN', value: 'ghp_benchBENCHbench0123456789abcdefghij', scopes: [HOST], headers: ['Authorization'] }]);
+  const secretsFile = join(dir, 'aws-secrets.json');
+  await writeFile(secretsFile, serializeSecrets(masked.pairs, [], signing.pairs), { mode: 0o600 });
+  const ca = await ensureCa(join(dir, 'aws-ca'));
+  const config = join(dir, 'aws-proxy-config.json');
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
+    allowlist: { domains: [HOST, SIGNED_HOST], url_prefixes: [] }, secrets_file: secretsFile,
+    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+    upstream_hosts: { [HOST]: '127.0.0.1', [SIGNED_HOST]: '127.0.0.1' }, upstream_ca_file: UPSTREAM_CA,
+    upstream_ports: { http: 9, https: upstream.value },
+    log_file: join(dir, 'aws-network-sandbox.log'),
+  }));
+  const proxy = await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+  const port = proxy.value.https_port;
+  const credentials = { accessKeyId: signing.env.AWS_ACCESS_KEY_ID, secretAccessKey: signing.env.AWS_SECRET_ACCESS_KEY };
+  const signedHeaders = async (body) => {
+    const date = new Date();
+    const headers = { host: SIGNED_HOST, 'x-amz-date': date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), 'content-type': 'application/octet-stream' };
+    const rawHeaders = Object.entries(headers).flat();
+    const authorization = await signWire({ method: 'PUT', host: SIGNED_HOST, target: '/bucket/object', rawHeaders, signedHeaders: Object.keys(headers).sort() }, { credentials, region: 'us-east-1', service: 's3', date });
+    return { ...headers, authorization };
+  };
+  const maskedHeaders = { host: HOST, authorization: `Bearer ${masked.env.TOKEN}`, 'content-type': 'application/octet-stream' };
+
+  const small = randomBytes(1024);
+  const smallSigned = await signedHeaders(small);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.certPem });
+  for (let i = 0; i < 30; i++) {
+    await timedPut(port, agent, SIGNED_HOST, smallSigned, small);
+    await timedPut(port, agent, HOST, maskedHeaders, small);
+  }
+  const signedSmall = [];
+  const maskedSmall = [];
+  for (let i = 0; i < SMALL_PUTS; i++) {
+    signedSmall.push(await timedPut(port, agent, SIGNED_HOST, smallSigned, small));
+    maskedSmall.push(await timedPut(port, agent, HOST, maskedHeaders, small));
+  }
+  agent.destroy();
+
+  const large = randomBytes(UPLOAD_BYTES);
+  const largeSigned = await signedHeaders(large);
+  const uploads = async (host, headers) => {
+    const parallel = agentFor(ca.certPem);
+    const times = [];
+    const t0 = performance.now();
+    await concurrently(UPLOADS, async () => { times.push(await timedPut(port, parallel, host, headers, large)); });
+    const seconds = (performance.now() - t0) / 1000;
+    parallel.destroy();
+    return { p50Ms: round(median(times), 1), uploadMBps: round((UPLOADS * UPLOAD_BYTES) / 1024 / 1024 / seconds, 1) };
+  };
+  await uploads(HOST, maskedHeaders);
+  const maskedLarge = await uploads(HOST, maskedHeaders);
+  const signedLarge = await uploads(SIGNED_HOST, largeSigned);
+  const log = readFileSync(join(dir, 'aws-network-sandbox.log'), 'utf8');
+  const resigned = log.split('\n').filter((line) => line.startsWith(`ALLOWED PUT https://${SIGNED_HOST}/`) && line.endsWith('[masked: 1] [region: us-east-1]')).length;
+  return {
+    puts: `${SMALL_PUTS} x 1 KB each way, one at a time; ${UPLOADS} x 10 MB each way over ${CONNECTIONS} connections`,
+    packageRoot: PACKAGE_ROOT,
+    small: {
+      resignedP50Ms: round(median(signedSmall), 3),
+      maskedP50Ms: round(median(maskedSmall), 3),
+      addedP50Ms: round(median(signedSmall) - median(maskedSmall), 3),
+      resignedP99Ms: round(quantile(signedSmall, 0.99), 3),
+      maskedP99Ms: round(quantile(maskedSmall, 0.99), 3),
+    },
+    large: { resigned: signedLarge, masked: maskedLarge, resignedVsMaskedMBps: round(signedLarge.uploadMBps / maskedLarge.uploadMBps) },
+    resignedRequestsLogged: resigned,
+    targets: { smallAddedP50Ms: '<= 1', resignedVsMaskedMBps: '>= 0.8' },
+  };
+}
+
 function containersConf() {
   if (process.env.CONTAINERS_CONF) return process.env.CONTAINERS_CONF;
   const conf = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'airut-test', 'containers.conf');
@@ -447,7 +552,7 @@ async function taskStart(dir) {
 
 /** Runs the proxy suite and returns its figures. */
 export async function run() {
-  const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,bodyFilter,proxyStart,start').split(',');
+  const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,bodyFilter,awsSigning,proxyStart,start').split(',');
   if (parts.includes('throughput') && spawnSync('mitmdump', ['--version']).error) {
     throw new Error('mitmdump is missing: apt-get install -y mitmproxy');
   }
@@ -458,6 +563,7 @@ export async function run() {
       ...(parts.includes('proxyStart') ? { proxyStart: await proxyStart(dir) } : {}),
       ...(parts.includes('throughput') ? { throughput: await throughput(dir, cleanups) } : {}),
       ...(parts.includes('bodyFilter') ? { bodyFilter: await bodyFilter(dir, cleanups) } : {}),
+      ...(parts.includes('awsSigning') ? { awsSigning: await awsSigning(dir, cleanups) } : {}),
       ...(parts.includes('start') ? { taskStart: await taskStart(dir) } : {}),
       loadAverage1m: round(loadavg()[0], 1),
     };
