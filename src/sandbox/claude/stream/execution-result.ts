@@ -1,5 +1,5 @@
 import type { ClaudeEvent, ResultEvent, TokenUsage } from './events.js';
-import { classifyOutcome, type Outcome } from './outcome.js';
+import { classifyOutcome, type Outcome, type OutcomeInput } from './outcome.js';
 import { lastLines, selectResponseText, summarizeError } from './response-text.js';
 
 /** What one Claude run produced, ready for a reply, a log or a dashboard. */
@@ -37,16 +37,8 @@ export interface ExecutionResult {
   stderrTail: string;
 }
 
-/** What {@link buildExecutionResult} needs from a finished run. */
-export interface ExecutionFacts {
-  exitCode: number | undefined;
-  timedOut: boolean;
-  stopped?: boolean;
-  /** Set when the run was ended because its network proxy failed: what went wrong. */
-  proxyFailure?: string;
-  events: readonly ClaudeEvent[];
-  /** Claude Code's stderr: the whole text or its lines (with or without newlines). */
-  stderr: string | readonly string[];
+/** What {@link buildExecutionResult} needs from a finished run: what the outcome is classified from, plus the run's length. */
+export interface ExecutionFacts extends OutcomeInput {
   /** Wall-clock run time, used when Claude reported no duration. */
   wallClockMs: number;
 }
