@@ -14,6 +14,12 @@ export interface HeaderRewrite {
   collapsed: readonly { name: string; entries: number }[];
   /** Extra access-line tags, e.g. `github-app: refreshed`. */
   tags?: readonly string[];
+  /**
+   * The request target to send upstream instead of the client's (a
+   * presigned AWS URL re-signed in its query). The access line keeps the
+   * client's: this one holds real credentials.
+   */
+  target?: string;
   /** The region of a re-signed AWS request: `[region: R]`. */
   region?: string;
   /** Lines for the network log's WARNING kind (an AWS client's clock far off, say). */

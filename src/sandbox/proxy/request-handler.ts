@@ -219,7 +219,7 @@ function sendRewritten(
   annotations.masked = rewrite.masked;
   annotations.dropped = rewrite.stripped.length;
   if (rewrite.region !== undefined) annotations.region = rewrite.region;
-  forward(ctx, scheme, req, res, rewrite.rawHeaders, ex, body);
+  forward(ctx, scheme, req, res, rewrite.rawHeaders, rewrite.target === undefined ? ex : { ...ex, path: rewrite.target }, body);
 }
 
 /**

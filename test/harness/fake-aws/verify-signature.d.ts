@@ -22,5 +22,11 @@ export function signWire(
   options: { credentials: AwsCredentials; region: string; service: string; date: Date },
 ): Promise<string>;
 
+/** A presigned URL (target with query) as S3's presigner makes it: UNSIGNED-PAYLOAD, `host` signed. */
+export function presignWire(
+  request: { method: string; host: string; target: string },
+  options: { credentials: AwsCredentials; region: string; service: string; date: Date; expiresIn: number },
+): Promise<string>;
+
 /** Recomputes the request's signature with the real credentials (smithy's signer). */
 export function verifyWire(request: WireRequest, credentials: AwsCredentials): Promise<{ ok: true; region: string; service: string } | { ok: false; reason: string }>;

@@ -56,12 +56,52 @@ export async function signWire({ method, host, target, rawHeaders, body, signedH
 }
 
 /**
- * Verifies a received request against `credentials` (the real key):
+ * A presigned URL for `target` as S3's presigner makes it: the payload is
+ * UNSIGNED-PAYLOAD, only `host` is signed. Returns the target with its query.
+ */
+export async function presignWire({ method, host, target }, { credentials, region, service, date, expiresIn }) {
+  const q = target.indexOf('?');
+  const query = {};
+  for (const part of (q < 0 ? '' : target.slice(q + 1)).split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    query[decode(eq < 0 ? part : part.slice(0, eq))] = eq < 0 ? '' : decode(part.slice(eq + 1));
+  }
+  const hash = 'x-amz-content-sha256';
+  const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: service !== 's3' });
+  const signed = await signer.presign(
+    { method, protocol: 'https:', hostname: host, path: q < 0 ? target : target.slice(0, q), query, headers: { host, [hash]: 'UNSIGNED-PAYLOAD' } },
+    { signingDate: date, expiresIn, unsignableHeaders: new Set([hash]), unhoistableHeaders: new Set([hash]) },
+  );
+  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${signed.path}?${Object.entries(signed.query).map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}`;
+}
+
+/** A query-signed request checked by presigning its URL again with the real key. */
+async function verifyPresigned(request, credentials) {
+  const q = request.target.indexOf('?');
+  const params = new URLSearchParams(request.target.slice(q + 1).replace(/\+/g, '%2B'));
+  const [keyId, , region, service] = (params.get('X-Amz-Credential') ?? '').split('/');
+  if (keyId !== credentials.accessKeyId) return { ok: false, reason: 'unknown access key id' };
+  if (credentials.sessionToken !== undefined && params.get('X-Amz-Security-Token') !== credentials.sessionToken) return { ok: false, reason: 'wrong or missing session token' };
+  const date = amzDate(params.get('X-Amz-Date'));
+  if (date === undefined) return { ok: false, reason: 'no X-Amz-Date' };
+  const own = [...params.keys()].filter((k) => !k.startsWith('X-Amz-')).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params.get(k))}`);
+  const expected = await presignWire({ method: request.method, host: request.host, target: `${request.target.slice(0, q)}${own.length > 0 ? `?${own.join('&')}` : ''}` },
+    { credentials, region, service, date, expiresIn: Number(params.get('X-Amz-Expires')) });
+  const signature = new URLSearchParams(expected.slice(expected.indexOf('?') + 1)).get('X-Amz-Signature');
+  return signature === params.get('X-Amz-Signature') ? { ok: true, region, service } : { ok: false, reason: 'signature mismatch' };
+}
+
+/**
+ * Verifies a received request against `credentials` (the real key), signed
+ * in Authorization or presigned in its query:
  * `{ ok: true, region, service }` or `{ ok: false, reason }`. A session
  * token, when the credentials have one, must be in X-Amz-Security-Token.
  */
 export async function verifyWire(request, credentials) {
   const auths = values(request.rawHeaders, 'authorization');
+  if (auths.length === 0 && request.target.includes('X-Amz-Credential=')) return verifyPresigned(request, credentials);
   if (auths.length !== 1) return { ok: false, reason: `${auths.length} Authorization headers` };
   const m = AUTH.exec(auths[0]);
   if (m === null) return { ok: false, reason: 'not a SigV4 Authorization header' };

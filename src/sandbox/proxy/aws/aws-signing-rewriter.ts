@@ -3,11 +3,16 @@ import type { SigningPair } from '../../network/secrets/signing-credential.js';
 import type { HeaderRewrite, RewriteHeaders } from '../header-rewrite.js';
 import { parseAwsAuthorization, type AwsAuthorization } from './authorization.js';
 import { clockSkewWarning } from './clock-skew.js';
+import { presignedKeyId, resignPresigned } from './resign-presigned.js';
 import { resignRequest } from './resign-request.js';
 
 interface CompiledSigner {
   readonly pair: SigningPair;
   readonly scopes: readonly PatternMatcher[];
+}
+
+function hasAuthorization(rawHeaders: readonly string[]): boolean {
+  return rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'authorization');
 }
 
 /** The first `Authorization` entry that is an AWS signature made with one of `signers`' surrogate key ids. */
@@ -29,6 +34,8 @@ function findSigned(signers: readonly CompiledSigner[], rawHeaders: readonly str
  * surrogate key id, sent to a host inside that credential's scopes, is
  * re-signed with the real key (AWS-02/03) and goes upstream without passing
  * through `next`: any change after signing would break the signature.
+ * A presigned URL (no `Authorization`, `X-Amz-Credential` in the query)
+ * made with a surrogate key id is re-signed in its query (AWS-07).
  * Every other request is `next`'s, unchanged; so is a surrogate signature
  * sent to a host outside the scopes (it is worthless there).
  *
@@ -44,9 +51,19 @@ export function withAwsSigning(pairs: readonly SigningPair[], next: RewriteHeade
   const signers: CompiledSigner[] = pairs.map((pair) => ({ pair, scopes: pair.credential.scopes.map((s) => compilePattern(s, { caseInsensitive: true })) }));
   return (host, rawHeaders, request) => {
     const inScope = signers.filter((s) => s.scopes.some((scope) => scope.test(host)));
-    const found = inScope.length === 0 ? undefined : findSigned(inScope, rawHeaders);
-    if (found === undefined) return next(host, rawHeaders, request);
+    if (inScope.length === 0) return next(host, rawHeaders, request);
     const unchanged = (reason: string): HeaderRewrite => ({ rawHeaders, masked: 0, stripped: [], collapsed: [], tags: [`aws-sigv4: not re-signed, ${reason}`] });
+    const found = findSigned(inScope, rawHeaders);
+    if (found === undefined) {
+      // A presigned URL carries its signature in the query, and no Authorization at all.
+      const keyId = request === undefined || hasAuthorization(rawHeaders) ? undefined : presignedKeyId(request.target);
+      const signer = keyId === undefined ? undefined : inScope.find((s) => s.pair.surrogateAccessKeyId === keyId);
+      if (signer === undefined || request === undefined) return next(host, rawHeaders, request);
+      const presigned = resignPresigned(signer.pair, request.method, request.target, rawHeaders);
+      if (presigned.kind === 'failed') return unchanged(presigned.reason);
+      const warning = clockSkewWarning(presigned.amzDate, now());
+      return { rawHeaders, masked: 1, stripped: [], collapsed: [], target: presigned.target, region: presigned.region, ...(warning === undefined ? {} : { warnings: [warning] }) };
+    }
     if (request === undefined) return unchanged('no request line');
     const outcome = resignRequest(found.signer.pair, found.auth, { ...request, rawHeaders });
     if (outcome.kind === 'needs-body') return { rawHeaders, masked: 0, stripped: [], collapsed: [], needsBody: true };

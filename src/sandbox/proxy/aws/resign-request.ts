@@ -1,7 +1,8 @@
 import type { SigningPair } from '../../network/secrets/signing-credential.js';
 import { formatAwsAuthorization, type AwsAuthorization } from './authorization.js';
 import { buildCanonicalRequest, uriRulesFor } from './canonical-request.js';
-import { buildStringToSign, deriveSigningKey, sha256Hex, signString, SIGV4_ALGORITHM, type CredentialScope } from './sigv4-signature.js';
+import { parseScope } from './credential-scope.js';
+import { buildStringToSign, deriveSigningKey, sha256Hex, signString, SIGV4_ALGORITHM } from './sigv4-signature.js';
 
 /** A request as the container signed it. */
 export interface SignedRequest {
@@ -33,12 +34,6 @@ export type ResignOutcome =
 const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
 /** Payloads signed chunk by chunk: the seed alone cannot be re-signed without re-signing every chunk. */
 const CHUNK_SIGNED = /^STREAMING-AWS4-(HMAC-SHA256|ECDSA-P256-SHA256)-PAYLOAD/;
-
-function parseScope(scope: string): CredentialScope | undefined {
-  const parts = scope.split('/');
-  if (parts.length !== 4 || parts[3] !== 'aws4_request' || !/^\d{8}$/.test(parts[0] as string) || parts[1] === '' || parts[2] === '') return undefined;
-  return { date: parts[0] as string, region: parts[1] as string, service: parts[2] as string };
-}
 
 function headerValues(rawHeaders: readonly string[], lower: string): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { prepareSigningCredentials, serializeSecrets } from '../../../../src/sandbox/network/secrets/index.js';
-import { signWire, verifyWire, type AwsCredentials } from '../../../harness/fake-aws/verify-signature.js';
+import { presignWire, signWire, verifyWire, type AwsCredentials } from '../../../harness/fake-aws/verify-signature.js';
 import { FIXED_NOW, send, START, startTestProxy, startUpstream, type FakeUpstream, type TestProxy } from '../proxy-harness.js';
 
 // AWS re-signing through the proxy program (in-process, real sockets): the
@@ -114,4 +114,20 @@ void t.test('a container clock off by more than 5 minutes is warned about', asyn
   t.same(verdicts, ['ok']);
   const warning = tp.events.find((e) => e.kind === 'WARNING');
   t.match(warning, { level: 'warn', line: `WARNING: Container clock skew detected: x-amz-date=${amzDate(late)}, proxy-time=${FIXED_NOW.toISOString().replace(/\.\d{3}Z$/, 'Z')} (drift=-9m). Upstream rejection likely.` });
+});
+
+void t.test('a presigned URL made with the surrogate key is re-signed in its query', async (t) => {
+  const { tp, upstream, verdicts } = await setup(t);
+  const presign = (creds: AwsCredentials, host = 'secret.test'): Promise<string> => presignWire({ method: 'GET', host, target: '/bucket/a%20key.txt?versionId=3' }, { credentials: creds, region: 'eu-central-1', service: 's3', date: FIXED_NOW, expiresIn: 900 });
+  const url = await presign(SURROGATE);
+  const res = await send(tp, { host: 'secret.test', path: url, headers: ['Host', 'secret.test'] });
+  t.equal(res.status, 200, res.body);
+  t.same(verdicts, ['ok'], 'the upstream verified the URL with the real key');
+  t.equal(upstream.seen[0]?.url, await presign(REAL), 'exactly the URL the SDK presigns with the real key');
+  const outside = await send(tp, { host: 'other.test', path: await presign(SURROGATE, 'other.test'), headers: ['Host', 'other.test'] });
+  t.equal(outside.status, 403, 'outside the scopes the URL stays as it was');
+  t.same(verdicts, ['ok', 'unknown access key id']);
+  const log = tp.logText();
+  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/a%20key\.txt\?versionId=3&X-Amz-Security-Token=\w+.* -> 200 \[masked: 1\] \[region: eu-central-1\]$/m);
+  for (const value of [REAL.accessKeyId, REAL.secretAccessKey, REAL.sessionToken as string]) t.notOk(log.includes(value), 'the log shows the URL as the client sent it, never the real one');
 });
