@@ -1,19 +1,23 @@
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { airut, tempHome } from '../harness/cli.js';
 import { testContainersConf } from '../harness/podman.js';
+import { fakeTool, fakeTools } from '../core/doctor/fake-tools.js';
 
 // `airut check` as a user runs it, against the real podman and git of this
 // machine. The npm registry is a loopback port nobody listens on, so nothing
 // leaves the machine (the version notice then says the registry was unreachable).
-async function checkEnv(t: Test, extra: Record<string, string>): Promise<{ env: Record<string, string>; configFile: string }> {
+async function checkEnv(t: Test, extra: Record<string, string>): Promise<{ env: Record<string, string>; configFile: string; home: string }> {
   const home = await tempHome();
   t.teardown(home.cleanup);
   const configFile = join(home.env.XDG_CONFIG_HOME, 'airut', 'airut.yaml');
   await mkdir(join(home.env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
-  return { env: { ...home.env, npm_config_registry: 'http://127.0.0.1:1/', ...extra }, configFile };
+  return { env: { ...home.env, npm_config_registry: 'http://127.0.0.1:1/', ...extra }, configFile, home: home.home };
 }
 
 interface JsonReport {
@@ -83,4 +87,51 @@ void t.test('an unset !env variable is named with its key; --config picks the fi
   const result = await airut(['check', '--config', file], env);
   t.equal(result.exitCode, 1);
   t.match(result.stdout, /✗ Config file: .*other\.yaml: invalid\n.*vars\.password: .*UNSET_VAR_XYZ/);
+});
+
+/** A stand-in for a running service of another version: its dashboard's /api/health and /api/version on 127.0.0.1. */
+async function olderService(t: Test, version: string): Promise<number> {
+  const server = createServer((req, res) => {
+    const body = req.url === '/api/version' ? { version } : req.url === '/api/health' ? { status: 'ok', version, problems: [] } : { error: 'not_found' };
+    res.writeHead(req.url === '/api/version' || req.url === '/api/health' ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+void t.test('the schema and env-file lines, the running service with its URL, and a version mismatch: informational, exit 0', async (t) => {
+  const { env, configFile, home } = await checkEnv(t, { CONTAINERS_CONF: testContainersConf() });
+  const port = await olderService(t, '0.0.1');
+  await writeFile(configFile, `config_version: 1\ndashboard:\n  host: 127.0.0.1\n  port: ${port}\n  base_url: https://airut.example.com\n`);
+  await writeFile(join(configFile, '..', '.env'), 'UNUSED=1\n');
+  await mkdir(join(home, '.config', 'systemd', 'user'), { recursive: true });
+  await writeFile(join(home, '.config', 'systemd', 'user', 'airut.service'), '[Unit]\n');
+  const tools = fakeTools({ systemctl: fakeTool('active') });
+  t.teardown(() => tools.cleanup());
+  const result = await airut(['check', '--json'], { ...env, PATH: `${tools.dir}:${env.PATH ?? process.env.PATH ?? ''}` });
+  t.equal(result.exitCode, 0, result.stdout);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  t.same(report.sections.find((s) => s.name === 'Configuration')?.checks.map((c) => c.name), ['Config file', 'Schema', 'Env file']);
+  t.match(findCheck(report, 'Configuration', 'Schema'), { ok: true, severity: 'info', detail: 'up to date (v1)' });
+  t.match(findCheck(report, 'Configuration', 'Env file'), { ok: true, severity: 'info', detail: new RegExp(`^${join(configFile, '..', '.env').replace(/[.]/g, '\\.')} `) });
+  t.match(findCheck(report, 'Service', 'airut.service'), { ok: true, detail: /^installed and running at https:\/\/airut\.example\.com / }, 'base_url is the URL shown');
+  t.match(findCheck(report, 'Service', 'service health'), { ok: true, detail: `ok at http://127.0.0.1:${port}` }, 'health is read on the local address');
+  t.match(findCheck(report, 'Service', 'running version'), { ok: false, severity: 'info', detail: /^version mismatch: running 0\.0\.1, installed \d+\.\d+\.\d+/, fix: /systemctl --user restart airut/ });
+  t.same(tools.calls(), ['systemctl --user is-active airut.service']);
+
+  const human = await airut(['check'], { ...env, PATH: `${tools.dir}:${env.PATH ?? process.env.PATH ?? ''}` });
+  t.equal(human.exitCode, 0);
+  t.match(human.stdout, /- running version: version mismatch: running 0\.0\.1, installed /);
+  t.match(human.stdout, /✓ Schema: up to date \(v1\)/);
+});
+
+void t.test('no schema line for a file that is not YAML, no env-file line without a .env', async (t) => {
+  const { env, configFile } = await checkEnv(t, { CONTAINERS_CONF: testContainersConf() });
+  await writeFile(configFile, 'repos: [\n');
+  const result = await airut(['check', '--json'], env);
+  t.equal(result.exitCode, 1, 'the config check itself fails');
+  const report = JSON.parse(result.stdout) as JsonReport;
+  t.same(report.sections.find((s) => s.name === 'Configuration')?.checks.map((c) => c.name), ['Config file']);
 });

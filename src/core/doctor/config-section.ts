@@ -3,6 +3,7 @@ import { isAirutError } from '../../sandbox/index.js';
 import { ConfigError, DOTENV_FILE_NAME, formatProblem, loadConfig, type LoadedConfig } from '../config/index.js';
 import { failed, passed, type SectionResult } from './report.js';
 import { pathExists } from '../fs/exists.js';
+import { checkSchemaVersion } from './schema-line.js';
 import { describeSchedule, serverZone } from '../scheduler/index.js';
 
 /** How many config problems the report lists before summarising the rest. */
@@ -27,6 +28,8 @@ export async function checkConfig(deps: {
   now?: () => Date;
 }): Promise<ConfigCheck> {
   const section = await checkConfigFile(deps);
+  const schema = await checkSchemaVersion(deps.path);
+  if (schema !== undefined) section.section.checks.splice(1, 0, schema);
   const envFile = join(dirname(deps.path), DOTENV_FILE_NAME);
   if (await pathExists(envFile)) section.section.checks.push(passed('Env file', 'info', `${envFile} (fills in unset !env variables)`));
   return section;

@@ -51,8 +51,9 @@ export async function runChecks(deps: DoctorDeps): Promise<DoctorReport> {
   const runner = deps.runner ?? runProcess;
   const now = deps.now ?? Date.now;
   const configPath = resolveConfigPath({ flag: deps.configFlag, env: deps.env, home: deps.home, cwd: deps.cwd });
+  const installed = deps.installed ?? (await readInstalled());
   const versionSection = checkVersion({
-    installed: deps.installed ?? (await readInstalled()),
+    installed,
     env: deps.env,
     home: deps.home,
     cwd: deps.cwd,
@@ -62,7 +63,11 @@ export async function runChecks(deps: DoctorDeps): Promise<DoctorReport> {
   });
   const gitSection = checkGit({ runner, env: deps.env });
   const config = await checkConfig({ path: configPath, env: deps.env });
-  const serviceSection = checkService({ runner, env: deps.env, home: deps.home, dashboardUrl: dashboardUrlOf(config.loaded?.config.dashboard ?? {}) });
+  const dashboard = config.loaded?.config.dashboard;
+  const serviceSection = checkService({
+    runner, env: deps.env, home: deps.home, installedVersion: installed.version,
+    dashboardUrl: dashboardUrlOf(dashboard ?? {}), baseUrl: dashboard?.base_url,
+  });
   const execution = config.loaded?.config.execution;
   const runtimeEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(deps.env)) if (value !== undefined) runtimeEnv[name] = value;

@@ -91,6 +91,7 @@ void t.test('a .env beside the config is shown and fills in !env variables', asy
   t.equal(report.ok, true);
   t.match(report.sections[1]?.checks, [
     { name: 'Config file', ok: true, detail: `${configFile}: valid, no repos configured` },
+    { name: 'Schema', ok: true, severity: 'info', detail: 'up to date (v1)' },
     { name: 'Env file', ok: true, severity: 'info', detail: /\.config\/airut\/\.env/ },
   ]);
 });
