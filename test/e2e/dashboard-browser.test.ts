@@ -46,6 +46,8 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   const run = (event: unknown): void => source.emit({ type: 'run', taskId: 'a1b2c3d4e5f6', conversationId: 'c0ffee00', event: event as RunEvent });
   run({ type: 'claude', event: { type: 'assistant', content: [{ type: 'text', text: 'Looking at <script>alert(1)</script> the test' }] } });
   run({ type: 'claude', event: { type: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'TodoWrite', input: { todos: [{ content: 'Reproduce', status: 'completed' }, { content: 'Fix', status: 'in_progress' }] } }] } });
+  // The gateway reads the plan from TodoWrite (tested with the gateway's source); the page shows the plan events.
+  source.emit({ type: 'plan', taskId: 'a1b2c3d4e5f6', plan: [{ content: 'Reproduce', status: 'completed' }, { content: 'Fix', activeForm: 'Fixing the test', status: 'in_progress' }, { content: 'Run the suite', status: 'pending' }] });
   run({ type: 'network', event: { event: 'log', kind: 'ALLOWED', level: 'info', line: 'allowed GET https://api.github.com/repos -> 200', time: '2026-01-01T00:00:00.000Z' } });
   run({ type: 'network', event: { event: 'log', kind: 'BLOCKED', level: 'warn', line: 'BLOCKED GET https://evil.example/x -> 403', time: '2026-01-01T00:00:01.000Z' } });
 
@@ -53,8 +55,12 @@ t.test('live overview, transcript, network log, stop and CSRF in the browser', a
   await row.getByRole('link', { name: 'a1b2c3d4e5f6' }).click();
   await page.locator('#transcript li.assistant', { hasText: 'Looking at <script>alert(1)</script> the test' }).waitFor();
   t.equal(await page.locator('#transcript script').count(), 0, 'event text is shown as text, never markup');
-  t.equal(await page.locator('#todos li').count(), 2, 'todo progress');
-  t.match(await page.locator('#todos li.in_progress').textContent(), /Fix/);
+  await page.locator('#todos li.in_progress', { hasText: 'Fixing the test' }).waitFor();
+  t.same(await page.locator('#todos li').allTextContents(), ['☑ Reproduce', '▶ Fixing the test', '☐ Run the suite'], 'the plan, the item in progress in its -ing form');
+  source.emit({ type: 'plan', taskId: 'a1b2c3d4e5f6', plan: [{ content: 'Reproduce', status: 'completed' }, { content: 'Fix', activeForm: 'Fixing the test', status: 'completed' }, { content: 'Run the suite', activeForm: 'Running the suite', status: 'in_progress' }] });
+  await page.locator('#todos li.in_progress', { hasText: 'Running the suite' }).waitFor();
+  t.equal(await page.locator('#todos li.completed').count(), 2, 'a new plan replaces the old one live');
+  t.equal(await page.locator('#todos li').count(), 3);
   run({ type: 'claude', event: { type: 'user', content: [{ type: 'tool_result', toolUseId: 't1', content: 'ok', isError: false }] } });
   await page.locator('#transcript li.tool-result', { hasText: 'ok' }).waitFor();
   t.equal(await page.locator('#network li.blocked').count(), 1, 'the block is highlighted');

@@ -1,7 +1,7 @@
 import type { RunEvent } from '../run/index.js';
-import type { ConfigStatus, ConversationView, HealthView, NetworkLineView, RepoView, ReplyView, TaskCounts, TaskView } from './views.js';
+import type { ConfigStatus, ConversationView, HealthView, NetworkLineView, PlanItemView, RepoView, ReplyView, TaskCounts, TaskView } from './views.js';
 
-export type { ConfigStatus, ConversationView, NetworkLineView, ReplyView, TaskView } from './views.js';
+export type { ConfigStatus, ConversationView, NetworkLineView, PlanItemView, ReplyView, TaskView } from './views.js';
 
 /**
  * A task's run as recorded on disk: its reply, its part of `events.jsonl`
@@ -13,6 +13,8 @@ export interface TaskRecordView {
   reply: ReplyView | undefined;
   events: unknown[];
   network: NetworkLineView[];
+  /** Claude's latest plan: live while the task runs, else as recorded; undefined when it wrote none. */
+  plan?: PlanItemView[];
 }
 
 /** What "Run now" of a schedule came to: started, no such schedule, already running, or its repo is stopping. */
@@ -25,6 +27,8 @@ export type StopResult = 'stopping' | 'not_found' | 'not_running' | 'unsupported
 export type DashboardEvent =
   | { type: 'task'; task: TaskView }
   | { type: 'run'; taskId: string; conversationId: string; event: RunEvent }
+  /** Claude wrote a new plan (a TodoWrite list) in a running task; it replaces the previous one. */
+  | { type: 'plan'; taskId: string; plan: PlanItemView[] }
   | { type: 'config'; status: ConfigStatus }
   | { type: 'repo'; repo: RepoView };
 

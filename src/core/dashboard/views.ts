@@ -18,6 +18,15 @@ export interface TaskView {
   finishedAt: string | undefined;
 }
 
+/** One item of Claude's plan (its latest TodoWrite list), as the task page shows it. */
+export interface PlanItemView {
+  /** What is to be done ("Run the tests"). */
+  content: string;
+  /** The same while it is being done ("Running the tests"), when Claude gave one. */
+  activeForm?: string;
+  status: 'pending' | 'in_progress' | 'completed';
+}
+
 /** Task counts by status, as `/api/health` reports them. */
 export interface TaskCounts {
   queued: number;

@@ -1,7 +1,8 @@
 import type { ReplyRecord } from '../conversation/index.js';
-import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
+import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, PlanItemView, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
 import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
 import type { GatewayRunEvent } from './repo-handler.js';
+import { latestPlan, planOf } from './task-plan.js';
 import type { TaskTracker, TrackedTask } from './task-tracker.js';
 
 /** What the gateway hands the dashboard. */
@@ -51,6 +52,8 @@ export function taskView(task: Readonly<TrackedTask>): TaskView {
 /** Adapts the gateway's tracker, repos and run events to the dashboard. */
 export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
   const listeners = new Set<(event: DashboardEvent) => void>();
+  /** The latest plan of each task still running; a finished task's is read from its record. */
+  const plans = new Map<string, PlanItemView[]>();
   let generation = 0;
   let lastReloadError: string | undefined;
   const emit = (event: DashboardEvent): void => {
@@ -126,7 +129,8 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       const stored = live.conversationId === undefined ? undefined : await history.find(live.conversationId, live.repoId);
       const index = stored === undefined ? -1 : replyIndexOf(live, stored);
       if (stored === undefined || index === -1 || live.state === 'queued' || live.state === 'running') {
-        return { task: taskView(live), reply: undefined, events: [], network: [] };
+        const plan = plans.get(taskId);
+        return { task: taskView(live), reply: undefined, events: [], network: [], ...(plan === undefined ? {} : { plan }) };
       }
       found = { stored, index };
     } else {
@@ -137,11 +141,13 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     const replies = stored.record.replies;
     const events = alignEvents(replies, await history.events(stored))[index] ?? [];
     const network = alignNetworkLog(replies, await history.networkLog(stored))[index] ?? [];
+    const plan = latestPlan(events);
     return {
       task: live === undefined ? pastTaskView(stored, index) : taskView(live),
       reply: replyView(replies[index] as ReplyRecord, taskId),
       events: events.map(eventView),
       network,
+      ...(plan === undefined ? {} : { plan }),
     };
   }
 
@@ -167,8 +173,17 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
 
   return {
     source,
-    taskChanged: (task) => emit({ type: 'task', task: taskView(task) }),
-    runEvent: (event) => emit({ type: 'run', taskId: event.taskId, conversationId: event.conversationId, event: event.event }),
+    taskChanged: (task) => {
+      if (task.state === 'completed' || task.state === 'failed') plans.delete(task.taskId);
+      emit({ type: 'task', task: taskView(task) });
+    },
+    runEvent: (event) => {
+      emit({ type: 'run', taskId: event.taskId, conversationId: event.conversationId, event: event.event });
+      const plan = event.event.type === 'claude' ? planOf(event.event.event) : undefined;
+      if (plan === undefined) return;
+      plans.set(event.taskId, plan);
+      emit({ type: 'plan', taskId: event.taskId, plan });
+    },
     configLoaded: () => {
       generation++;
       lastReloadError = undefined;

@@ -1,5 +1,7 @@
 import t from 'tap';
-import type { DashboardEvent } from '../../../src/core/dashboard/index.js';
+import { ConversationHistory, type DashboardEvent } from '../../../src/core/dashboard/index.js';
+import type { RunEvent } from '../../../src/core/pipeline/index.js';
+import { parseStreamJsonLine, type ClaudeEvent } from '../../../src/sandbox/index.js';
 import { gatewaySource, type GatewaySource } from '../../../src/core/gateway/index.js';
 import { TaskTracker } from '../../../src/core/gateway/index.js';
 
@@ -59,4 +61,27 @@ t.test('config status counts loads, hashes the file and keeps the last reload er
   setHash('');
   adapter.configLoaded();
   t.match(adapter.source.configStatus(), { generation: 2, fileHash: undefined, lastReloadError: undefined });
+});
+
+t.test('a TodoWrite of a running task is a plan event and the plan of its live record', async (t) => {
+  const events: DashboardEvent[] = [];
+  const tracker = new TaskTracker({ onChange: (task) => adapter.taskChanged(task) });
+  const adapter = gatewaySource({
+    version: '1.2.3', tracker, repos: () => [], config: () => ({ path: '/etc/airut.yaml', exists: false, hash: '' }),
+    history: new ConversationHistory({ stateDir: t.testdir({}), repoIds: () => ['r'] }),
+  });
+  adapter.source.subscribe((event) => events.push(event));
+  const id = tracker.add({ repoId: 'r', conversationId: undefined, title: 'Hi', sender: 'a@b', messageId: 'm1' });
+  tracker.start(id, 'c0ffee00');
+  const todo = (status: string): RunEvent => ({ type: 'claude', event: parseStreamJsonLine(JSON.stringify({
+    type: 'assistant', message: { content: [{ type: 'tool_use', id: 't', name: 'TodoWrite', input: { todos: [{ content: 'Fix it', activeForm: 'Fixing it', status }] } }] },
+  })) as ClaudeEvent });
+  adapter.runEvent({ repoId: 'r', conversationId: 'c0ffee00', taskId: id, event: todo('in_progress') });
+  t.match(events.slice(-2), [{ type: 'run', taskId: id }, { type: 'plan', taskId: id, plan: [{ content: 'Fix it', activeForm: 'Fixing it', status: 'in_progress' }] }], 'the run event, then the plan it sets');
+  adapter.runEvent({ repoId: 'r', conversationId: 'c0ffee00', taskId: id, event: { type: 'warning', message: 'w' } });
+  t.equal(events.filter((e) => e.type === 'plan').length, 1, 'other events set no plan');
+  adapter.runEvent({ repoId: 'r', conversationId: 'c0ffee00', taskId: id, event: todo('completed') });
+  t.same((await adapter.source.taskRecord?.(id))?.plan, [{ content: 'Fix it', activeForm: 'Fixing it', status: 'completed' }], 'a page opened late gets the latest plan');
+  tracker.finish(id, 'internal_error');
+  t.equal((await adapter.source.taskRecord?.(id))?.plan, undefined, 'a finished task\'s plan comes from its record on disk, which it has not');
 });

@@ -1,6 +1,6 @@
-import type { NetworkLineView, ReplyView, TaskView } from '../views.js';
+import type { NetworkLineView, PlanItemView, ReplyView, TaskView } from '../views.js';
 import { byId, el, eventData, setText } from './dom.js';
-import type { ClaudeEventWire, RunEventWire, RunResultWire, TodoWire } from './wire.js';
+import type { ClaudeEventWire, RunEventWire, RunResultWire } from './wire.js';
 
 /** A tool result's content as text. */
 function text(value: unknown): string {
@@ -24,7 +24,10 @@ interface TaskRecord {
   reply: ReplyView | undefined;
   events: ClaudeEventWire[];
   network: NetworkLineView[];
+  plan?: PlanItemView[];
 }
+
+const PLAN_MARKS: Record<PlanItemView['status'], string> = { completed: '☑ ', in_progress: '▶ ', pending: '☐ ' };
 
 /** The task page: transcript, plan, network log and totals, live or from the record on disk. */
 export function taskPage(root: HTMLElement): void {
@@ -42,19 +45,20 @@ export function taskPage(root: HTMLElement): void {
     item.appendChild(el('pre', 'body', body));
     transcript.appendChild(item);
   }
-  function showTodos(list: TodoWire[]): void {
+  /** Claude's plan as the server read it from TodoWrite (the same lists Slack shows); the item in progress in its -ing form. */
+  let planShown = false;
+  function showPlan(plan: PlanItemView[]): void {
+    planShown = true;
     todos.textContent = '';
-    for (const todo of list) {
-      const mark = todo.status === 'completed' ? '☑ ' : todo.status === 'in_progress' ? '▶ ' : '☐ ';
-      todos.appendChild(el('li', `todo ${todo.status}`, mark + (todo.content ?? todo.activeForm ?? '')));
+    for (const item of plan) {
+      const words = item.status === 'in_progress' && item.activeForm !== undefined ? item.activeForm : item.content;
+      todos.appendChild(el('li', `todo ${item.status}`, PLAN_MARKS[item.status] + words));
     }
   }
   function claude(event: ClaudeEventWire): void {
     for (const block of event.content ?? []) {
       if (block.type === 'text' && event.type === 'assistant') add('assistant', 'Claude', block.text ?? '');
       else if (block.type === 'tool_use') {
-        const input = block.input as { todos?: unknown } | undefined;
-        if (block.name === 'TodoWrite' && Array.isArray(input?.todos)) showTodos(input.todos as TodoWire[]);
         add('tool-call', `Tool: ${block.name ?? ''}`, short(JSON.stringify(block.input, null, 2), 2000));
       } else if (block.type === 'tool_result') {
         add(block.isError === true ? 'tool-result error' : 'tool-result', 'Result', short(text(block.content), 2000));
@@ -95,6 +99,7 @@ export function taskPage(root: HTMLElement): void {
       .then((record) => {
         for (const event of record.events) if (event.type === 'assistant' || event.type === 'user') claude(event);
         record.network.forEach(networkLine);
+        if (record.plan !== undefined) showPlan(record.plan);
         const reply = record.reply;
         if (reply !== undefined) {
           finished({
@@ -128,6 +133,13 @@ export function taskPage(root: HTMLElement): void {
     }
     root.dataset.state = task.state;
   });
+  source.addEventListener('plan', (message) => {
+    showPlan(eventData<{ plan: PlanItemView[] }>(message).plan);
+  });
+  // A plan written before the stream's replay buffer begins is still known to the server.
+  loadRecord()
+    .then((record) => { if (!planShown && record.plan !== undefined) showPlan(record.plan); })
+    .catch(() => { /* no record yet: the plan comes with the stream */ });
   source.addEventListener('run', (message) => {
     const run = eventData<{ event: RunEventWire }>(message).event;
     if (run.type === 'claude') claude(run.event);

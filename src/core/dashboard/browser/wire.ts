@@ -38,9 +38,3 @@ export type RunEventWire =
   | { type: 'warning'; message: string }
   | { type: 'phase' | 'build-output' | 'download-progress' | 'stderr' };
 
-/** One TodoWrite item. */
-export interface TodoWire {
-  content?: string;
-  activeForm?: string;
-  status: string;
-}
