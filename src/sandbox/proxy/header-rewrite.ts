@@ -1,3 +1,5 @@
+import type { Transform } from 'node:stream';
+
 /**
  * What credential handling did to one request's headers (MSK-04..07,
  * GHA-03..05). Counts feed the access line annotations; names feed the
@@ -20,6 +22,8 @@ export interface HeaderRewrite {
    * client's: this one holds real credentials.
    */
   target?: string;
+  /** A transform the body streams through on its way upstream (chunk signatures re-signed). */
+  transformBody?: () => Transform;
   /** The region of a re-signed AWS request: `[region: R]`. */
   region?: string;
   /** Lines for the network log's WARNING kind (an AWS client's clock far off, say). */

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Transform } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 // The modules themselves, not the allowlist index: that one also loads the YAML parser.
 import type { Allowlist } from '../network/allowlist/allowlist.js';
@@ -219,7 +220,7 @@ function sendRewritten(
   annotations.masked = rewrite.masked;
   annotations.dropped = rewrite.stripped.length;
   if (rewrite.region !== undefined) annotations.region = rewrite.region;
-  forward(ctx, scheme, req, res, rewrite.rawHeaders, rewrite.target === undefined ? ex : { ...ex, path: rewrite.target }, body);
+  forward(ctx, scheme, req, res, rewrite.rawHeaders, rewrite.target === undefined ? ex : { ...ex, path: rewrite.target }, body, rewrite.transformBody?.());
 }
 
 /**
@@ -252,7 +253,7 @@ export interface Exchange {
   expectContinue: boolean;
 }
 
-function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange, body: Buffer | undefined): void {
+function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange, body: Buffer | undefined, transform?: Transform): void {
   const common = {
     host: ex.host,
     method: ex.method,
@@ -310,11 +311,17 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
   });
 
   if (body !== undefined) {
-    upstreamReq.end(body);
+    if (transform === undefined) {
+      upstreamReq.end(body);
+    } else {
+      transform.pipe(upstreamReq);
+      transform.end(body);
+    }
     return;
   }
   if (ex.expectContinue) res.writeContinue();
-  req.pipe(upstreamReq);
+  if (transform === undefined) req.pipe(upstreamReq);
+  else req.pipe(transform).pipe(upstreamReq);
 }
 
 function countHostHeaders(rawHeaders: readonly string[]): number {

@@ -2,6 +2,7 @@ import { compilePattern, type PatternMatcher } from '../../network/allowlist/pat
 import type { SigningPair } from '../../network/secrets/signing-credential.js';
 import type { HeaderRewrite, RewriteHeaders } from '../header-rewrite.js';
 import { parseAwsAuthorization, type AwsAuthorization } from './authorization.js';
+import { ChunkResigner } from './chunk-resigner.js';
 import { clockSkewWarning } from './clock-skew.js';
 import { presignedKeyId, resignPresigned } from './resign-presigned.js';
 import { resignRequest } from './resign-request.js';
@@ -39,8 +40,10 @@ function findSigned(signers: readonly CompiledSigner[], rawHeaders: readonly str
  * Every other request is `next`'s, unchanged; so is a surrogate signature
  * sent to a host outside the scopes (it is worthless there).
  *
- * Fail-secure (AWS-08): a request that cannot be re-signed (SigV4A, a
- * chunk-signed upload, a malformed scope) goes upstream exactly as the
+ * A chunk-signed upload's body is re-signed as it streams (AWS-06).
+ *
+ * Fail-secure (AWS-08): a request that cannot be re-signed (SigV4A, an
+ * ECDSA chunk-signed upload, a malformed scope) goes upstream exactly as the
  * container signed it. Upstream rejects the surrogate signature; the real
  * key is never used for it and the proxy never blocks it.
  *
@@ -69,7 +72,9 @@ export function withAwsSigning(pairs: readonly SigningPair[], next: RewriteHeade
     if (outcome.kind === 'needs-body') return { rawHeaders, masked: 0, stripped: [], collapsed: [], needsBody: true };
     if (outcome.kind === 'failed') return unchanged(outcome.reason);
     const warning = clockSkewWarning(outcome.amzDate, now());
+    const chain = outcome.chunkChain;
     return {
+      ...(chain === undefined ? {} : { transformBody: () => new ChunkResigner(chain) }),
       rawHeaders: outcome.rawHeaders,
       masked: 1,
       stripped: [],

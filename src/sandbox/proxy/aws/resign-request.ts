@@ -2,7 +2,8 @@ import type { SigningPair } from '../../network/secrets/signing-credential.js';
 import { formatAwsAuthorization, type AwsAuthorization } from './authorization.js';
 import { buildCanonicalRequest, uriRulesFor } from './canonical-request.js';
 import { parseScope } from './credential-scope.js';
-import { buildStringToSign, deriveSigningKey, sha256Hex, signString, SIGV4_ALGORITHM } from './sigv4-signature.js';
+import type { ChunkChain } from './chunk-resigner.js';
+import { buildStringToSign, deriveSigningKey, formatScope, sha256Hex, signString, SIGV4_ALGORITHM } from './sigv4-signature.js';
 
 /** A request as the container signed it. */
 export interface SignedRequest {
@@ -25,6 +26,8 @@ export type ResignOutcome =
     readonly amzDate: string;
     /** Headers that had several entries and now have one. */
     readonly collapsed: readonly { name: string; entries: number }[];
+    /** For a chunk-signed body: where its re-signed chain starts (see `ChunkResigner`). */
+    readonly chunkChain?: ChunkChain;
   }
   /** The payload hash is not in the headers: the body must be read first (AWS-05). */
   | { readonly kind: 'needs-body' }
@@ -32,8 +35,9 @@ export type ResignOutcome =
   | { readonly kind: 'failed'; readonly reason: string };
 
 const AMZ_DATE = /^(\d{8})T\d{6}Z$/;
-/** Payloads signed chunk by chunk: the seed alone cannot be re-signed without re-signing every chunk. */
+/** Payloads signed chunk by chunk: the seed alone is worthless without every chunk re-signed after it. */
 const CHUNK_SIGNED = /^STREAMING-AWS4-(HMAC-SHA256|ECDSA-P256-SHA256)-PAYLOAD/;
+const HMAC_CHUNK_SIGNED = /^STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER)?$/;
 
 function headerValues(rawHeaders: readonly string[], lower: string): string[] {
   const out: string[] = [];
@@ -47,7 +51,8 @@ function headerValues(rawHeaders: readonly string[], lower: string): string[] {
  * S3's or the other services' URI rules, the signed headers, the payload
  * hash), signed with the real key, the real key id in `Credential=`, the
  * surrogate session token swapped for the real one in `X-Amz-Security-Token`.
- * `Authorization` and `X-Amz-Security-Token` leave with one entry each.
+ * `Authorization` and `X-Amz-Security-Token` leave with one entry each. A
+ * chunk-signed body's chain is returned for the body's re-signing.
  *
  * Never throws: anything it cannot re-sign comes back `failed`, and the
  * caller forwards the request as the container signed it (upstream then
@@ -65,7 +70,7 @@ export function resignRequest(pair: SigningPair, auth: AwsAuthorization, request
   const declared = headerValues(request.rawHeaders, 'x-amz-content-sha256')[0]?.trim();
   let payloadHash: string;
   if (declared !== undefined) {
-    if (CHUNK_SIGNED.test(declared)) return { kind: 'failed', reason: 'chunk-signed streaming uploads are not re-signed' };
+    if (CHUNK_SIGNED.test(declared) && !HMAC_CHUNK_SIGNED.test(declared)) return { kind: 'failed', reason: 'ECDSA chunk-signed uploads are not re-signed' };
     payloadHash = declared;
   } else if (request.body === undefined) {
     return { kind: 'needs-body' };
@@ -89,7 +94,8 @@ export function resignRequest(pair: SigningPair, auth: AwsAuthorization, request
   const authorization = formatAwsAuthorization({ ...auth, accessKeyId: pair.credential.accessKeyId.value, signedHeaders, signature });
   // Back where the client put it, as the only entry.
   rawHeaders.splice(authAt, 0, 'Authorization', authorization);
-  return { kind: 'resigned', rawHeaders, region: scope.region, amzDate, collapsed };
+  const chunkChain = HMAC_CHUNK_SIGNED.test(payloadHash) ? { signingKey: key, amzDate, scope: formatScope(scope), seedSignature: signature } : undefined;
+  return { kind: 'resigned', rawHeaders, region: scope.region, amzDate, collapsed, ...(chunkChain === undefined ? {} : { chunkChain }) };
 }
 
 /**

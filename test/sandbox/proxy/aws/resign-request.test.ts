@@ -115,14 +115,14 @@ void t.test('fail-secure: what cannot be re-signed is left as the client signed 
   t.match(resignRequest(PAIR, { ...auth, scope: '20261205/us-east-1/s3' }, request), { kind: 'failed', reason: /scope/ });
   t.match(resignRequest(PAIR, { ...auth, scope: '20261204/us-east-1/s3/aws4_request' }, request), { kind: 'failed', reason: /date/ });
   t.match(resignRequest(PAIR, { ...auth, signedHeaders: [...auth.signedHeaders, 'x-not-sent'] }, request), { kind: 'failed', reason: /x-not-sent/ });
-  const chunked = sent.map((v, i) => (i % 2 === 1 && (sent[i - 1] as string).toLowerCase() === 'x-amz-content-sha256' ? 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' : v));
-  t.match(resignRequest(PAIR, auth, { ...request, rawHeaders: chunked }), { kind: 'failed', reason: /chunk-signed/ });
+  const chunked = sent.map((v, i) => (i % 2 === 1 && (sent[i - 1] as string).toLowerCase() === 'x-amz-content-sha256' ? 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' : v));
+  t.match(resignRequest(PAIR, auth, { ...request, rawHeaders: chunked }), { kind: 'failed', reason: /ECDSA chunk-signed/ });
 
   const rewrite = withAwsSigning([PAIR], keepHeaders, () => DATE);
   const viaProxy = await rewrite('s3.test', chunked, { method: c.method, target: c.target });
   t.same(viaProxy.rawHeaders, chunked, 'forwarded unchanged: the surrogate signature, which upstream rejects');
   t.equal(viaProxy.masked, 0);
-  t.match(viaProxy.tags, ['aws-sigv4: not re-signed, chunk-signed streaming uploads are not re-signed']);
+  t.match(viaProxy.tags, ['aws-sigv4: not re-signed, ECDSA chunk-signed uploads are not re-signed']);
   t.notMatch(JSON.stringify(viaProxy), REAL.secretAccessKey);
   t.notMatch(JSON.stringify(viaProxy), REAL.sessionToken);
 });
