@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
@@ -15,25 +14,18 @@ import { TEST_BASE_IMAGE, testContainersConf } from '../harness/podman.js';
 import { signalChild } from '../harness/signal-child.js';
 import { upstreamRepo } from '../core/gateway/fakes.js';
 
-/** A loopback port nothing listens on: the repos' mail server is down, so their channels wait in backoff. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** Nothing listens on port 1 of loopback: the repos' mail server is down, so their channels wait in backoff. */
+const DOWN = 1;
 
 t.test('SIGHUP: a repo added to the config on disk appears in /api/repos, without a restart', async (t) => {
   const { home, env, cleanup } = await tempHome();
   t.teardown(cleanup);
   const repoUrl = await upstreamRepo(home, { '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n` });
-  const port = await closedPort();
   const repo = (user: string) => ({
     repo_url: repoUrl,
     email: {
-      imap_server: '127.0.0.1', imap_port: port, imap_security: 'none', imap_connect_retries: 1,
-      smtp_server: '127.0.0.1', smtp_port: port, smtp_security: 'none',
+      imap_server: '127.0.0.1', imap_port: DOWN, imap_security: 'none', imap_connect_retries: 1,
+      smtp_server: '127.0.0.1', smtp_port: DOWN, smtp_security: 'none',
       username: user, password: 'pw-123456', from: `Airut <${user}@example.com>`,
       authorized_senders: ['*@example.com'], trusted_authserv_id: 'test.local',
     },
