@@ -17,6 +17,7 @@ export const MAX_SIGNED_CHUNK_BYTES = 16 * 1024 * 1024;
 const MAX_LINE_BYTES = 4096;
 const CHUNK_HEADER = /^([0-9a-fA-F]{1,8});chunk-signature=[0-9a-f]{64}$/;
 const TRAILER_SIGNATURE = /^x-amz-trailer-signature:[0-9a-f]{64}$/;
+const CRLF = Buffer.from('\r\n');
 
 type State = 'header' | 'data' | 'data-end' | 'trailer' | 'done' | 'raw';
 
@@ -111,9 +112,8 @@ export class ChunkResigner extends Transform {
         return;
       }
       const signature = this.#sign('AWS4-HMAC-SHA256-PAYLOAD', EMPTY_SHA256, (this.#hash as Hash).digest('hex'));
-      this.push(`${this.#size.toString(16)};chunk-signature=${signature}\r\n`);
-      for (const piece of this.#data) this.push(piece);
-      this.push('\r\n');
+      // One write per chunk: many small writes would each become a TLS record upstream.
+      this.push(Buffer.concat([Buffer.from(`${this.#size.toString(16)};chunk-signature=${signature}\r\n`), ...this.#data, CRLF]));
       this.#data = [];
       this.#hash = undefined;
       this.#state = 'header';
