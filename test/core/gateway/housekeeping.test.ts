@@ -3,11 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { configPaths } from '../../../src/core/config/index.js';
 import { ConversationStore, GitMirror } from '../../../src/core/conversation/index.js';
-import { ConcurrencyLimit, housekeepingPass, MessageLedger, RepoHandler, startHousekeeping, TaskTracker, type HousekeepingTimers } from '../../../src/core/gateway/index.js';
+import { ConcurrencyLimit, housekeepingPass, MessageLedger, RepoHandler, startHousekeeping, startService, TaskTracker, type HousekeepingTimers } from '../../../src/core/gateway/index.js';
 import { Logger, type LogRecord } from '../../../src/core/log/index.js';
 import { ClaudeBinaryCache } from '../../../src/sandbox/index.js';
 import { fakeSlack, startChannel } from '../channels/slack/slack-fixture.js';
+import { FakeChannel, FakeRunner, message, success, upstreamRepo } from './fakes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -165,4 +167,46 @@ t.test('a pass on the timer: old conversations and their Slack threads go; Claud
   t.same(Object.values(await map()), [recent], 'and its Slack thread');
   t.match(logs.find((r) => r.message === 'threads of removed conversations forgotten' && r.fields['threads'] === 1), { fields: { repo: 'repo' } });
   t.match(logs.find((r) => r.message === 'old Claude Code binaries removed'), { fields: { versions: '2.1.1,2.1.3' } });
+});
+
+t.test('airut serve runs the pass on its GC timer: an expired conversation and an unused Claude binary go', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'airut-gc-svc-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const env = { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), XDG_STATE_HOME: join(root, 'state'), XDG_CACHE_HOME: join(root, 'cache'), XDG_DATA_HOME: join(root, 'data') };
+  const paths = configPaths(env, root);
+  await mkdir(paths.configDir, { recursive: true });
+  await writeFile(paths.configFile, [
+    'dashboard:', '  enabled: false',
+    'execution:', '  conversation_max_age_days: 2',
+    'repos:', '  alpha:', `    repo_url: ${await upstreamRepo(root)}`,
+    '    email:', '      imap_server: 127.0.0.1', '      smtp_server: 127.0.0.1', '      username: airut', '      password: pw-123456',
+    '      from: Airut <airut@example.com>', '      authorized_senders: ["*@example.com"]', '      trusted_authserv_id: test.local', '',
+  ].join('\n'));
+  for (const version of ['2.1.1', '2.1.2']) {
+    await mkdir(join(paths.cacheDir, 'claude', version), { recursive: true });
+    await writeFile(join(paths.cacheDir, 'claude', version, 'claude'), '#!/bin/sh\n', { mode: 0o755 });
+  }
+  const channel = new FakeChannel();
+  const runner = new FakeRunner();
+  runner.auto = () => success('done');
+  const timers = manualTimers();
+  const logs: LogRecord[] = [];
+  const service = await startService({
+    configPath: paths.configFile, env, paths, logger: new Logger((r) => logs.push(r)), version: '0.0.0-test', dashboard: { port: 0 },
+    channels: () => [channel], runner: () => runner, housekeepingTimers: timers,
+  });
+  t.teardown(() => service.stop());
+  await channel.deliver(message({ repoId: 'alpha' }));
+  await channel.waitFor(() => channel.completed.length === 1);
+  const id = channel.replies[0]?.conversationId ?? '';
+  const workspace = join(paths.stateDir, 'alpha', 'conversations', id, 'workspace');
+  const threeDaysAgo = new Date(Date.now() - 3 * DAY_MS);
+  await utimes(workspace, threeDaysAgo, threeDaysAgo);
+
+  t.same(timers.pending.map((p) => p.ms), [60_000], 'the service planned the first pass a minute after start');
+  timers.fire();
+  t.equal((await timers.next()).ms, DAY_MS, 'the pass ran and the next is a day later');
+  t.notOk(existsSync(join(paths.stateDir, 'alpha', 'conversations', id)), 'the conversation older than conversation_max_age_days is gone');
+  t.match(logs.find((r) => r.message === 'conversation removed'), { fields: { repo: 'alpha', conversation: id } });
+  t.same(await new ClaudeBinaryCache({ cacheDir: join(paths.cacheDir, 'claude'), env: {} }).listCached(), ['2.1.2'], 'only the newest Claude binary is kept when no task runs one');
 });
