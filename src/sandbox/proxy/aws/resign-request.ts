@@ -1,9 +1,10 @@
 import type { SigningPair } from '../../network/secrets/signing-credential.js';
 import { formatAwsAuthorization, type AwsAuthorization } from './authorization.js';
 import { buildCanonicalRequest, uriRulesFor } from './canonical-request.js';
-import { parseScope } from './credential-scope.js';
+import { parseScope, parseScopeV4a } from './credential-scope.js';
 import type { ChunkChain } from './chunk-resigner.js';
-import { buildStringToSign, deriveSigningKey, formatScope, sha256Hex, signString, SIGV4_ALGORITHM } from './sigv4-signature.js';
+import { deriveSigningKey, sha256Hex, signString } from './sigv4-signature.js';
+import { deriveSigV4aKey, signSigV4a, SIGV4A_ALGORITHM, type SigV4aKey } from './sigv4a-key.js';
 
 /** A request as the container signed it. */
 export interface SignedRequest {
@@ -46,7 +47,8 @@ function headerValues(rawHeaders: readonly string[], lower: string): string[] {
 }
 
 /**
- * Re-signs a SigV4 request the container signed with `pair`'s surrogate key
+ * Re-signs a SigV4 (or SigV4A, AWS-04: ECDSA P-256 with the key derived
+ * from the real secret) request the container signed with `pair`'s surrogate key
  * id (AWS-03): the same canonical request the client built (from the wire:
  * S3's or the other services' URI rules, the signed headers, the payload
  * hash), signed with the real key, the real key id in `Credential=`, the
@@ -59,9 +61,9 @@ function headerValues(rawHeaders: readonly string[], lower: string): string[] {
  * rejects the surrogate signature).
  */
 export function resignRequest(pair: SigningPair, auth: AwsAuthorization, request: SignedRequest): ResignOutcome {
-  if (auth.algorithm !== SIGV4_ALGORITHM) return { kind: 'failed', reason: `${auth.algorithm} (SigV4A) is not re-signed` };
-  const scope = parseScope(auth.scope);
-  if (scope === undefined) return { kind: 'failed', reason: 'the credential scope is not DATE/REGION/SERVICE/aws4_request' };
+  const v4a = auth.algorithm === SIGV4A_ALGORITHM;
+  const scope = v4a ? parseScopeV4a(auth.scope) : parseScope(auth.scope);
+  if (scope === undefined) return { kind: 'failed', reason: `the credential scope is not ${v4a ? 'DATE/SERVICE' : 'DATE/REGION/SERVICE'}/aws4_request` };
   const amzDate = headerValues(request.rawHeaders, 'x-amz-date')[0]?.trim();
   const dateMatch = amzDate === undefined ? null : AMZ_DATE.exec(amzDate);
   if (amzDate === undefined || dateMatch === null) return { kind: 'failed', reason: 'no x-amz-date header in the YYYYMMDDTHHMMSSZ form' };
@@ -70,7 +72,7 @@ export function resignRequest(pair: SigningPair, auth: AwsAuthorization, request
   const declared = headerValues(request.rawHeaders, 'x-amz-content-sha256')[0]?.trim();
   let payloadHash: string;
   if (declared !== undefined) {
-    if (CHUNK_SIGNED.test(declared) && !HMAC_CHUNK_SIGNED.test(declared)) return { kind: 'failed', reason: 'ECDSA chunk-signed uploads are not re-signed' };
+    if (CHUNK_SIGNED.test(declared) && (v4a || !HMAC_CHUNK_SIGNED.test(declared))) return { kind: 'failed', reason: 'ECDSA chunk-signed uploads are not re-signed' };
     payloadHash = declared;
   } else if (request.body === undefined) {
     return { kind: 'needs-body' };
@@ -89,13 +91,28 @@ export function resignRequest(pair: SigningPair, auth: AwsAuthorization, request
   } catch (error) {
     return { kind: 'failed', reason: (error as Error).message };
   }
-  const key = deriveSigningKey(pair.credential.secretAccessKey.value, scope);
-  const signature = signString(key, buildStringToSign(auth.algorithm, amzDate, scope, canonical));
+  // The scope as the client wrote it is exactly what a string to sign holds (it was checked above).
+  const stringToSign = [auth.algorithm, amzDate, auth.scope, sha256Hex(canonical)].join('\n');
+  const key = 'region' in scope ? deriveSigningKey(pair.credential.secretAccessKey.value, scope) : undefined;
+  const signature = key === undefined ? signSigV4a(sigV4aKeyOf(pair), stringToSign) : signString(key, stringToSign);
   const authorization = formatAwsAuthorization({ ...auth, accessKeyId: pair.credential.accessKeyId.value, signedHeaders, signature });
   // Back where the client put it, as the only entry.
   rawHeaders.splice(authAt, 0, 'Authorization', authorization);
-  const chunkChain = HMAC_CHUNK_SIGNED.test(payloadHash) ? { signingKey: key, amzDate, scope: formatScope(scope), seedSignature: signature } : undefined;
-  return { kind: 'resigned', rawHeaders, region: scope.region, amzDate, collapsed, ...(chunkChain === undefined ? {} : { chunkChain }) };
+  const chunkChain = key !== undefined && HMAC_CHUNK_SIGNED.test(payloadHash) ? { signingKey: key, amzDate, scope: auth.scope, seedSignature: signature } : undefined;
+  const region = 'region' in scope ? scope.region : (headerValues(rawHeaders, 'x-amz-region-set')[0]?.trim() ?? '?');
+  return { kind: 'resigned', rawHeaders, region, amzDate, collapsed, ...(chunkChain === undefined ? {} : { chunkChain }) };
+}
+
+/** Each credential's SigV4A key, derived once (a loop of HMACs and a point multiplication). */
+const sigV4aKeys = new WeakMap<SigningPair, SigV4aKey>();
+
+function sigV4aKeyOf(pair: SigningPair): SigV4aKey {
+  let key = sigV4aKeys.get(pair);
+  if (key === undefined) {
+    key = deriveSigV4aKey(pair.credential.accessKeyId.value, pair.credential.secretAccessKey.value);
+    sigV4aKeys.set(pair, key);
+  }
+  return key;
 }
 
 /**
