@@ -9,7 +9,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { airutBackground, tempHome, waitForLine } from '../harness/cli.js';
+import { airutWatched, tempHome, waitForLine } from '../harness/cli.js';
 import { TEST_BASE_IMAGE, testContainersConf } from '../harness/podman.js';
 import { signalChild } from '../harness/signal-child.js';
 import { upstreamRepo } from '../core/gateway/fakes.js';
@@ -37,15 +37,10 @@ t.test('SIGHUP: a repo added to the config on disk appears in /api/repos, withou
   await mkdir(join(env.XDG_CONFIG_HOME, 'airut'), { recursive: true });
   await symlink(target, join(env.XDG_CONFIG_HOME, 'airut', 'airut.yaml'));
 
-  const child = airutBackground(['serve', '--dashboard-port', '0'], env);
-  let printed = '';
-  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
-  t.teardown(async () => {
-    child.kill('SIGKILL');
-    await child;
-  });
-  const [, url] = await waitForLine(child, /dashboard listening url=(\S+)/) as [string, string];
-  if (!/config file watcher started/.test(printed)) await waitForLine(child, /config file watcher started/);
+  const serve = airutWatched(t, ['serve', '--dashboard-port', '0'], env);
+  const { child } = serve;
+  const [, url] = await serve.line(/dashboard listening url=(\S+)/) as [string, string];
+  await serve.line(/config file watcher started/);
   const repos = async (): Promise<string[]> => ((await (await fetch(`${url}/api/repos`)).json()) as { repos: { id: string }[] }).repos.map((r) => r.id).sort();
   const status = async (): Promise<{ generation: number; fileHash?: string }> => ((await (await fetch(`${url}/api/status`)).json()) as { config: { generation: number; fileHash?: string } }).config;
   t.same(await repos(), ['first']);
@@ -56,12 +51,12 @@ t.test('SIGHUP: a repo added to the config on disk appears in /api/repos, withou
   const reloaded = waitForLine(child, /config reloaded/);
   signalChild(child, 'SIGHUP');
   await reloaded;
-  t.match(printed, /added=second/, 'the reload logs what it added');
+  t.match(serve.printed(), /added=second/, 'the reload logs what it added');
   t.same(await repos(), ['first', 'second'], 'the added repo is listed');
   const after = await status();
   t.equal(after.generation, before.generation + 1, 'one reload');
   t.equal(after.fileHash, createHash('sha256').update(next).digest('hex'), 'of the file as it is now');
-  t.notMatch(printed, /repo stopped/, 'the repo already running was left alone');
+  t.notMatch(serve.printed(), /repo stopped/, 'the repo already running was left alone');
 
   signalChild(child, 'SIGTERM');
   const result = await child;

@@ -59,3 +59,28 @@ export function waitForLine(child: ResultPromise, pattern: RegExp): Promise<RegE
     void child.then((result) => reject(new Error(`exited (${String(result.exitCode)}) before printing ${String(pattern)}:\n${String(result.stderr)}`)));
   });
 }
+
+/** A background `airut` whose standard output is kept as it comes. */
+export interface WatchedAirut {
+  child: ResultPromise<{ reject: false; extendEnv: false }>;
+  /** Everything printed so far. */
+  printed(): string;
+  /** The first match of `pattern` in what was printed so far, or in a line printed later. */
+  line(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+/** Starts `airut ARGS` in the background, keeping its output; killed at the end of the test unless it exited. */
+export function airutWatched(t: { teardown(fn: () => unknown): void }, args: string[], env: Record<string, string>): WatchedAirut {
+  const child = airutBackground(args, env);
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await child;
+  });
+  return {
+    child,
+    printed: () => printed,
+    line: async (pattern) => pattern.exec(printed) ?? waitForLine(child, pattern),
+  };
+}
