@@ -5,6 +5,9 @@
 // Prints one JSON line per step: {"step", "ok", ...}.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { get } from 'node:https';
 
 const region = 'eu-central-1';
 const s3 = new S3Client({ region, endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, maxAttempts: 1 });
@@ -30,3 +33,17 @@ await step('list', async () => {
   return { keys: (out.Contents ?? []).map((c) => c.Key).sort() };
 });
 await step('sts', async () => ({ account: (await sts.send(new GetCallerIdentityCommand({}))).Account }));
+await step('presigned-get', async () => {
+  // A presigned URL as S3's presigner makes it (UNSIGNED-PAYLOAD, host signed), fetched without any credential.
+  const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN };
+  const host = new URL(process.env.S3_ENDPOINT).host;
+  const signer = new SignatureV4({ credentials, region, service: 's3', sha256: Sha256, uriEscapePath: false });
+  const hash = 'x-amz-content-sha256';
+  const signed = await signer.presign(
+    { method: 'GET', protocol: 'https:', hostname: host, path: '/data/dir/small%20file.txt', query: {}, headers: { host, [hash]: 'UNSIGNED-PAYLOAD' } },
+    { expiresIn: 300, unsignableHeaders: new Set([hash]), unhoistableHeaders: new Set([hash]) },
+  );
+  const url = `https://${host}${signed.path}?${new URLSearchParams(signed.query).toString()}`;
+  const status = await new Promise((resolve, reject) => { get(url, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', reject); });
+  return { status };
+});

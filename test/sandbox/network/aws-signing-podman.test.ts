@@ -10,7 +10,7 @@ import { builtPackageRoot, leftovers, runInTask, tempDir, testEgressNetwork, uni
 
 // AWS re-signing through the real proxy in podman, with real AWS clients in
 // the task: the AWS SDK for JavaScript v3 (S3 PUT of 1 KiB and 6 MiB, GET,
-// ListObjectsV2, STS) and curl's own SigV4 signer (an STS-style POST without
+// ListObjectsV2, STS, a URL presigned by its signer) and curl's own SigV4 signer (an STS-style POST without
 // x-amz-content-sha256, and a host outside the scopes). The fake AWS endpoint
 // on the test's --internal egress network recomputes every signature with the
 // REAL key using the SDK's signer, and accepts only correct ones. The task
@@ -76,26 +76,28 @@ void t.test('AWS SDK and curl sign with surrogates; the upstream sees the real k
   ].join('\n'), [...nodeWithSdkArgs('/opt/aws-client'), '-v', `${CLIENT}:/opt/aws-client/sdk-client.js:ro`, '-e', `NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt`]);
   t.equal(result.exitCode, 0, result.stderr);
   const lines = result.stdout.trim().split('\n');
-  const steps = lines.slice(0, 5).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const steps = lines.slice(0, 6).map((line) => JSON.parse(line) as Record<string, unknown>);
   t.same(steps, [
     { step: 'put-small', ok: true },
     { step: 'put-large', ok: true },
     { step: 'get', ok: true, length: 1024 },
     { step: 'list', ok: true, keys: ['dir/small file.txt', 'large.bin'] },
     { step: 'sts', ok: true, account: '123456789012' },
-  ], 'every SDK call succeeded against the verifying endpoint');
-  t.same(lines.slice(5, 7), ['200', '403'], 'curl\'s STS POST re-signed over its body; outside the scopes it is not');
-  t.same(lines.slice(7), ['found', 'absent', 'absent', 'absent'], 'no real value in any process\'s environment or command line, or in a file (the surrogate is found)');
+    { step: 'presigned-get', ok: true, status: 200 },
+  ], 'every SDK call, and a presigned URL, succeeded against the verifying endpoint');
+  t.same(lines.slice(6, 8), ['200', '403'], 'curl\'s STS POST re-signed over its body; outside the scopes it is not');
+  t.same(lines.slice(8), ['found', 'absent', 'absent', 'absent'], 'no real value in any process\'s environment or command line, or in a file (the surrogate is found)');
 
-  await aws.until(7);
+  await aws.until(8);
   t.same(aws.requests.map((r) => `${r.method} ${r.host} ${r.verdict}`), [
-    'PUT s3.aws.test ok', 'PUT s3.aws.test ok', 'GET s3.aws.test ok', 'GET s3.aws.test ok', 'POST sts.aws.test ok', 'POST sts.aws.test ok',
-    'POST unscoped.test unknown access key id',
+    'PUT s3.aws.test ok', 'PUT s3.aws.test ok', 'GET s3.aws.test ok', 'GET s3.aws.test ok', 'POST sts.aws.test ok', 'GET s3.aws.test ok',
+    'POST sts.aws.test ok', 'POST unscoped.test unknown access key id',
   ], 'the endpoint verified each signature with the real key; the out-of-scope one kept the surrogate');
   t.equal(aws.requests[1]?.bytes, 6 * 1024 * 1024, 'the 6 MiB body arrived whole');
-  t.equal(aws.requests[5]?.contentSha256, null, 'curl\'s POST had no x-amz-content-sha256 (deferred re-sign)');
-  t.ok(aws.requests.slice(0, 6).every((r) => r.securityToken === REAL.sessionToken), 'the real session token upstream, in scope');
-  t.equal(aws.requests[6]?.securityToken, attachment.env.AWS_SESSION_TOKEN, 'the surrogate token outside the scopes');
+  t.match(aws.requests[5]?.url, `X-Amz-Credential=${REAL.accessKeyId}%2F`, 'the presigned URL arrived with the real key id in its query');
+  t.equal(aws.requests[6]?.contentSha256, null, 'curl\'s POST had no x-amz-content-sha256 (deferred re-sign)');
+  t.ok(aws.requests.slice(0, 5).concat(aws.requests.slice(6, 7)).every((r) => r.securityToken === REAL.sessionToken), 'the real session token upstream in its header, in scope');
+  t.equal(aws.requests[7]?.securityToken, attachment.env.AWS_SESSION_TOKEN, 'the surrogate token outside the scopes');
 
   await attachment.release();
   const log = await readFile(join(contextDir, 'network-sandbox.log'), 'utf8');
