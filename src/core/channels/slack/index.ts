@@ -12,5 +12,5 @@ export { splitReply, SLACK_TEXT_LIMIT, MAX_REPLY_POSTS } from './split-reply.js'
 export { ThreadStore, threadKey, THREAD_STORE_FILE } from './thread-store.js';
 export { displayWidth } from './text-width.js';
 export type { SlackApiCall } from './slack-api.js';
-export { SlackPlanStream, PLAN_UPDATE_INTERVAL_MS, type PlanTimers, type PlanStreamOptions } from './plan-stream.js';
+export { SlackPlanStream, PLAN_END_WAIT_MS, PLAN_UPDATE_INTERVAL_MS, type PlanTimers, type PlanStreamOptions } from './plan-stream.js';
 export { renderPlan, planStatus, type PlanMessage } from './plan-text.js';

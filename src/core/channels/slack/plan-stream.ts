@@ -11,6 +11,14 @@ import type { SlackApiCall } from './slack-api.js';
  */
 export const PLAN_UPDATE_INTERVAL_MS = 1000;
 
+/**
+ * How long {@link SlackPlanStream.end} holds up the answer for the plan's
+ * final state. The Web API client waits out rate limits (`Retry-After`),
+ * which can take much longer; the answer matters more than the plan, whose
+ * final update then still goes out behind it.
+ */
+export const PLAN_END_WAIT_MS = 10_000;
+
 /** The timers a plan stream waits with; tests pass a clock they move by hand. */
 export interface PlanTimers {
   now(): number;
@@ -74,10 +82,13 @@ export class SlackPlanStream implements TaskProgress {
     this.ended = true;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.sending;
-    const items = this.latest;
-    if (items === undefined) return;
-    await this.send(items, outcome);
+    const final = this.sending.then(async () => {
+      if (this.latest !== undefined) await this.send(this.latest, outcome);
+    });
+    let timer: unknown;
+    const waited = new Promise<void>((resolve) => { timer = this.timers.setTimeout(resolve, PLAN_END_WAIT_MS); });
+    await Promise.race([final, waited]);
+    this.timers.clearTimeout(timer);
   }
 
   /** Sends now when the interval allows, else once it does; a send already waiting picks up the latest plan. */

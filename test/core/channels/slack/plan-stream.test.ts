@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { IncomingMessage, PlanItem } from '../../../../src/core/channels/index.js';
-import { planStatus, renderPlan, type PlanTimers } from '../../../../src/core/channels/slack/index.js';
+import { PLAN_END_WAIT_MS, planStatus, renderPlan, type PlanTimers } from '../../../../src/core/channels/slack/index.js';
 import type { FakeSlackCall } from '../../../harness/fake-slack/index.js';
 import { fakeSlack, startChannel } from './slack-fixture.js';
 
@@ -127,4 +127,24 @@ t.test('rendering: long plans split into sections of at most 3000 characters; th
   t.equal(planStatus([{ content: 'Check CI', activeForm: 'CI checks running', status: 'in_progress' }]), 'is CI checks running...');
   t.equal(planStatus([{ content: 'Done', status: 'completed' }]), undefined);
   t.end();
+});
+
+t.test('the answer waits for the final plan 10 s at most: a rate-limited update is waited out behind it', async (t) => {
+  const fake = await fakeSlack(t);
+  const clock = manualTimers();
+  const probe = await startChannel(t, fake, { planTimers: clock.timers });
+  const progress = probe.channel.progress(messageIn('C1', '1800000000.000500'), 'abcd1234');
+  progress.plan(plan('in_progress'));
+  await fake.waitForCall('chat.postMessage');
+  // Slack asks to retry in 3 s: the client waits that long (real time) before it tries again.
+  fake.failNext('chat.update', { status: 429, retryAfter: 3 });
+  clock.advance(1000);
+  progress.plan(plan('completed', 'in_progress'));
+  await fake.waitForCall('chat.update');
+  const ending = progress.end('completed');
+  clock.advance(PLAN_END_WAIT_MS);
+  await ending;
+  t.notOk(fake.callsOf('chat.update').some((c) => String(c.args['text']).includes('(done)')), 'end gave up waiting before the final state went out');
+  const final = await fake.waitForCall('chat.update', (c) => String(c.args['text']).startsWith('*Plan* (done)'));
+  t.ok(final, 'the final state still follows once the rate limit is waited out');
 });
