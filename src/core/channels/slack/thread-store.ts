@@ -52,13 +52,7 @@ export class ThreadStore {
   async register(key: string, conversationId: string): Promise<void> {
     if (this.threads.get(key) === conversationId) return;
     this.threads.set(key, conversationId);
-    try {
-      await writeFileAtomic(this.path, `${JSON.stringify(Object.fromEntries(this.threads), null, 2)}\n`);
-    } catch (cause) {
-      throw new SlackChannelError('SLACK_THREAD_STORE_UNWRITABLE', `cannot write the Slack thread map ${this.path}`, {
-        cause, hint: 'Check that the state directory is writable and the disk is not full.',
-      });
-    }
+    await this.save();
   }
 
   /** Forgets threads whose conversation no longer exists. */
@@ -70,7 +64,17 @@ export class ThreadStore {
         removed++;
       }
     }
-    if (removed > 0) await writeFileAtomic(this.path, `${JSON.stringify(Object.fromEntries(this.threads), null, 2)}\n`);
+    if (removed > 0) await this.save();
     return removed;
+  }
+
+  private async save(): Promise<void> {
+    try {
+      await writeFileAtomic(this.path, `${JSON.stringify(Object.fromEntries(this.threads), null, 2)}\n`);
+    } catch (cause) {
+      throw new SlackChannelError('SLACK_THREAD_STORE_UNWRITABLE', `cannot write the Slack thread map ${this.path}`, {
+        cause, hint: 'Check that the state directory is writable and the disk is not full.',
+      });
+    }
   }
 }
