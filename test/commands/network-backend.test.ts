@@ -1,7 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { airut } from '../harness/cli.js';
+import { airut, airutBackground, waitForLine } from '../harness/cli.js';
 import { testContainersConf, testRuntime } from '../harness/podman.js';
 import { execFixture, filesIn, leftoversOf } from '../core/run/exec-fixture.js';
 
@@ -35,7 +35,7 @@ void t.test('sandbox exec on CNI exits 125 with the netavark fix and leaves noth
   t.match(backend, { ok: false, detail: /network backend is cni; Airut's sandbox networks need netavark/, fix: /apt-get install -y netavark aardvark-dns/ }, 'check says the same');
 });
 
-void t.test('serve on CNI: a repo behind the network sandbox fails at start, naming the backend and the fix', async (t) => {
+void t.test('serve on CNI: a repo behind the network sandbox fails at start, naming the backend and the fix; the service stays up', async (t) => {
   const fx = await execFixture(t, { git: true });
   const conf = await cniConf(fx.tmp);
   const dir = join(fx.env.XDG_CONFIG_HOME ?? '', 'airut');
@@ -56,7 +56,25 @@ void t.test('serve on CNI: a repo behind the network sandbox fails at start, nam
     '      trusted_authserv_id: mx.example.com',
     '',
   ].join('\n'));
-  const result = await airut(['serve', '--dashboard-port', '0'], { ...fx.env, CONTAINERS_CONF: conf });
-  t.not(result.exitCode, 0, 'no repo could start');
-  t.match(`${result.stdout}\n${result.stderr}`, /demo.*network backend is cni; Airut's sandbox networks need netavark/);
+  // serve stays up when its repos fail (to be fixed from the dashboard), so it
+  // runs in the background until the failure is seen, then is stopped.
+  const child = airutBackground(['serve', '--dashboard-port', '0'], { ...fx.env, CONTAINERS_CONF: conf });
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await child;
+  });
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  const line = async (pattern: RegExp): Promise<RegExpMatchArray> => pattern.exec(printed) ?? waitForLine(child, pattern);
+  const [, url] = await line(/dashboard listening url=(\S+)/) as [string, string];
+  const [failure] = await line(/demo.*network backend is cni; Airut's sandbox networks need netavark/);
+  t.ok(failure, 'the log names the repo and the backend');
+  const response = await fetch(`${url}/api/health`);
+  const health = await response.json() as { status: string; problems: { repo?: string; reason: string }[] };
+  t.equal(response.status, 503, 'nothing configured works');
+  t.equal(health.status, 'error');
+  t.match(health.problems, [{ repo: 'demo', reason: /network backend is cni; Airut's sandbox networks need netavark/ }], 'health names the repo and why');
+  child.kill('SIGTERM');
+  const result = await child;
+  t.equal(result.exitCode, 0, 'SIGTERM stops it cleanly');
 });
