@@ -255,6 +255,23 @@ async function throughput(dir, cleanups) {
   };
 }
 
+/**
+ * Starts the proxy program on loopback for one bench part (`name` keeps its
+ * files apart): `hosts` all lead to the local upstream on `upstreamPort`.
+ */
+async function startLoopbackProxy(dir, name, cleanups, { ca, upstreamPort, hosts, allowlist, secretsFile }) {
+  const config = join(dir, `${name}-proxy-config.json`);
+  await writeFile(config, JSON.stringify({
+    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
+    allowlist, ...(secretsFile === undefined ? {} : { secrets_file: secretsFile }),
+    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
+    upstream_hosts: Object.fromEntries(hosts.map((host) => [host, '127.0.0.1'])), upstream_ca_file: UPSTREAM_CA,
+    upstream_ports: { http: 9, https: upstreamPort },
+    log_file: join(dir, `${name}-network-sandbox.log`),
+  }));
+  return startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+}
+
 const ANTHROPIC = 'api.anthropic.com';
 const FILTERED_POSTS = Number(process.env.AIRUT_BENCH_FILTERED_POSTS ?? 200);
 
@@ -291,16 +308,10 @@ function timedPost(port, agent, host, path, body) {
 async function bodyFilter(dir, cleanups) {
   const upstream = await startProcess(process.execPath, [join(ROOT, 'bench/proxy-upstream.js')], (l) => json(l)?.port, cleanups);
   const ca = await ensureCa(join(dir, 'filter-ca'));
-  const config = join(dir, 'filter-proxy-config.json');
-  await writeFile(config, JSON.stringify({
-    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
+  const proxy = await startLoopbackProxy(dir, 'filter', cleanups, {
+    ca, upstreamPort: upstream.value, hosts: [HOST, ANTHROPIC],
     allowlist: { domains: [HOST], url_prefixes: [{ host: ANTHROPIC, path: '/v1/messages*', methods: ['POST'] }] },
-    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
-    upstream_hosts: { [HOST]: '127.0.0.1', [ANTHROPIC]: '127.0.0.1' }, upstream_ca_file: UPSTREAM_CA,
-    upstream_ports: { http: 9, https: upstream.value },
-    log_file: join(dir, 'filter-network-sandbox.log'),
-  }));
-  const proxy = await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+  });
   const port = proxy.value.https_port;
   const body = messagesBody();
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.certPem });
@@ -380,16 +391,10 @@ async function awsSigning(dir, cleanups) {
   const secretsFile = join(dir, 'aws-secrets.json');
   await writeFile(secretsFile, serializeSecrets(masked.pairs, [], signing.pairs), { mode: 0o600 });
   const ca = await ensureCa(join(dir, 'aws-ca'));
-  const config = join(dir, 'aws-proxy-config.json');
-  await writeFile(config, JSON.stringify({
-    listen_address: '127.0.0.1', http_port: 0, https_port: 0, dns_port: 0, proxy_ip: '127.0.0.1',
-    allowlist: { domains: [HOST, SIGNED_HOST], url_prefixes: [] }, secrets_file: secretsFile,
-    ca_cert_file: ca.certPath, ca_key_file: ca.keyPath,
-    upstream_hosts: { [HOST]: '127.0.0.1', [SIGNED_HOST]: '127.0.0.1' }, upstream_ca_file: UPSTREAM_CA,
-    upstream_ports: { http: 9, https: upstream.value },
-    log_file: join(dir, 'aws-network-sandbox.log'),
-  }));
-  const proxy = await startProcess(process.execPath, [...PROXY_FLAGS, join(PACKAGE_ROOT, 'dist/sandbox/proxy/main.js'), '--config', config], readyEvent, cleanups);
+  const proxy = await startLoopbackProxy(dir, 'aws', cleanups, {
+    ca, upstreamPort: upstream.value, hosts: [HOST, SIGNED_HOST], secretsFile,
+    allowlist: { domains: [HOST, SIGNED_HOST], url_prefixes: [] },
+  });
   const port = proxy.value.https_port;
   const credentials = { accessKeyId: signing.env.AWS_ACCESS_KEY_ID, secretAccessKey: signing.env.AWS_SECRET_ACCESS_KEY };
   const signedHeaders = async (body, payloadHash = createHash('sha256').update(body).digest('hex'), extra = {}) => {

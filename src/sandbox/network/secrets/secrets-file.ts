@@ -151,6 +151,17 @@ export function parseSecretsFile(text: string, source = 'secrets file'): Surroga
   return parseCredentialsFile(text, source).secrets;
 }
 
+/** The records of the optional list `key` of the file, each checked by `check`; problems are added to `problems`. */
+function optionalList<T>(document: Record<string, unknown>, key: string, check: (raw: unknown, at: string, problems: string[]) => T | undefined, problems: string[]): T[] {
+  const list = document[key];
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    problems.push(`${key}: expected a list`);
+    return [];
+  }
+  return list.map((raw, i) => check(raw, `${key}[${i}]`, problems)).filter((record): record is T => record !== undefined);
+}
+
 /** Everything a replacement file holds: masked secrets, GitHub Apps and signing credentials. */
 export interface CredentialsFile {
   readonly secrets: SurrogatePair[];
@@ -200,26 +211,8 @@ export function parseCredentialsFile(text: string, source = 'secrets file'): Cre
         if (surrogates.indexOf(s) !== i) problems.push(`secrets[${i}] (${pairs[i]?.secret.name}): the surrogate is used by an earlier entry too`);
       });
     }
-    if (document.githubApps !== undefined) {
-      if (!Array.isArray(document.githubApps)) {
-        problems.push('githubApps: expected a list');
-      } else {
-        document.githubApps.forEach((raw, i) => {
-          const app = checkAppRecord(raw, `githubApps[${i}]`, problems);
-          if (app !== undefined) githubApps.push(app);
-        });
-      }
-    }
-    if (document.signingCredentials !== undefined) {
-      if (!Array.isArray(document.signingCredentials)) {
-        problems.push('signingCredentials: expected a list');
-      } else {
-        document.signingCredentials.forEach((raw, i) => {
-          const pair = checkSigningRecord(raw, `signingCredentials[${i}]`, problems);
-          if (pair !== undefined) signingCredentials.push(pair);
-        });
-      }
-    }
+    githubApps.push(...optionalList(document, 'githubApps', checkAppRecord, problems));
+    signingCredentials.push(...optionalList(document, 'signingCredentials', checkSigningRecord, problems));
     const all = [
       ...pairs.map((p) => p.surrogate),
       ...githubApps.map((a) => a.surrogate),
