@@ -51,7 +51,7 @@ When stdout is not a terminal, the same information is printed as plain lines wi
   static override files = {
     '.airut/container/Dockerfile': 'The repository image; the flat files beside it are its build context.',
     '.airut/network-allowlist.yaml': 'Hosts and URL prefixes the sandbox may reach; the network panel names the entry to add for a block. GraphQL root fields (graphql: on a url_prefixes entry) and the domains of Anthropic server tools are filtered as in airut-sandbox-exec(1).',
-    '.airut/sandbox.yaml': 'env, pass_env, masked_secrets, network_sandbox, resource_limits.',
+    '.airut/sandbox.yaml': 'env, pass_env, masked_secrets, signing_credentials, network_sandbox, resource_limits.',
   };
 
   async run(): Promise<void> {

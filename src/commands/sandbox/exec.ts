@@ -58,7 +58,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
   static override files = {
     '.airut/container/Dockerfile': 'The repository image; the flat files beside it are its build context.',
     '.airut/network-allowlist.yaml': 'Hosts and URL prefixes the sandbox may reach (domains, url_prefixes). A url_prefixes entry may carry graphql: {queries, mutations, subscriptions} to allow only those root fields (e.g. host: api.github.com, path: /graphql, methods: [POST], graphql: {queries: [repository, viewer]}). Bodies of POST https://api.anthropic.com/v1/messages* are read: server tools (web_fetch, web_search, ...) may only reach hosts the allowlist opens for GET, so allowed_domains is trimmed to them and [] is set where none is given; blocked_domains and wildcards are refused. A body that cannot be read (an unknown Content-Encoding, invalid JSON, over the size cap) is refused with 403, never forwarded unread.',
-    '.airut/sandbox.yaml': 'env, pass_env (!env NAME reads the caller\'s environment; unset fails), masked_secrets, network_sandbox, resource_limits.',
+    '.airut/sandbox.yaml': 'env, pass_env (!env NAME reads the caller\'s environment; unset fails), masked_secrets, signing_credentials, network_sandbox, resource_limits.',
     '~/.local/state/airut/cli/': 'Per repository: Claude\'s sessions, the last session id (--continue), worktrees.',
   };
 
