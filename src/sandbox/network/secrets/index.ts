@@ -2,8 +2,7 @@
  * Masked secrets, GitHub App and signing credentials: the container holds
  * format-preserving surrogates, and the proxy swaps them for the real values
  * (or freshly minted tokens, or a signature made with the real key) only in
- * request headers and only towards each
- * credential's scoped hosts. Pure logic: no I/O, no sockets.
+ * requests to each credential's scoped hosts. Pure logic: no I/O, no sockets.
  */
 export { decodeBasicAuth, encodeBasicAuth, type BasicCredential } from './basic-auth.js';
 export { SecretsError, type SecretsErrorCode } from './error.js';
