@@ -42,8 +42,8 @@ function findSigned(signers: readonly CompiledSigner[], rawHeaders: readonly str
  *
  * A chunk-signed upload's body is re-signed as it streams (AWS-06).
  *
- * Fail-secure (AWS-08): a request that cannot be re-signed (SigV4A, an
- * ECDSA chunk-signed upload, a malformed scope) goes upstream exactly as the
+ * Fail-secure (AWS-08): a request that cannot be re-signed (an ECDSA
+ * chunk-signed upload, a malformed scope or date) goes upstream exactly as the
  * container signed it. Upstream rejects the surrogate signature; the real
  * key is never used for it and the proxy never blocks it.
  *

@@ -44,7 +44,7 @@ export function resignPresigned(pair: SigningPair, method: string, target: strin
   const amzDate = value('X-Amz-Date');
   const signedHeaders = value('X-Amz-SignedHeaders')?.split(';');
   if (scope === undefined) return { kind: 'failed', reason: 'the credential scope is not DATE/REGION/SERVICE/aws4_request' };
-  if (amzDate === undefined || !amzDate.startsWith(scope.date)) return { kind: 'failed', reason: 'X-Amz-Date is missing or not on the credential scope\'s date' };
+  if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(scope.date)) return { kind: 'failed', reason: 'X-Amz-Date is not YYYYMMDDTHHMMSSZ on the credential scope\'s date' };
   if (signedHeaders === undefined || value('X-Amz-Signature') === undefined) return { kind: 'failed', reason: 'X-Amz-SignedHeaders or X-Amz-Signature is missing' };
 
   const realToken = pair.credential.sessionToken?.value;

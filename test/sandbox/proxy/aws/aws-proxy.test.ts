@@ -128,7 +128,12 @@ void t.test('a presigned URL made with the surrogate key is re-signed in its que
   const outside = await send(tp, { host: 'other.test', path: await presign(SURROGATE, 'other.test'), headers: ['Host', 'other.test'] });
   t.equal(outside.status, 403, 'outside the scopes the URL stays as it was');
   t.same(verdicts, ['ok', 'unknown access key id']);
+  const garbled = url.replace(/X-Amz-Date=\w+/, 'X-Amz-Date=20261205garbage');
+  const malformed = await send(tp, { host: 'secret.test', path: garbled, headers: ['Host', 'secret.test'] });
+  t.equal(malformed.status, 403, 'a malformed presigned URL is not blocked by the proxy: it goes on as sent, and the upstream refuses it');
+  t.equal(upstream.seen[2]?.url, garbled);
   const log = tp.logText();
+  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/.*X-Amz-Date=20261205garbage.* -> 403 \[aws-sigv4: not re-signed, X-Amz-Date is not YYYYMMDDTHHMMSSZ on the credential scope's date\]$/m);
   t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/a%20key\.txt\?versionId=3&X-Amz-Security-Token=\w+.* -> 200 \[masked: 1\] \[region: eu-central-1\]$/m);
   for (const value of [REAL.accessKeyId, REAL.secretAccessKey, REAL.sessionToken as string]) t.notOk(log.includes(value), 'the log shows the URL as the client sent it, never the real one');
 });
