@@ -1,6 +1,6 @@
 import { compilePattern, type PatternMatcher } from '../../network/allowlist/pattern.js';
 import type { SigningPair } from '../../network/secrets/signing-credential.js';
-import type { HeaderRewrite, RewriteHeaders } from '../header-rewrite.js';
+import type { HeaderRewrite, RewriteHeaders, RewriteRequest } from '../header-rewrite.js';
 import { parseAwsAuthorization, type AwsAuthorization } from './authorization.js';
 import { ChunkResigner } from './chunk-resigner.js';
 import { clockSkewWarning } from './clock-skew.js';
@@ -54,33 +54,48 @@ export function withAwsSigning(pairs: readonly SigningPair[], next: RewriteHeade
   const signers: CompiledSigner[] = pairs.map((pair) => ({ pair, scopes: pair.credential.scopes.map((s) => compilePattern(s, { caseInsensitive: true })) }));
   return (host, rawHeaders, request) => {
     const inScope = signers.filter((s) => s.scopes.some((scope) => scope.test(host)));
-    if (inScope.length === 0) return next(host, rawHeaders, request);
-    const unchanged = (reason: string): HeaderRewrite => ({ rawHeaders, masked: 0, stripped: [], collapsed: [], tags: [`aws-sigv4: not re-signed, ${reason}`] });
-    const found = findSigned(inScope, rawHeaders);
-    if (found === undefined) {
-      // A presigned URL carries its signature in the query, and no Authorization at all.
-      const keyId = request === undefined || hasAuthorization(rawHeaders) ? undefined : presignedKeyId(request.target);
-      const signer = keyId === undefined ? undefined : inScope.find((s) => s.pair.surrogateAccessKeyId === keyId);
-      if (signer === undefined || request === undefined) return next(host, rawHeaders, request);
-      const presigned = resignPresigned(signer.pair, request.method, request.target, rawHeaders);
-      if (presigned.kind === 'failed') return unchanged(presigned.reason);
-      const warning = clockSkewWarning(presigned.amzDate, now());
-      return { rawHeaders, masked: 1, stripped: [], collapsed: [], target: presigned.target, region: presigned.region, ...(warning === undefined ? {} : { warnings: [warning] }) };
+    let rewrite: HeaderRewrite | undefined;
+    try {
+      rewrite = inScope.length === 0 ? undefined : resign(inScope, now, rawHeaders, request);
+    } catch (error) {
+      // A bug here must not block the request, nor send anything the container did not: it goes on as signed.
+      rewrite = unchanged(rawHeaders, `internal error (${error instanceof Error ? error.name : 'unknown'})`);
     }
-    if (request === undefined) return unchanged('no request line');
-    const outcome = resignRequest(found.signer.pair, found.auth, { ...request, rawHeaders });
-    if (outcome.kind === 'needs-body') return { rawHeaders, masked: 0, stripped: [], collapsed: [], needsBody: true };
-    if (outcome.kind === 'failed') return unchanged(outcome.reason);
-    const warning = clockSkewWarning(outcome.amzDate, now());
-    const chain = outcome.chunkChain;
-    return {
-      ...(chain === undefined ? {} : { transformBody: () => new ChunkResigner(chain) }),
-      rawHeaders: outcome.rawHeaders,
-      masked: 1,
-      stripped: [],
-      collapsed: outcome.collapsed,
-      region: outcome.region,
-      ...(warning === undefined ? {} : { warnings: [warning] }),
-    };
+    // Outside the try: the other handlers' failures must still refuse the request (they strip foreign credentials).
+    return rewrite ?? next(host, rawHeaders, request);
+  };
+}
+
+function unchanged(rawHeaders: string[], reason: string): HeaderRewrite {
+  return { rawHeaders, masked: 0, stripped: [], collapsed: [], tags: [`aws-sigv4: not re-signed, ${reason}`] };
+}
+
+/** The rewrite of a request signed (or presigned) with one of `inScope`'s surrogate key ids; undefined when it is not. */
+function resign(inScope: readonly CompiledSigner[], now: () => Date, rawHeaders: string[], request: RewriteRequest | undefined): HeaderRewrite | undefined {
+  const found = findSigned(inScope, rawHeaders);
+  if (found === undefined) {
+    // A presigned URL carries its signature in the query, and no Authorization at all.
+    const keyId = request === undefined || hasAuthorization(rawHeaders) ? undefined : presignedKeyId(request.target);
+    const signer = keyId === undefined ? undefined : inScope.find((s) => s.pair.surrogateAccessKeyId === keyId);
+    if (signer === undefined || request === undefined) return undefined;
+    const presigned = resignPresigned(signer.pair, request.method, request.target, rawHeaders);
+    if (presigned.kind === 'failed') return unchanged(rawHeaders, presigned.reason);
+    const warning = clockSkewWarning(presigned.amzDate, now());
+    return { rawHeaders, masked: 1, stripped: [], collapsed: [], target: presigned.target, region: presigned.region, ...(warning === undefined ? {} : { warnings: [warning] }) };
+  }
+  if (request === undefined) return unchanged(rawHeaders, 'no request line');
+  const outcome = resignRequest(found.signer.pair, found.auth, { ...request, rawHeaders });
+  if (outcome.kind === 'needs-body') return { rawHeaders, masked: 0, stripped: [], collapsed: [], needsBody: true };
+  if (outcome.kind === 'failed') return unchanged(rawHeaders, outcome.reason);
+  const warning = clockSkewWarning(outcome.amzDate, now());
+  const chain = outcome.chunkChain;
+  return {
+    ...(chain === undefined ? {} : { transformBody: () => new ChunkResigner(chain) }),
+    rawHeaders: outcome.rawHeaders,
+    masked: 1,
+    stripped: [],
+    collapsed: outcome.collapsed,
+    region: outcome.region,
+    ...(warning === undefined ? {} : { warnings: [warning] }),
   };
 }
