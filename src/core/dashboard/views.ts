@@ -62,7 +62,7 @@ export interface ConversationView {
 
 /** One line of a task's network log. */
 export interface NetworkLineView {
-  /** `ALLOWED`, `BLOCKED`, `ERROR`, `STRIPPED`, `COLLAPSED`, `DNS` or `TASK_START`. */
+  /** `ALLOWED`, `BLOCKED`, `ERROR`, `STRIPPED`, `COLLAPSED`, `WARNING` (e.g. `WARNING: ...` clock skew), `DNS`, `TASK_START`, or `OTHER`. */
   kind: string;
   line: string;
 }

@@ -115,7 +115,7 @@ export function alignEvents(replies: readonly ReplyRecord[], runs: readonly Clau
   });
 }
 
-const KINDS: Record<string, string> = { ALLOWED: 'ALLOWED', BLOCKED: 'BLOCKED', ERROR: 'ERROR', STRIPPED: 'STRIPPED', COLLAPSED: 'COLLAPSED', DNS: 'DNS' };
+const KINDS: Record<string, string> = { ALLOWED: 'ALLOWED', BLOCKED: 'BLOCKED', ERROR: 'ERROR', STRIPPED: 'STRIPPED', COLLAPSED: 'COLLAPSED', WARNING: 'WARNING', DNS: 'DNS' };
 const TASK_START = /^=== TASK START (\S+) ===$/;
 
 /**
@@ -134,7 +134,7 @@ export function alignNetworkLog(replies: readonly ReplyRecord[], text: string): 
       const index = replies.findIndex((reply) => new Date(reply.timestamp).getTime() >= at);
       target = index === -1 ? replies.length : index;
     }
-    const kind = start !== null ? 'TASK_START' : KINDS[line.slice(0, line.indexOf(' '))] ?? 'OTHER';
+    const kind = start !== null ? 'TASK_START' : KINDS[line.slice(0, line.indexOf(' ')).replace(/:$/, '')] ?? 'OTHER';
     out[target]?.push({ kind, line });
   }
   return out;

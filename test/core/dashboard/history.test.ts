@@ -92,11 +92,12 @@ t.test('runs of events.jsonl are matched to replies by session, skipping retried
 t.test('the network log is split at task starts and each part goes to the next reply recorded', async (t) => {
   const log = [
     '=== TASK START 2026-03-04T05:06:30Z ===', 'ALLOWED GET https://api.anthropic.com/v1/messages -> 200',
-    '=== TASK START 2026-03-04T06:00:00Z ===', 'BLOCKED GET https://evil.test/ -> 403', 'DNS A evil.test -> 10.0.0.2', '',
+    '=== TASK START 2026-03-04T06:00:00Z ===', 'BLOCKED GET https://evil.test/ -> 403', 'DNS A evil.test -> 10.0.0.2',
+    'WARNING: clock skew of 612 s between the task and the proxy', '',
   ].join('\n');
   const parts = alignNetworkLog([reply({ timestamp: '2026-03-04T05:07:00.000Z' }), reply({ timestamp: '2026-03-04T06:01:00.000Z' })], log);
   t.same(parts[0]?.map((l) => l.kind), ['TASK_START', 'ALLOWED']);
-  t.same(parts[1]?.map((l) => l.kind), ['TASK_START', 'BLOCKED', 'DNS']);
+  t.same(parts[1]?.map((l) => l.kind), ['TASK_START', 'BLOCKED', 'DNS', 'WARNING']);
   t.equal(parts[1]?.[1]?.line, 'BLOCKED GET https://evil.test/ -> 403');
 });
 
