@@ -205,11 +205,11 @@ function sendRewritten(
   }
   if (scheme === 'http' && rewrite.masked > 0) {
     // A real credential must never cross the egress network in clear text, where anyone on the path could read it.
-    annotations.note = 'masked secret over plain HTTP';
+    annotations.note = 'credential over plain HTTP';
     req.resume();
     sendJson(res, 403, {
       error: 'cleartext_credentials', host, path, method,
-      message: `The request carries a masked secret for ${host}, which is only sent over HTTPS. Use https://${host}${path} instead.`,
+      message: `The request carries a credential the proxy fills in for ${host} (a masked secret, a GitHub App token or an AWS signature), which is only sent over HTTPS. Use https://${host}${path} instead.`,
     }, ex.expectContinue);
     return;
   }

@@ -78,5 +78,5 @@ void t.test('a surrogate bound for its scoped host over plain HTTP is refused, n
   t.equal(res.status, 403);
   t.equal(JSON.parse(res.body).error, 'cleartext_credentials');
   t.equal(upstream.seen.length, 0);
-  t.equal(tp.logText(), `${START}BLOCKED GET http://secret.test/plain -> 403 (masked secret over plain HTTP)\n`);
+  t.equal(tp.logText(), `${START}BLOCKED GET http://secret.test/plain -> 403 (credential over plain HTTP)\n`);
 });
