@@ -10,6 +10,8 @@ export interface FilterRequest {
   readonly path: string;
   /** The allowlist entry that allowed the request. */
   readonly matched: AllowlistRule | undefined;
+  /** The headers as they will be forwarded, before credential handling (Node's flat raw form). */
+  readonly rawHeaders: readonly string[];
 }
 
 /** A block: the 403 body's `error`, `message` and `detail`. */

@@ -117,7 +117,7 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   }
   const exchange: Exchange = { method, host, path, url, expectContinue };
   const forwardHeaders = withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS);
-  const filterRequest: FilterRequest = { method: method.toUpperCase(), host, path: decision.decodedPath ?? path, matched: decision.matched };
+  const filterRequest: FilterRequest = { method: method.toUpperCase(), host, path: decision.decodedPath ?? path, matched: decision.matched, rawHeaders: forwardHeaders };
   const filters = applicableFilters(ctx.bodyFilters, filterRequest);
   if (filters.length === 0) {
     // The common case: the body streams through unread.

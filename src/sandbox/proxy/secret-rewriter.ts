@@ -1,7 +1,9 @@
 import { compilePattern } from '../network/allowlist/pattern.js';
 import { parseCredentialsFile, SecretSwapper, SecretsError, type SurrogatePair } from '../network/secrets/index.js';
 import { withAwsSigning } from './aws/aws-signing-rewriter.js';
+import type { BodyFilter } from './body-filter.js';
 import { withGithubApps } from './github-app/github-app-rewriter.js';
+import { graphqlRepoScopeFilter } from './github-app/graphql-scope-filter.js';
 import { InstallationTokens } from './github-app/installation-tokens.js';
 import type { ApiTransport } from './github-app/token-exchange.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
@@ -27,12 +29,31 @@ const ANTHROPIC_CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
  *   what the host writes: half-reading it could leave credentials unswapped or unscoped.
  */
 export function loadSecretRewriter(text: string, source: string, transport?: ApiTransport, now?: () => Date): RewriteHeaders {
+  return loadCredentials(text, source, transport, now).rewriteHeaders;
+}
+
+/** A task's credential handling: the header rewriter, and the body filters its credentials need. */
+export interface LoadedCredentials {
+  readonly rewriteHeaders: RewriteHeaders;
+  /** The GraphQL repository scope of GitHub Apps narrowed to `repositories` (GHA-06); it shares their token cache. */
+  readonly bodyFilters: readonly BodyFilter[];
+  /** True when a filter parses GraphQL (the parser must then load at start). */
+  readonly needsGraphql: boolean;
+}
+
+/** {@link loadSecretRewriter}, plus the body filters of the same credentials. */
+export function loadCredentials(text: string, source: string, transport?: ApiTransport, now?: () => Date): LoadedCredentials {
   const { secrets: pairs, githubApps, signingCredentials } = parseCredentialsFile(text, source);
   if (githubApps.length > 0 && transport === undefined) {
     throw new SecretsError('SECRETS_FILE_INVALID', `The secrets file ${source} holds GitHub Apps, but this proxy has no way to reach GitHub.`);
   }
   const apps = githubApps.map((pair) => ({ pair, tokens: new InstallationTokens(pair.app, transport as ApiTransport) }));
-  return withAwsSigning(signingCredentials, withGithubApps(apps, maskedSecretRewriter(pairs)), now);
+  const needsGraphql = githubApps.some((pair) => pair.app.repositories !== undefined);
+  return {
+    rewriteHeaders: withAwsSigning(signingCredentials, withGithubApps(apps, maskedSecretRewriter(pairs)), now),
+    bodyFilters: needsGraphql ? [graphqlRepoScopeFilter(apps)] : [],
+    needsGraphql,
+  };
 }
 
 function maskedSecretRewriter(pairs: readonly SurrogatePair[]): RewriteHeaders {

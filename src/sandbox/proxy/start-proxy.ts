@@ -14,7 +14,7 @@ import type { ProxyConfig, ProxyTask } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
 import type { NetworkLogEvent } from '../network/proxy-events.js';
 import { describeError, handleRequest, type RequestContext } from './request-handler.js';
-import { loadSecretRewriter } from './secret-rewriter.js';
+import { loadCredentials, type LoadedCredentials } from './secret-rewriter.js';
 import { toolDomainFilter } from './tool-domain-filter.js';
 import { createUpstream } from './upstream.js';
 import { directTransport } from './github-app/token-exchange.js';
@@ -177,13 +177,14 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
     close: release,
     listen: async (task) => {
       if (ctx !== undefined) throw new Error('the proxy is already listening');
-      const rewriteHeaders: RewriteHeaders = task.secretsFile === undefined
-        ? keepHeaders
-        : loadSecretRewriter(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile,
+      const credentials: LoadedCredentials = task.secretsFile === undefined
+        ? { rewriteHeaders: keepHeaders, bodyFilters: [], needsGraphql: false }
+        : loadCredentials(readOrFail(readText, task.secretsFile, 'PROXY_SECRETS_UNREADABLE', 'secrets_file'), task.secretsFile,
           directTransport({ agent: upstream.https, lookup: upstream.lookup, defaultPort: config.upstreamPorts.https, timeoutMs: TOKEN_EXCHANGE_TIMEOUT_MS }), now);
-      if (task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
-      // Registration order is run order (RBF-01): the operation check sees the body as sent.
-      const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist)];
+      const rewriteHeaders: RewriteHeaders = credentials.rewriteHeaders;
+      if (credentials.needsGraphql || task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
+      // Registration order is run order (RBF-01): the operation check sees the body as sent; the repository scope last, on what goes upstream.
+      const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist), ...credentials.bodyFilters];
       ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS };
       log.taskStart();
 
@@ -230,7 +231,7 @@ async function loadGraphql(): Promise<void> {
   try {
     await loadParser();
   } catch (cause) {
-    throw new ProxyError('PROXY_GRAPHQL_UNAVAILABLE', `The allowlist has a graphql: block, but the graphql package cannot be loaded: ${(cause as Error).message}.`, {
+    throw new ProxyError('PROXY_GRAPHQL_UNAVAILABLE', `The allowlist has a graphql: block or a GitHub App is limited to repositories, but the graphql package cannot be loaded: ${(cause as Error).message}.`, {
       hint: 'The proxy runs from the Airut package root mounted at /opt/airut; graphql must be installed in its node_modules (reinstall Airut).',
       cause,
     });

@@ -10,13 +10,13 @@ import { TEST_BASE_IMAGE } from '../podman.js';
 
 /** One request the fake GitHub received. */
 export interface FakeGithubRequest {
-  kind: 'mint' | 'rest';
+  kind: 'mint' | 'rest' | 'graphql';
   method: string;
   url: string;
   host: string | null;
   /** For `mint`: `ok` or why the App JWT was refused. */
   jwt?: string;
-  /** For `mint`: the request body (permissions, repositories). */
+  /** For `mint`: the request body (permissions, repositories); for `graphql`: the query as received. */
   body?: string;
   apiVersion?: string | null;
   /** For `rest`: the Authorization header it saw, and whether it held an issued, unexpired token. */
@@ -38,6 +38,8 @@ export interface FakeGithubOptions {
   issueToken?: string;
   /** Lifetime of issued tokens, seconds (default 3600). */
   tokenTtlS?: number;
+  /** The installation's repositories: a token asked for some of them lists those in its answer. */
+  repositories?: readonly { id: number; node_id: string; full_name: string }[];
 }
 
 /** A running fake GitHub. */
@@ -64,6 +66,7 @@ function serverEnv(options: FakeGithubOptions, failFlag: string): Record<string,
     APP_PUBLIC_KEY: options.publicKeyPem,
     TOKEN_TTL_S: String(options.tokenTtlS ?? 3600),
     FAIL_FLAG: failFlag,
+    REPOS: JSON.stringify(options.repositories ?? []),
     ...(options.issueToken === undefined ? {} : { ISSUE_TOKEN: options.issueToken }),
   };
 }

@@ -8,6 +8,10 @@
 //   set, else a fresh one that starts with the mint's number (ghs_000001...),
 //   expiring after $TOKEN_TTL_S seconds. While
 //   the file $FAIL_FLAG exists it answers 500 instead.
+//   A token asked for `repositories` lists those of $REPOS (a JSON array of
+//   {id, node_id, full_name}) it names, as GitHub does.
+// - POST /graphql, with an issued token, answers {"data": {"echo": <query>}}
+//   and reports the body it received.
 // - Any other path is REST: 200 with JSON when Authorization is
 //   `Bearer|token <an issued, unexpired token>`, else 401.
 // It prints {"type":"ready"} once it listens and one {"type":"request"} line
@@ -22,6 +26,7 @@ const env = process.env;
 const publicKey = createPublicKey(env.APP_PUBLIC_KEY ?? '');
 const ttl = Number(env.TOKEN_TTL_S ?? '3600');
 const issued = new Map();
+const catalog = JSON.parse(env.REPOS ?? '[]');
 let mints = 0;
 const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
@@ -64,11 +69,15 @@ const server = createServer({ cert: readFileSync(`${certs}/server-cert.pem`), ke
       const token = env.ISSUE_TOKEN || `ghs_${String(mints).padStart(6, '0')}${randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 30)}`;
       const expiresAt = Date.now() + ttl * 1000;
       issued.set(token, expiresAt);
-      return answer(201, { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: {} });
+      const asked = JSON.parse(body || '{}').repositories;
+      const listed = Array.isArray(asked) ? { repository_selection: 'selected', repositories: catalog.filter((r) => asked.includes(r.full_name.split('/')[1])) } : { repository_selection: 'all' };
+      return answer(201, { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: {}, ...listed });
     }
     const ok = issuedToken(authorization);
-    emit({ type: 'request', kind: 'rest', method: req.method, url: req.url, host: req.headers.host ?? null, authorization, authorized: ok });
+    const graphql = req.url.split('?')[0] === '/graphql';
+    emit({ type: 'request', kind: graphql ? 'graphql' : 'rest', method: req.method, url: req.url, host: req.headers.host ?? null, authorization, authorized: ok, ...(graphql ? { body } : {}) });
     if (!ok) return answer(401, { message: 'Bad credentials' });
+    if (graphql) return answer(200, { data: { echo: JSON.parse(body || '{}').query ?? null } });
     return answer(200, { full_name: 'octo/repo', path: req.url });
   });
 });

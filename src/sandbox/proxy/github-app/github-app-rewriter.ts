@@ -29,7 +29,13 @@ function substitute(value: string, surrogate: string, token: string): string | u
   return encodeBasicAuth({ scheme: basic.scheme, user: basic.user.split(surrogate).join(token), password: basic.password.split(surrogate).join(token) });
 }
 
-function isAuthorization(name: string): boolean {
+/** True when the `Authorization` value carries `surrogate` in a way the rewriter swaps (Bearer, `token`, raw, or Basic). */
+export function carriesSurrogate(value: string, surrogate: string): boolean {
+  return substitute(value, surrogate, 'x') !== undefined;
+}
+
+/** True for the header name `Authorization`, any case. */
+export function isAuthorization(name: string): boolean {
   return name.length === 13 && name.toLowerCase() === 'authorization';
 }
 
@@ -58,7 +64,7 @@ export function withGithubApps(apps: readonly ScopedApp[], next: RewriteHeaders)
     for (let i = 0; i < rawHeaders.length; i += 2) if (isAuthorization(rawHeaders[i] as string)) authIndexes.push(i);
 
     for (const app of inScope) {
-      const at = authIndexes.find((i) => substitute(rawHeaders[i + 1] as string, app.pair.surrogate, 'x') !== undefined);
+      const at = authIndexes.find((i) => carriesSurrogate(rawHeaders[i + 1] as string, app.pair.surrogate));
       if (at === undefined) continue;
       let lease;
       try {

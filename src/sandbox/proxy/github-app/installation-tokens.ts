@@ -10,6 +10,30 @@ export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 export interface TokenLease {
   readonly token: string;
   readonly state: 'cached' | 'refreshed';
+  /** The repositories GitHub listed in the token answer (it lists them when the token was narrowed to some); empty when none or unreadable. */
+  readonly repositories: readonly GrantedRepository[];
+}
+
+/** A repository a token was granted, as the token answer describes it. */
+export interface GrantedRepository {
+  readonly id: number;
+  readonly nodeId: string;
+  /** `owner/name` as GitHub spells it. */
+  readonly fullName: string;
+}
+
+/** The answer's `repositories` entries that are complete; the rest are left out (they then allow nothing). */
+function grantedRepositories(value: unknown): GrantedRepository[] {
+  if (!Array.isArray(value)) return [];
+  const out: GrantedRepository[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { id, node_id: nodeId, full_name: fullName } = entry as Record<string, unknown>;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && typeof nodeId === 'string' && typeof fullName === 'string' && fullName.includes('/')) {
+      out.push({ id, nodeId, fullName });
+    }
+  }
+  return out;
 }
 
 /**
@@ -34,7 +58,7 @@ export class InstallationTokens {
   readonly #key: KeyObject;
   readonly #transport: ApiTransport;
   readonly #now: () => number;
-  #cached: { token: string; expiresAt: number } | undefined;
+  #cached: { token: string; expiresAt: number; repositories: readonly GrantedRepository[] } | undefined;
   #pending: Promise<TokenLease> | undefined;
 
   /** @param now clock in ms (Date.now in production) */
@@ -49,7 +73,7 @@ export class InstallationTokens {
   /** A token valid for at least the refresh margin, or a {@link TokenRefreshError}. */
   async get(): Promise<TokenLease> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#now() < cached.expiresAt - REFRESH_MARGIN_MS) return { token: cached.token, state: 'cached' };
+    if (cached !== undefined && this.#now() < cached.expiresAt - REFRESH_MARGIN_MS) return { token: cached.token, state: 'cached', repositories: cached.repositories };
     this.#pending ??= this.#refresh().finally(() => { this.#pending = undefined; });
     return this.#pending;
   }
@@ -87,12 +111,13 @@ export class InstallationTokens {
     } catch {
       throw new TokenRefreshError(`${url.host} answered the token request with something that is not JSON`);
     }
-    const { token, expires_at: expiresAtText } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    const { token, expires_at: expiresAtText, repositories: listed } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const expiresAt = typeof expiresAtText === 'string' ? Date.parse(expiresAtText) : Number.NaN;
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token) || Number.isNaN(expiresAt)) {
       throw new TokenRefreshError(`${url.host} answered the token request without a usable token and expires_at`);
     }
-    this.#cached = { token, expiresAt };
-    return { token, state: 'refreshed' };
+    const repositories = grantedRepositories(listed);
+    this.#cached = { token, expiresAt, repositories };
+    return { token, state: 'refreshed', repositories };
   }
 }

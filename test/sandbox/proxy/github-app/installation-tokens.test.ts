@@ -22,7 +22,8 @@ const PUBLIC = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 async function fakeGithub(t: Test, tokenTtlS: number): Promise<{ github: FakeGithub; agent: Agent }> {
   const certDir = await mkdtemp(join(tmpdir(), 'airut-fake-github-'));
   t.teardown(() => rm(certDir, { recursive: true, force: true }));
-  const github = await startLocalFakeGithub(t, { names: ['api.github.test'], certDir, appId: '4242', installationId: 99, publicKeyPem: PUBLIC, tokenTtlS });
+  const github = await startLocalFakeGithub(t, { names: ['api.github.test'], certDir, appId: '4242', installationId: 99, publicKeyPem: PUBLIC, tokenTtlS,
+    repositories: [{ id: 11, node_id: 'R_kgAL', full_name: 'octo/repo' }, { id: 12, node_id: 'R_kgAM', full_name: 'octo/other' }] });
   const agent = new Agent({ ca: await readFile(github.caFile, 'utf8'), keepAlive: true });
   t.teardown(() => agent.destroy());
   return { github, agent };
@@ -54,7 +55,8 @@ void t.test('a token is minted with a valid JWT, reused, and refreshed 5 minutes
   t.equal(first.state, 'refreshed');
   t.match(first.token, /^ghs_000001[A-Za-z0-9]{30}$/, 'the first token GitHub minted');
   const second = await tokens.get();
-  t.same(second, { token: first.token, state: 'cached' }, 'reused while fresh, without an exchange');
+  t.same(first.repositories, [{ id: 11, nodeId: 'R_kgAL', fullName: 'octo/repo' }], 'the repositories the token answer listed (only the one asked for)');
+  t.same(second, { token: first.token, state: 'cached', repositories: first.repositories }, 'reused while fresh, without an exchange');
   await github.until(1);
   const [mint] = github.requests;
   t.equal(mint?.jwt, 'ok', 'GitHub accepted the JWT (RS256, iss, iat/exp)');
