@@ -482,7 +482,7 @@ export interface GithubAppCredential {
     [k: string]: 'read' | 'write' | 'admin';
   };
   /**
-   * Narrow the installation token to these repository names.
+   * Narrow the installation token to these repository names. GraphQL requests with the token may then name only these repositories; the proxy refuses others with 403 graphql_repo_scope_blocked.
    */
   repositories?: string[];
 }
