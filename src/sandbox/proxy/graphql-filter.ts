@@ -2,38 +2,13 @@
  * The GraphQL operation allowlist (GQL-01..03): an allowlist entry with a
  * `graphql:` block lets through only operations whose top-level fields
  * match its patterns. Queries are parsed with the reference `graphql`
- * package, loaded on first use so a proxy whose allowlist has no such
- * block never pays for it.
+ * package (see graphql-request.ts).
  */
-import type { Kind, OperationDefinitionNode, SelectionNode, parse as graphqlParse } from 'graphql';
+import type { Kind, OperationDefinitionNode, SelectionNode } from 'graphql';
 import type { GraphqlOperations } from '../network/allowlist/allowlist.js';
 import { compilePattern } from '../network/allowlist/pattern.js';
 import type { BodyFilter, FilterRequest, FilterResult } from './body-filter.js';
-import { parseStrictJson } from './strict-json.js';
-
-/** GitHub's own GraphQL limit is far below this; anything bigger is refused unread. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/** Tokens the parser reads before giving up, bounding its work on a hostile query. */
-const MAX_TOKENS = 50_000;
-
-/** The parts of the graphql package the filter uses: its parser, and the node kinds. */
-interface GraphqlParser {
-  parse: typeof graphqlParse;
-  kind: typeof Kind;
-}
-let loaded: Promise<GraphqlParser> | undefined;
-
-/**
- * The graphql parser, imported once, on first need (only the language
- * modules, not the whole package). The proxy calls it when a task's
- * allowlist has a `graphql:` block, so a missing package stops the start
- * instead of refusing every GraphQL request.
- */
-export function loadParser(): Promise<GraphqlParser> {
-  loaded ??= Promise.all([import('graphql/language/parser.js'), import('graphql/language/kinds.js')])
-    .then(([parser, kinds]) => ({ parse: parser.parse, kind: kinds.Kind }));
-  return loaded;
-}
+import { MAX_GRAPHQL_BODY_BYTES, readGraphqlRequest } from './graphql-request.js';
 
 /** The outcome of {@link checkGraphqlOperation}: `detail` is set when blocked; `tag` is `type/field` when the query parsed. */
 export interface GraphqlVerdict {
@@ -71,27 +46,10 @@ function topLevelFields(kind: typeof Kind, selections: readonly SelectionNode[],
  * (GQL-02). Exported for unit tests.
  */
 export async function checkGraphqlOperation(body: Buffer, operations: GraphqlOperations): Promise<GraphqlVerdict> {
-  if (body.length > MAX_BODY_BYTES) return { allowed: false, detail: '<too-large>' };
-  let request: unknown;
-  try {
-    request = parseStrictJson(body);
-  } catch {
-    return { allowed: false, detail: '<unparseable>' };
-  }
-  if (Array.isArray(request)) return { allowed: false, detail: '<batched>' };
-  if (typeof request !== 'object' || request === null) return { allowed: false, detail: '<unparseable>' };
-  const { query, operationName } = request as { query?: unknown; operationName?: unknown };
-  if (typeof query !== 'string') return { allowed: false, detail: '<unparseable>' };
-
-  const { parse, kind } = await loadParser();
-  let operationsInQuery: OperationDefinitionNode[];
-  try {
-    const document = parse(query, { noLocation: true, maxTokens: MAX_TOKENS });
-    operationsInQuery = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === kind.OPERATION_DEFINITION);
-  } catch {
-    // Syntax errors, the token limit, and a stack overflow on absurd nesting alike.
-    return { allowed: false, detail: '<unparseable>' };
-  }
+  const read = await readGraphqlRequest(body);
+  if ('detail' in read) return { allowed: false, detail: read.detail };
+  const { kind, operationName } = read;
+  const operationsInQuery = read.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === kind.OPERATION_DEFINITION);
   if (operationsInQuery.length === 0) return { allowed: false, detail: '<unparseable>' };
 
   let operation = operationsInQuery[0] as OperationDefinitionNode;
@@ -125,7 +83,7 @@ export function graphqlOperationFilter(): BodyFilter {
   const graphqlOf = (request: FilterRequest): GraphqlOperations | undefined => (request.matched?.kind === 'url_prefix' ? request.matched.graphql : undefined);
   return {
     name: 'graphql-op',
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: MAX_GRAPHQL_BODY_BYTES,
     applies: (request) => graphqlOf(request) !== undefined,
     apply: async (request, body): Promise<FilterResult> => {
       const operations = graphqlOf(request);

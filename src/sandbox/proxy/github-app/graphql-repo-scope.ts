@@ -8,14 +8,8 @@
  * or when it cannot tell. Fail closed throughout.
  */
 import type { ArgumentNode, DefinitionNode, Kind, SelectionNode, ValueNode, VariableDefinitionNode } from 'graphql';
-import { loadParser } from '../graphql-filter.js';
-import { parseStrictJson } from '../strict-json.js';
+import { readGraphqlRequest } from '../graphql-request.js';
 import { decodeNodeId } from './node-id.js';
-
-/** Bodies bigger than this are refused unread: GitHub's own limit is far lower. */
-export const MAX_SCOPED_BODY_BYTES = 1024 * 1024;
-/** Tokens the parser reads before giving up. */
-const MAX_TOKENS = 50_000;
 
 /** The repositories a token may reach, as the token answer listed them. */
 export interface AllowedRepos {
@@ -57,29 +51,14 @@ function isIdKey(key: string): boolean {
  * nothing to refuse, and guessing which one runs is how checks are fooled.
  */
 export async function checkRepoScope(body: Buffer, allowed: AllowedRepos): Promise<RepoScopeVerdict> {
-  if (body.length > MAX_SCOPED_BODY_BYTES) return { allowed: false, detail: '<too-large>' };
-  let request: unknown;
-  try {
-    request = parseStrictJson(body);
-  } catch {
-    return { allowed: false, detail: '<unparseable>' };
-  }
-  if (Array.isArray(request)) return { allowed: false, detail: '<batched>' };
-  if (typeof request !== 'object' || request === null) return { allowed: false, detail: '<unparseable>' };
-  const { query, variables } = request as { query?: unknown; variables?: unknown };
-  if (typeof query !== 'string') return { allowed: false, detail: '<unparseable>' };
+  const read = await readGraphqlRequest(body);
+  if ('detail' in read) return { allowed: false, detail: read.detail };
+  const { variables, kind } = read;
   // A string of JSON (which some servers accept) or anything else would be read in a way this check does not see.
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
     return { allowed: false, detail: '<unparseable>' };
   }
-
-  const { parse, kind } = await loadParser();
-  let definitions: readonly DefinitionNode[];
-  try {
-    definitions = parse(query, { noLocation: true, maxTokens: MAX_TOKENS }).definitions;
-  } catch {
-    return { allowed: false, detail: '<unparseable>' };
-  }
+  const definitions: readonly DefinitionNode[] = read.document.definitions;
   const checker = new ScopeChecker(kind, allowed, (variables ?? {}) as Record<string, Json>);
   try {
     for (const definition of definitions) checker.definition(definition);

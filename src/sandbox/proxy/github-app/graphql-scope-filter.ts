@@ -1,7 +1,8 @@
 import { compilePattern, type PatternMatcher } from '../../network/allowlist/pattern.js';
 import type { BodyFilter, FilterBlock, FilterRequest, FilterResult } from '../body-filter.js';
 import { carriesSurrogate, isAuthorization, type ScopedApp } from './github-app-rewriter.js';
-import { checkRepoScope, MAX_SCOPED_BODY_BYTES, type AllowedRepos } from './graphql-repo-scope.js';
+import { MAX_GRAPHQL_BODY_BYTES } from '../graphql-request.js';
+import { checkRepoScope, type AllowedRepos } from './graphql-repo-scope.js';
 import type { GrantedRepository } from './installation-tokens.js';
 import { decodeNodeId } from './node-id.js';
 
@@ -58,7 +59,7 @@ export function graphqlRepoScopeFilter(apps: readonly ScopedApp[]): BodyFilter {
   };
   return {
     name: 'github-app',
-    maxBodyBytes: MAX_SCOPED_BODY_BYTES,
+    maxBodyBytes: MAX_GRAPHQL_BODY_BYTES,
     applies: (request) => carried(request) !== undefined,
     apply: async (request, body): Promise<FilterResult> => {
       const app = carried(request);
@@ -78,7 +79,7 @@ export function graphqlRepoScopeFilter(apps: readonly ScopedApp[]): BodyFilter {
     },
     tooLarge: () => ({
       action: 'block',
-      block: { error: ERROR, message: `GraphQL requests carrying a repository-limited GitHub App token may be at most ${MAX_SCOPED_BODY_BYTES} bytes; larger ones cannot be checked.`, detail: '<too-large>' },
+      block: { error: ERROR, message: `GraphQL requests carrying a repository-limited GitHub App token may be at most ${MAX_GRAPHQL_BODY_BYTES} bytes; larger ones cannot be checked.`, detail: '<too-large>' },
       tag: '<too-large>',
     }),
   };
