@@ -321,6 +321,9 @@ export class ClaudeBinaryCache {
     // The shared work may still reject after this caller left: that rejection is another caller's to see.
     result.catch(() => undefined);
     signal.addEventListener('abort', leave, { once: true });
+    // An abort while this caller was still resolving the version fired before
+    // the listener existed: leave now, or the caller would wait for the whole download.
+    if (signal.aborted) leave();
     try {
       return await Promise.race([result, left]);
     } finally {

@@ -31,8 +31,11 @@ void t.test('a download another caller still waits for goes on when one caller a
   const first = new AbortController();
   const second = new AbortController();
   const arriving = firstBytes();
-  const a = cache.ensure(VERSION, { signal: first.signal, onProgress: arriving.onProgress });
-  const b = cache.ensure(VERSION, { signal: second.signal });
+  // Resolved up front, so both callers reach the shared download at once and
+  // the second has joined it before the first's bytes arrive.
+  const resolution = await cache.resolve(VERSION);
+  const a = cache.ensure(VERSION, { signal: first.signal, onProgress: arriving.onProgress, resolution });
+  const b = cache.ensure(VERSION, { signal: second.signal, resolution });
   await arriving.seen;
   first.abort();
   await t.rejects(a, { code: 'CLAUDE_BIN_ABORTED' });
@@ -44,3 +47,15 @@ void t.test('a download another caller still waits for goes on when one caller a
   t.same(await listTree(join(dir, 'cache')), [], 'no version dir, no temp file, no lock');
 });
 
+
+void t.test('an abort while the version is still being resolved ends the call instead of waiting for the download', async (t) => {
+  const registry = await stallingRegistry(t);
+  const dir = await tempDir(t);
+  const cache = makeCache(join(dir, 'cache'), dir, registry.url);
+  const controller = new AbortController();
+  const ensured = cache.ensure(VERSION, { signal: controller.signal });
+  // ensure() is now awaiting the registry's answer for the version.
+  controller.abort();
+  await t.rejects(ensured, { code: 'CLAUDE_BIN_ABORTED' });
+  t.same(await listTree(join(dir, 'cache')), [], 'no version dir, no temp file, no lock');
+});
