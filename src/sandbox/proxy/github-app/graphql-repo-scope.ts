@@ -59,7 +59,11 @@ export async function checkRepoScope(body: Buffer, allowed: AllowedRepos): Promi
     return { allowed: false, detail: '<unparseable>' };
   }
   const definitions: readonly DefinitionNode[] = read.document.definitions;
-  const checker = new ScopeChecker(kind, allowed, (variables ?? {}) as Record<string, Json>);
+  const defaulted = new Set<string>();
+  for (const d of definitions) {
+    if (d.kind === kind.OPERATION_DEFINITION) for (const v of d.variableDefinitions ?? []) if (v.defaultValue !== undefined) defaulted.add(v.variable.name.value);
+  }
+  const checker = new ScopeChecker(kind, allowed, (variables ?? {}) as Record<string, Json>, defaulted);
   try {
     for (const definition of definitions) checker.definition(definition);
   } catch (error) {
@@ -74,16 +78,22 @@ export async function checkRepoScope(body: Buffer, allowed: AllowedRepos): Promi
 class ScopeChecker {
   #defaults = new Map<string, ValueNode>();
 
-  constructor(private readonly kind: typeof Kind, private readonly allowed: AllowedRepos, private readonly variables: Record<string, Json>) {}
+  /** True while checking a fragment definition: which operation's variable defaults apply is unknown there. */
+  #inFragment = false;
+
+  /** @param defaulted variables some operation of the document gives a default */
+  constructor(private readonly kind: typeof Kind, private readonly allowed: AllowedRepos, private readonly variables: Record<string, Json>, private readonly defaulted: ReadonlySet<string>) {}
 
   definition(definition: DefinitionNode): void {
     const { kind } = this;
     if (definition.kind === kind.OPERATION_DEFINITION) {
       this.#defaults = defaultsOf(definition.variableDefinitions ?? []);
+      this.#inFragment = false;
       this.selections(definition.selectionSet.selections, undefined);
     } else if (definition.kind === kind.FRAGMENT_DEFINITION) {
       // Its owner context is unknown here: a repository(name:) in it without owner is refused.
       this.#defaults = new Map();
+      this.#inFragment = true;
       this.selections(definition.selectionSet.selections, undefined);
     } else {
       // Schema definitions and extensions are not executable; GitHub rejects them. Refuse rather than reason about them.
@@ -141,6 +151,8 @@ class ScopeChecker {
       case kind.VARIABLE: {
         const name = node.name.value;
         if (Object.hasOwn(this.variables, name)) return this.variables[name];
+        // In a fragment, a variable without a value takes the default of whichever operation runs it: not knowable here.
+        if (this.#inFragment && this.defaulted.has(name)) throw new Refusal(`<unresolved-variable:${name}>`);
         const fallback = this.#defaults.get(name);
         return fallback === undefined ? undefined : this.resolve(fallback);
       }

@@ -10,7 +10,8 @@ const ERROR = 'graphql_repo_scope_blocked';
 
 /** GitHub's GraphQL endpoint: `/graphql` (github.com) or `/api/graphql` (GitHub Enterprise Server). */
 function isGraphqlPath(path: string): boolean {
-  const pathname = (path.split('?')[0] as string).toLowerCase().replace(/\/+$/, '');
+  // Repeated slashes are one to many routers: `//graphql` must not slip past.
+  const pathname = (path.split('?')[0] as string).toLowerCase().replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   return pathname === '/graphql' || pathname === '/api/graphql';
 }
 

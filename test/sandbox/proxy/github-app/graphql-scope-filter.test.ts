@@ -45,6 +45,7 @@ void t.test('the filter applies only to GraphQL with the surrogate on a scoped h
   if (filter === undefined) throw new Error('no filter');
   t.ok(filter.applies(request('/graphql', `Bearer ${surrogate}`)));
   t.ok(filter.applies(request('/graphql/', `token ${surrogate}`)), 'a trailing slash');
+  t.ok(filter.applies(request('//GraphQL', `Bearer ${surrogate}`)), 'repeated slashes, other case');
   t.ok(filter.applies(request('/api/graphql', `Basic ${Buffer.from(`x:${surrogate}`).toString('base64')}`)), 'GHES path, Basic password');
   t.ok(filter.applies(request('/graphql?x=1', `Bearer ${surrogate}`)), 'with a query string (then refused)');
   t.notOk(filter.applies(request('/repos/octo/repo', `Bearer ${surrogate}`)), 'REST is not GraphQL');
