@@ -38,18 +38,36 @@ export function housekeepingPass(options: HousekeepingPassOptions): Housekeeping
   return async () => {
     const repos = options.repos();
     const settings = options.settings();
+    // Each step stands alone: one that fails (podman unreachable for the image
+    // prune, a repo's state unreadable) is logged and the others still run.
+    const failures: string[] = [];
+    const step = async (name: string, fields: Record<string, string>, work: () => Promise<void>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(name);
+        logger.error('housekeeping step failed', { step: name, ...fields, error: error instanceof Error ? error.message : String(error) });
+      }
+    };
     for (const repo of repos) {
-      const removed = await repo.store.removeExpired(settings.conversationMaxAgeDays, new Set(repo.handler.runningConversations()));
-      for (const r of removed) logger.info('conversation removed', { repo: repo.id, conversation: r.id, age_days: r.ageDays.toFixed(1) });
-      const forgotten = await repo.handler.pruneChannels();
-      if (forgotten > 0) logger.info('threads of removed conversations forgotten', { repo: repo.id, threads: forgotten });
+      await step('conversations', { repo: repo.id }, async () => {
+        const removed = await repo.store.removeExpired(settings.conversationMaxAgeDays, new Set(repo.handler.runningConversations()));
+        for (const r of removed) logger.info('conversation removed', { repo: repo.id, conversation: r.id, age_days: r.ageDays.toFixed(1) });
+        const forgotten = await repo.handler.pruneChannels();
+        if (forgotten > 0) logger.info('threads of removed conversations forgotten', { repo: repo.id, threads: forgotten });
+      });
     }
     if (settings.imagePrune && repos.length > 0) {
-      const pruned = await options.pruneImages();
-      if (pruned > 0) logger.info('old images removed', { images: pruned });
+      await step('images', {}, async () => {
+        const pruned = await options.pruneImages();
+        if (pruned > 0) logger.info('old images removed', { images: pruned });
+      });
     }
-    const binaries = await pruneClaudeBinaries(options.claudeCache, repos);
-    if (binaries.length > 0) logger.info('old Claude Code binaries removed', { versions: binaries.join(',') });
+    await step('claude-binaries', {}, async () => {
+      const binaries = await pruneClaudeBinaries(options.claudeCache, repos);
+      if (binaries.length > 0) logger.info('old Claude Code binaries removed', { versions: binaries.join(',') });
+    });
+    if (failures.length > 0) throw new Error(`housekeeping steps failed: ${failures.join(', ')}`);
   };
 }
 

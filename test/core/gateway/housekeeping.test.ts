@@ -169,6 +169,30 @@ t.test('a pass on the timer: old conversations and their Slack threads go; Claud
   t.match(logs.find((r) => r.message === 'old Claude Code binaries removed'), { fields: { versions: '2.1.1,2.1.3' } });
 });
 
+t.test('a failing housekeeping step is logged by name and the other steps still run', async (t) => {
+  const cacheDir = await claudeCacheWith(t, ['2.1.1', '2.1.2']);
+  const logs: LogRecord[] = [];
+  const pass = housekeepingPass({
+    repos: () => [{
+      id: 'repo',
+      store: { removeExpired: () => Promise.reject(new Error('state unreadable')) },
+      handler: { runningConversations: () => [], pruneChannels: () => Promise.resolve(0) },
+      claudeVersion: 'latest',
+      claudeBinaryInUse: () => Promise.resolve(undefined),
+    }],
+    settings: () => ({ conversationMaxAgeDays: 7, imagePrune: true }),
+    pruneImages: () => Promise.reject(new Error('podman: command not found')),
+    claudeCache: new ClaudeBinaryCache({ cacheDir, env: {} }),
+    logger: new Logger((r) => logs.push(r)),
+  });
+  await t.rejects(pass(), { message: 'housekeeping steps failed: conversations, images' });
+  t.match(logs.filter((r) => r.message === 'housekeeping step failed').map((r) => r.fields), [
+    { step: 'conversations', repo: 'repo', error: 'state unreadable' },
+    { step: 'images', error: 'podman: command not found' },
+  ]);
+  t.same(await new ClaudeBinaryCache({ cacheDir, env: {} }).listCached(), ['2.1.2'], 'the binary prune still ran');
+});
+
 t.test('airut serve runs the pass on its GC timer: an expired conversation and an unused Claude binary go', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'airut-gc-svc-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
@@ -177,7 +201,7 @@ t.test('airut serve runs the pass on its GC timer: an expired conversation and a
   await mkdir(paths.configDir, { recursive: true });
   await writeFile(paths.configFile, [
     'dashboard:', '  enabled: false',
-    'execution:', '  conversation_max_age_days: 2',
+    'execution:', '  conversation_max_age_days: 2', '  image_prune: false',
     'repos:', '  alpha:', `    repo_url: ${await upstreamRepo(root)}`,
     '    email:', '      imap_server: 127.0.0.1', '      smtp_server: 127.0.0.1', '      username: airut', '      password: pw-123456',
     '      from: Airut <airut@example.com>', '      authorized_senders: ["*@example.com"]', '      trusted_authserv_id: test.local', '',
