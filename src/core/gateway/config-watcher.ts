@@ -23,6 +23,8 @@ export interface ConfigWatcherOptions {
 export interface ConfigWatcher {
   /** The directory watched now: the file's own, or its nearest existing ancestor while that is missing. */
   readonly watching: string;
+  /** Settles when the first look at the file is over: a save made between the caller's load and the watch has been handled by then. */
+  readonly ready: Promise<void>;
   /** Stops watching; a pending check is dropped. */
   close(): void;
 }
@@ -134,8 +136,10 @@ export function watchConfigFile(options: ConfigWatcherOptions): ConfigWatcher {
 
   arm();
   // Catches a save that happened between the caller's load and this watch.
-  schedule();
+  runCheck();
+  const ready = (checking ?? Promise.resolve()).then(() => undefined, () => undefined);
   return {
+    ready,
     get watching() {
       return watching;
     },

@@ -327,8 +327,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   };
 
   let reloading: Promise<void> = Promise.resolve();
-  const reload = (): Promise<void> => {
-    reloading = reloading.then(reloadOnce).catch((error: unknown) => {
+  /** Queues a reload; with `unlessLoaded`, none when the service already runs a file with that hash by its turn. */
+  const reload = (unlessLoaded?: string): Promise<void> => {
+    reloading = reloading.then(() => {
+      if (unlessLoaded === undefined || unlessLoaded !== fileHash) return reloadOnce();
+      logger.debug('config file change already loaded', { hash: unlessLoaded });
+      return undefined;
+    }).catch((error: unknown) => {
       logger.error('config reload failed unexpectedly', { error: describe(error) });
     });
     return reloading;
@@ -339,10 +344,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     watcher = watchConfigFile({
       path: loaded.path,
       knownHash: loaded.hash,
-      onChange: () => reload(),
+      // A SIGHUP may already have loaded these bytes (an edit, then `systemctl reload`): one reload, not two.
+      onChange: (hash) => reload(hash),
       onError: (error) => logger.warn('config file watcher', { error: error.message }),
       ...(options.watchDebounceMs === undefined ? {} : { debounceMs: options.watchDebounceMs }),
     });
+    await watcher.ready;
     logger.info('config file watcher started', { path: loaded.path, directory: watcher.watching });
   }
 
@@ -352,7 +359,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     },
     tracker,
     status,
-    reload,
+    reload: () => reload(),
     stop() {
       stopping ??= (async () => {
         watcher?.close();

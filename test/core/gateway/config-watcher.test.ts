@@ -123,6 +123,31 @@ t.test('a change made between the caller loading the file and the watch starting
   t.same(w.seen, [`change:${sha('newer: true\n')}`]);
 });
 
+t.test('ready settles only after the start check, and the reload it started, are over', async (t) => {
+  const root = await dir(t);
+  const file = join(root, 'airut.yaml');
+  await writeFile(file, 'newer: true\n');
+  const order: string[] = [];
+  let finish: () => void = () => undefined;
+  const watcher = watchConfigFile({
+    path: file,
+    knownHash: sha('older: true\n'),
+    debounceMs: 30,
+    onChange: async (hash) => {
+      order.push(`change:${hash}`);
+      await new Promise<void>((resolve) => { finish = resolve; });
+      order.push('reload done');
+    },
+  });
+  t.teardown(() => watcher.close());
+  const ready = watcher.ready.then(() => order.push('ready'));
+  while (order.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  t.same(order, [`change:${sha('newer: true\n')}`], 'the start check runs at once, without waiting for the debounce');
+  finish();
+  await ready;
+  t.same(order, [`change:${sha('newer: true\n')}`, 'reload done', 'ready']);
+});
+
 t.test('no callback after close', async (t) => {
   const root = await dir(t);
   const file = join(root, 'airut.yaml');

@@ -379,6 +379,18 @@ t.test('a repo that failed to start is tried again on the next reload', async (t
   t.equal(w.channels.get('alpha')?.length, 1, 'alpha untouched');
 });
 
+t.test('an edit followed by a SIGHUP reloads once: the watcher finds those bytes already loaded', async (t) => {
+  const w = await reloadable(t, { watchConfig: true });
+  const before = (await w.status()).generation;
+  await w.write({ alpha: [] });
+  await w.service.reload();
+  const skipped = await w.waitLog(is('config file change already loaded'));
+  const bytes = await readFile(w.paths.configFile);
+  t.equal(skipped.fields.hash, createHash('sha256').update(bytes).digest('hex'), 'the watcher saw the edit');
+  t.equal((await w.status()).generation, before + 1, 'one reload');
+  t.equal(w.logs.filter(is('config reloaded')).length, 1);
+});
+
 t.test('the file watcher reloads a config written after start (no file at start)', async (t) => {
   const w = await reloadable(t, { watchConfig: true });
   t.ok(w.logs.some(is('config file watcher started')));
