@@ -1,5 +1,5 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
-import type { ChannelAdapter, ChannelKind, IncomingMessage, OutgoingReply, TaskEnd } from '../channels/index.js';
+import type { ChannelAdapter, ChannelKind, ChannelState, IncomingMessage, OutgoingReply, TaskEnd } from '../channels/index.js';
 import { isConversationId, lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
 import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
@@ -131,11 +131,8 @@ export class RepoHandler {
   }
 
   /** Connection state of each channel, for the dashboard and health checks. */
-  channelStates(): { kind: ChannelKind; state: string; lastError?: string }[] {
-    return this.options.channels.map((c) => {
-      const { state, lastError } = c.state();
-      return { kind: c.kind, state, ...(lastError === undefined ? {} : { lastError }) };
-    });
+  channelStates(): ({ kind: ChannelKind } & ChannelState)[] {
+    return this.options.channels.map((c) => ({ kind: c.kind, ...c.state() }));
   }
 
   /**

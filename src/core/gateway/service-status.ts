@@ -1,3 +1,4 @@
+import type { ChannelState } from '../channels/index.js';
 import type { ChannelView, HealthProblem, HealthView, RepoView, ScheduleView, TaskCounts } from '../dashboard/index.js';
 import type { RejectedLog } from './rejected-log.js';
 import type { RepoRuntime } from './repo-runtime.js';
@@ -27,6 +28,16 @@ export interface ServiceStatusOptions {
   clock?: () => Date;
   /** Told about every repo whose view changed since the last {@link ServiceStatus.refresh}. */
   onRepoChange?: (repo: RepoView) => void;
+}
+
+/** A channel's state as the views show it; the retry time only while it waits to reconnect. */
+function channelView(channel: { kind: ChannelView['kind'] } & ChannelState): ChannelView {
+  return {
+    kind: channel.kind,
+    state: channel.state,
+    ...(channel.lastError === undefined ? {} : { lastError: channel.lastError }),
+    ...(channel.retryAt === undefined || channel.state !== 'backoff' ? {} : { retryAt: channel.retryAt.toISOString() }),
+  };
 }
 
 interface ChannelWatch {
@@ -63,7 +74,7 @@ export class ServiceStatus {
       return {
         id: slot.id,
         state: slot.state,
-        channels: channels.map((c) => ({ kind: c.kind, state: c.state, ...(c.lastError === undefined ? {} : { lastError: c.lastError }) })),
+        channels: channels.map(channelView),
         ...(slot.lastError === undefined ? {} : { lastError: { type: slot.lastError.type, message: slot.lastError.message, at: slot.lastError.at.toISOString() } }),
         ...(slot.nextRetryAt === undefined ? {} : { nextRetryAt: slot.nextRetryAt.toISOString() }),
         ...(slot.pending === undefined ? {} : { reloadPending: slot.pending }),

@@ -5,7 +5,7 @@ import { RejectedLog } from '../../../src/core/gateway/rejected-log.js';
 import { ServiceStatus } from '../../../src/core/gateway/service-status.js';
 
 /** A repo slot whose channels report `states` (changed by the test between looks). */
-function slot(id: string, state: RepoSlotStatus['state'], states: { kind: 'email' | 'slack'; state: string; lastError?: string }[], extra: Partial<RepoSlotStatus> = {}): RepoSlotStatus {
+function slot(id: string, state: RepoSlotStatus['state'], states: { kind: 'email' | 'slack'; state: string; lastError?: string; retryAt?: Date }[], extra: Partial<RepoSlotStatus> = {}): RepoSlotStatus {
   const runtime = state === 'running' || state === 'stopping' ? { handler: { channelStates: () => states } } as unknown as RepoRuntime : undefined;
   return { id, state, runtime, lastError: undefined, nextRetryAt: undefined, pending: undefined, ...extra };
 }
@@ -83,4 +83,23 @@ t.test('repo views carry refused messages and pending restarts; refresh reports 
   const [repo] = status.repos();
   t.match(repo, { reloadPending: /restart/, rejected: [{ channel: 'email', sender: 'm@x', reason: 'unauthorized', detail: 'sender not authorized: m@x' }] });
   t.equal(status.health().reloadPending, true);
+});
+
+t.test('a channel waiting to reconnect shows when it retries; the time is gone once it is connected', async (t) => {
+  const retryAt = new Date('2026-01-01T00:00:08Z');
+  const channel: { kind: 'email'; state: string; lastError?: string; retryAt?: Date } = { kind: 'email', state: 'backoff', lastError: 'AUTHENTICATIONFAILED', retryAt };
+  const slots = [slot('a', 'running', [channel])];
+  const { status, changes } = world(() => slots);
+  status.refresh();
+  t.same(status.repos()[0]?.channels, [{ kind: 'email', state: 'backoff', lastError: 'AUTHENTICATIONFAILED', retryAt: '2026-01-01T00:00:08.000Z' }]);
+  channel.retryAt = new Date('2026-01-01T00:00:24Z');
+  status.refresh();
+  t.equal(changes.length, 2, 'a new retry time is a change the live views hear of');
+  channel.state = 'idle';
+  delete channel.lastError;
+  delete channel.retryAt;
+  t.same(status.repos()[0]?.channels, [{ kind: 'email', state: 'idle' }]);
+  channel.state = 'starting';
+  channel.retryAt = retryAt;
+  t.same(status.repos()[0]?.channels, [{ kind: 'email', state: 'starting' }], 'no retry time outside backoff');
 });

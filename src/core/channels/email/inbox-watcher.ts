@@ -108,7 +108,9 @@ export class InboxWatcher {
 
   /** One connection: connect, scan, wait for news, repeat until it closes. */
   private async session(renewCredentials: boolean): Promise<void> {
-    this.current = { ...this.current, state: 'starting' };
+    // The last error stays until a connection works; the retry time is over once the attempt begins.
+    const { lastError } = this.current;
+    this.current = { state: 'starting', ...(lastError === undefined ? {} : { lastError }) };
     // IDLE is entered explicitly: imapflow's automatic IDLE only starts after 15 s of quiet.
     const client = new ImapFlow({ ...(await this.options.connect(renewCredentials)), disableAutoIdle: true });
     let closed = false;

@@ -6,6 +6,13 @@ export function channelSummary(channel: ChannelView): string {
   return `${channel.kind}: ${channel.state}${channel.lastError === undefined ? '' : ` — ${channel.lastError}`}`;
 }
 
+/** `retrying at 14:03:07` in the reader's local time, for a channel waiting to reconnect. */
+function retryText(retryAt: string): string {
+  const at = new Date(retryAt);
+  const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return `retrying at ${time}`;
+}
+
 function facts(pairs: [string, string, string][]): HTMLDListElement {
   const list = el('dl', 'facts');
   for (const [label, id, value] of pairs) {
@@ -59,7 +66,8 @@ export function renderRepo(into: HTMLElement, repo: RepoView): void {
     row.appendChild(el('td', '', channel.kind));
     row.appendChild(el('td', 'state', channel.state));
     row.appendChild(el('td', 'error', channel.lastError ?? '—'));
-    row.appendChild(el('td', '', channel.retryAt ?? '—'));
+    const retry = row.appendChild(el('td', 'retry', channel.retryAt === undefined ? '—' : retryText(channel.retryAt)));
+    if (channel.retryAt !== undefined) retry.title = channel.retryAt;
     channelBody.appendChild(row);
   }
   if (repo.channels.length === 0) channelBody.appendChild(el('tr')).appendChild(el('td', 'none', 'No channel is running.'));
