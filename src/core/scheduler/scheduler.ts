@@ -198,13 +198,28 @@ export class Scheduler {
     }, wait);
   }
 
-  /** Records the fire, then starts its run in the background. */
+  /**
+   * Records the fire, then starts its run in the background. The schedule
+   * counts as running before the fire is written, so a "Run now" arriving
+   * during the write is refused rather than run alongside this fire. Rejects
+   * (and runs nothing) when the fire cannot be recorded.
+   */
   private async dispatch(entry: Entry, fireAt: Date, manual: boolean): Promise<void> {
     const { state } = this.options;
     const fireIso = fireAt.toISOString();
-    if (!manual) await state.update(entry.name, (r) => ({ ...r, lastFire: fireIso }));
+    const recorded = manual ? Promise.resolve() : state.update(entry.name, (r) => ({ ...r, lastFire: fireIso }));
+    const run = recorded.then(() => this.execute(entry, fireAt, manual), () => undefined)
+      .finally(() => { this.running.delete(entry.name); });
+    this.running.set(entry.name, run);
+    await recorded;
+  }
+
+  /** Runs one recorded fire and records how it ended. */
+  private async execute(entry: Entry, fireAt: Date, manual: boolean): Promise<void> {
+    const { state } = this.options;
+    const fireIso = fireAt.toISOString();
     this.log.info('schedule fired', { schedule: entry.name, fire_at: fireIso, manual });
-    const run = (async () => {
+    try {
       let result: FireResult;
       try {
         result = await this.options.run({ name: entry.name, schedule: entry.schedule, fireAt, manual });
@@ -219,10 +234,9 @@ export class Scheduler {
         lastRun: { fireAt: manual ? (r.lastFire ?? fireIso) : fireIso, finishedAt, outcome: result.outcome, ...optional('conversationId', result.conversationId), ...optional('error', result.error) },
       }));
       this.log.info('scheduled run finished', { schedule: entry.name, outcome: result.outcome, conversation: result.conversationId });
-    })().catch((error: unknown) => {
+    } catch (error) {
       this.log.error('could not record a scheduled run', { schedule: entry.name, error: error instanceof Error ? error.message : String(error) });
-    }).finally(() => { this.running.delete(entry.name); });
-    this.running.set(entry.name, run);
+    }
   }
 
   /** The next fire of `entry` after `after`. */

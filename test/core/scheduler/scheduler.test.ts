@@ -8,7 +8,7 @@ import { ConversationStore, GitMirror } from '../../../src/core/conversation/ind
 import { ConcurrencyLimit, MessageLedger, RepoHandler, TaskTracker } from '../../../src/core/gateway/index.js';
 import { repoScheduler } from '../../../src/core/gateway/repo-schedules.js';
 import { Logger, type LogRecord } from '../../../src/core/log/index.js';
-import type { Scheduler } from '../../../src/core/scheduler/index.js';
+import { Scheduler, ScheduleState, type FireResult, type ScheduledFire } from '../../../src/core/scheduler/index.js';
 import { FakeChannel, FakeRunner, message, success, upstreamRepo } from '../gateway/fakes.js';
 
 function schedule(fields: Partial<ScheduleConfig> = {}): ScheduleConfig {
@@ -118,6 +118,55 @@ t.test('overlap guard: a fire while the previous run still goes is skipped and l
   await s.finished(1);
   t.equal(s.scheduler.list()[0]?.nextFire?.toISOString(), '2026-06-01T10:45:00.000Z');
   t.equal(s.channel.threads.length, 1);
+});
+
+t.test('overlap guard: "Run now" while the timer\'s fire is being recorded is refused, not run alongside it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'airut-sched-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const state = await ScheduleState.open(join(dir, 'schedules.json'));
+  // The first write (the fire's record) waits for the test: the moment between the guard's check and the run's start.
+  const write = state.update.bind(state);
+  let writing: () => void = () => undefined;
+  const writeReached = new Promise<void>((resolve) => { writing = resolve; });
+  let releaseWrite: () => void = () => undefined;
+  const writeReleased = new Promise<void>((resolve) => { releaseWrite = resolve; });
+  state.update = async (name, change) => {
+    writing();
+    await writeReleased;
+    await write(name, change);
+  };
+  const runs: ScheduledFire[] = [];
+  const ends: (() => void)[] = [];
+  const logs = new EventEmitter();
+  let now = new Date('2026-06-01T06:59:00Z');
+  const scheduler = new Scheduler({
+    repoId: 'repo',
+    schedules: { nightly: schedule({ timezone: 'UTC' }) },
+    defaultZone: 'UTC',
+    state,
+    logger: new Logger((r) => { logs.emit('log', r); }),
+    run: (fire) => {
+      runs.push(fire);
+      return new Promise<FireResult>((resolve) => { ends.push(() => { resolve({ outcome: 'delivered' }); }); });
+    },
+    clock: () => now,
+    maxSleepMs: 20,
+  });
+  t.teardown(() => { scheduler.stop(); });
+  await scheduler.start();
+  const timerFired = new Promise<void>((resolve) => {
+    logs.on('log', (r: LogRecord) => { if (r.message === 'schedule fired' && r.fields.manual === false) resolve(); });
+  });
+  now = new Date('2026-06-01T07:00:01Z');
+  await writeReached;
+  t.equal(await scheduler.runNow('nightly'), 'running', 'the fire being recorded already counts as running');
+  releaseWrite();
+  await timerFired;
+  t.equal(runs.length, 1, 'one run');
+  t.equal(runs[0]?.manual, false, 'the timer\'s');
+  for (const end of ends) end();
+  await scheduler.idle();
+  t.notOk(scheduler.list()[0]?.running);
 });
 
 t.test('scheduled runs wait for a slot of max_concurrent', async (t) => {
