@@ -1,7 +1,6 @@
 import {
   AllowlistError,
   NetworkSandbox,
-  parseAllowlist,
   type CommandResult,
   type ExecutionResult,
   type MaskedSecret,
@@ -12,12 +11,11 @@ import {
 import type { GitMirror } from '../conversation/index.js';
 import type { RepoConfig } from '../config/index.js';
 import { runTask, type TaskImageSource, type TaskNetworkSource, type TaskSpec, type TaskWork } from '../pipeline/index.js';
+import { REPO_SANDBOX_PATHS, findImageSource, readAllowlist } from '../repo-sandbox/index.js';
 import { credentialPoolsOf } from './credential-pools.js';
 import { GatewayError } from './error.js';
+import { mirrorFiles } from './mirror-files.js';
 import type { CommandRequest, TaskRequest, TaskRunner } from './task-runner.js';
-
-/** The allowlist's place in every repository. */
-export const ALLOWLIST_PATH = '.airut/network-allowlist.yaml';
 
 /** Options of a {@link SandboxTaskRunner}. */
 export interface SandboxTaskRunnerOptions {
@@ -112,36 +110,33 @@ export class SandboxTaskRunner implements TaskRunner {
   /** The Dockerfile and its flat sibling files from the default branch. */
   private async imageSource(): Promise<TaskImageSource> {
     const dir = this.options.repo.container_path.replace(/\/+$/, '');
-    const files = await this.options.mirror.readDirectory(dir);
-    const dockerfile = files?.find((f) => f.name === 'Dockerfile');
-    if (files === undefined || dockerfile === undefined) {
+    const found = await findImageSource(mirrorFiles(this.options.mirror, this.options.repoId), `${dir}/Dockerfile`);
+    if (found === undefined) {
       throw new GatewayError('GATEWAY_DOCKERFILE_MISSING', `repo ${this.options.repoId}: ${dir}/Dockerfile is missing on the default branch`, {
         hint: `Commit a Dockerfile at ${dir}/Dockerfile (or set repos.${this.options.repoId}.container_path) and merge it into the default branch.`,
       });
     }
-    const contextFiles: Record<string, Buffer> = {};
-    for (const file of files) if (file.name !== 'Dockerfile') contextFiles[file.name] = file.content;
-    return { dockerfile: dockerfile.content, contextFiles };
+    return found;
   }
 
-  /** The network sandbox for the allowlist now on the default branch. */
+  /** The network sandbox for the allowlist now on the default branch; unlike a CLI run, a task never runs without that file. */
   private async networkFor(): Promise<NetworkSandbox> {
-    const { repoId, mirror } = this.options;
-    const bytes = await mirror.readFile(ALLOWLIST_PATH);
-    if (bytes === undefined) {
-      throw new GatewayError('GATEWAY_ALLOWLIST_MISSING', `repo ${repoId}: ${ALLOWLIST_PATH} is missing on the default branch, and the network sandbox is enabled`, {
-        hint: `Commit ${ALLOWLIST_PATH} listing the hosts tasks may reach, or set repos.${repoId}.network.sandbox_enabled: false.`,
-      });
-    }
-    const text = bytes.toString('utf8');
-    if (this.networkSandbox?.text === text) return this.networkSandbox.sandbox;
-    let allowlist;
+    const { repoId } = this.options;
+    const path = REPO_SANDBOX_PATHS.allowlist;
+    let read;
     try {
-      allowlist = parseAllowlist(text, `${ALLOWLIST_PATH} (default branch of ${repoId})`);
+      read = await readAllowlist(mirrorFiles(this.options.mirror, this.options.repoId), path);
     } catch (cause) {
       if (!(cause instanceof AllowlistError)) throw cause;
       throw new GatewayError('GATEWAY_ALLOWLIST_INVALID', `repo ${repoId}: ${cause.message}`, { hint: cause.hint, cause });
     }
+    if (!read.found) {
+      throw new GatewayError('GATEWAY_ALLOWLIST_MISSING', `repo ${repoId}: ${path} is missing on the default branch, and the network sandbox is enabled`, {
+        hint: `Commit ${path} listing the hosts tasks may reach, or set repos.${repoId}.network.sandbox_enabled: false.`,
+      });
+    }
+    const { text, allowlist } = read;
+    if (this.networkSandbox?.text === text) return this.networkSandbox.sandbox;
     const sandbox = new NetworkSandbox({
       warmPool: 1,
       ...this.options.network,

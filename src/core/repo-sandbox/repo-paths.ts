@@ -1,8 +1,9 @@
-import { join } from 'node:path';
-
-/** Where a repository keeps its sandbox files, relative to its root. */
+/**
+ * Where a repository keeps its sandbox files, relative to its root. Git paths
+ * as well as file paths, so always with `/`.
+ */
 export const REPO_SANDBOX_PATHS = {
-  dockerfile: join('.airut', 'container', 'Dockerfile'),
-  allowlist: join('.airut', 'network-allowlist.yaml'),
-  config: join('.airut', 'sandbox.yaml'),
+  dockerfile: '.airut/container/Dockerfile',
+  allowlist: '.airut/network-allowlist.yaml',
+  config: '.airut/sandbox.yaml',
 } as const;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { configTags, formatKeyPath, type ConfigProblem, type KeySegment } from '../config/index.js';
@@ -10,6 +9,7 @@ import { locateProblem, sortProblems } from '../config/validate-config.js';
 import { findMaskedSecretProblems, findSigningCredentialProblems, type MaskedSecret, type ResourceLimits, type SigningCredential } from '../../sandbox/index.js';
 import { RepoSandboxError } from './error.js';
 import { coerceScalars } from './coerce-scalars.js';
+import { checkoutFiles } from './repo-files.js';
 import { envReferenceNames, findTagProblems, unsetOptionalSecrets } from './find-tag-problems.js';
 import { sandboxSchema } from './sandbox-schema.js';
 
@@ -59,17 +59,9 @@ const HINT = 'sandbox.schema.json in the Airut package describes every key; poin
  */
 export async function loadRepoSandboxConfig(path: string, env: Readonly<Record<string, string | undefined>>): Promise<RepoSandboxConfig> {
   const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return defaults(undefined);
-    throw new RepoSandboxError('REPO_SANDBOX_FILE_UNREADABLE', `cannot read ${file}: ${(cause as Error).message}`, {
-      hint: 'Check that the file is readable, or point --config at another one.',
-      cause,
-    });
-  }
-  return parseRepoSandboxConfig(text, file, env);
+  const bytes = await checkoutFiles('/').readFile(file);
+  if (bytes === undefined) return defaults(undefined);
+  return parseRepoSandboxConfig(bytes.toString('utf8'), file, env);
 }
 
 /** Parses the text of `.airut/sandbox.yaml`; `source` names the file in messages. See {@link loadRepoSandboxConfig}. */

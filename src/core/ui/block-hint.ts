@@ -5,6 +5,7 @@
  * the entry that would allow the request, the same narrow entry the proxy's 403
  * body suggests.
  */
+import { REPO_SANDBOX_PATHS } from '../repo-sandbox/repo-paths.js';
 
 /** A blocked request as read from its log line. */
 export interface BlockedRequest {
@@ -13,9 +14,6 @@ export interface BlockedRequest {
   /** The parenthesised reason, for blocks that no allowlist entry can lift (CONNECT, host mismatch). */
   note: string | undefined;
 }
-
-/** The default place of a repository's allowlist, named in the hint. */
-export const DEFAULT_ALLOWLIST_PATH = '.airut/network-allowlist.yaml';
 
 const BLOCKED_LINE = /^BLOCKED (\S+) (\S+) -> \S+(?: \((.*)\))?/;
 
@@ -31,7 +29,7 @@ export function parseBlockedLine(line: string): BlockedRequest | undefined {
  * allowlist, or the reason when no entry can allow it. The query string is
  * left out of the suggested path and replaced by a trailing `*`.
  */
-export function describeBlockHint(request: BlockedRequest, allowlistPath: string = DEFAULT_ALLOWLIST_PATH): string[] {
+export function describeBlockHint(request: BlockedRequest, allowlistPath: string = REPO_SANDBOX_PATHS.allowlist): string[] {
   if (request.note !== undefined) return [`${request.method} ${request.url} cannot be allowed: ${request.note}.`];
   let host: string;
   let path: string;
