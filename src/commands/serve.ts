@@ -49,20 +49,13 @@ The service stays up to be fixed: a configuration that does not load at start (i
     const { fileClock } = await import('../core/scheduler/index.js');
     const redactor = new Redactor();
     const logger = new Logger(redactor.sink((record) => process.stdout.write(`${formatLogRecord(record)}\n`)));
-    const service = await startService({
-      redactor,
-      configPath: resolveConfigPath({ flag: flags.config, env: process.env }),
-      env: process.env,
-      logger,
-      version: this.config.version,
-      dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
-      watchConfig: true,
-      ...(flags['schedule-clock-file'] === undefined ? {} : { scheduleClock: { now: fileClock(flags['schedule-clock-file']), maxSleepMs: 100 } }),
-    });
     let stopping = false;
     let signalled: () => void = () => undefined;
     const signalReceived = new Promise<void>((resolve) => { signalled = resolve; });
-    // The handlers stay installed until the shutdown is over: a second signal
+    // The handlers are installed before the service starts, so a SIGTERM or
+    // SIGINT during the start (the dashboard is already up while repositories
+    // start) stops it cleanly once started instead of killing the process.
+    // They stay installed until the shutdown is over: a second signal
     // must not kill the process while running tasks are being answered.
     const onStop = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -73,17 +66,30 @@ The service stays up to be fixed: a configuration that does not load at start (i
       logger.info('signal received, shutting down', { signal });
       signalled();
     };
+    // Set once the service is up; a SIGHUP before that has nothing to reload.
+    let service: Awaited<ReturnType<typeof startService>> | undefined;
     const onReload = (): void => {
-      void service.reload();
+      void service?.reload();
     };
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
     process.on('SIGHUP', onReload);
     try {
+      service = await startService({
+        redactor,
+        configPath: resolveConfigPath({ flag: flags.config, env: process.env }),
+        env: process.env,
+        logger,
+        version: this.config.version,
+        dashboard: { host: flags['dashboard-host'], port: flags['dashboard-port'] },
+        watchConfig: true,
+        ...(flags['schedule-clock-file'] === undefined ? {} : { scheduleClock: { now: fileClock(flags['schedule-clock-file']), maxSleepMs: 100 } }),
+      });
       await signalReceived;
       process.off('SIGHUP', onReload);
       await service.stop();
     } finally {
+      process.off('SIGHUP', onReload);
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
     }
