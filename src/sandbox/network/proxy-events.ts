@@ -18,6 +18,8 @@
  *   `network-sandbox.log` (`line` is byte-for-byte the file's line without the newline).
  *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED, WARNING
  *   and COLLAPSED (NLG-05: they deserve the operator's attention), `info` otherwise.
+ *   An ALLOWED or BLOCKED line also carries `access` ({@link AccessRecord}); a USAGE line
+ *   carries `usage` ({@link UsageRecord}). Older proxies send neither: both are optional.
  * - `{"event":"fatal","code":CODE,"message":TEXT,"hint":TEXT|null}` when the program cannot
  *   start; it then exits with status 1.
  * - `{"event":"stopped"}` (only with `--await-task`) after stdin closed and every listener
@@ -28,7 +30,40 @@
  */
 
 /** The kinds of network log lines (NLG-02..04 and DNS-04). */
-export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'WARNING' | 'DNS';
+export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'WARNING' | 'DNS' | 'USAGE';
+
+/** One request's access line as data: what was asked, what was decided, what it moved. */
+export interface AccessRecord {
+  allowed: boolean;
+  method: string;
+  /** `http` or `https`; empty for a CONNECT refusal, whose target is not a URL. */
+  scheme: string;
+  /** The host the request was judged by (for CONNECT: its `host:port` target). */
+  host: string;
+  /** The request target: path and query, as the client sent it. */
+  path: string;
+  /** The status sent to the client; null when none was sent. */
+  status: number | null;
+  /** Body bytes sent upstream (0 when nothing went upstream). */
+  bytes_up: number;
+  /** Body bytes received from upstream, as they came (still encoded). */
+  bytes_down: number;
+  /** Names of the credentials the proxy filled in for this request, never values. */
+  credentials: string[];
+}
+
+/** Token usage of one Messages API response, and what it cost. */
+export interface UsageRecord {
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  /** USD from the price table; null when the model has no price there. */
+  cost_usd: number | null;
+  method: string;
+  url: string;
+}
 
 /** One network log line as an event. */
 export interface NetworkLogEvent {
@@ -39,6 +74,10 @@ export interface NetworkLogEvent {
   line: string;
   /** When the line was written (ISO 8601, UTC, milliseconds). */
   time: string;
+  /** On ALLOWED and BLOCKED lines. */
+  access?: AccessRecord;
+  /** On USAGE lines. */
+  usage?: UsageRecord;
 }
 
 /** The listeners are bound; the ports are the actual ones (useful when 0 was configured). */
@@ -79,7 +118,7 @@ export interface StoppedEvent {
 /** Any line of the proxy program's stdout. */
 export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent;
 
-const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS']);
+const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS', 'USAGE']);
 
 /**
  * Reads one stdout line of the proxy program; undefined for anything that is
@@ -100,7 +139,13 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
     case 'log':
       if (typeof record.kind === 'string' && KINDS.has(record.kind) && typeof record.line === 'string'
         && (record.level === 'info' || record.level === 'warn') && typeof record.time === 'string') {
-        return { event: 'log', kind: record.kind as NetworkLogKind, level: record.level, line: record.line, time: record.time };
+        const log: NetworkLogEvent = { event: 'log', kind: record.kind as NetworkLogKind, level: record.level, line: record.line, time: record.time };
+        // A malformed record is left out, the line kept: the line is what the log file holds.
+        const access = parseAccess(record.access);
+        if (access !== undefined) log.access = access;
+        const usage = parseUsage(record.usage);
+        if (usage !== undefined) log.usage = usage;
+        return log;
       }
       return undefined;
     case 'ready':
@@ -123,6 +168,34 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
     default:
       return undefined;
   }
+}
+
+function parseAccess(value: unknown): AccessRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.allowed !== 'boolean' || typeof r.method !== 'string' || typeof r.scheme !== 'string' || typeof r.host !== 'string'
+    || typeof r.path !== 'string' || !(r.status === null || isCount(r.status))) return undefined;
+  const credentials = Array.isArray(r.credentials) ? r.credentials.filter((c): c is string => typeof c === 'string') : [];
+  return {
+    allowed: r.allowed, method: r.method, scheme: r.scheme, host: r.host, path: r.path, status: r.status,
+    bytes_up: isCount(r.bytes_up) ? r.bytes_up : 0, bytes_down: isCount(r.bytes_down) ? r.bytes_down : 0, credentials,
+  };
+}
+
+function parseUsage(value: unknown): UsageRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.model !== 'string' || !isCount(r.input_tokens) || !isCount(r.output_tokens) || !isCount(r.cache_creation_input_tokens)
+    || !isCount(r.cache_read_input_tokens) || !(r.cost_usd === null || (typeof r.cost_usd === 'number' && r.cost_usd >= 0))
+    || typeof r.method !== 'string' || typeof r.url !== 'string') return undefined;
+  return {
+    model: r.model, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_creation_input_tokens: r.cache_creation_input_tokens,
+    cache_read_input_tokens: r.cache_read_input_tokens, cost_usd: r.cost_usd, method: r.method, url: r.url,
+  };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function isPort(value: unknown): value is number {

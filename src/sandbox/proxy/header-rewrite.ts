@@ -14,6 +14,12 @@ export interface HeaderRewrite {
   stripped: readonly string[];
   /** Headers whose duplicates were collapsed after a replacement, with how many entries there were. */
   collapsed: readonly { name: string; entries: number }[];
+  /**
+   * Names of the credentials filled in (masked secret names, GitHub App
+   * names, AWS signing credential names), never their values: the receipt's
+   * "credentials used".
+   */
+  credentials?: readonly string[];
   /** Extra access-line tags, e.g. `github-app: refreshed`. */
   tags?: readonly string[];
   /**

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { NetworkLogEvent, NetworkLogKind } from '../network/proxy-events.js';
+import type { AccessRecord, NetworkLogEvent, NetworkLogKind, UsageRecord } from '../network/proxy-events.js';
 
 /** Annotations of an access line, printed in this order when non-zero (NLG-03). */
 export interface AccessAnnotations {
@@ -13,6 +13,12 @@ export interface AccessAnnotations {
   region?: string;
   /** A parenthesised reason for blocks that are not allowlist misses (CONNECT, host mismatch). */
   note?: string;
+  /** Body bytes sent upstream: `[up: N]`. */
+  bytesUp?: number;
+  /** Body bytes received from upstream: `[down: N]`. */
+  bytesDown?: number;
+  /** Names of the credentials filled in (structured event only: the count is `[masked: N]`). */
+  credentials?: readonly string[];
 }
 
 const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING']);
@@ -50,7 +56,10 @@ export class NetworkLog {
     this.write('TASK_START', `=== TASK START ${stamp} ===`);
   }
 
-  /** `ALLOWED|BLOCKED METHOD URL -> STATUS [filter: tag]... [masked: N] [dropped: N] [region: R]`; status `?` when no response was sent. */
+  /**
+   * `ALLOWED|BLOCKED METHOD URL -> STATUS [filter: tag]... [masked: N] [dropped: N] [region: R] [up: N] [down: N]`;
+   * status `?` when no response was sent. The event carries the same as an {@link AccessRecord}.
+   */
   access(allowed: boolean, method: string, url: string, status: number | undefined, annotations: AccessAnnotations = {}): void {
     let line = `${allowed ? 'ALLOWED' : 'BLOCKED'} ${printable(method)} ${printable(url)} -> ${status ?? '?'}`;
     if (annotations.note !== undefined) line += ` (${printable(annotations.note)})`;
@@ -58,7 +67,32 @@ export class NetworkLog {
     if (annotations.masked) line += ` [masked: ${annotations.masked}]`;
     if (annotations.dropped) line += ` [dropped: ${annotations.dropped}]`;
     if (annotations.region !== undefined) line += ` [region: ${printable(annotations.region)}]`;
-    this.write(allowed ? 'ALLOWED' : 'BLOCKED', line);
+    if (annotations.bytesUp) line += ` [up: ${annotations.bytesUp}]`;
+    if (annotations.bytesDown) line += ` [down: ${annotations.bytesDown}]`;
+    const parts = /^(https?):\/\/([^/?]*)(.*)$/.exec(url);
+    const access: AccessRecord = {
+      allowed,
+      method: printable(method),
+      scheme: parts?.[1] ?? '',
+      host: printable(parts?.[2] ?? url),
+      path: printable(parts?.[3] ?? ''),
+      status: status ?? null,
+      bytes_up: annotations.bytesUp ?? 0,
+      bytes_down: annotations.bytesDown ?? 0,
+      credentials: [...(annotations.credentials ?? [])],
+    };
+    this.write(allowed ? 'ALLOWED' : 'BLOCKED', line, { access });
+  }
+
+  /**
+   * `USAGE model in=N out=N cache_write=N cache_read=N cost=$0.0123` (or
+   * `cost=unknown (no price for model)`) for one Messages API response.
+   */
+  usage(usage: UsageRecord): void {
+    const cost = usage.cost_usd === null ? `cost=unknown (no price for ${printable(usage.model)})` : `cost=$${usage.cost_usd.toFixed(4)}`;
+    const line = `USAGE ${printable(usage.model)} in=${usage.input_tokens} out=${usage.output_tokens}`
+      + ` cache_write=${usage.cache_creation_input_tokens} cache_read=${usage.cache_read_input_tokens} ${cost}`;
+    this.write('USAGE', line, { usage: { ...usage, model: printable(usage.model), method: printable(usage.method), url: printable(usage.url) } });
   }
 
   /** `ERROR METHOD URL -> message`, for a request whose upstream leg failed (or a connection that failed before any request). */
@@ -104,7 +138,7 @@ export class NetworkLog {
     if (this.fd !== undefined) closeSync(this.fd);
   }
 
-  private write(kind: NetworkLogKind, line: string): void {
+  private write(kind: NetworkLogKind, line: string, fields: Pick<NetworkLogEvent, 'access' | 'usage'> = {}): void {
     if (this.fd !== undefined && this.writable && !this.closed) {
       try {
         writeSync(this.fd, `${line}\n`);
@@ -115,7 +149,7 @@ export class NetworkLog {
         this.onEvent({ event: 'log', kind: 'ERROR', level: 'warn', line: `ERROR LOG network-sandbox.log -> ${printable(message)}`, time: this.now().toISOString() });
       }
     }
-    this.onEvent({ event: 'log', kind, level: WARN_KINDS.has(kind) ? 'warn' : 'info', line, time: this.now().toISOString() });
+    this.onEvent({ event: 'log', kind, level: WARN_KINDS.has(kind) ? 'warn' : 'info', line, time: this.now().toISOString(), ...fields });
   }
 }
 

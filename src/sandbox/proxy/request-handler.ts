@@ -220,7 +220,8 @@ function sendRewritten(
   annotations.masked = rewrite.masked;
   annotations.dropped = rewrite.stripped.length;
   if (rewrite.region !== undefined) annotations.region = rewrite.region;
-  forward(ctx, scheme, req, res, rewrite.rawHeaders, rewrite.target === undefined ? ex : { ...ex, path: rewrite.target }, body, rewrite.transformBody?.());
+  if (rewrite.credentials !== undefined) annotations.credentials = rewrite.credentials;
+  forward(ctx, scheme, req, res, rewrite.rawHeaders, rewrite.target === undefined ? ex : { ...ex, path: rewrite.target }, annotations, body, rewrite.transformBody?.());
 }
 
 /**
@@ -253,7 +254,10 @@ export interface Exchange {
   expectContinue: boolean;
 }
 
-function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange, body: Buffer | undefined, transform?: Transform): void {
+function forward(
+  ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, rawHeaders: string[], ex: Exchange,
+  annotations: AccessAnnotations, body: Buffer | undefined, transform?: Transform,
+): void {
   const common = {
     host: ex.host,
     method: ex.method,
@@ -292,6 +296,9 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
   upstreamReq.on('timeout', () => upstreamReq.destroy(new Error(`no data from upstream for ${ctx.idleTimeoutMs / 1000} s`)));
   upstreamReq.on('response', (up) => {
     up.on('error', fail);
+    // A second reader beside the pipe: it sees the same chunks, and holds none of them.
+    annotations.bytesDown = 0;
+    up.on('data', (chunk: Buffer) => { annotations.bytesDown = (annotations.bytesDown ?? 0) + chunk.length; });
     // The upstream's own Date header is passed through; Node must not add a second one.
     res.sendDate = false;
     try {
@@ -310,8 +317,13 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
     }
   });
 
+  // What goes upstream: the body as sent, after any transform (AWS chunk signatures change its length).
+  annotations.bytesUp = 0;
+  const countUp = (chunk: Buffer): void => { annotations.bytesUp = (annotations.bytesUp ?? 0) + chunk.length; };
+  if (transform !== undefined) transform.on('data', countUp);
   if (body !== undefined) {
     if (transform === undefined) {
+      annotations.bytesUp = body.length;
       upstreamReq.end(body);
     } else {
       transform.pipe(upstreamReq);
@@ -320,6 +332,7 @@ function forward(ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMes
     return;
   }
   if (ex.expectContinue) res.writeContinue();
+  if (transform === undefined) req.on('data', countUp);
   if (transform === undefined) req.pipe(upstreamReq);
   else req.pipe(transform).pipe(upstreamReq);
 }

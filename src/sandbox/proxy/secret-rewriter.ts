@@ -60,6 +60,8 @@ function maskedSecretRewriter(pairs: readonly SurrogatePair[]): RewriteHeaders {
   const swapper = new SecretSwapper(pairs);
   if (swapper.size === 0) return keepHeaders;
   const anthropicStrip = otherAnthropicHeaders(pairs);
+  // One swapper per secret, asked only when the combined swap replaced something: which secrets were used, by name.
+  const single = pairs.map((pair) => ({ name: pair.secret.name, swapper: new SecretSwapper([pair]) }));
   return (host, rawHeaders) => {
     const pairsIn: [string, string][] = [];
     for (let i = 0; i < rawHeaders.length; i += 2) pairsIn.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
@@ -73,9 +75,11 @@ function maskedSecretRewriter(pairs: readonly SurrogatePair[]): RewriteHeaders {
         stripped = [...stripped, ...present];
       }
     }
+    const credentials = result.masked === 0 ? [] : single.filter((s) => s.swapper.apply(host, pairsIn).masked > 0).map((s) => s.name);
     return {
       rawHeaders: headers.flat(),
       masked: result.masked,
+      ...(credentials.length === 0 ? {} : { credentials: [...new Set(credentials)] }),
       stripped,
       collapsed: result.collapsedHeaders,
     };

@@ -91,7 +91,7 @@ void t.test('allowed_domains are trimmed to GET-open hosts; a missing list becom
     { type: 'web_fetch_20250910', name: 'web_fetch', allowed_domains: ['allowed.test', 'docs.test', 'ALLOWED.test'] },
     { type: 'custom', name: 'mine', input_schema: { type: 'object' } },
   ]);
-  t.equal(lastLine(tp), 'ALLOWED POST https://api.anthropic.com/v1/messages?beta=true -> 200 [tool-domains: web_fetch_20250910: dropped 3 of 6 domains: evil.example,post-only.test,narrow.test]');
+  t.equal(lastLine(tp), `ALLOWED POST https://api.anthropic.com/v1/messages?beta=true -> 200 [tool-domains: web_fetch_20250910: dropped 3 of 6 domains: evil.example,post-only.test,narrow.test] [up: ${upstream.seen[0]?.body.length}] [down: 19]`);
   t.equal(upstream.seen[0]?.headers['content-length'], String(upstream.seen[0]?.body.length), 'Content-Length follows the rewrite');
 
   await post(tp, messages([{ type: 'Web_Fetch_20250910', name: 'web_fetch' }, { type: 'code_execution_20250825', name: 'code' }]));
@@ -99,7 +99,7 @@ void t.test('allowed_domains are trimmed to GET-open hosts; a missing list becom
     { type: 'Web_Fetch_20250910', name: 'web_fetch', allowed_domains: [] },
     { type: 'code_execution_20250825', name: 'code', allowed_domains: [] },
   ], 'default-deny tools get allowed_domains: [] (type matched in any case)');
-  t.match(lastLine(tp), /\[tool-domains: Web_Fetch_20250910: forced allowed_domains: \[\]; code_execution_20250825: forced allowed_domains: \[\]\]$/);
+  t.match(lastLine(tp), /\[tool-domains: Web_Fetch_20250910: forced allowed_domains: \[\]; code_execution_20250825: forced allowed_domains: \[\]\] \[up: \d+\] \[down: 19\]$/);
 });
 
 void t.test('web_search: untouched without a list; a list trimmed to nothing is removed', async (t) => {
@@ -109,9 +109,9 @@ void t.test('web_search: untouched without a list; a list trimmed to nothing is 
   t.equal(upstream.seen[0]?.body.toString(), untouched);
   await post(tp, messages([{ type: 'web_search_20250305', name: 'web_search', allowed_domains: ['evil.example'] }]));
   t.same((bodyOf(upstream, 1) as { tools: unknown[] }).tools, [{ type: 'web_search_20250305', name: 'web_search' }]);
-  t.match(lastLine(tp), /\[tool-domains: web_search_20250305: cleared allowed_domains \(1 outside allowlist: evil\.example\)\]$/);
+  t.match(lastLine(tp), /\[tool-domains: web_search_20250305: cleared allowed_domains \(1 outside allowlist: evil\.example\)\] \[up: \d+\] \[down: 19\]$/);
   await post(tp, messages([{ type: 'web_search_20250305', name: 'web_search', allowed_domains: [] }]));
-  t.match(lastLine(tp), /removed empty allowed_domains\]$/);
+  t.match(lastLine(tp), /removed empty allowed_domains\] \[up: \d+\] \[down: 19\]$/);
 });
 
 void t.test('blocked_domains and wildcards are refused, and the upstream sees nothing', async (t) => {
@@ -172,7 +172,7 @@ void t.test('a Claude Code-like request passes byte for byte; an empty body pass
   const body = '{ "model" : "claude-x", "stream":true, "messages":[{"role":"user","content":"h\\u00e9llo — ✓ \\ud83d\\ude00"}],\n "tools":[{"name":"Bash","description":"run","input_schema":{"type":"object","properties":{"tools":{"type":"array"}}}}], "max_tokens": 1.50e3 }';
   await post(tp, body);
   t.ok(upstream.seen[0]?.body.equals(Buffer.from(body)), 'the upstream got the exact bytes');
-  t.equal(lastLine(tp), 'ALLOWED POST https://api.anthropic.com/v1/messages?beta=true -> 200');
+  t.equal(lastLine(tp), `ALLOWED POST https://api.anthropic.com/v1/messages?beta=true -> 200 [up: ${Buffer.byteLength(body)}] [down: 19]`);
   const res = await send(tp, { host: 'api.anthropic.com', path: '/v1/messages/batches' });
   t.equal(res.status, 200, 'GET without a body (list batches) passes');
   t.equal(upstream.seen[1]?.headers['content-length'], undefined, 'no framing was added to a bodiless GET');
@@ -269,7 +269,7 @@ void t.test('with the API key masked in x-api-key, a foreign Authorization to ap
   t.equal(headers['x-api-key'], KEY);
   t.equal(headers.authorization, undefined);
   t.match(tp.logText(), /^STRIPPED header 'authorization' from POST https:\/\/api\.anthropic\.com\/v1\/messages\?beta=true \(foreign credential blocked\)$/m);
-  t.match(lastLine(tp), /\[masked: 1\] \[dropped: 1\]$/);
+  t.match(lastLine(tp), /\[masked: 1\] \[dropped: 1\] \[up: \d+\] \[down: 19\]$/);
   await post(tp, messages([]), { headers: { 'x-api-key': 'sk-ant-api03-attacker' } });
   t.equal(upstream.seen[1]?.headers['x-api-key'], undefined, 'a foreign key in its own header is stripped too');
   await send(tp, { host: 'allowed.test', path: '/x', headers: { authorization: 'Bearer mine' } });
@@ -314,7 +314,7 @@ void t.test('GraphQL: allowed operations pass with their tag, others are blocked
   for (const [body, tag] of allowed) {
     const res = await gql(tp, body);
     t.equal(res.status, 200, JSON.stringify(body));
-    t.equal(lastLine(tp), `ALLOWED POST https://other.test/graphql -> 200 [graphql-op: ${tag}]`);
+    t.equal(lastLine(tp), `ALLOWED POST https://other.test/graphql -> 200 [graphql-op: ${tag}] [up: ${upstream.seen.at(-1)?.body.length}] [down: 19]`);
   }
   const passed = upstream.seen.length;
   t.equal(passed, allowed.length);

@@ -26,5 +26,5 @@ void t.test('curl reaches an allowed host through the proxy and gets the 403 bod
   const blocked = await curl('blocked.test', '/');
   t.match(blocked.stdout, /^\{"error":"blocked_by_network_allowlist","host":"blocked\.test","path":"\/","method":"GET",/);
   t.match(blocked.stdout, /\n403$/);
-  t.equal(tp.logText(), `${START}ALLOWED GET https://allowed.test/hello -> 200\nBLOCKED GET https://blocked.test/ -> 403\n`);
+  t.equal(tp.logText(), `${START}ALLOWED GET https://allowed.test/hello -> 200 [down: 41]\nBLOCKED GET https://blocked.test/ -> 403\n`);
 });

@@ -34,9 +34,11 @@ void t.test('the surrogate becomes the real value for the scoped host, in Bearer
   t.same(authorizations(upstream, 0), [`Bearer ${REAL}`]);
   t.same(authorizations(upstream, 1), [basic('x-access-token', REAL)]);
   t.equal(tp.logText(), START
-    + 'ALLOWED GET https://secret.test/bearer -> 200 [masked: 1]\n'
-    + 'ALLOWED GET https://secret.test/repo.git/info/refs -> 200 [masked: 1]\n');
+    + 'ALLOWED GET https://secret.test/bearer -> 200 [masked: 1] [down: 42]\n'
+    + 'ALLOWED GET https://secret.test/repo.git/info/refs -> 200 [masked: 1] [down: 54]\n');
   t.notOk(tp.events.some((e) => e.line.includes(REAL)), 'the real value never reaches a log line');
+  t.same(tp.events.filter((e) => e.access !== undefined).map((e) => e.access?.credentials), [['GH_TOKEN'], ['GH_TOKEN']], 'the secret is named in the access record');
+  t.notOk(tp.events.some((e) => JSON.stringify(e).includes(REAL)), 'the real value never reaches an event');
 });
 
 void t.test('an unscoped host gets the surrogate; bodies and query strings are never touched', async (t) => {
@@ -48,8 +50,8 @@ void t.test('an unscoped host gets the surrogate; bodies and query strings are n
   t.equal(upstream.seen[1]?.body.toString(), SURROGATE);
   t.same(authorizations(upstream, 1), [`Bearer ${REAL}`]);
   t.equal(tp.logText(), START
-    + 'ALLOWED GET https://other.test/x -> 200\n'
-    + `ALLOWED POST https://secret.test/q?token=${SURROGATE} -> 200 [masked: 1]\n`);
+    + 'ALLOWED GET https://other.test/x -> 200 [down: 37]\n'
+    + `ALLOWED POST https://secret.test/q?token=${SURROGATE} -> 200 [masked: 1] [up: 38] [down: 84]\n`);
 });
 
 void t.test('a foreign credential to the scoped host is stripped; injected duplicates are collapsed', async (t) => {
@@ -60,9 +62,9 @@ void t.test('a foreign credential to the scoped host is stripped; injected dupli
   t.same(authorizations(upstream, 1), [`Bearer ${REAL}`], 'one Authorization, with the real value');
   t.equal(tp.logText(), START
     + "STRIPPED header 'authorization' from GET https://secret.test/foreign (foreign credential blocked)\n"
-    + 'ALLOWED GET https://secret.test/foreign -> 200 [dropped: 1]\n'
+    + 'ALLOWED GET https://secret.test/foreign -> 200 [dropped: 1] [down: 43]\n'
     + "COLLAPSED 2 duplicate 'authorization' headers in GET https://secret.test/dup (duplicate credential headers removed)\n"
-    + 'ALLOWED GET https://secret.test/dup -> 200 [masked: 1]\n');
+    + 'ALLOWED GET https://secret.test/dup -> 200 [masked: 1] [down: 39]\n');
 });
 
 void t.test('a secrets file that is not what the host writes stops the proxy from starting', async (t) => {

@@ -47,7 +47,7 @@ void t.test('an allowed GET returns the upstream answer; a blocked one gets the 
   t.equal(upstream.seen.length, 1, 'blocked requests never reach an upstream');
   t.equal(upstream.connections(), 1, 'and never open a connection to one');
   t.equal(tp.logText(), START
-    + 'ALLOWED GET https://allowed.test/x?y=1 -> 200\n'
+    + 'ALLOWED GET https://allowed.test/x?y=1 -> 200 [down: 41]\n'
     + 'BLOCKED POST https://evil.test/steal?data=1 -> 403\n'
     + 'BLOCKED DELETE https://other.test/public/a -> 403\n');
   t.same(tp.events.map((e) => [e.kind, e.level]), [['TASK_START', 'info'], ['ALLOWED', 'info'], ['BLOCKED', 'warn'], ['BLOCKED', 'warn']]);
@@ -61,7 +61,7 @@ void t.test('plain HTTP on port 80 is judged by the Host header and forwarded as
   t.equal(upstream.seen[0]?.headers.host, `allowed.test:${tp.proxy.ports.http}`);
   const blocked = await send(tp, { scheme: 'http', host: 'evil.test', path: '/' });
   t.equal(blocked.status, 403);
-  t.equal(tp.logText(), `${START}ALLOWED GET http://allowed.test/plain -> 200\nBLOCKED GET http://evil.test/ -> 403\n`);
+  t.equal(tp.logText(), `${START}ALLOWED GET http://allowed.test/plain -> 200 [down: 41]\nBLOCKED GET http://evil.test/ -> 403\n`);
 });
 
 void t.test('CONNECT is refused with 405 and logged', async (t) => {
@@ -98,7 +98,7 @@ void t.test('a Host header that disagrees with SNI is refused (domain fronting)'
     + 'BLOCKED GET https://allowed.test/a -> 421 (host mismatch: sni=allowed.test, host=evil.test)\n'
     + 'BLOCKED GET https://evil.test/b -> 421 (host mismatch: sni=evil.test, host=allowed.test)\n'
     + 'BLOCKED GET https://allowed.test/d -> 400 (more than one Host header)\n'
-    + 'ALLOWED GET https://allowed.test/c -> 200\n');
+    + 'ALLOWED GET https://allowed.test/c -> 200 [down: 37]\n');
 });
 
 void t.test('an absolute-form target naming another host is refused; a matching one is served', async (t) => {
@@ -115,7 +115,7 @@ void t.test('an absolute-form target naming another host is refused; a matching 
   t.equal(upstream.seen[0]?.url, '/y?z', 'the upstream gets the origin-form path');
   t.equal(tp.logText(), START
     + 'BLOCKED GET https://allowed.test/x -> 403 (host mismatch: header=allowed.test, url=evil.test)\n'
-    + 'ALLOWED GET https://allowed.test/y?z -> 200\n');
+    + 'ALLOWED GET https://allowed.test/y?z -> 200 [down: 39]\n');
 });
 
 void t.test('a TLS client without SNI is refused at the handshake and logged', async (t) => {
@@ -174,7 +174,7 @@ void t.test('a 10 MB upload streams through without being buffered', async (t) =
   for await (const chunk of res) chunks.push(chunk as Buffer);
   t.equal(res.statusCode, 201);
   t.same(JSON.parse(Buffer.concat(chunks).toString()), { bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
-  t.equal(tp.logText(), `${START}ALLOWED PUT https://allowed.test/upload -> 201\n`);
+  t.equal(tp.logText(), `${START}ALLOWED PUT https://allowed.test/upload -> 201 [up: ${body.length}] [down: ${Buffer.concat(chunks).length}]\n`);
 });
 
 void t.test('a chunked upload without Content-Length arrives whole, re-framed by the proxy', async (t) => {
@@ -220,7 +220,7 @@ void t.test('a streamed response (SSE) reaches the client event by event', async
     if (text.includes('message_start')) clientGotFirst();
   }
   t.equal(text, 'event: message_start\ndata: {}\n\nevent: message_stop\ndata: {}\n\n');
-  t.equal(tp.logText(), `${START}ALLOWED POST https://allowed.test/v1/messages?beta=true -> 200\n`);
+  t.equal(tp.logText(), `${START}ALLOWED POST https://allowed.test/v1/messages?beta=true -> 200 [up: 15] [down: 61]\n`);
 });
 
 void t.test('keep-alive: the client connection and the upstream connection are reused', async (t) => {
@@ -299,7 +299,7 @@ void t.test('malformed and oversized requests get an error status, and the proxy
     'BLOCKED GET http:///no-host -> 403',
     /^ERROR CLIENT 127\.0\.0\.1 (?:"GET \/half HTTP\/1\.1" )?-> the client closed the connection in the middle of a request \(HPE_INVALID_EOF_STATE\)$/,
     'ERROR CLIENT 127.0.0.1 "get /lower HTTP/1.1" -> 400 malformed request (HPE_INVALID_METHOD: Invalid method encountered)',
-    'ALLOWED GET https://allowed.test/ -> 200',
+    'ALLOWED GET https://allowed.test/ -> 200 [down: 36]',
     '',
   ]);
   t.notMatch(tp.logText(), /https?:\/\/127\.0\.0\.1/, 'the client\'s address is never shown as a URL');

@@ -23,5 +23,5 @@ void t.test('a name not in upstream_hosts is resolved through upstream_dns', asy
   t.equal(res.status, 200);
   t.equal(upstream.seen[0]?.headers.host, `allowed.test:${tp.proxy.ports.https}`);
   t.match(readFileSync(join(dir, 'resolver.log'), 'utf8'), /^DNS A allowed\.test -> 127\.0\.0\.1$/m, 'the proxy asked the configured resolver');
-  t.equal(tp.logText(), `${START}ALLOWED GET https://allowed.test/r -> 200\n`);
+  t.equal(tp.logText(), `${START}ALLOWED GET https://allowed.test/r -> 200 [down: ${Buffer.byteLength(res.body)}]\n`);
 });

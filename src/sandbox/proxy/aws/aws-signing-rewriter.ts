@@ -81,7 +81,7 @@ function resign(inScope: readonly CompiledSigner[], now: () => Date, rawHeaders:
     const presigned = resignPresigned(signer.pair, request.method, request.target, rawHeaders);
     if (presigned.kind === 'failed') return unchanged(rawHeaders, presigned.reason);
     const warning = clockSkewWarning(presigned.amzDate, now());
-    return { rawHeaders, masked: 1, stripped: [], collapsed: [], target: presigned.target, region: presigned.region, ...(warning === undefined ? {} : { warnings: [warning] }) };
+    return { rawHeaders, masked: 1, stripped: [], collapsed: [], credentials: [signer.pair.credential.name], target: presigned.target, region: presigned.region, ...(warning === undefined ? {} : { warnings: [warning] }) };
   }
   if (request === undefined) return unchanged(rawHeaders, 'no request line');
   const outcome = resignRequest(found.signer.pair, found.auth, { ...request, rawHeaders });
@@ -94,6 +94,7 @@ function resign(inScope: readonly CompiledSigner[], now: () => Date, rawHeaders:
     rawHeaders: outcome.rawHeaders,
     masked: 1,
     stripped: [],
+    credentials: [found.signer.pair.credential.name],
     collapsed: outcome.collapsed,
     region: outcome.region,
     ...(warning === undefined ? {} : { warnings: [warning] }),

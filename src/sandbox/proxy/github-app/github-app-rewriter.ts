@@ -83,7 +83,7 @@ export function withGithubApps(apps: readonly ScopedApp[], next: RewriteHeaders)
       const rest = await next(host, others);
       const headers = [name, value, ...rest.rawHeaders];
       const collapsed = authIndexes.length > 1 ? [{ name: 'authorization', entries: authIndexes.length }, ...rest.collapsed] : rest.collapsed;
-      return { ...rest, rawHeaders: headers, masked: rest.masked + 1, collapsed, tags: [`github-app: ${lease.state}`, ...(rest.tags ?? [])] };
+      return { ...rest, rawHeaders: headers, masked: rest.masked + 1, collapsed, credentials: [app.pair.app.name, ...(rest.credentials ?? [])], tags: [`github-app: ${lease.state}`, ...(rest.tags ?? [])] };
     }
 
     const rest: HeaderRewrite = await next(host, rawHeaders);

@@ -66,8 +66,8 @@ void t.test('S3 PUT and GET signed with the surrogate reach the upstream signed 
   t.same(verdicts, ['ok', 'ok']);
   t.equal(upstream.seen[0]?.body.toString(), 'content', 'the body streamed through unchanged');
   t.equal(tp.logText(), START
-    + 'ALLOWED PUT https://secret.test/bucket/a%20key.txt -> 200 [masked: 1] [region: eu-central-1]\n'
-    + 'ALLOWED GET https://secret.test/bucket?list-type=2&prefix=a -> 200 [masked: 1] [region: eu-central-1]\n');
+    + 'ALLOWED PUT https://secret.test/bucket/a%20key.txt -> 200 [masked: 1] [region: eu-central-1] [up: 7] [down: 12]\n'
+    + 'ALLOWED GET https://secret.test/bucket?list-type=2&prefix=a -> 200 [masked: 1] [region: eu-central-1] [down: 12]\n');
   for (const value of [REAL.secretAccessKey, REAL.sessionToken as string]) t.notOk(tp.logText().includes(value), 'no real value in the log');
 });
 
@@ -100,8 +100,8 @@ void t.test('outside the scopes, and what cannot be re-signed, go out as the cli
   });
   t.equal(chunkSigned.status, 403, 'not re-signed, not blocked: the upstream refuses it');
   t.same(verdicts, ['unknown access key id', 'unknown access key id']);
-  t.match(tp.logText(), /^ALLOWED GET https:\/\/other\.test\/bucket -> 403$/m);
-  t.match(tp.logText(), /^ALLOWED PUT https:\/\/secret\.test\/bucket\/k -> 403 \[aws-sigv4: not re-signed, ECDSA chunk-signed uploads are not re-signed\]$/m);
+  t.match(tp.logText(), /^ALLOWED GET https:\/\/other\.test\/bucket -> 403 \[down: 21\]$/m);
+  t.match(tp.logText(), /^ALLOWED PUT https:\/\/secret\.test\/bucket\/k -> 403 \[aws-sigv4: not re-signed, ECDSA chunk-signed uploads are not re-signed\] \[down: 21\]$/m);
 });
 
 void t.test('a container clock off by more than 5 minutes is warned about', async (t) => {
@@ -133,8 +133,8 @@ void t.test('a presigned URL made with the surrogate key is re-signed in its que
   t.equal(malformed.status, 403, 'a malformed presigned URL is not blocked by the proxy: it goes on as sent, and the upstream refuses it');
   t.equal(upstream.seen[2]?.url, garbled);
   const log = tp.logText();
-  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/.*X-Amz-Date=20261205garbage.* -> 403 \[aws-sigv4: not re-signed, X-Amz-Date is not YYYYMMDDTHHMMSSZ on the credential scope's date\]$/m);
-  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/a%20key\.txt\?versionId=3&X-Amz-Security-Token=\w+.* -> 200 \[masked: 1\] \[region: eu-central-1\]$/m);
+  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/.*X-Amz-Date=20261205garbage.* -> 403 \[aws-sigv4: not re-signed, X-Amz-Date is not YYYYMMDDTHHMMSSZ on the credential scope's date\] \[down: 21\]$/m);
+  t.match(log, /^ALLOWED GET https:\/\/secret\.test\/bucket\/a%20key\.txt\?versionId=3&X-Amz-Security-Token=\w+.* -> 200 \[masked: 1\] \[region: eu-central-1\] \[down: 12\]$/m);
   for (const value of [REAL.accessKeyId, REAL.secretAccessKey, REAL.sessionToken as string]) t.notOk(log.includes(value), 'the log shows the URL as the client sent it, never the real one');
 });
 
