@@ -110,10 +110,10 @@ void t.test('GraphQL through a repository-limited GitHub App token', async (t) =
 
   await attachment.release();
   const log = await readFile(join(contextDir, 'network-sandbox.log'), 'utf8');
-  t.match(log, /^ALLOWED POST https:\/\/api\.github\.test\/graphql -> 200 \[github-app: refreshed, graphql-scoped\] \[github-app: cached\] \[masked: 1\]$/m);
-  t.match(log, /^ALLOWED POST https:\/\/api\.github\.test\/graphql -> 200 \[github-app: graphql-scoped\] \[github-app: cached\] \[masked: 1\]$/m);
-  t.match(log, /^BLOCKED POST https:\/\/api\.github\.test\/graphql -> 403 \[github-app: octo\/other\]$/m);
-  t.match(log, /^BLOCKED POST https:\/\/api\.github\.test\/graphql\?query=x -> 403 \[github-app: query-params\]$/m);
+  t.match(log, /^ALLOWED POST https:\/\/api\.github\.test\/graphql -> 200 \[github-app: refreshed, graphql-scoped\] \[github-app: cached\] \[masked: 1\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(log, /^ALLOWED POST https:\/\/api\.github\.test\/graphql -> 200 \[github-app: graphql-scoped\] \[github-app: cached\] \[masked: 1\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(log, /^BLOCKED POST https:\/\/api\.github\.test\/graphql -> 403 \[github-app: octo\/other\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(log, /^BLOCKED POST https:\/\/api\.github\.test\/graphql\?query=x -> 403 \[github-app: query-params\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
 
   await sandbox.close();
   t.same(await leftovers(runtime, prefix), [], 'proxies and task networks removed');
