@@ -68,22 +68,27 @@ let built: Promise<string> | undefined;
 /**
  * Compiles the proxy program (and only what it imports) and its readiness probe into the package's
  * `dist/`, as `npm run build` would, and returns the package root to mount.
- * Once per test process; a lock keeps parallel test files from writing the
- * same files at once.
+ * Once per test process. The compiler writes into a scratch directory; a file
+ * of `dist/` is only replaced when its content changed, and then by a rename,
+ * so a proxy container of another test file that is importing `dist/` at that
+ * moment never reads a half-written module. A lock keeps parallel test files
+ * from publishing at once.
  */
 export function builtPackageRoot(): Promise<string> {
   built ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'airut-test-tsconfig-'));
     try {
       const config = join(dir, 'tsconfig.json');
+      const out = join(dir, 'out');
       await writeFile(config, JSON.stringify({
         extends: join(PACKAGE_ROOT, 'tsconfig.build.json'),
-        compilerOptions: { declaration: false, sourceMap: false, noEmitOnError: true, typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')], types: ['node'] },
+        compilerOptions: { outDir: out, rootDir: join(PACKAGE_ROOT, 'src'), declaration: false, sourceMap: false, noEmitOnError: true, typeRoots: [join(PACKAGE_ROOT, 'node_modules/@types')], types: ['node'] },
         files: [join(PACKAGE_ROOT, 'src/sandbox/proxy/main.ts'), join(PACKAGE_ROOT, 'src/sandbox/proxy/readiness-probe.ts')],
         include: [],
       }));
+      await execa(join(PACKAGE_ROOT, 'node_modules/.bin/tsc'), ['-p', config], { cwd: PACKAGE_ROOT });
       // The lock is taken on the build config itself, so no lock file is left behind.
-      await execa('flock', [join(PACKAGE_ROOT, 'tsconfig.build.json'), join(PACKAGE_ROOT, 'node_modules/.bin/tsc'), '-p', config], { cwd: PACKAGE_ROOT });
+      await execa('flock', [join(PACKAGE_ROOT, 'tsconfig.build.json'), process.execPath, '-e', PUBLISH, out, join(PACKAGE_ROOT, 'dist')]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -91,6 +96,28 @@ export function builtPackageRoot(): Promise<string> {
   })();
   return built;
 }
+
+/** Copies each changed file of argv[1] into argv[2] by writing a sibling and renaming it over. */
+const PUBLISH = `
+const { readdirSync, readFileSync, writeFileSync, renameSync, mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+const [from, to] = process.argv.slice(1);
+const walk = (rel) => {
+  for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
+    const path = join(rel, entry.name);
+    if (entry.isDirectory()) { mkdirSync(join(to, path), { recursive: true }); walk(path); continue; }
+    const text = readFileSync(join(from, path));
+    let current = null;
+    try { current = readFileSync(join(to, path)); } catch {}
+    if (current !== null && current.equals(text)) continue;
+    const temp = join(to, path) + '.' + process.pid + '.tmp';
+    writeFileSync(temp, text);
+    renameSync(temp, join(to, path));
+  }
+};
+mkdirSync(to, { recursive: true });
+walk('');
+`;
 
 /** A task attached to a real network sandbox, with one fake upstream on the test's egress network. */
 export interface RealTopology {
