@@ -225,9 +225,18 @@ export class FakeSlack extends EventEmitter {
     for (const socket of this.sockets.clients) socket.terminate();
   }
 
-  /** Closes sockets and the HTTP server. */
+  /**
+   * Closes sockets with a WebSocket goodbye (as a server shutting down does),
+   * then the HTTP server. A client that gets the close frame ends its
+   * connection at once; one cut without it waits out its close handshake.
+   */
   async close(): Promise<void> {
-    this.dropConnections();
+    const goodbyes = [...this.sockets.clients].map((socket) => new Promise<void>((resolve) => {
+      const cut = setTimeout(() => { socket.terminate(); }, 1000);
+      socket.once('close', () => { clearTimeout(cut); resolve(); });
+      socket.close(1001, 'server closing');
+    }));
+    await Promise.all(goodbyes);
     await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

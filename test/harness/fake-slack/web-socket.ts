@@ -8,10 +8,11 @@ import type { Server } from 'node:http';
 /** A server-side WebSocket connection. */
 export interface ServerSocket {
   send(data: string): void;
-  close(): void;
+  close(code?: number, reason?: string): void;
   terminate(): void;
   on(event: 'message', listener: (data: Buffer) => void): this;
   on(event: 'close', listener: () => void): this;
+  once(event: 'close', listener: () => void): this;
   off(event: 'close', listener: () => void): this;
   readonly readyState: number;
 }
