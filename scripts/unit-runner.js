@@ -1,16 +1,19 @@
-// Runs tap test files as plain node processes with tsx's TypeScript loader, a
-// few at a time, and sums their TAP streams.
+// Runs tap test files as plain node processes, a few at a time, and sums
+// their TAP streams.
 //
 // Why not the tap runner: tap starts every test file with its TypeScript
 // loader (ts-node), which costs seconds of CPU per file before the first test
-// runs; with 140 unit files that alone is minutes on a 2-core machine. A tap
-// test file is a program that prints TAP on its own, so the unit tier runs each
-// with `node --import tsx` (esbuild transpiles, no type check: `npm run
-// typecheck` does that) and parses the output with tap's own parser. `npm test`
-// keeps running everything through tap.
+// runs; with 150 unit files that alone is minutes on a 2-core machine. A tap
+// test file is a program that prints TAP on its own, so the unit tier
+// transpiles the sources and tests once (`unit-tree.js`: esbuild, no type
+// check, which `npm run typecheck` does), runs each file on plain node and
+// parses the output with tap's own parser. `npm test` keeps running everything
+// through tap.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
 import { Parser } from 'tap-parser';
+import { buildUnitTree, treePath } from './unit-tree.js';
 
 /** Per-file timeout, as `.taprc`'s (seconds). */
 const TIMEOUT_S = 600;
@@ -49,10 +52,10 @@ function countingParser() {
 }
 
 /** Runs one test file; resolves with its counts, exit status and whole output. */
-function runFile(root, file, env) {
+function runFile(root, tree, file, env) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--enable-source-maps', file], {
+    const child = spawn(process.execPath, ['--enable-source-maps', treePath(root, tree, file)], {
       cwd: root,
       env: { ...env, TAP_TIMEOUT: String(TIMEOUT_S) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,11 +83,20 @@ function runFile(root, file, env) {
  */
 export async function runUnitFiles(root, files, env, { jobs = availableParallelism(), out = process.stdout } = {}) {
   const started = Date.now();
+  const tree = await buildUnitTree(root);
+  try {
+    return await runAll(root, tree, files, env, { jobs, out, started });
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+}
+
+async function runAll(root, tree, files, env, { jobs, out, started }) {
   const queue = [...files];
   const results = [];
   const worker = async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const result = await runFile(root, file, env);
+      const result = await runFile(root, tree, file, env);
       results.push(result);
       if (!result.ok) {
         out.write(`\nnot ok ${file} (exit ${result.code ?? result.signal})\n${result.output}\n`);

@@ -4,8 +4,10 @@ import { Plugin } from '@oclif/core';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { BIN } from '../harness/cli.js';
+import { REPO_ROOT } from '../harness/repo-root.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+// The package's real folder, as oclif records it.
+const ROOT = REPO_ROOT;
 const TRACE = join(import.meta.dirname, '..', 'harness', 'module-trace', 'register.js');
 
 // What a start that only prints a version or help must never load: the

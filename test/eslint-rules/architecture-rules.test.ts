@@ -1,10 +1,11 @@
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import t from 'tap';
 import tseslint from 'typescript-eslint';
+import { REPO_ROOT } from '../harness/repo-root.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repo = REPO_ROOT;
 const fixture = join(repo, 'test', 'fixtures', 'lint');
 // The rules are plain JavaScript modules loaded by eslint.config.js; load them the same way.
 const { architectureConfig } = (await import(pathToFileURL(join(repo, 'eslint-rules', 'index.js')).href)) as {

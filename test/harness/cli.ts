@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { REPO_ROOT } from './repo-root.js';
 
 /** The built entry point, as a user runs it. */
-export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+export const BIN = join(REPO_ROOT, 'bin', 'run.js');
 
 /** A fresh, empty HOME with XDG dirs inside it, removed by `cleanup`. */
 export async function tempHome(): Promise<{ home: string; env: { HOME: string; XDG_CONFIG_HOME: string; XDG_STATE_HOME: string; XDG_CACHE_HOME: string; XDG_DATA_HOME: string }; cleanup: () => Promise<void> }> {

@@ -97,9 +97,9 @@ export function builtPackageRoot(): Promise<string> {
   return built;
 }
 
-/** Copies each changed file of argv[1] into argv[2] by writing a sibling and renaming it over. */
+/** Copies each changed file of argv[1] into argv[2] by writing a sibling and renaming it over; an unchanged one is touched. */
 const PUBLISH = `
-const { readdirSync, readFileSync, writeFileSync, renameSync, mkdirSync } = require('node:fs');
+const { readdirSync, readFileSync, writeFileSync, renameSync, mkdirSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 const [from, to] = process.argv.slice(1);
 const walk = (rel) => {
@@ -109,7 +109,8 @@ const walk = (rel) => {
     const text = readFileSync(join(from, path));
     let current = null;
     try { current = readFileSync(join(to, path)); } catch {}
-    if (current !== null && current.equals(text)) continue;
+    // Unchanged: only its time moves, so the build counts as newer than its sources, as after tsc.
+    if (current !== null && current.equals(text)) { const now = new Date(); utimesSync(join(to, path), now, now); continue; }
     const temp = join(to, path) + '.' + process.pid + '.tmp';
     writeFileSync(temp, text);
     renameSync(temp, join(to, path));

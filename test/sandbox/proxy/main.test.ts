@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
 import { parseProxyEvent, type ProxyEvent } from '../../../src/sandbox/proxy/index.js';
+import { REPO_ROOT } from '../../harness/repo-root.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = REPO_ROOT;
 const MAIN = join(ROOT, 'dist', 'sandbox', 'proxy', 'main.js');
 
 /** The program runs from the build, with plain node, exactly as in the proxy container. */

@@ -49,10 +49,8 @@ void t.test('two processes on one directory download once', async (t) => {
   registry.distTags.latest = '2.1.332';
   void registry.packumentRequests(2).then(() => open());
   const dir = await tempDir(t);
-  // The children load TypeScript the way this test process does (tap's loader
-  // under tap, tsx under npm run test:unit): the same node arguments.
-  const loader = process.execArgv;
-  t.ok(loader.some((arg) => /typescript|tsx/.test(arg)), 'runs under a TypeScript loader');
+  // The children are TypeScript programs: tsx loads them whatever runs this file.
+  const loader = ['--import', 'tsx'];
   const script = fileURLToPath(new URL('./ensure-in-child.ts', import.meta.url));
   const runChild = (): Promise<EnsureResult> =>
     run(process.execPath, [...loader, script, dir, registry.url, 'latest']).then(({ stdout }) => JSON.parse(stdout) as EnsureResult);
