@@ -110,14 +110,14 @@ export class RepoRuntime {
       // A repo whose tasks could not get a proven network sandbox fails now, with the fix, instead of at its first message.
       await assertNetworkBackend(sandbox.runtime);
     }
-    const channels = context.channels(id, repo, {
+    const channels = (await context.channels(id, repo, {
       repoStateDir: storage.repoStateDir,
       logger: log,
       onRejected: (rejected, channel) => {
         log.warn('message rejected', { channel, kind: rejected.kind, reason: rejected.reason, sender: rejected.sender, message_id: rejected.messageId });
         context.onRejected?.(id, rejected, channel);
       },
-    }).map(stopOnce);
+    })).map(stopOnce);
     if (channels.length === 0) log.warn('repo has no channel this version can serve');
     try {
       const handler = new RepoHandler({

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
-import { EmailChannel, type RejectedMail } from '../channels/email/index.js';
-import { SlackChannel } from '../channels/slack/index.js';
+import type { RejectedMail } from '../channels/email/index.js';
 import { ConversationStore, GitMirror } from '../conversation/index.js';
 import type { RepoConfig, ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -17,12 +16,18 @@ export interface ChannelContext {
 }
 
 /** Makes the channels of one repo. */
-export type ChannelFactory = (repoId: string, repo: RepoConfig, context: ChannelContext) => ChannelAdapter[];
+export type ChannelFactory = (repoId: string, repo: RepoConfig, context: ChannelContext) => ChannelAdapter[] | Promise<ChannelAdapter[]>;
 
-/** The production channels: email when `repos.<id>.email` is set, Slack when `repos.<id>.slack` is. */
-export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
+/**
+ * The production channels: email when `repos.<id>.email` is set, Slack when
+ * `repos.<id>.slack` is. Each channel's code (IMAP, SMTP and mail
+ * authentication; Bolt) is loaded when a repo first uses it, so a service
+ * without such a repo, and every other command, starts without it.
+ */
+export const defaultChannels: ChannelFactory = async (repoId, repo, context) => {
   const channels: ChannelAdapter[] = [];
   if (repo.email !== undefined) {
+    const { EmailChannel } = await import('../channels/email/index.js');
     const conversations = new ConversationStore(context.repoStateDir);
     channels.push(new EmailChannel({
       repoId,
@@ -34,6 +39,7 @@ export const defaultChannels: ChannelFactory = (repoId, repo, context) => {
     }));
   }
   if (repo.slack !== undefined) {
+    const { SlackChannel } = await import('../channels/slack/index.js');
     channels.push(new SlackChannel({
       repoId,
       config: repo.slack,
