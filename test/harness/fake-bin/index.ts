@@ -1,11 +1,12 @@
 import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 
 /** Directory holding fake `systemctl`, `loginctl` and `npm` (CommonJS scripts: see bin/package.json); put it first on PATH. */
 export const FAKE_BIN_DIR = join(import.meta.dirname, 'bin');
 
 /** The repository root, whose built Airut the fake global install links to. */
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = REPO_ROOT;
 
 /** One recorded call of a fake executable. */
 export interface FakeCall {

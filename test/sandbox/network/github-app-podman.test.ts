@@ -8,6 +8,7 @@ import { startFakeGithub } from '../../harness/fake-github/index.js';
 import { startGitHttpServer } from '../../harness/git-http/index.js';
 import { testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, leftovers, runInTask, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
+import { accessLine } from '../../harness/access-line.js';
 
 // GitHub App credentials through the real proxy in podman. A fake GitHub on
 // the test's --internal egress network checks the App JWT with the App's
@@ -99,10 +100,10 @@ void t.test('GitHub App tokens: REST, git push, foreign credentials, refresh fai
   t.ok(git.requests.every((r) => r.authorization === null || r.authorized), 'git never saw the surrogate');
 
   const log = await readFile(join(contextDir, 'network-sandbox.log'), 'utf8');
-  t.match(log, /^ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo -> 200 \[github-app: refreshed\] \[masked: 1\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
-  t.match(log, /^ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo\/pulls -> 200 \[github-app: cached\] \[masked: 1\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(log, accessLine(/ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo -> 200 \[github-app: refreshed\] \[masked: 1\]/));
+  t.match(log, accessLine(/ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo\/pulls -> 200 \[github-app: cached\] \[masked: 1\]/));
   t.match(log, /^STRIPPED header 'authorization' from GET https:\/\/api\.github\.test\/user \(foreign credential blocked\)$/m);
-  t.match(log, /^ALLOWED POST https:\/\/github\.test\/repo\.git\/git-receive-pack -> 200 \[github-app: cached\] \[masked: 1\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(log, accessLine(/ALLOWED POST https:\/\/github\.test\/repo\.git\/git-receive-pack -> 200 \[github-app: cached\] \[masked: 1\]/));
   t.notMatch(log, ISSUED, 'the token is never logged');
   t.notMatch(log, 'PRIVATE KEY');
   await attachment.release();
@@ -126,7 +127,7 @@ void t.test('GitHub App tokens: REST, git push, foreign credentials, refresh fai
   await second.release();
   const failedLog = await readFile(join(failedDir, 'network-sandbox.log'), 'utf8');
   t.match(failedLog, /^ERROR GET https:\/\/api\.github\.test\/repos\/octo\/repo -> GitHub App GH_TOKEN: api\.github\.test answered 500 to the token request for installation 4711$/m);
-  t.match(failedLog, /^ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo -> 502 \[github-app: refresh-failed\](?: \[up: \d+\])?(?: \[down: \d+\])?$/m);
+  t.match(failedLog, accessLine(/ALLOWED GET https:\/\/api\.github\.test\/repos\/octo\/repo -> 502 \[github-app: refresh-failed\]/));
 
   await sandbox.close();
   t.same(await leftovers(runtime, prefix), [], 'proxies and task networks removed');
