@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { writeFileAtomic } from '../conversation/atomic-write.js';
 
 /** How a scheduled run ended, as the dashboard shows it. */
-export type ScheduleOutcome = 'delivered' | 'nothing_to_do' | 'delivery_failed' | 'failed' | 'interrupted' | 'skipped_overlap';
+export type ScheduleOutcome = 'delivered' | 'nothing_to_do' | 'delivery_failed' | 'failed' | 'interrupted';
 
 /** What is kept of one schedule between runs of the service. */
 export interface ScheduleRecord {
@@ -18,6 +18,11 @@ export interface ScheduleRecord {
     /** Why delivery or the run failed. */
     error?: string;
   };
+  /** Fires skipped because the previous run was still going (overlap guard): how many, and the latest. */
+  skipped?: {
+    count: number;
+    lastFireAt: string;
+  };
 }
 
 /**
@@ -26,6 +31,9 @@ export interface ScheduleRecord {
  * change, so a crash leaves the previous or the new content.
  */
 export class ScheduleState {
+  /** The last write: writes go one after another, so an older snapshot never replaces a newer one. */
+  private writing: Promise<void> = Promise.resolve();
+
   private constructor(private readonly path: string, private records: Record<string, ScheduleRecord>) {}
 
   /** Reads the file (an absent one is empty; a damaged one is an error naming it). */
@@ -49,10 +57,18 @@ export class ScheduleState {
     return this.records[name] ?? {};
   }
 
-  /** Changes the record of `name` and writes the file before resolving. */
+  /**
+   * Changes the record of `name` and writes the file before resolving. Writes
+   * of overlapping updates (a run's end and a skipped fire) are queued in order.
+   */
   async update(name: string, change: (record: ScheduleRecord) => ScheduleRecord): Promise<void> {
     this.records = { ...this.records, [name]: change(this.get(name)) };
-    await mkdir(dirname(this.path), { recursive: true });
-    await writeFileAtomic(this.path, `${JSON.stringify(this.records, null, 2)}\n`);
+    const text = `${JSON.stringify(this.records, null, 2)}\n`;
+    const write = this.writing.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      await writeFileAtomic(this.path, text);
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 }

@@ -32,6 +32,7 @@ export interface ScheduleView {
   running: boolean;
   lastFire: string | undefined;
   lastRun: ReturnType<ScheduleState['get']>['lastRun'];
+  skipped: ReturnType<ScheduleState['get']>['skipped'];
 }
 
 /** Timer functions; tests pass their own so no test waits for real minutes. */
@@ -153,6 +154,7 @@ export class Scheduler {
         running: this.running.has(e.name),
         lastFire: record.lastFire,
         lastRun: record.lastRun,
+        skipped: record.skipped,
       };
     });
   }
@@ -179,7 +181,7 @@ export class Scheduler {
       const fireAt = entry.next;
       entry.next = this.following(entry, now, fireAt);
       if (this.running.has(entry.name)) {
-        this.log.warn('previous run still going; this fire is skipped', { schedule: entry.name, fire_at: fireAt.toISOString() });
+        await this.recordSkip(entry, fireAt);
         continue;
       }
       await this.dispatch(entry, fireAt, false);
@@ -236,6 +238,17 @@ export class Scheduler {
       this.log.info('scheduled run finished', { schedule: entry.name, outcome: result.outcome, conversation: result.conversationId });
     } catch (error) {
       this.log.error('could not record a scheduled run', { schedule: entry.name, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Logs a fire the overlap guard skipped and counts it in the schedule's record, so the dashboard shows it. */
+  private async recordSkip(entry: Entry, fireAt: Date): Promise<void> {
+    const fireIso = fireAt.toISOString();
+    this.log.warn('previous run still going; this fire is skipped', { schedule: entry.name, fire_at: fireIso });
+    try {
+      await this.options.state.update(entry.name, (r) => ({ ...r, skipped: { count: (r.skipped?.count ?? 0) + 1, lastFireAt: fireIso } }));
+    } catch (error) {
+      this.log.error('could not record a skipped fire', { schedule: entry.name, error: error instanceof Error ? error.message : String(error) });
     }
   }
 
