@@ -4,6 +4,7 @@ import { isIPv4, isIP } from 'node:net';
 import type { Allowlist } from '../network/allowlist/allowlist.js';
 import { allowlistFromObject } from '../network/allowlist/validate.js';
 import { PROXY_CONFIG_KEYS, PROXY_TASK_KEYS } from '../network/proxy-config-file.js';
+import { parsePrices, type PriceTable } from './price-table.js';
 import { ProxyError } from './proxy-error.js';
 
 /** The proxy program's settings, validated (see {@link parseProxyConfig} for the JSON form). */
@@ -43,6 +44,8 @@ export interface ProxyTask {
   allowlist: Allowlist;
   /** Masked secrets' file (real values); read once, when the proxy starts listening. */
   secretsFile: string | undefined;
+  /** Prices of Messages API usage; the shipped table when not given. */
+  prices?: PriceTable;
 }
 
 /** The file name quoted in 403 messages and used as the allowlist's source. */
@@ -50,7 +53,8 @@ export const ALLOWLIST_FILE = '.airut/network-allowlist.yaml';
 
 // The file format is declared once, beside the host code that writes it.
 const KEYS = new Set<string>(PROXY_CONFIG_KEYS);
-const TASK_KEYS = new Set<string>(PROXY_TASK_KEYS);
+// `prices` is read by the proxy alone so far; it belongs in PROXY_TASK_KEYS once the host writes it.
+const TASK_KEYS = new Set<string>([...PROXY_TASK_KEYS, 'prices']);
 
 /**
  * Validates the proxy's JSON config (a `ProxyProgramConfig`, snake_case, as written by the host):
@@ -181,7 +185,11 @@ export function loadProxyTask(path: string): ProxyTask {
   if (record.allowlist === undefined) fail('allowlist is missing');
   const secretsFile = record.secrets_file;
   if (secretsFile !== null && (typeof secretsFile !== 'string' || secretsFile === '')) fail(`secrets_file must be a path or null, got ${JSON.stringify(secretsFile)}`);
-  return { allowlist: allowlistFromObject(record.allowlist, ALLOWLIST_FILE), secretsFile: (secretsFile as string | null) ?? undefined };
+  return {
+    allowlist: allowlistFromObject(record.allowlist, ALLOWLIST_FILE),
+    secretsFile: (secretsFile as string | null) ?? undefined,
+    prices: parsePrices(record.prices, `Proxy task file ${path}`),
+  };
 }
 
 function readJson(path: string): unknown {

@@ -13,6 +13,8 @@ import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
+import { costOf, priceFor, type PriceTable } from './price-table.js';
+import { UsageTap, type UsageOutcome } from './usage-tap.js';
 import { readBodyForRewrite } from './read-rewrite-body.js';
 import { splitRequestTarget } from './split-request-target.js';
 import type { Upstream } from './upstream.js';
@@ -30,7 +32,13 @@ export interface RequestContext {
   bodyBudget: BodyBudget;
   /** Idle timeout of an upstream exchange, ms. */
   idleTimeoutMs: number;
+  /** Prices of the Messages API responses whose usage is counted. */
+  prices: PriceTable;
 }
+
+/** The host and decoded path of the Messages API calls whose responses are read for usage. */
+const MESSAGES_HOST = 'api.anthropic.com';
+const MESSAGES_PATH = '/v1/messages';
 
 /** Request headers never forwarded besides hop-by-hop ones: the proxy already answered `Expect` itself. */
 const DROP_REQUEST_HEADERS: ReadonlySet<string> = new Set(['expect']);
@@ -115,7 +123,10 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
     return;
   }
-  const exchange: Exchange = { method, host, path, url, expectContinue };
+  const decoded = decision.decodedPath ?? path;
+  const queryAt = decoded.indexOf('?');
+  const countUsage = method.toUpperCase() === 'POST' && host === MESSAGES_HOST && (queryAt < 0 ? decoded : decoded.slice(0, queryAt)) === MESSAGES_PATH;
+  const exchange: Exchange = { method, host, path, url, expectContinue, countUsage };
   const forwardHeaders = withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS);
   const filterRequest: FilterRequest = { method: method.toUpperCase(), host, path: decision.decodedPath ?? path, matched: decision.matched, rawHeaders: forwardHeaders };
   const filters = applicableFilters(ctx.bodyFilters, filterRequest);
@@ -252,6 +263,8 @@ export interface Exchange {
   path: string;
   url: string;
   expectContinue: boolean;
+  /** A Messages API call: its response is read for usage. */
+  countUsage: boolean;
 }
 
 function forward(
@@ -299,6 +312,7 @@ function forward(
     // A second reader beside the pipe: it sees the same chunks, and holds none of them.
     annotations.bytesDown = 0;
     up.on('data', (chunk: Buffer) => { annotations.bytesDown = (annotations.bytesDown ?? 0) + chunk.length; });
+    if (ex.countUsage && up.statusCode === 200) tapUsage(ctx, ex, up);
     // The upstream's own Date header is passed through; Node must not add a second one.
     res.sendDate = false;
     try {
@@ -335,6 +349,33 @@ function forward(
   if (transform === undefined) req.on('data', countUp);
   if (transform === undefined) req.pipe(upstreamReq);
   else req.pipe(transform).pipe(upstreamReq);
+}
+
+/**
+ * Reads the usage of a Messages API response from the same chunks the client
+ * gets (a second listener beside the pipe), and logs a USAGE line, or a
+ * WARNING naming the request when it cannot be read: never a reason to hold
+ * up or change the response.
+ */
+function tapUsage(ctx: RequestContext, ex: Exchange, up: IncomingMessage): void {
+  const header = (name: string): string | undefined => {
+    const value = up.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const tap = new UsageTap(header('content-type'), header('content-encoding'), (outcome: UsageOutcome) => {
+    if (!outcome.ok) {
+      ctx.log.warning(`WARNING: usage not counted for ${ex.method} ${ex.url}: ${outcome.problem}`);
+      return;
+    }
+    const { ok: _ok, ...tokens } = outcome;
+    const price = priceFor(tokens.model, ctx.prices);
+    ctx.log.usage({ ...tokens, cost_usd: price === undefined ? null : costOf(tokens, price), method: ex.method, url: ex.url });
+  });
+  up.on('data', (chunk: Buffer) => tap.write(chunk));
+  up.once('end', () => tap.end());
+  up.once('close', () => {
+    if (!up.complete) tap.abort('the response was cut off before its end');
+  });
 }
 
 function countHostHeaders(rawHeaders: readonly string[]): number {

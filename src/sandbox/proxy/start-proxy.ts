@@ -10,6 +10,7 @@ import { loadParser } from './graphql-request.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
+import { DEFAULT_PRICES } from './price-table.js';
 import { BodyBudget } from './read-body.js';
 import type { ProxyConfig, ProxyTask } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
@@ -186,7 +187,8 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       if (credentials.needsGraphql || task.allowlist.urlPrefixes.some((rule) => rule.graphql !== undefined)) await loadGraphql();
       // Registration order is run order (RBF-01): the operation check sees the body as sent; the repository scope last, on what goes upstream.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist), ...credentials.bodyFilters];
-      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS };
+      ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS,
+        prices: task.prices ?? DEFAULT_PRICES };
       log.taskStart();
 
       let dns: DnsResponder | undefined;

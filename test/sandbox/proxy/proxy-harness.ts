@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
-import { parseProxyConfig, startProxy, type NetworkLogEvent, type RunningProxy } from '../../../src/sandbox/proxy/index.js';
+import { parseProxyConfig, prepareProxy, type NetworkLogEvent, type RunningProxy } from '../../../src/sandbox/proxy/index.js';
+import { parsePrices } from '../../../src/sandbox/proxy/price-table.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'tls');
 /** CA of the fake upstreams (given to the proxy as upstream_ca_file). */
@@ -100,6 +101,8 @@ export interface TestProxy {
   events: NetworkLogEvent[];
   /** The whole network log. */
   logText: () => string;
+  /** The first event (already seen or still to come) that `match` accepts. */
+  nextEvent: (match: (event: NetworkLogEvent) => boolean) => Promise<NetworkLogEvent>;
 }
 
 /**
@@ -113,6 +116,8 @@ export async function startTestProxy(t: Test, options: {
   httpPort?: number;
   secretsFile?: string;
   extra?: Record<string, unknown>;
+  /** The task config's `prices`, as the task file would give them. */
+  prices?: unknown;
 }): Promise<TestProxy> {
   // Not t.testdir(): a test may already hold its own fixtures there (t.testdir() recreates it).
   const dir = await mkdtemp(join(tmpdir(), 'airut-proxy-test-'));
@@ -137,9 +142,22 @@ export async function startTestProxy(t: Test, options: {
     ...options.extra,
   }, 'test config');
   const events: NetworkLogEvent[] = [];
-  const proxy = await startProxy(config, { now: () => FIXED_NOW, onEvent: (e) => events.push(e) });
+  const waiters: { match: (event: NetworkLogEvent) => boolean; resolve: (event: NetworkLogEvent) => void }[] = [];
+  const onEvent = (event: NetworkLogEvent): void => {
+    events.push(event);
+    for (const waiter of waiters.filter((w) => w.match(event))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(event);
+    }
+  };
+  const prepared = await prepareProxy(config, { now: () => FIXED_NOW, onEvent });
+  const proxy = await prepared.listen({ allowlist: config.allowlist, secretsFile: config.secretsFile, prices: parsePrices(options.prices, 'test task') });
   t.teardown(() => proxy.close());
-  return { proxy, caPem: ca.certPem, logPath, events, logText: () => readFileSync(logPath, 'utf8') };
+  const nextEvent = (match: (event: NetworkLogEvent) => boolean): Promise<NetworkLogEvent> => {
+    const seen = events.find(match);
+    return seen === undefined ? new Promise((resolve) => waiters.push({ match, resolve })) : Promise.resolve(seen);
+  };
+  return { proxy, caPem: ca.certPem, logPath, events, logText: () => readFileSync(logPath, 'utf8'), nextEvent };
 }
 
 /** A response as the client saw it. */
@@ -147,6 +165,8 @@ export interface ClientResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body exactly as received (not decoded). */
+  bytes: Buffer;
   reusedSocket: boolean;
 }
 
@@ -185,5 +205,6 @@ export async function send(tp: TestProxy, options: {
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
-  return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket };
+  const bytes = Buffer.concat(chunks);
+  return { status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes, reusedSocket: req.reusedSocket };
 }
