@@ -22,6 +22,11 @@
  *   carries `usage` ({@link UsageRecord}). Older proxies send neither: both are optional.
  * - `{"event":"fatal","code":CODE,"message":TEXT,"hint":TEXT|null}` when the program cannot
  *   start; it then exits with status 1.
+ * - `{"event":"hold","id":"h1","method":"GET","host":"pkgs.test","path":"/simple/x","expires_in_ms":30000}`
+ *   (only with `--await-task` after the host sent `{"hold_ms":N}`): a request the allowlist
+ *   blocked waits for the host's `{"decide":"h1","allow":true|false}` on stdin, at most
+ *   `expires_in_ms`. `path` is the request path without its query.
+ * - `{"event":"hold_end","id":"h1","outcome":"allowed"|"denied"|"expired"|"closed"}` when it stopped waiting.
  * - `{"event":"stopped"}` (only with `--await-task`) after stdin closed and every listener
  *   and the log were closed: no log line follows. The program then exits with status 0.
  *
@@ -115,8 +120,29 @@ export interface StoppedEvent {
   event: 'stopped';
 }
 
+/** How a hold ended: only `allowed` lets the request (and its entry) through. */
+export type HoldOutcome = 'allowed' | 'denied' | 'expired' | 'closed';
+
+/** A blocked request held for the host's decision (`--await-task` with holds on). */
+export interface HoldEvent {
+  event: 'hold';
+  id: string;
+  method: string;
+  host: string;
+  /** The request path without its query: the entry an allow lets through. */
+  path: string;
+  expires_in_ms: number;
+}
+
+/** A hold stopped waiting. */
+export interface HoldEndEvent {
+  event: 'hold_end';
+  id: string;
+  outcome: HoldOutcome;
+}
+
 /** Any line of the proxy program's stdout. */
-export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent;
+export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent | HoldEvent | HoldEndEvent;
 
 const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS', 'USAGE']);
 
@@ -165,10 +191,23 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
         return { event: 'fatal', code: record.code, message: record.message, hint: typeof record.hint === 'string' ? record.hint : null };
       }
       return undefined;
+    case 'hold':
+      if (typeof record.id === 'string' && typeof record.method === 'string' && typeof record.host === 'string'
+        && typeof record.path === 'string' && isCount(record.expires_in_ms)) {
+        return { event: 'hold', id: record.id, method: record.method, host: record.host, path: record.path, expires_in_ms: record.expires_in_ms };
+      }
+      return undefined;
+    case 'hold_end':
+      if (typeof record.id === 'string' && typeof record.outcome === 'string' && HOLD_OUTCOMES.has(record.outcome)) {
+        return { event: 'hold_end', id: record.id, outcome: record.outcome as HoldOutcome };
+      }
+      return undefined;
     default:
       return undefined;
   }
 }
+
+const HOLD_OUTCOMES: ReadonlySet<string> = new Set(['allowed', 'denied', 'expired', 'closed']);
 
 function parseAccess(value: unknown): AccessRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
