@@ -1,6 +1,6 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
-import type { ChannelAdapter, ChannelKind, ChannelState, IncomingMessage, OutgoingReply, TaskEnd } from '../channels/index.js';
-import { isConversationId, lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror, type ReplyRecord } from '../conversation/index.js';
+import type { ChannelAdapter, ChannelKind, ChannelState, IncomingMessage, TaskEnd } from '../channels/index.js';
+import { isConversationId, lastSuccessfulResponse, resumeSessionId, type ConversationStore, type GitMirror } from '../conversation/index.js';
 import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
@@ -9,8 +9,9 @@ import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
 import { saveAttachments } from './save-attachments.js';
-import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply } from './message-ledger.js';
-import { clearOutbox, readOutbox } from './outbox.js';
+import type { MessageLedger } from './message-ledger.js';
+import { readOutbox } from './outbox.js';
+import { ReplyDelivery } from './reply-delivery.js';
 import { buildPrompt, buildRecoveryPrompt, type PromptContext, type PromptEntry } from './prompt.js';
 import { planReply } from './reply-plan.js';
 import { planOf } from './task-plan.js';
@@ -86,11 +87,13 @@ export class RepoHandler {
   private readonly scheduledRuns = new Map<string, ActiveRun & { done: Promise<unknown> }>();
   private stopping = false;
   private readonly log: Logger;
+  private readonly replies: ReplyDelivery;
 
   constructor(private readonly options: RepoHandlerOptions) {
     this.repoId = options.repoId;
     this.settings = options.settings;
     this.log = options.logger.child({ repo: options.repoId });
+    this.replies = new ReplyDelivery({ repoId: options.repoId, store: options.store, ledger: options.ledger, channels: options.channels, log: this.log });
     this.queue = new ConversationQueue(options.limit, (id, batch) => this.runBatch(id, batch), (id, error) => {
       this.log.error('task failed unexpectedly', { conversation: id, error: describe(error) });
     });
@@ -293,7 +296,7 @@ export class RepoHandler {
         { channel: last.channel, ...(record.replies.length === 0 && messages[0]?.subject !== undefined ? { subject: messages[0].subject } : {}), savedAttachments: [] },
         messages.map((m) => ({ sender: m.sender, receivedAt: m.receivedAt, text: m.text })),
       );
-      const sent = await this.deliver(conversationId, messages, { kind: 'interrupted', markdown: text, attachments: [] }, { prompt, clearOutbox: false });
+      const sent = await this.replies.deliver(conversationId, messages, { kind: 'interrupted', markdown: text, attachments: [] }, { prompt, clearOutbox: false });
       reason = sent ? 'stopped' : 'channel_error';
     } catch (error) {
       this.log.error('cancelled task could not be answered', { task: taskId, conversation: conversationId, error: describe(error) });
@@ -321,7 +324,7 @@ export class RepoHandler {
     const stored = ledger.finalReply(message.messageId);
     if (stored !== undefined) {
       try {
-        await this.deliverStored(message, stored);
+        await this.replies.deliverStored(message, stored);
       } finally {
         this.inFlight.delete(message.messageId);
       }
@@ -374,7 +377,7 @@ export class RepoHandler {
 
   private async answerEmpty(message: IncomingMessage, conversationId: string): Promise<void> {
     const taskId = this.options.tracker.add({ repoId: this.repoId, conversationId, title: message.subject ?? '', sender: message.sender, messageId: message.messageId });
-    const sent = await this.deliver(conversationId, [message], { kind: 'error', markdown: EMPTY_MESSAGE_TEXT, attachments: [] }, { clearOutbox: false });
+    const sent = await this.replies.deliver(conversationId, [message], { kind: 'error', markdown: EMPTY_MESSAGE_TEXT, attachments: [] }, { clearOutbox: false });
     this.inFlight.delete(message.messageId);
     this.options.tracker.finish(taskId, sent ? 'empty_message' : 'channel_error');
   }
@@ -441,7 +444,7 @@ export class RepoHandler {
     const effort = record.effort ?? settings.effort;
 
     // A new conversation is acknowledged once its workspace exists, even when a crash took the first attempt.
-    if (firstRun && settings.acknowledge[last.channel] === true) await this.acknowledge(id, last, acknowledgementText(conversationUrl));
+    if (firstRun && settings.acknowledge[last.channel] === true) await this.replies.acknowledge(id, last, acknowledgementText(conversationUrl));
 
     const context: PromptContext = {
       channel: last.channel,
@@ -491,7 +494,7 @@ export class RepoHandler {
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = plan.reply.markdown;
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
-    const sent = await this.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
+    const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
     return sent ? plan.reason : 'channel_error';
   }
 
@@ -504,154 +507,13 @@ export class RepoHandler {
     keepRecord: boolean,
     prompt = '',
   ): Promise<CompletionReason> {
-    const sent = await this.deliver(id, messages, { kind: 'error', markdown: text, attachments: [] }, { ...(keepRecord ? { prompt } : {}), clearOutbox: false });
+    const sent = await this.replies.deliver(id, messages, { kind: 'error', markdown: text, attachments: [] }, { ...(keepRecord ? { prompt } : {}), clearOutbox: false });
     return sent ? reason : 'channel_error';
   }
 
-  /**
-   * Answers a batch: stores the reply (and its conversation.json entry)
-   * before anything is sent, then sends it. From the moment it is stored the
-   * batch is never run again: a crash before the send is recorded is repaired
-   * by {@link deliverStored}, which sends this same reply again. `prompt`
-   * given means the reply is recorded in conversation.json.
-   */
-  private async deliver(
-    id: string,
-    messages: IncomingMessage[],
-    reply: OutgoingReply,
-    options: { prompt?: string; result?: ExecutionResult; clearOutbox: boolean },
-  ): Promise<boolean> {
-    const last = messages.at(-1) as IncomingMessage;
-    const record = options.prompt === undefined ? undefined : replyRecord(options.prompt, reply.markdown, messages, options.result);
-    const stored = await this.options.ledger.replySending({
-      key: finalReplyKey(id, last.messageId),
-      conversationId: id,
-      answers: last,
-      messageIds: messages.map((m) => m.messageId),
-      reply,
-      ...(record === undefined ? {} : { record }),
-      clearOutbox: options.clearOutbox,
-    });
-    if (record !== undefined) await this.appendRecord(id, record);
-    return this.sendStored(stored, messages);
-  }
-
-  /**
-   * A message came again whose answer was stored before a restart: sends
-   * that stored answer again (same text, files and Message-ID) unless it was
-   * already sent, and completes the message. The task is not run again.
-   */
-  private async deliverStored(message: IncomingMessage, stored: StoredReply): Promise<void> {
-    const fields = { conversation: stored.conversationId, message_id: message.messageId };
-    if (stored.state === 'sent') {
-      this.log.info('message already answered; not running it again', fields);
-    } else {
-      this.log.info('the answer was stored but its delivery not confirmed before a restart; sending the same answer again, not running the task', fields);
-      await this.restoreRecord(stored);
-    }
-    await this.sendStored(stored, [message]);
-  }
-
-  /** Sends a stored reply unless it was sent, then records it sent, clears the outbox and completes its messages. */
-  private async sendStored(stored: StoredReply, messages: IncomingMessage[]): Promise<boolean> {
-    const { ledger } = this.options;
-    if (stored.state !== 'sent') {
-      if (!(await this.send(stored.answers, stored.conversationId, stored.reply))) return false;
-      await ledger.replySent(stored.key);
-    }
-    if (stored.clearOutbox) await clearOutbox(this.options.store.layout(stored.conversationId).outbox);
-    // Every message of the batch is answered, also those the channel has not offered again yet.
-    for (const messageId of stored.messageIds) await ledger.answer(messageId, stored.conversationId);
-    await this.completeAll(messages);
-    return true;
-  }
-
-  /** Sends the acknowledgement of a new conversation once: a stored one is sent again only when its delivery was not confirmed. */
-  private async acknowledge(id: string, last: IncomingMessage, text: string): Promise<void> {
-    const { ledger } = this.options;
-    const stored = ledger.acknowledgement(id) ?? await ledger.replySending({
-      key: acknowledgementKey(id),
-      conversationId: id,
-      answers: last,
-      messageIds: [last.messageId],
-      reply: { kind: 'acknowledgement', markdown: text, attachments: [] },
-      clearOutbox: false,
-    });
-    if (stored.state === 'sent') return;
-    // An acknowledgement that cannot be sent does not hold up the task (it is logged by send).
-    if (await this.send(stored.answers, id, stored.reply)) await ledger.replySent(stored.key);
-  }
-
-  /** Appends the reply to conversation.json and clears the pending prompt. */
-  private async appendRecord(id: string, reply: ReplyRecord): Promise<void> {
-    await this.options.store.update(id, (r) => {
-      const { pendingRequestText: _, ...rest } = r;
-      return { ...rest, replies: [...r.replies, reply] };
-    });
-  }
-
-  /** Puts a stored reply's conversation.json entry back when a crash came before it was written. */
-  private async restoreRecord(stored: StoredReply): Promise<void> {
-    const { record } = stored;
-    if (record === undefined || !(await this.options.store.exists(stored.conversationId))) return;
-    const current = await this.options.store.read(stored.conversationId);
-    if (current.replies.some((r) => r.timestamp === record.timestamp && r.messageIds.join('\n') === record.messageIds.join('\n'))) return;
-    await this.appendRecord(stored.conversationId, record);
-  }
-
-  /** Sends a reply; a failure is logged and reported as false (the messages then stay with the channel). */
-  private async send(message: IncomingMessage, conversationId: string, reply: OutgoingReply): Promise<boolean> {
-    try {
-      await this.channel(message.channel).reply(message, conversationId, reply);
-      return true;
-    } catch (error) {
-      this.log.error('reply could not be sent', { conversation: conversationId, kind: reply.kind, message_id: message.messageId, error: describe(error) });
-      return false;
-    }
-  }
-
-  /** Tells each message's channel it is done (the ledger already records it answered). */
-  private async completeAll(messages: IncomingMessage[]): Promise<void> {
-    for (const message of messages) {
-      await this.channel(message.channel).complete(message).catch((error: unknown) => {
-        // The ledger already keeps it from being answered twice; the channel retries the removal.
-        this.log.warn('channel could not complete a message', { message_id: message.messageId, error: describe(error) });
-      });
-    }
-  }
-
   private channel(kind: ChannelKind): ChannelAdapter {
-    const channel = this.options.channels.find((c) => c.kind === kind);
-    if (channel === undefined) throw new Error(`repo ${this.repoId} has no ${kind} channel, yet a message came through one`);
-    return channel;
+    return this.replies.channel(kind);
   }
-}
-
-/** The conversation.json entry of a reply. */
-function replyRecord(prompt: string, responseText: string, messages: IncomingMessage[], result: ExecutionResult | undefined): ReplyRecord {
-  return {
-      sessionId: result?.sessionId ?? '',
-      timestamp: new Date().toISOString(),
-      durationMs: result?.durationMs ?? 0,
-      totalCostUsd: result?.costUsd ?? 0,
-      numTurns: result?.numTurns ?? 0,
-      isError: result === undefined || result.outcome !== 'success',
-      usage: result === undefined ? {} : usageRecord(result),
-      requestText: prompt,
-      responseText,
-      messageIds: messages.map((m) => m.messageId),
-  };
-}
-
-function usageRecord(result: ExecutionResult): Record<string, number> {
-  const { usage } = result;
-  return {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    cache_creation_input_tokens: usage.cacheCreationInputTokens,
-    cache_read_input_tokens: usage.cacheReadInputTokens,
-    ...Object.fromEntries(Object.entries(usage.extra).filter((e): e is [string, number] => typeof e[1] === 'number')),
-  };
 }
 
 /** How a progress display marks a task that ended for `reason`. */
