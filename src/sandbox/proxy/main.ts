@@ -13,10 +13,17 @@
  * prepared ahead of its task has no allowlist and no secrets, and serves
  * nothing, until the task hands them over. When stdin closes (the host is
  * done, or gone) it closes everything, prints `stopped` and exits 0.
+ *
+ * Holds (see hold-gate.ts): a `{"hold_ms":N}` line before `start` makes
+ * blocked requests wait up to N ms for a `{"decide":ID,"allow":BOOL}` line.
+ * A decision for no waiting hold, or a malformed one, is ignored with a
+ * WARNING log line: it never lets anything through.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isAirutError } from '../error.js';
+import { HoldGate } from './hold-gate.js';
+import { parseHoldControl } from './hold-control.js';
 import { HEALTH_INTERVAL_MS, healthQueryName, startHealthReports, type HealthReports } from './dns-health.js';
 import { loadProxyConfig, loadProxyTask, type ProxyConfig } from './proxy-config.js';
 import { ProxyError } from './proxy-error.js';
@@ -68,7 +75,11 @@ function announce(proxy: RunningProxy, healthMs?: number): void {
 
 async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
   const queryName = healthQueryName();
-  const prepared = await prepareProxy(config, { onEvent: emit, healthQueryName: queryName });
+  const holds = new HoldGate({ emit });
+  const prepared = await prepareProxy(config, { onEvent: emit, healthQueryName: queryName, holds });
+  const warn = (text: string): void => {
+    emit({ event: 'log', kind: 'WARNING', level: 'warn', line: `WARNING: ${text.replace(/[\r\n]+/g, ' ')}`, time: new Date().toISOString() });
+  };
   let running: Promise<RunningProxy> | undefined;
   let health: HealthReports | undefined;
   // The host watches the reports: a proxy whose DNS stops answering, or that stops
@@ -80,9 +91,24 @@ async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
   };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {
+    const control = parseHoldControl(line);
+    if (control?.kind === 'decide' && running !== undefined) {
+      if (holds.decide(control.id, control.allow) === 'unknown') {
+        warn(`decision ${control.allow ? 'allow' : 'deny'} for hold ${JSON.stringify(control.id.slice(0, 40))} ignored: no such hold is waiting (unknown, already decided or expired)`);
+      }
+      return;
+    }
+    if (control?.kind === 'invalid' && running !== undefined) {
+      warn(`hold control line ignored: ${control.problem}`);
+      return;
+    }
+    if (control?.kind === 'hold_ms' && running === undefined) {
+      holds.enable(control.ms);
+      return;
+    }
     if (line !== 'start' || running !== undefined) {
       fatal(new ProxyError('PROXY_CONTROL_INVALID', `Unexpected control line ${JSON.stringify(line.slice(0, 40))} on stdin.`, {
-        hint: 'The host writes "start" once, then closes stdin to stop the proxy.',
+        hint: 'The host writes {"hold_ms":N} (optional) and "start" once, then decisions {"decide":ID,"allow":BOOL}, then closes stdin to stop the proxy.',
       }));
     }
     running = (async () => prepared.listen(loadProxyTask(taskPath)))();
@@ -90,6 +116,8 @@ async function awaitTask(config: ProxyConfig, taskPath: string): Promise<void> {
   });
   lines.once('close', () => {
     void (async () => {
+      // Nobody is left to decide: every held request gets its 403 now.
+      holds.close();
       health?.stop();
       if (running === undefined) prepared.close();
       else await (await running).close();

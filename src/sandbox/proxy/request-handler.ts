@@ -4,11 +4,12 @@ import type { Transform } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 // The modules themselves, not the allowlist index: that one also loads the YAML parser.
 import type { Allowlist } from '../network/allowlist/allowlist.js';
-import { explainRequest } from '../network/allowlist/explain.js';
+import { explainRequest, type Decision } from '../network/allowlist/explain.js';
 import { normalizeRequestHost } from '../network/allowlist/request-target.js';
 import type { BodyFilter, FilterRequest } from './body-filter.js';
 import { applicableFilters, runBodyPipeline, type PipelineOutcome } from './body-pipeline.js';
 import type { HeaderRewrite, RewriteHeaders } from './header-rewrite.js';
+import { pathPrefixOf, type HoldGate } from './hold-gate.js';
 import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
@@ -32,6 +33,8 @@ export interface RequestContext {
   bodyBudget: BodyBudget;
   /** Idle timeout of an upstream exchange, ms. */
   idleTimeoutMs: number;
+  /** Where blocked requests wait for the host's decision; undefined: they get their 403 at once. */
+  holds?: HoldGate;
   /** Prices of the Messages API responses whose usage is counted. */
   prices: PriceTable;
 }
@@ -116,13 +119,54 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   }
 
   const decision = explainRequest(ctx.allowlist, { method, host, path, scheme });
+  const request: AllowedRequest = { method, host, path, url, expectContinue };
+  const markAllowed = (): void => { allowed = true; };
   if (!decision.allowed) {
-    req.resume();
-    // The reason already says what to change in which file; the hint is the YAML entry that would allow the request.
-    const howTo = decision.hint === undefined ? '' : ` Suggested entry (submit it as a PR):\n${decision.hint}`;
-    sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
+    const refuse = (): void => {
+      req.resume();
+      // The reason already says what to change in which file; the hint is the YAML entry that would allow the request.
+      const howTo = decision.hint === undefined ? '' : ` Suggested entry (submit it as a PR):\n${decision.hint}`;
+      sendJson(res, 403, { error: 'blocked_by_network_allowlist', host, path, method, message: `${decision.reason}${howTo}` }, expectContinue);
+    };
+    const entry = { method: method.toUpperCase(), host, pathPrefix: pathPrefixOf(path) };
+    if (ctx.holds?.isGranted(entry) === true) {
+      annotations.note = 'allowed while held earlier in this run';
+      sendAllowed(ctx, scheme, req, res, request, {}, annotations, markAllowed);
+      return;
+    }
+    // Held: the body stays unread (and 100 Continue unsent) until an allow for this hold's own id.
+    const held = ctx.holds?.hold(entry);
+    if (held === undefined) {
+      refuse();
+      return;
+    }
+    void held.then((outcome) => {
+      annotations.note = `held: ${outcome}`;
+      // The client gave up waiting: nobody is left to answer (an allow still covers the entry).
+      if (res.destroyed) return;
+      if (outcome === 'allowed') sendAllowed(ctx, scheme, req, res, request, {}, annotations, markAllowed);
+      else refuse();
+    });
     return;
   }
+  sendAllowed(ctx, scheme, req, res, request, decision, annotations, markAllowed);
+}
+
+/** A request the allowlist (or an allow while it was held) let through. */
+interface AllowedRequest {
+  method: string;
+  host: string;
+  path: string;
+  url: string;
+  expectContinue: boolean;
+}
+
+/** The body filters, credential work and upstream exchange of an allowed request; `decision` is empty for a request allowed while held. */
+function sendAllowed(
+  ctx: RequestContext, scheme: 'http' | 'https', req: IncomingMessage, res: ServerResponse, request: AllowedRequest,
+  decision: Pick<Decision, 'decodedPath' | 'matched'>, annotations: AccessAnnotations, markAllowed: () => void,
+): void {
+  const { method, host, path, url, expectContinue } = request;
   const decoded = decision.decodedPath ?? path;
   const queryAt = decoded.indexOf('?');
   const countUsage = method.toUpperCase() === 'POST' && host === MESSAGES_HOST && (queryAt < 0 ? decoded : decoded.slice(0, queryAt)) === MESSAGES_PATH;
@@ -132,7 +176,7 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
   const filters = applicableFilters(ctx.bodyFilters, filterRequest);
   if (filters.length === 0) {
     // The common case: the body streams through unread.
-    sendOn(ctx, scheme, req, res, forwardHeaders, exchange, annotations, undefined, () => { allowed = true; });
+    sendOn(ctx, scheme, req, res, forwardHeaders, exchange, annotations, undefined, markAllowed);
     return;
   }
   // The body decides: it has to arrive first.
@@ -144,7 +188,7 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
       sendJson(res, outcome.status, outcome.block, outcome.unread);
       return;
     }
-    sendOn(ctx, scheme, req, res, bodyHeaders(forwardHeaders, outcome), { ...exchange, expectContinue: false }, annotations, outcome.body, () => { allowed = true; });
+    sendOn(ctx, scheme, req, res, bodyHeaders(forwardHeaders, outcome), { ...exchange, expectContinue: false }, annotations, outcome.body, markAllowed);
   }).catch(() => {
     // The client went away mid-body (or answering it failed): nothing was sent upstream, and no one is left to answer.
     res.destroy();

@@ -8,6 +8,7 @@ import { startDnsResponder, type DnsResponder } from './dns-responder.js';
 import { graphqlOperationFilter } from './graphql-filter.js';
 import { loadParser } from './graphql-request.js';
 import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
+import type { HoldGate } from './hold-gate.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
 import { DEFAULT_PRICES } from './price-table.js';
@@ -30,6 +31,8 @@ export interface StartProxyOptions {
   readText?: (path: string) => string;
   /** A DNS name the responder answers without logging it: the proxy's own health queries. */
   healthQueryName?: string;
+  /** Where blocked requests wait for a decision (the program's stdin); without it they are refused at once. */
+  holds?: HoldGate;
 }
 
 /** A running proxy. */
@@ -189,6 +192,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist), ...credentials.bodyFilters];
       ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS,
         prices: task.prices ?? DEFAULT_PRICES };
+      if (options.holds !== undefined) ctx.holds = options.holds;
       log.taskStart();
 
       let dns: DnsResponder | undefined;
