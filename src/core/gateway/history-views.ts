@@ -48,8 +48,9 @@ export function promptFacts(requestText: string): PromptFacts {
 /** The completion reason a recorded reply stands for, as far as its text tells. */
 export function replyReason(reply: ReplyRecord): string {
   if (!reply.isError) return 'success';
-  if (reply.responseText === stoppedText(true) || reply.responseText === stoppedText(false)) return 'stopped';
-  if (reply.responseText === interruptedText()) return 'interrupted';
+  // A reply may end with the run's receipt block: the status texts are matched as its start.
+  if (reply.responseText.startsWith(stoppedText(true)) || reply.responseText.startsWith(stoppedText(false))) return 'stopped';
+  if (reply.responseText.startsWith(interruptedText())) return 'interrupted';
   if (/because it ran out of time/.test(reply.responseText)) return 'timeout';
   if (reply.responseText.startsWith('The network sandbox failed during the run')) return 'proxy_failed';
   return 'execution_failed';

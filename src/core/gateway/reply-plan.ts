@@ -1,5 +1,6 @@
 import type { ExecutionResult } from '../../sandbox/index.js';
 import type { OutgoingReply } from '../channels/index.js';
+import { receiptMarkdown, type Receipt } from '../receipt/index.js';
 import { failureText, interruptedText, proxyFailureText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
 import type { CompletionReason } from './task-tracker.js';
 
@@ -20,6 +21,13 @@ export interface ReplySettings {
   shuttingDown: boolean;
   /** True when the operator stopped this task from the dashboard. */
   stoppedByOperator?: boolean;
+  /** The run's receipt: shown as a block at the end of every reply. Absent: no block. */
+  receipt?: Receipt;
+  /**
+   * The repo lets users approve blocked requests from the thread
+   * (`network.approvals` is not `off`): the receipt says how. Default true.
+   */
+  approvals?: boolean;
 }
 
 /**
@@ -32,10 +40,23 @@ export interface ReplySettings {
  * - stopped at shutdown: says the service stopped and the work is kept;
  * - the network proxy failed: says so, with its reason; the outbox ships;
  * - any other failure: says what happened with Claude's last lines; the outbox ships.
+ *
+ * With a receipt, every one of them ends with the receipt block (what the run
+ * reached, its blocked requests numbered for `allow N`, tokens, cost, time),
+ * and the one-line footer leaves the cost to it.
  */
 export function planReply(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
+  const plan = planReplyText(result, settings);
+  if (settings.receipt === undefined) return plan;
+  const block = receiptMarkdown(settings.receipt, { showCost: settings.showCost, approvals: settings.approvals ?? true });
+  return { ...plan, reply: { ...plan.reply, markdown: `${plan.reply.markdown.trimEnd()}\n\n${block}` } };
+}
+
+function planReplyText(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
   if (result.outcome === 'success') {
-    const footer = usageFooter(result, { showCost: settings.showCost, ...(settings.conversationUrl ? { conversationUrl: settings.conversationUrl } : {}) });
+    // The receipt shows the cost with the tokens; the footer would say it twice.
+    const showCost = settings.showCost && settings.receipt === undefined;
+    const footer = usageFooter(result, { showCost, ...(settings.conversationUrl ? { conversationUrl: settings.conversationUrl } : {}) });
     return { reply: { kind: 'result', markdown: result.responseText, ...(footer ? { footer } : {}) }, attachOutbox: true, reason: 'success' };
   }
   if (result.outcome === 'timeout') {
