@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { AirutError } from '../../sandbox/index.js';
+import { AirutError } from '../../sandbox/error.js';
 
 /** One thing wrong with a config file, located where the file allows it. */
 export interface ConfigProblem {

@@ -1,4 +1,4 @@
-import { AirutError } from '../../sandbox/index.js';
+import { AirutError } from '../../sandbox/error.js';
 
 /** Stable codes of {@link ServiceError}. */
 export type ServiceErrorCode =
