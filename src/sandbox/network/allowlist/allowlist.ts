@@ -1,3 +1,4 @@
+import { approvalDocument, approvalRules, type ApprovalDocument, type ApprovalRule } from './approval-overlay.js';
 import { compilePattern, type PatternMatcher } from './pattern.js';
 
 /** An entry of `domains:`: every path and method on hosts matching `host`. */
@@ -51,6 +52,11 @@ export type AllowlistRule = DomainRule | UrlPrefixRule;
 export interface AllowlistDocument {
   domains: string[];
   url_prefixes: { host: string; path: string; methods: string[]; graphql?: { queries: string[]; mutations: string[]; subscriptions: string[] } }[];
+  /**
+   * Conversation approvals laid over the repository's entries for one task
+   * (only in the JSON handed to the proxy: a repository's YAML cannot hold them).
+   */
+  approvals?: ApprovalDocument[];
 }
 
 /**
@@ -64,10 +70,13 @@ export class Allowlist {
   readonly domains: readonly DomainRule[];
   /** `url_prefixes:` entries, in file order (the first full match wins). */
   readonly urlPrefixes: readonly UrlPrefixRule[];
+  /** Conversation approvals of this task, tried after the repository's entries (see `approval-overlay.ts`). */
+  readonly approvals: readonly ApprovalRule[];
 
   /** Use `parseAllowlist` or `allowlistFromObject`: this constructor trusts its input to be valid. */
-  constructor(source: string, document: AllowlistDocument) {
+  constructor(source: string, document: AllowlistDocument, approvals: readonly ApprovalRule[] = []) {
     this.source = source;
+    this.approvals = Object.freeze([...approvals]);
     this.domains = document.domains.map((host, index) => ({
       kind: 'domain',
       index,
@@ -91,9 +100,20 @@ export class Allowlist {
     Object.freeze(this);
   }
 
-  /** True when nothing at all is allowed (an empty file, `{}`, or empty lists). */
+  /** True when nothing at all is allowed (an empty file, `{}`, or empty lists, and no approvals). */
   get isEmpty(): boolean {
-    return this.domains.length === 0 && this.urlPrefixes.length === 0;
+    return this.domains.length === 0 && this.urlPrefixes.length === 0 && this.approvals.length === 0;
+  }
+
+  /**
+   * This allowlist with `approvals` laid over it (replacing any it had): the
+   * repository's entries are unchanged; each approval adds exactly its
+   * method, host and path.
+   * @throws AllowlistError (`ALLOWLIST_INVALID`) when an approval is malformed
+   */
+  withApprovals(approvals: readonly ApprovalDocument[]): Allowlist {
+    const { approvals: _, ...document } = this.toJSON();
+    return new Allowlist(this.source, document, approvalRules(approvals, `${this.source} (conversation approvals)`));
   }
 
   /** The JSON form for the proxy container (see {@link AllowlistDocument}). */
@@ -108,6 +128,7 @@ export class Allowlist {
           graphql: { queries: [...u.graphql.queries], mutations: [...u.graphql.mutations], subscriptions: [...u.graphql.subscriptions] },
         }),
       })),
+      ...(this.approvals.length === 0 ? {} : { approvals: this.approvals.map(approvalDocument) }),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { describeRule, type Allowlist, type AllowlistRule, type UrlPrefixRule } from './allowlist.js';
+import { describeApprovalRule, findApproval, type ApprovalRule } from './approval-overlay.js';
 import { normalizeRequestHost, normalizeRequestPath } from './request-target.js';
 
 /** What the proxy knows about a request when it decides (before any upstream connection). */
@@ -32,6 +33,8 @@ export interface Decision {
   readonly matched?: AllowlistRule;
   /** The path, percent-decoded once, as it was matched; set when the request was allowed. */
   readonly decodedPath?: string;
+  /** The conversation approval that allowed the request (no repository entry did). */
+  readonly approval?: ApprovalRule;
 }
 
 /**
@@ -82,7 +85,7 @@ function suggestEntry(host: string, decodedPath: string, method: string): string
  * when it holds NUL, a backslash, a `..` segment or a double-encoded
  * separator. Then `domains` entries are tried first (every method and path),
  * then `url_prefixes` in order; the first entry matching host, path and method
- * wins. Hosts compare case-insensitively, paths (query string included)
+ * wins; then the conversation's approvals. Hosts compare case-insensitively, paths (query string included)
  * case-sensitively.
  */
 export function explainRequest(allowlist: Allowlist, request: RequestToCheck): Decision {
@@ -119,6 +122,13 @@ export function explainRequest(allowlist: Allowlist, request: RequestToCheck): D
     }
     // A later entry (e.g. a wildcard host) may still allow this method: keep looking.
     wrongMethod ??= entry;
+  }
+
+  // A conversation approval allows exactly its method, host and path (query aside), compared as text.
+  const approval = findApproval(allowlist.approvals, method, host.host, request.path);
+  if (approval !== undefined) {
+    const rule = describeApprovalRule(approval);
+    return { allowed: true, methodMismatch: false, rule, approval, decodedPath: path.path, reason: `${method} ${url} is allowed by the conversation's ${rule}.` };
   }
 
   if (wrongMethod !== undefined) {

@@ -6,6 +6,7 @@
  */
 import { Allowlist, type AllowlistDocument } from './allowlist.js';
 import { findShapeProblems, type KeyPath } from './allowlist-schema.js';
+import { approvalRules } from './approval-overlay.js';
 import { AllowlistError, type AllowlistProblem } from './error.js';
 import { findClassEnd, findPatternProblem, isWildcardPattern } from './pattern.js';
 
@@ -225,11 +226,18 @@ export function buildAllowlist(value: unknown, source: string, placeOf: (path: K
 /**
  * Validate an already-parsed allowlist (e.g. the JSON the host hands to the
  * proxy, or a YAML mapping loaded elsewhere). `null`/`undefined` or `{}` give
- * an allowlist that blocks everything.
+ * an allowlist that blocks everything. An `approvals` list (conversation
+ * approvals, see `approval-overlay.ts`) is read beside the entries.
  *
  * @throws AllowlistError (`ALLOWLIST_INVALID`) listing every problem.
  */
 export function allowlistFromObject(value: unknown, source: string): Allowlist {
+  // Approvals come only with the JSON the host hands the proxy; the YAML reader (parseAllowlist) refuses the key.
+  if (isPlainObject(value) && 'approvals' in value) {
+    const { approvals, ...document } = value;
+    const allowlist = buildAllowlist(document, source, () => undefined);
+    return new Allowlist(source, allowlist.toJSON(), approvalRules(approvals, `${source} (conversation approvals)`));
+  }
   return buildAllowlist(value, source, () => undefined);
 }
 
