@@ -14,7 +14,8 @@ const TASK_ID = '([0-9a-f]{6,32})';
  * - `GET /conversations/<id>` and `GET /api/conversations/<id>`;
  * - `GET /conversation/<id>` redirects there (the link the gateway puts in acknowledgements and reply footers);
  * - `GET /api/tasks/<id>/record`: a task's run as recorded on disk;
- * - `GET /tasks/<id>` and `GET /api/tasks/<id>` for tasks the live list no longer holds (earlier starts).
+ * - `GET /tasks/<id>` and `GET /api/tasks/<id>` for tasks the live list no longer holds (earlier starts),
+ *   and the page of a finished task of this start too, with its receipt.
  *
  * Returns false for any other request, so the caller routes it on.
  */
@@ -45,10 +46,12 @@ export async function routeHistory(req: IncomingMessage, res: ServerResponse, pa
   }
   if ((match = new RegExp(`^/(api/)?tasks/${TASK_ID}$`).exec(path)) !== null) {
     const taskId = match[2] ?? '';
-    if (source.task(taskId) !== undefined) return false;
+    // A task of this run still queued or running is the live routes'; a finished one is shown with its record's receipt.
+    const live = source.task(taskId);
+    if (live !== undefined && (live.state === 'queued' || live.state === 'running' || match[1] !== undefined)) return false;
     const record = await source.taskRecord?.(taskId);
     if (record === undefined) return false;
-    if (match[1] === undefined) send(res, 200, HTML, renderTaskPage(source.version(), record.task));
+    if (match[1] === undefined) send(res, 200, HTML, renderTaskPage(source.version(), record.task, record.receipt));
     else sendJson(res, 200, record.task);
     return true;
   }

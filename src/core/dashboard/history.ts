@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readReplies } from '../../sandbox/index.js';
 import type { ClaudeEvent } from '../../sandbox/index.js';
 import { conversationLayout, conversationsDir, isConversationId, parseConversation, type ConversationRecord } from '../conversation/index.js';
+import { readReceipts, type StoredReceipt } from '../receipt/index.js';
 
 /** A conversation as found on disk. */
 export interface StoredConversation {
@@ -80,6 +81,11 @@ export class ConversationHistory {
   /** The conversation's `events.jsonl`, one array of events per run. */
   events(stored: StoredConversation): Promise<ClaudeEvent[][]> {
     return readReplies(this.layout(stored.repoId, stored.conversationId).eventsFile);
+  }
+
+  /** The receipts of the conversation's runs, oldest first (`receipts.jsonl`); none when it has none. */
+  receipts(stored: StoredConversation): Promise<StoredReceipt[]> {
+    return readReceipts(this.layout(stored.repoId, stored.conversationId).dir);
   }
 
   /** The conversation's `network-sandbox.log` (its last bytes when large); empty when there is none. */

@@ -1,3 +1,4 @@
+import type { Receipt } from '../receipt/index.js';
 import type { RunEvent } from '../run/index.js';
 import type { ConfigStatus, ConversationView, HealthView, NetworkLineView, PlanItemView, RepoView, ReplyView, TaskCounts, TaskView } from './views.js';
 
@@ -15,6 +16,8 @@ export interface TaskRecordView {
   network: NetworkLineView[];
   /** Claude's latest plan: live while the task runs, else as recorded; undefined when it wrote none. */
   plan?: PlanItemView[];
+  /** What the run reached and spent; undefined while it runs or when it was recorded without one. */
+  receipt?: Receipt;
 }
 
 /** What "Run now" of a schedule came to: started, no such schedule, already running, or its repo is stopping. */

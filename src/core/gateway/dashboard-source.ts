@@ -1,4 +1,5 @@
 import type { ReplyRecord } from '../conversation/index.js';
+import { receiptForMessages } from '../receipt/index.js';
 import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, PlanItemView, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
 import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
 import type { GatewayRunEvent } from './repo-handler.js';
@@ -142,12 +143,14 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     const events = alignEvents(replies, await history.events(stored))[index] ?? [];
     const network = alignNetworkLog(replies, await history.networkLog(stored))[index] ?? [];
     const plan = latestPlan(events);
+    const receipt = receiptForMessages(await history.receipts(stored), (replies[index] as ReplyRecord).messageIds);
     return {
       task: live === undefined ? pastTaskView(stored, index) : taskView(live),
       reply: replyView(replies[index] as ReplyRecord, taskId),
       events: events.map(eventView),
       network,
       ...(plan === undefined ? {} : { plan }),
+      ...(receipt === undefined ? {} : { receipt }),
     };
   }
 

@@ -1,14 +1,17 @@
+import type { Receipt } from '../../receipt/index.js';
 import { html } from '../html.js';
 import type { TaskView } from '../source.js';
 import { layout } from './layout.js';
+import { renderReceiptSection } from './task-receipt.js';
 
 /**
  * The task page. The transcript, network log and totals are filled in by the
  * client script, so the page and the live view share one renderer: from the
  * task's event stream (replayed from its start) while it is live, or from its
  * run as recorded on disk (`/api/tasks/<id>/record`) once it has finished.
+ * A finished task's receipt, when it has one, is rendered here.
  */
-export function renderTaskPage(version: string, task: TaskView): string {
+export function renderTaskPage(version: string, task: TaskView, receipt?: Receipt): string {
   const live = task.state === 'queued' || task.state === 'running';
   const conversation = task.conversationId === undefined
     ? html`—`
@@ -37,6 +40,7 @@ export function renderTaskPage(version: string, task: TaskView): string {
 <ol id="transcript" class="transcript"></ol>
 <h2>Reply</h2>
 <pre id="reply-text" class="reply">—</pre>
+${renderReceiptSection(receipt)}
 <h2>Network</h2>
 <p><label><input type="checkbox" id="blocked-only"> Blocked only</label></p>
 <ol id="network" class="network"></ol>
