@@ -103,10 +103,14 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     const prompt = args.prompt === '-' ? await text(process.stdin) : (args.prompt ?? '');
     checkPrompt(prompt);
     const settings = await resolveRunSettings(runFlags, process.env, process.cwd(), homedir());
-    const run = runPrompt({ settings, prompt }, progress);
+    const { ReceiptCollector, receiptParagraph } = await import('../../core/receipt/index.js');
+    const tally = new ReceiptCollector();
+    const run = runPrompt({ settings, prompt }, (event) => { tally.observe(event); progress(event); });
     const result = await this.untilDone(run);
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const receipt = tally.receipt({ result, approvals: [] });
+    if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, receipt }, null, 2)}\n`);
     else if (result.outcome === 'success') process.stdout.write(result.responseText.endsWith('\n') ? result.responseText : `${result.responseText}\n`);
+    if (!flags.json) process.stderr.write(`airut: ${receiptParagraph(receipt, { showCost: true })}\n`);
     if (result.outcome !== 'success') {
       process.stderr.write(`airut: the run ended with outcome ${result.outcome}${result.errorSummary ? `:\n${result.errorSummary}` : ''}\n`);
     }

@@ -7,7 +7,7 @@
  * kept with the conversation.
  */
 export type { Receipt, HostTraffic, BlockedEntry, ApprovalInEffect, ReceiptUsage } from './receipt.js';
-export { ReceiptCollector, collectReceipt, pathWithoutQuery, type ReceiptFacts } from './receipt-collector.js';
+export { ReceiptCollector, collectReceipt, pathWithoutQuery, type ReceiptFacts, type ReceiptCollectorOptions } from './receipt-collector.js';
 export { crossCheckUsage, claudeUsageOf, COST_TOLERANCE_USD, type ClaudeUsage, type CountedUsage, type UsageCheck } from './usage-cross-check.js';
 export { receiptMarkdown, type ReceiptMarkdownOptions } from './receipt-markdown.js';
 export { receiptParagraph } from './receipt-paragraph.js';

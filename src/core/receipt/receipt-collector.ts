@@ -9,14 +9,21 @@ export interface ReceiptFacts {
   result: ExecutionResult | undefined;
   /** The conversation-scoped approvals the run's allowlist carried. */
   approvals: readonly ApprovalInEffect[];
-  /** Wall-clock duration of the run, ms. */
-  durationMs: number;
+  /** Wall-clock duration of the run, ms. Default: the collector's clock since it was made. */
+  durationMs?: number;
+}
+
+/** Options of a {@link ReceiptCollector}. */
+export interface ReceiptCollectorOptions {
+  /** Milliseconds; injected by tests. Default: `Date.now`. Read when the collector is made and when a receipt is asked for without a duration. */
+  clock?: () => number;
 }
 
 /**
  * Tallies a run's events into a {@link Receipt} as they stream past, so a
- * caller keeps counts rather than every event. No I/O and no clock: feed it
- * with {@link observe}, then call {@link receipt} once the run ended.
+ * caller keeps counts rather than every event. No I/O: make it when the run
+ * starts, feed it with {@link observe}, then call {@link receipt} once the
+ * run ended (the duration is measured in between unless given).
  *
  * Only the proxy's structured records count (an ALLOWED or BLOCKED line's
  * `access`, a USAGE line's `usage`): they are what `network-sandbox.log`
@@ -27,6 +34,13 @@ export class ReceiptCollector {
   private readonly blocked = new Map<string, BlockedEntry>();
   private readonly credentials = new Set<string>();
   private readonly usage: UsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0 };
+  private readonly clock: () => number;
+  private readonly startedAt: number;
+
+  constructor(options: ReceiptCollectorOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.startedAt = this.clock();
+  }
 
   /** Takes one run event; everything but the proxy's access and usage records is ignored. */
   observe(event: RunEvent): void {
@@ -47,7 +61,7 @@ export class ReceiptCollector {
       credentials: [...this.credentials],
       approvals: facts.approvals.map((a) => ({ ...a })),
       usage,
-      durationMs: Math.max(0, Math.round(facts.durationMs)),
+      durationMs: Math.max(0, Math.round(facts.durationMs ?? this.clock() - this.startedAt)),
     };
   }
 
@@ -84,7 +98,7 @@ export class ReceiptCollector {
 }
 
 /** Builds the receipt of a finished run from all its events at once. */
-export function collectReceipt(events: Iterable<RunEvent>, facts: ReceiptFacts): Receipt {
+export function collectReceipt(events: Iterable<RunEvent>, facts: ReceiptFacts & { durationMs: number }): Receipt {
   const collector = new ReceiptCollector();
   for (const event of events) collector.observe(event);
   return collector.receipt(facts);

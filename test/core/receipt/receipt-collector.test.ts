@@ -141,3 +141,12 @@ void t.test('the collector tallies as events stream and can be asked more than o
   t.equal(second.blocked.length, 1, 'a fragment is not part of the path prefix');
   t.end();
 });
+
+void t.test('without a duration the collector measures one with its clock, from when it was made', (t) => {
+  let now = 1000;
+  const collector = new ReceiptCollector({ clock: () => now });
+  now = 3500;
+  t.equal(collector.receipt({ result: undefined, approvals: [] }).durationMs, 2500);
+  t.equal(collector.receipt({ result: undefined, approvals: [], durationMs: 7 }).durationMs, 7, 'a given duration wins');
+  t.end();
+});
