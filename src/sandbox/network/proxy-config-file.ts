@@ -59,14 +59,49 @@ export interface ProxyTaskFile {
   allowlist: AllowlistDocument;
   /** Masked secrets (real values), written 0600 and deleted once the proxy serves; null for none. */
   secrets_file: string | null;
+  /** Prices laid over the shipped table, by model id prefix (e.g. `claude-sonnet-4`). Optional. */
+  prices?: Record<string, ModelPriceDocument>;
+  /** Caps the proxy enforces for this task. Optional: none means nothing is refused for spending. */
+  budgets?: ProxyBudgetCap[];
 }
 
-/** Every key of {@link ProxyTaskFile}; both are required. */
-export const PROXY_TASK_KEYS: readonly (keyof ProxyTaskFile)[] = ['allowlist', 'secrets_file'];
+/** USD per million tokens of each kind. */
+export interface ModelPriceDocument {
+  input: number;
+  output: number;
+  /** Cache writes (`cache_creation_input_tokens`). */
+  cache_write: number;
+  /** Cache reads (`cache_read_input_tokens`). */
+  cache_read: number;
+}
 
-/** The task file for `allowlist` (plain data; the caller writes it). */
-export function proxyTaskFile(allowlist: AllowlistDocument): ProxyTaskFile & { secrets_file: string } {
-  return { allowlist, secrets_file: `${TASK_DIR_MOUNT}/${SECRETS_FILE}` };
+/**
+ * One spending cap of a task: reached when `spent_before` plus what the task
+ * spends reaches `limit`. USD caps count Messages API usage and refuse
+ * further Messages API calls; byte caps count body bytes both ways and refuse
+ * every further request.
+ */
+export interface ProxyBudgetCap {
+  /** The config key (or flag) that sets the cap, quoted in the refusal: `budgets.cost_usd.run`. */
+  name: string;
+  unit: 'usd' | 'bytes';
+  limit: number;
+  /** Spent before this task against the same cap (earlier runs of the conversation, the repo today). */
+  spent_before: number;
+}
+
+/** Every key of {@link ProxyTaskFile}; `allowlist` and `secrets_file` are required. */
+export const PROXY_TASK_KEYS: readonly (keyof ProxyTaskFile)[] = ['allowlist', 'secrets_file', 'prices', 'budgets'];
+
+/** The task file for `allowlist`, with optional prices and budgets (plain data; the caller writes it). */
+export function proxyTaskFile(
+  allowlist: AllowlistDocument, extra: Pick<ProxyTaskFile, 'prices' | 'budgets'> = {},
+): ProxyTaskFile & { secrets_file: string } {
+  return {
+    allowlist, secrets_file: `${TASK_DIR_MOUNT}/${SECRETS_FILE}`,
+    ...(extra.prices === undefined ? {} : { prices: extra.prices }),
+    ...(extra.budgets === undefined || extra.budgets.length === 0 ? {} : { budgets: extra.budgets }),
+  };
 }
 
 /** What {@link proxyProgramConfig} needs from the caller. */

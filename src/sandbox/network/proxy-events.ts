@@ -16,10 +16,11 @@
  *   missing reports like a failed probe: the proxy is frozen or stuck.
  * - `{"event":"log","kind":K,"level":L,"line":TEXT,"time":ISO}` for each line also written to
  *   `network-sandbox.log` (`line` is byte-for-byte the file's line without the newline).
- *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED, WARNING
- *   and COLLAPSED (NLG-05: they deserve the operator's attention), `info` otherwise.
+ *   `kind` is one of {@link NetworkLogKind}; `level` is `warn` for BLOCKED, ERROR, STRIPPED, WARNING,
+ *   COLLAPSED and BUDGET (NLG-05: they deserve the operator's attention), `info` otherwise.
  *   An ALLOWED or BLOCKED line also carries `access` ({@link AccessRecord}); a USAGE line
- *   carries `usage` ({@link UsageRecord}). Older proxies send neither: both are optional.
+ *   carries `usage` ({@link UsageRecord}), a BUDGET line (a request refused because a spending
+ *   cap was reached) `budget` ({@link BudgetRecord}). Older proxies send none: all are optional.
  * - `{"event":"fatal","code":CODE,"message":TEXT,"hint":TEXT|null}` when the program cannot
  *   start; it then exits with status 1.
  * - `{"event":"hold","id":"h1","method":"GET","host":"pkgs.test","path":"/simple/x","expires_in_ms":30000}`
@@ -35,7 +36,7 @@
  */
 
 /** The kinds of network log lines (NLG-02..04 and DNS-04). */
-export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'WARNING' | 'DNS' | 'USAGE';
+export type NetworkLogKind = 'TASK_START' | 'ALLOWED' | 'BLOCKED' | 'ERROR' | 'STRIPPED' | 'COLLAPSED' | 'WARNING' | 'DNS' | 'USAGE' | 'BUDGET';
 
 /** One request's access line as data: what was asked, what was decided, what it moved. */
 export interface AccessRecord {
@@ -83,6 +84,20 @@ export interface NetworkLogEvent {
   access?: AccessRecord;
   /** On USAGE lines. */
   usage?: UsageRecord;
+  /** On BUDGET lines. */
+  budget?: BudgetRecord;
+}
+
+/** A request the proxy refused because a spending cap of the task was reached (a BUDGET line). */
+export interface BudgetRecord {
+  /** The config key (or flag) that sets the cap, e.g. `budgets.cost_usd.run`. */
+  name: string;
+  unit: 'usd' | 'bytes';
+  limit: number;
+  /** Spent against the cap, earlier runs included when the cap spans them. */
+  spent: number;
+  method: string;
+  url: string;
 }
 
 /** The listeners are bound; the ports are the actual ones (useful when 0 was configured). */
@@ -144,7 +159,7 @@ export interface HoldEndEvent {
 /** Any line of the proxy program's stdout. */
 export type ProxyEvent = NetworkLogEvent | ReadyEvent | HealthEvent | FatalEvent | WaitingEvent | StoppedEvent | HoldEvent | HoldEndEvent;
 
-const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS', 'USAGE']);
+const KINDS: ReadonlySet<string> = new Set(['TASK_START', 'ALLOWED', 'BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'DNS', 'USAGE', 'BUDGET']);
 
 /**
  * Reads one stdout line of the proxy program; undefined for anything that is
@@ -171,6 +186,8 @@ export function parseProxyEvent(line: string): ProxyEvent | undefined {
         if (access !== undefined) log.access = access;
         const usage = parseUsage(record.usage);
         if (usage !== undefined) log.usage = usage;
+        const budget = parseBudget(record.budget);
+        if (budget !== undefined) log.budget = budget;
         return log;
       }
       return undefined;
@@ -231,6 +248,18 @@ function parseUsage(value: unknown): UsageRecord | undefined {
     model: r.model, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_creation_input_tokens: r.cache_creation_input_tokens,
     cache_read_input_tokens: r.cache_read_input_tokens, cost_usd: r.cost_usd, method: r.method, url: r.url,
   };
+}
+
+function parseBudget(value: unknown): BudgetRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.name !== 'string' || (r.unit !== 'usd' && r.unit !== 'bytes') || !isAmount(r.limit) || !isAmount(r.spent)
+    || typeof r.method !== 'string' || typeof r.url !== 'string') return undefined;
+  return { name: r.name, unit: r.unit, limit: r.limit, spent: r.spent, method: r.method, url: r.url };
+}
+
+function isAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 function isCount(value: unknown): value is number {

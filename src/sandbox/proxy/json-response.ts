@@ -24,12 +24,18 @@ export interface FilterAnswer {
   detail: string;
 }
 
+/** The Messages API's own error shape, for refusals of its calls that Claude Code must show as they are. */
+export interface ApiErrorAnswer {
+  type: 'error';
+  error: { type: string; message: string };
+}
+
 /**
  * Sends `body` as JSON with an exact Content-Length. `close` ends the
  * connection afterwards (the client may have sent something the next request
  * must not be parsed from, or is talking to the wrong host).
  */
-export function sendJson(res: ServerResponse, status: number, body: ProxyAnswer | FilterAnswer, close = false): void {
+export function sendJson(res: ServerResponse, status: number, body: ProxyAnswer | FilterAnswer | ApiErrorAnswer, close = false): void {
   const text = `${JSON.stringify(body)}\n`;
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',

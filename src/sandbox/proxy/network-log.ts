@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { AccessRecord, NetworkLogEvent, NetworkLogKind, UsageRecord } from '../network/proxy-events.js';
+import { formatAmount } from './budget.js';
+import type { AccessRecord, BudgetRecord, NetworkLogEvent, NetworkLogKind, UsageRecord } from '../network/proxy-events.js';
 
 /** Annotations of an access line, printed in this order when non-zero (NLG-03). */
 export interface AccessAnnotations {
@@ -21,7 +22,7 @@ export interface AccessAnnotations {
   credentials?: readonly string[];
 }
 
-const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING']);
+const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'BUDGET']);
 
 /**
  * Writes `network-sandbox.log` (NLG-01..05): appended, one `write` per line so
@@ -95,6 +96,16 @@ export class NetworkLog {
     this.write('USAGE', line, { usage: { ...usage, model: printable(usage.model), method: printable(usage.method), url: printable(usage.url) } });
   }
 
+  /**
+   * `BUDGET METHOD URL -> refused (budgets.cost_usd.run: spent $0.0300 of $0.0300)`: a request
+   * refused because a spending cap of the task was reached.
+   */
+  budget(record: BudgetRecord): void {
+    const amount = (n: number): string => formatAmount(record.unit, n);
+    const line = `BUDGET ${printable(record.method)} ${printable(record.url)} -> refused (${printable(record.name)}: spent ${amount(record.spent)} of ${amount(record.limit)})`;
+    this.write('BUDGET', line, { budget: { ...record, name: printable(record.name), method: printable(record.method), url: printable(record.url) } });
+  }
+
   /** `ERROR METHOD URL -> message`, for a request whose upstream leg failed (or a connection that failed before any request). */
   error(method: string, url: string, message: string): void {
     this.write('ERROR', `ERROR ${printable(method)} ${printable(url)} -> ${printable(message)}`);
@@ -138,7 +149,7 @@ export class NetworkLog {
     if (this.fd !== undefined) closeSync(this.fd);
   }
 
-  private write(kind: NetworkLogKind, line: string, fields: Pick<NetworkLogEvent, 'access' | 'usage'> = {}): void {
+  private write(kind: NetworkLogKind, line: string, fields: Pick<NetworkLogEvent, 'access' | 'usage' | 'budget'> = {}): void {
     if (this.fd !== undefined && this.writable && !this.closed) {
       try {
         writeSync(this.fd, `${line}\n`);

@@ -43,6 +43,22 @@ export function costOf(tokens: TokenCounts, price: ModelPrice): number {
     + tokens.cache_creation_input_tokens * price.cacheWrite + tokens.cache_read_input_tokens * price.cacheRead) / 1_000_000;
 }
 
+/**
+ * What a response counts against a cost budget when its model has no price:
+ * the dearest price of each kind in the table, so an unknown model (a new
+ * family, a typo in a price override) can never spend past a budget unseen.
+ */
+export function budgetCostOf(tokens: TokenCounts, table: PriceTable): number {
+  const dearest: ModelPrice = { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 };
+  for (const price of table.values()) {
+    dearest.input = Math.max(dearest.input, price.input);
+    dearest.output = Math.max(dearest.output, price.output);
+    dearest.cacheWrite = Math.max(dearest.cacheWrite, price.cacheWrite);
+    dearest.cacheRead = Math.max(dearest.cacheRead, price.cacheRead);
+  }
+  return costOf(tokens, dearest);
+}
+
 const PRICE_KEYS = { input: 'input', output: 'output', cache_write: 'cacheWrite', cache_read: 'cacheRead' } as const;
 
 /**

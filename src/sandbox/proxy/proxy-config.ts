@@ -3,7 +3,8 @@ import { isIPv4, isIP } from 'node:net';
 // The modules themselves, not the allowlist index: that one also loads the YAML parser.
 import type { Allowlist } from '../network/allowlist/allowlist.js';
 import { allowlistFromObject } from '../network/allowlist/validate.js';
-import { PROXY_CONFIG_KEYS, PROXY_TASK_KEYS } from '../network/proxy-config-file.js';
+import { PROXY_CONFIG_KEYS, PROXY_TASK_KEYS, type ProxyBudgetCap } from '../network/proxy-config-file.js';
+import { parseBudgetCaps } from './budget-caps.js';
 import { parsePrices, type PriceTable } from './price-table.js';
 import { ProxyError } from './proxy-error.js';
 
@@ -46,6 +47,8 @@ export interface ProxyTask {
   secretsFile: string | undefined;
   /** Prices of Messages API usage; the shipped table when not given. */
   prices?: PriceTable;
+  /** Spending caps of the task; none when not given. */
+  budgets?: readonly ProxyBudgetCap[];
 }
 
 /** The file name quoted in 403 messages and used as the allowlist's source. */
@@ -53,8 +56,7 @@ export const ALLOWLIST_FILE = '.airut/network-allowlist.yaml';
 
 // The file format is declared once, beside the host code that writes it.
 const KEYS = new Set<string>(PROXY_CONFIG_KEYS);
-// `prices` is read by the proxy alone so far; it belongs in PROXY_TASK_KEYS once the host writes it.
-const TASK_KEYS = new Set<string>([...PROXY_TASK_KEYS, 'prices']);
+const TASK_KEYS = new Set<string>(PROXY_TASK_KEYS);
 
 /**
  * Validates the proxy's JSON config (a `ProxyProgramConfig`, snake_case, as written by the host):
@@ -189,6 +191,7 @@ export function loadProxyTask(path: string): ProxyTask {
     allowlist: allowlistFromObject(record.allowlist, ALLOWLIST_FILE),
     secretsFile: (secretsFile as string | null) ?? undefined,
     prices: parsePrices(record.prices, `Proxy task file ${path}`),
+    budgets: parseBudgetCaps(record.budgets, `Proxy task file ${path}`),
   };
 }
 

@@ -14,7 +14,8 @@ import type { BodyBudget } from './read-body.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { sendJson } from './json-response.js';
 import type { AccessAnnotations, NetworkLog } from './network-log.js';
-import { costOf, priceFor, type PriceTable } from './price-table.js';
+import { refusalMessage, type BudgetTrip, type TaskBudget } from './budget.js';
+import { budgetCostOf, costOf, priceFor, type PriceTable } from './price-table.js';
 import { UsageTap, type UsageOutcome } from './usage-tap.js';
 import { readBodyForRewrite } from './read-rewrite-body.js';
 import { splitRequestTarget } from './split-request-target.js';
@@ -37,6 +38,8 @@ export interface RequestContext {
   holds?: HoldGate;
   /** Prices of the Messages API responses whose usage is counted. */
   prices: PriceTable;
+  /** What the task spent, against its caps. */
+  budget: TaskBudget;
 }
 
 /** The host and decoded path of the Messages API calls whose responses are read for usage. */
@@ -171,6 +174,15 @@ function sendAllowed(
   const queryAt = decoded.indexOf('?');
   const countUsage = method.toUpperCase() === 'POST' && host === MESSAGES_HOST && (queryAt < 0 ? decoded : decoded.slice(0, queryAt)) === MESSAGES_PATH;
   const exchange: Exchange = { method, host, path, url, expectContinue, countUsage };
+  const trip = ctx.budget.active ? ctx.budget.refusal(countUsage) : undefined;
+  if (trip !== undefined) {
+    // Allowed by the allowlist, so not a BLOCKED entry anyone could approve: ALLOWED with the 403 and a note, and a BUDGET line.
+    markAllowed();
+    annotations.note = `budget ${trip.name} reached`;
+    refuseForBudget(ctx, res, exchange, trip);
+    req.resume();
+    return;
+  }
   const forwardHeaders = withoutHopByHop(req.rawHeaders, DROP_REQUEST_HEADERS);
   const filterRequest: FilterRequest = { method: method.toUpperCase(), host, path: decision.decodedPath ?? path, matched: decision.matched, rawHeaders: forwardHeaders };
   const filters = applicableFilters(ctx.bodyFilters, filterRequest);
@@ -355,7 +367,10 @@ function forward(
     up.on('error', fail);
     // A second reader beside the pipe: it sees the same chunks, and holds none of them.
     annotations.bytesDown = 0;
-    up.on('data', (chunk: Buffer) => { annotations.bytesDown = (annotations.bytesDown ?? 0) + chunk.length; });
+    up.on('data', (chunk: Buffer) => {
+      annotations.bytesDown = (annotations.bytesDown ?? 0) + chunk.length;
+      ctx.budget.addBytes(chunk.length);
+    });
     if (ex.countUsage && up.statusCode === 200) tapUsage(ctx, ex, up);
     // The upstream's own Date header is passed through; Node must not add a second one.
     res.sendDate = false;
@@ -377,11 +392,15 @@ function forward(
 
   // What goes upstream: the body as sent, after any transform (AWS chunk signatures change its length).
   annotations.bytesUp = 0;
-  const countUp = (chunk: Buffer): void => { annotations.bytesUp = (annotations.bytesUp ?? 0) + chunk.length; };
+  const countUp = (chunk: Buffer): void => {
+    annotations.bytesUp = (annotations.bytesUp ?? 0) + chunk.length;
+    ctx.budget.addBytes(chunk.length);
+  };
   if (transform !== undefined) transform.on('data', countUp);
   if (body !== undefined) {
     if (transform === undefined) {
       annotations.bytesUp = body.length;
+      ctx.budget.addBytes(body.length);
       upstreamReq.end(body);
     } else {
       transform.pipe(upstreamReq);
@@ -413,13 +432,27 @@ function tapUsage(ctx: RequestContext, ex: Exchange, up: IncomingMessage): void 
     }
     const { ok: _ok, ...tokens } = outcome;
     const price = priceFor(tokens.model, ctx.prices);
-    ctx.log.usage({ ...tokens, cost_usd: price === undefined ? null : costOf(tokens, price), method: ex.method, url: ex.url });
+    const cost = price === undefined ? null : costOf(tokens, price);
+    ctx.log.usage({ ...tokens, cost_usd: cost, method: ex.method, url: ex.url });
+    ctx.budget.addCost(cost ?? budgetCostOf(tokens, ctx.prices));
   });
   up.on('data', (chunk: Buffer) => tap.write(chunk));
   up.once('end', () => tap.end());
   up.once('close', () => {
     if (!up.complete) tap.abort('the response was cut off before its end');
   });
+}
+
+/**
+ * Answers a request a reached cap refuses. A Messages API call gets the API's
+ * own error shape (`permission_error`, which Claude Code shows and does not
+ * retry); any other request a JSON body like the allowlist's refusals.
+ */
+function refuseForBudget(ctx: RequestContext, res: ServerResponse, ex: Exchange, trip: BudgetTrip): void {
+  ctx.log.budget({ ...trip, method: ex.method, url: ex.url });
+  const message = refusalMessage(trip);
+  if (ex.countUsage) sendJson(res, 403, { type: 'error', error: { type: 'permission_error', message } }, ex.expectContinue);
+  else sendJson(res, 403, { error: 'budget_exceeded', budget: trip.name, host: ex.host, path: ex.path, method: ex.method, message }, ex.expectContinue);
 }
 
 function countHostHeaders(rawHeaders: readonly string[]): number {

@@ -11,6 +11,7 @@ import { keepHeaders, type RewriteHeaders } from './header-rewrite.js';
 import type { HoldGate } from './hold-gate.js';
 import { LeafCertificates } from './leaf-certificates.js';
 import { NetworkLog } from './network-log.js';
+import { TaskBudget } from './budget.js';
 import { DEFAULT_PRICES } from './price-table.js';
 import { BodyBudget } from './read-body.js';
 import type { ProxyConfig, ProxyTask } from './proxy-config.js';
@@ -191,7 +192,7 @@ export async function prepareProxy(config: ProxyConfig, options: StartProxyOptio
       // Registration order is run order (RBF-01): the operation check sees the body as sent; the repository scope last, on what goes upstream.
       const bodyFilters = [graphqlOperationFilter(), toolDomainFilter(task.allowlist), ...credentials.bodyFilters];
       ctx = { allowlist: task.allowlist, log, upstream, upstreamPorts: config.upstreamPorts, rewriteHeaders, bodyFilters, bodyBudget: new BodyBudget(BODY_BUDGET_BYTES), idleTimeoutMs: IDLE_TIMEOUT_MS,
-        prices: task.prices ?? DEFAULT_PRICES };
+        prices: task.prices ?? DEFAULT_PRICES, budget: new TaskBudget(task.budgets ?? []) };
       if (options.holds !== undefined) ctx.holds = options.holds;
       log.taskStart();
 

@@ -16,6 +16,7 @@ import type { Test } from 'tap';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
 import { parseProxyConfig, prepareProxy, type NetworkLogEvent, type RunningProxy } from '../../../src/sandbox/proxy/index.js';
 import { parsePrices } from '../../../src/sandbox/proxy/price-table.js';
+import { parseBudgetCaps } from '../../../src/sandbox/proxy/budget-caps.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'tls');
 /** CA of the fake upstreams (given to the proxy as upstream_ca_file). */
@@ -118,6 +119,8 @@ export async function startTestProxy(t: Test, options: {
   extra?: Record<string, unknown>;
   /** The task config's `prices`, as the task file would give them. */
   prices?: unknown;
+  /** The task config's `budgets`, as the task file would give them. */
+  budgets?: unknown;
 }): Promise<TestProxy> {
   // Not t.testdir(): a test may already hold its own fixtures there (t.testdir() recreates it).
   const dir = await mkdtemp(join(tmpdir(), 'airut-proxy-test-'));
@@ -151,7 +154,8 @@ export async function startTestProxy(t: Test, options: {
     }
   };
   const prepared = await prepareProxy(config, { now: () => FIXED_NOW, onEvent });
-  const proxy = await prepared.listen({ allowlist: config.allowlist, secretsFile: config.secretsFile, prices: parsePrices(options.prices, 'test task') });
+  const proxy = await prepared.listen({ allowlist: config.allowlist, secretsFile: config.secretsFile, prices: parsePrices(options.prices, 'test task'),
+    budgets: parseBudgetCaps(options.budgets, 'test task') });
   t.teardown(() => proxy.close());
   const nextEvent = (match: (event: NetworkLogEvent) => boolean): Promise<NetworkLogEvent> => {
     const seen = events.find(match);
