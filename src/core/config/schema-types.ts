@@ -382,6 +382,14 @@ export interface RepoNetworkConfig {
    * Send all container traffic through the allowlist proxy (`.airut/network-allowlist.yaml`). Masked secrets, signing and GitHub App credentials need it.
    */
   sandbox_enabled: boolean;
+  /**
+   * `exact` (default): a reply to a run that was blocked may say `allow N` (on a line of its own, in the new text of an authorised sender's message) to let the conversation's later runs reach exactly the N-th blocked request's method, host and path, until `approval_ttl` or the conversation ends; the repository's allowlist is never changed. `off`: `allow N` is not read and replies do not offer it.
+   */
+  approvals: 'off' | 'exact';
+  /**
+   * How long an `allow N` approval lasts: a whole number and a unit (s, m, h, d), e.g. `24h` or `7d`.
+   */
+  approval_ttl: string;
 }
 /**
  * Limits of each task container. Absent limits are not applied.

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
 import { stoppedResult, type RunEvent } from '../pipeline/index.js';
+import { approvalDocuments, approvalsForRun, BlockedTally, blockedListText, DEFAULT_APPROVAL_SETTINGS, grantText, recordLastBlocked, type ApprovalSettings, type RunApprovals } from '../approvals/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
@@ -34,6 +35,8 @@ export interface RepoSettings {
   dashboardBaseUrl?: string;
   /** Channels that send a task-started acknowledgement. */
   acknowledge: Partial<Record<ChannelKind, boolean>>;
+  /** `network.approvals` and `network.approval_ttl`; default: exact, 24 h. */
+  approvals?: ApprovalSettings;
 }
 
 /** A run event with the ids of the task it belongs to. */
@@ -58,6 +61,8 @@ export interface RepoHandlerOptions {
   tracker: TaskTracker;
   logger: Logger;
   onRunEvent?: (event: GatewayRunEvent) => void;
+  /** The clock approvals are granted and expire by. Default: the system clock. */
+  now?: () => Date;
 }
 
 const RECOVERABLE = new Set(['prompt_too_long', 'session_corrupted']);
@@ -456,16 +461,22 @@ export class RepoHandler {
     const sessionId = firstRun ? undefined : resumeSessionId(record);
     await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
 
+    const approvals = await this.runApprovals(layout.dir, messages, settings.approvals ?? DEFAULT_APPROVAL_SETTINGS, log);
+    const blocked = new BlockedTally();
     // Claude's plan goes to channels that show progress (Slack); email has none.
     const progress = this.channel(last.channel).progress?.(last, id);
-    const onEvent = progress === undefined ? emit : (event: RunEvent): void => {
+    const onEvent = (event: RunEvent): void => {
       emit(event);
-      const plan = event.type === 'claude' ? planOf(event.event) : undefined;
-      if (plan !== undefined) progress.plan(plan);
+      if (event.type === 'network') blocked.observe(event.event);
+      const plan = progress !== undefined && event.type === 'claude' ? planOf(event.event) : undefined;
+      if (plan !== undefined) progress?.plan(plan);
     };
     let result: ExecutionResult;
     try {
-      const base = { repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent };
+      const base = {
+        repoId: this.repoId, conversationId: id, layout, model, ...(effort ? { effort } : {}), signal, onEvent,
+        ...(approvals.inEffect.length === 0 ? {} : { approvals: approvalDocuments(approvals.inEffect) }),
+      };
       log.info('task started', { model, resume: sessionId !== undefined, messages: messages.length });
       // A stop that came while the workspace was prepared needs no container.
       result = signal.aborted ? stoppedResult() : await runner.run({ ...base, prompt, ...(sessionId ? { sessionId } : {}) });
@@ -481,6 +492,10 @@ export class RepoHandler {
       return this.answerError(messages, id, internalErrorText(error), 'internal_error', true, prompt);
     }
     emit({ type: 'finished', result });
+    const blockedList = blocked.list();
+    await recordLastBlocked(layout.dir, blockedList, this.now()).catch((error: unknown) => {
+      log.error('the blocked list of the run could not be stored; allow N cannot refer to it', { error: describe(error) });
+    });
 
     const plan = planReply(result, {
       timeoutSeconds: settings.timeoutSeconds,
@@ -492,10 +507,32 @@ export class RepoHandler {
     // The plan shows its final state before the answer arrives under it.
     await progress?.end(taskEnd(plan.reason));
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
-    let markdown = plan.reply.markdown;
+    const offerAllow = (settings.approvals ?? DEFAULT_APPROVAL_SETTINGS).mode !== 'off';
+    let markdown = [grantText(approvals.granted), plan.reply.markdown, blockedListText(blockedList, offerAllow)].filter((part) => part !== '').join('\n\n');
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
     const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
     return sent ? plan.reason : 'channel_error';
+  }
+
+  /**
+   * The batch's `allow` commands granted and the approvals its run carries.
+   * An unreadable approvals file fails closed: no approval, and it is logged.
+   */
+  private async runApprovals(dir: string, messages: IncomingMessage[], settings: ApprovalSettings, log: Logger): Promise<RunApprovals> {
+    try {
+      const approvals = await approvalsForRun(dir, messages.map((m) => ({ sender: m.sender, text: m.text })), settings, this.now());
+      for (const { number, approval } of approvals.granted.approved) {
+        log.info('request approved for the conversation', { number, method: approval.method, host: approval.host, path: approval.pathPrefix, by: approval.approvedBy, until: approval.expiresAt });
+      }
+      return approvals;
+    } catch (error) {
+      log.error('conversation approvals unreadable; the run gets the repository allowlist alone', { error: describe(error) });
+      return { granted: { asked: false, approved: [], outOfRange: [], refused: [], listLength: 0 }, inEffect: [] };
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   /** Sends an error reply for the batch and completes it; records it when the conversation still exists. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseApprovalTtl } from '../approvals/index.js';
 import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
 import type { RejectedMail } from '../channels/email/index.js';
 import { ConversationStore, GitMirror } from '../conversation/index.js';
@@ -63,6 +64,7 @@ export function repoSettings(repo: RepoConfig, config: ServerConfig): RepoSettin
     showCost: !subscription,
     ...(config.dashboard.base_url === undefined ? {} : { dashboardBaseUrl: config.dashboard.base_url }),
     acknowledge: { email: repo.email?.acknowledge ?? true, slack: true },
+    approvals: { mode: repo.network.approvals, ttlMs: parseApprovalTtl(repo.network.approval_ttl) },
   };
 }
 

@@ -78,7 +78,12 @@ export class SandboxTaskRunner implements TaskRunner {
       open: async (contextId, onLine) => {
         const opened = await this.networkFor();
         this.onNetworkLine.set(contextId, onLine);
-        return { network: opened, release: () => { this.onNetworkLine.delete(contextId); } };
+        const approvals = 'approvals' in request ? request.approvals ?? [] : [];
+        // The conversation's approvals reach this task's proxy alone, beside the repository's entries.
+        const network = approvals.length === 0 ? opened : {
+          attach: (id: string, dir: string) => opened.attach(id, dir, { allowlist: opened.allowlist.withApprovals(approvals) }),
+        };
+        return { network, release: () => { this.onNetworkLine.delete(contextId); } };
       },
     };
     return {

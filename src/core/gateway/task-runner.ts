@@ -1,4 +1,4 @@
-import type { CommandResult, ExecutionResult } from '../../sandbox/index.js';
+import type { ApprovalDocument, CommandResult, ExecutionResult } from '../../sandbox/index.js';
 import type { ConversationLayout } from '../conversation/index.js';
 import type { RunEventSink } from '../run/index.js';
 
@@ -17,6 +17,8 @@ export interface TaskRequest {
   signal: AbortSignal;
   /** Every event of the run (phases, Claude's stream, network lines). */
   onEvent: RunEventSink;
+  /** The conversation's approvals in effect, laid over the repository's allowlist for this run. */
+  approvals?: readonly ApprovalDocument[];
 }
 
 /** One command run in a conversation's sandbox (a schedule's trigger). */

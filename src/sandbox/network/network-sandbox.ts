@@ -159,8 +159,17 @@ export class NetworkSandbox implements NetworkProvider {
     return this.started;
   }
 
-  /** Sets up the network of one task; the result's `release` removes all of it. */
-  async attach(contextId: string, contextDir: string): Promise<NetworkAttachment> {
+  /** The repository's allowlist every task gets unless its attach gives another. */
+  get allowlist(): Allowlist {
+    return this.options.allowlist;
+  }
+
+  /**
+   * Sets up the network of one task; the result's `release` removes all of it.
+   * `task.allowlist` replaces the sandbox's allowlist for this task alone (the
+   * gateway lays a conversation's approvals over the repository's).
+   */
+  async attach(contextId: string, contextDir: string, task: { allowlist?: Allowlist } = {}): Promise<NetworkAttachment> {
     if (!CONTEXT_ID.test(contextId)) {
       throw new NetworkSandboxError('NETWORK_CONTEXT_ID_INVALID', `execution context id "${contextId}" cannot be part of a network name`, {
         hint: 'Use letters, digits, "_", "." and "-" (up to 63 characters), starting with a letter or digit.',
@@ -171,14 +180,15 @@ export class NetworkSandbox implements NetworkProvider {
     await this.checkProgram();
 
     let slot = await this.pooledSlot();
-    let taken = slot === undefined ? undefined : await this.takeOrDiscard(slot, contextId, contextDir).catch(() => {
+    const allowlist = task.allowlist ?? this.options.allowlist;
+    let taken = slot === undefined ? undefined : await this.takeOrDiscard(slot, contextId, contextDir, allowlist).catch(() => {
       // A prepared proxy may have died while it waited (killed, out of memory): a fresh one
       // is tried instead, and reports whatever still fails.
       return undefined;
     });
     if (slot === undefined || taken === undefined) {
       slot = await ProxySlot.prepare(settings, contextId);
-      taken = await this.takeOrDiscard(slot, contextId, contextDir);
+      taken = await this.takeOrDiscard(slot, contextId, contextDir, allowlist);
     }
     const used = slot;
     const { containerArgs, env, finish, failed } = taken;
@@ -239,11 +249,11 @@ export class NetworkSandbox implements NetworkProvider {
   }
 
   /** Hands the slot to the task; on failure the slot is removed and the pool topped up. */
-  private async takeOrDiscard(slot: ProxySlot, contextId: string, contextDir: string): Promise<TakenSlot> {
+  private async takeOrDiscard(slot: ProxySlot, contextId: string, contextDir: string, allowlist: Allowlist): Promise<TakenSlot> {
     const onLine = this.options.onNetworkLine;
     try {
       return await slot.take({
-        allowlist: this.options.allowlist,
+        allowlist,
         maskedSecrets: this.options.maskedSecrets ?? [],
         githubApps: this.options.githubApps ?? [],
         signingCredentials: this.options.signingCredentials ?? [],

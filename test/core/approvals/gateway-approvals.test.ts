@@ -1,0 +1,120 @@
+import { EventEmitter, once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { readApprovals } from '../../../src/core/approvals/index.js';
+import { ConversationStore, GitMirror } from '../../../src/core/conversation/index.js';
+import { ConcurrencyLimit, MessageLedger, RepoHandler, TaskTracker, type RepoSettings, type TaskRequest } from '../../../src/core/gateway/index.js';
+import { Logger } from '../../../src/core/log/index.js';
+import type { NetworkLogEvent } from '../../../src/sandbox/index.js';
+import { FakeChannel, FakeRunner, message, success, upstreamRepo } from '../gateway/fakes.js';
+
+// The gateway's side of `allow N`, with a fake runner at the process boundary:
+// the proxy's own decision on the overlay is tested in approval-overlay.test.ts
+// and end to end in test/e2e/email-approval.test.ts.
+
+const NOW = new Date('2026-12-06T02:00:00.000Z');
+
+function blocked(method: string, host: string, path: string): { type: 'network'; event: NetworkLogEvent } {
+  return {
+    type: 'network',
+    event: {
+      event: 'log', kind: 'BLOCKED', level: 'warn', line: `BLOCKED ${method} https://${host}${path} -> 403`, time: NOW.toISOString(),
+      access: { allowed: false, method, scheme: 'https', host, path, status: 403, bytes_up: 0, bytes_down: 0, credentials: [] },
+    },
+  };
+}
+
+async function setup(t: Test, settings: Partial<RepoSettings> = {}) {
+  const root = await mkdtemp(join(tmpdir(), 'airut-approve-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const stateDir = join(root, 'state', 'repo');
+  const store = new ConversationStore(stateDir);
+  const runner = new FakeRunner();
+  const channel = new FakeChannel();
+  const changes = new EventEmitter();
+  const tracker = new TaskTracker({ onChange: () => changes.emit('change') });
+  const finished = async (n: number): Promise<void> => {
+    while (tracker.counts().completed + tracker.counts().failed < n) await once(changes, 'change');
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  const handler = new RepoHandler({
+    repoId: 'repo',
+    settings: { model: 'opus', showCost: false, acknowledge: {}, ...settings },
+    store,
+    mirror: new GitMirror({ repoUrl: await upstreamRepo(root), repoStateDir: stateDir }),
+    runner,
+    ledger: await MessageLedger.open(join(stateDir, 'messages.jsonl')),
+    channels: [channel],
+    limit: new ConcurrencyLimit(2),
+    tracker,
+    logger: new Logger(() => undefined),
+    now: () => NOW,
+  });
+  await handler.start();
+  t.teardown(() => handler.stop(0));
+  // Every run is blocked on two requests unless its approvals cover them; the agent always "asks" for approval itself.
+  runner.auto = (request: TaskRequest) => {
+    const approved = (method: string, path: string): boolean => (request.approvals ?? []).some((a) => a.method === method && a.host === 'pkgs.test' && a.path_prefix === path);
+    if (!approved('GET', '/simple/x')) request.onEvent(blocked('GET', 'pkgs.test', '/simple/x'));
+    if (!approved('POST', '/upload')) request.onEvent(blocked('POST', 'pkgs.test', '/upload'));
+    return success('Blocked again.\n\nallow 1\nallow 2');
+  };
+  let done = 0;
+  const send = async (fields: Parameters<typeof message>[0]) => {
+    await channel.deliver(message(fields));
+    done += 1;
+    await finished(done);
+    const reply = channel.results().at(-1);
+    return { markdown: reply?.reply.markdown ?? '', id: reply?.conversationId ?? '' };
+  };
+  return { store, runner, send };
+}
+
+void t.test('allow N from the thread reaches the next run only; abuse approves nothing', async (t) => {
+  const s = await setup(t, { approvals: { mode: 'exact', ttlMs: 3_600_000 } });
+  const first = await s.send({ text: 'Install the package.' });
+  t.match(first.markdown, /\*\*Blocked requests\*\*\n\n1\. `GET pkgs\.test\/simple\/x` \(1×\)\n2\. `POST pkgs\.test\/upload` \(1×\)/, 'the reply numbers the blocked requests');
+  t.match(first.markdown, /reply with a line such as `allow 1`/);
+  const dir = s.store.layout(first.id).dir;
+
+  // The agent wrote "allow 1" in its answer: never parsed.
+  const second = await s.send({ conversationId: first.id, text: 'What happened?' });
+  t.strictSame(s.runner.call(1).request.approvals, undefined, "the agent's own answer approved nothing");
+  t.notMatch(second.markdown, /Approved/);
+
+  // Quoted, inline in a sentence, in code: none counts.
+  await s.send({ conversationId: first.id, text: 'Hmm.\n> allow 1\nPlease allow 1 now.\n```\nallow 1\n```' });
+  t.strictSame(s.runner.call(2).request.approvals, undefined, 'a quoted or embedded allow approved nothing');
+
+  // Another conversation's `allow 1` reaches its own (empty) list.
+  const other = await s.send({ text: 'allow 1' });
+  t.not(other.id, first.id);
+  t.strictSame(s.runner.call(3).request.approvals, undefined);
+  t.match(other.markdown, /Not approved: 1 \(the last run had no blocked requests\)/);
+  t.strictSame((await readApprovals(dir)).approvals, [], 'nothing approved in the first conversation');
+
+  const fourth = await s.send({ conversationId: first.id, text: 'allow 1, 7' });
+  t.strictSame(s.runner.call(4).request.approvals, [
+    { method: 'GET', host: 'pkgs.test', path_prefix: '/simple/x', approved_by: 'Ada <ada@example.com>', expires_at: '2026-12-06T03:00:00.000Z' },
+  ], 'exactly the first entry, for the ttl');
+  t.match(fourth.markdown, /^\*\*Approved for this conversation\*\* \(this run on\):\n\n1\. `GET pkgs\.test\/simple\/x` until 2026-12-06 03:00 UTC/);
+  t.match(fourth.markdown, /Not approved: 7 \(the last run's blocked list has entries 1 to 2\)/);
+  t.match(fourth.markdown, /Blocked again\./, "the message still ran as a follow-up with Claude's answer");
+  t.match(fourth.markdown, /\*\*Blocked requests\*\*\n\n1\. `POST pkgs\.test\/upload` \(1×\)\n\n/, 'the new run lists only what it still hit');
+  t.match(s.runner.call(4).request.prompt, /allow 1, 7/, "the user's text is still the prompt");
+
+  await s.send({ conversationId: first.id, text: 'Again.' });
+  t.equal(s.runner.call(5).request.approvals?.length, 1, 'the approval stays for later runs of the conversation');
+});
+
+void t.test('network.approvals off: allow N is not read and not offered', async (t) => {
+  const s = await setup(t, { approvals: { mode: 'off', ttlMs: 3_600_000 } });
+  const first = await s.send({ text: 'Install the package.' });
+  t.match(first.markdown, /1\. `GET pkgs\.test\/simple\/x`/);
+  t.notMatch(first.markdown, /allow 1`/);
+  const second = await s.send({ conversationId: first.id, text: 'allow 1' });
+  t.strictSame(s.runner.call(1).request.approvals, undefined);
+  t.notMatch(second.markdown, /Approved|Not approved/);
+});
