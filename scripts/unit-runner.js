@@ -11,12 +11,49 @@
 // through tap.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Parser } from 'tap-parser';
 import { buildUnitTree, treePath } from './unit-tree.js';
 
 /** Per-file timeout, as `.taprc`'s (seconds). */
 const TIMEOUT_S = 600;
+
+/** How long each file took last time (seconds by path), in tap's own state folder (git-ignored). */
+const DURATIONS = join('.tap', 'unit-durations.json');
+
+/** The durations of the last run, or none when there was none (or the file is unreadable). */
+function readDurations(root) {
+  try {
+    const parsed = JSON.parse(readFileSync(join(root, DURATIONS), 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * `files`, the longest first by the last run's durations; a file with none
+ * (new, or never run) counts as the longest. With a few files at a time, a
+ * long file started last would run on alone at the end while the other
+ * workers sit idle.
+ */
+function longestFirst(files, durations) {
+  const seconds = (file) => (typeof durations[file] === 'number' ? durations[file] : Number.POSITIVE_INFINITY);
+  return [...files].sort((a, b) => seconds(b) - seconds(a) || a.localeCompare(b));
+}
+
+/** Records the durations of `results` over the last run's, for the next run's order. */
+function writeDurations(root, durations, results) {
+  const next = { ...durations };
+  for (const { file, seconds } of results) next[file] = seconds;
+  try {
+    mkdirSync(dirname(join(root, DURATIONS)), { recursive: true });
+    writeFileSync(join(root, DURATIONS), `${JSON.stringify(next, null, 1)}\n`);
+  } catch {
+    // Only the order of the next run depends on it.
+  }
+}
 
 /**
  * Counts the test points of one TAP stream as tap's own summary does: every
@@ -92,7 +129,8 @@ export async function runUnitFiles(root, files, env, { jobs = availableParalleli
 }
 
 async function runAll(root, tree, files, env, { jobs, out, started }) {
-  const queue = [...files];
+  const durations = readDurations(root);
+  const queue = longestFirst(files, durations);
   const results = [];
   const worker = async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -106,6 +144,7 @@ async function runAll(root, tree, files, env, { jobs, out, started }) {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  writeDurations(root, durations, results);
   const total = { total: 0, pass: 0, fail: 0, skip: 0, todo: 0 };
   for (const { counts } of results) for (const key of Object.keys(total)) total[key] += counts[key];
   const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
