@@ -13,6 +13,7 @@ import { ConversationStore, GitMirror } from '../../../src/core/conversation/ind
 import { ConcurrencyLimit, MessageLedger, RepoHandler, TaskTracker } from '../../../src/core/gateway/index.js';
 import { Logger, type LogRecord } from '../../../src/core/log/index.js';
 import { FakeChannel, FakeRunner, message, success, upstreamRepo } from './fakes.js';
+import { repoTemplate } from '../../harness/repo-template.js';
 
 /** A channel that "dies" inside the send of a chosen reply kind: the reply counts as delivered, the call never returns. */
 class DyingChannel extends FakeChannel {
@@ -31,10 +32,13 @@ class DyingChannel extends FakeChannel {
   }
 }
 
+/** The upstream every test starts from: made once, copied for each test. */
+const upstream = repoTemplate(t, upstreamRepo);
+
 async function world(t: Test) {
   const root = await mkdtemp(join(tmpdir(), 'airut-once-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
-  const repoUrl = await upstreamRepo(root);
+  const repoUrl = await upstream.copyTo(join(root, 'upstream'));
   const stateDir = join(root, 'state');
   const handlers: RepoHandler[] = [];
   /** Starts a handler over the state directory, as a (re)started service does. */

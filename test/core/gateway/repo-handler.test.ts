@@ -9,13 +9,16 @@ import { ConversationStore, GitMirror } from '../../../src/core/conversation/ind
 import { ConcurrencyLimit, MessageLedger, RepoHandler, TaskTracker, type GatewayRunEvent, type RepoSettings } from '../../../src/core/gateway/index.js';
 import { Logger, type LogRecord } from '../../../src/core/log/index.js';
 import { FakeChannel, FakeRunner, message, result, success, upstreamRepo } from './fakes.js';
+import { repoTemplate } from '../../harness/repo-template.js';
 
 
+/** The upstream every test starts from: made once, copied for each test. */
+const upstream = repoTemplate(t, upstreamRepo);
 
 async function setup(t: Test, options: { max?: number; settings?: Partial<RepoSettings>; limit?: ConcurrencyLimit; stateDir?: string; repoUrl?: string } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'airut-gw-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
-  const repoUrl = options.repoUrl ?? await upstreamRepo(root);
+  const repoUrl = options.repoUrl ?? await upstream.copyTo(join(root, 'upstream'));
   const stateDir = options.stateDir ?? join(root, 'state', 'repo');
   const store = new ConversationStore(stateDir);
   const runner = new FakeRunner();
@@ -254,7 +257,7 @@ t.test('infrastructure failures: a task that cannot run, a mirror that cannot up
 
 t.test('a failed clone answers, removes the partial conversation and starts fresh next time', async (t) => {
   const root = t.testdir();
-  const repoUrl = await upstreamRepo(root);
+  const repoUrl = await upstream.copyTo(join(root, 'upstream'));
   await execa('git', ['-C', repoUrl, 'symbolic-ref', 'HEAD', 'refs/heads/gone']);
   const s = await setup(t, { repoUrl });
   await s.channel.deliver(message());
@@ -277,7 +280,7 @@ t.test('empty messages are answered without a run', async (t) => {
 
 t.test('a redelivered message is answered exactly once, across a restart too', async (t) => {
   const root = t.testdir();
-  const repoUrl = await upstreamRepo(root);
+  const repoUrl = await upstream.copyTo(join(root, 'upstream'));
   const stateDir = join(root, 'state');
   const first = await setup(t, { repoUrl, stateDir });
   const m = message();

@@ -10,16 +10,20 @@ import { repoScheduler } from '../../../src/core/gateway/repo-schedules.js';
 import { Logger, type LogRecord } from '../../../src/core/log/index.js';
 import { Scheduler, ScheduleState, type FireResult, type ScheduledFire } from '../../../src/core/scheduler/index.js';
 import { FakeChannel, FakeRunner, message, success, upstreamRepo } from '../gateway/fakes.js';
+import { repoTemplate } from '../../harness/repo-template.js';
 
 function schedule(fields: Partial<ScheduleConfig> = {}): ScheduleConfig {
   return { cron: '0 7 * * *', enable: true, timezone: 'Europe/Helsinki', prompt: 'Check the nightly build.', deliver: { to: 'ada@example.com', channel: 'email' }, output_limit: 102400, missed: 'skip', ...fields };
 }
 
+/** The upstream every test starts from: made once, copied for each test. */
+const upstream = repoTemplate(t, upstreamRepo);
+
 /** A repo handler with a fake channel and runner, and a scheduler on a clock the test moves. */
 async function setup(t: Test, schedules: Record<string, ScheduleConfig>, options: { now: string; max?: number; state?: object } ) {
   const root = await mkdtemp(join(tmpdir(), 'airut-sched-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
-  const repoUrl = await upstreamRepo(root);
+  const repoUrl = await upstream.copyTo(join(root, 'upstream'));
   const stateDir = join(root, 'state', 'repo');
   const store = new ConversationStore(stateDir);
   const runner = new FakeRunner();
