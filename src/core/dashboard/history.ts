@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { readReplies } from '../../sandbox/index.js';
 import type { ClaudeEvent } from '../../sandbox/index.js';
 import { conversationLayout, conversationsDir, isConversationId, parseConversation, type ConversationRecord } from '../conversation/index.js';
-import { readReceipts, type StoredReceipt } from '../receipt/index.js';
+import { readReceipts, type ApprovalInEffect, type StoredReceipt } from '../receipt/index.js';
+import { approvalsInEffect, readApprovals } from '../approvals/index.js';
 
 /** A conversation as found on disk. */
 export interface StoredConversation {
@@ -86,6 +87,12 @@ export class ConversationHistory {
   /** The receipts of the conversation's runs, oldest first (`receipts.jsonl`); none when it has none. */
   receipts(stored: StoredConversation): Promise<StoredReceipt[]> {
     return readReceipts(this.layout(stored.repoId, stored.conversationId).dir);
+  }
+
+  /** The conversation's approvals in effect at `now` (`approvals.json`); none when unreadable or absent. */
+  async approvals(stored: StoredConversation, now: Date): Promise<ApprovalInEffect[]> {
+    const state = await readApprovals(this.layout(stored.repoId, stored.conversationId).dir).catch(() => undefined);
+    return state === undefined ? [] : approvalsInEffect(state, now);
   }
 
   /** The conversation's `network-sandbox.log` (its last bytes when large); empty when there is none. */

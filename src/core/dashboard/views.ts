@@ -58,6 +58,8 @@ export interface ConversationView {
   model: string | undefined;
   tasks: TaskView[];
   replies: ReplyView[];
+  /** Requests approved from the thread (`allow N`) still in effect for its next runs. */
+  approvals?: { method: string; host: string; pathPrefix: string; approvedBy: string; expiresAt: string }[];
 }
 
 /** One line of a task's network log. */

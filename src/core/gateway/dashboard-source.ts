@@ -171,6 +171,7 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       model: stored?.record.model,
       tasks,
       replies,
+      approvals: stored === undefined ? [] : await history.approvals(stored, new Date()),
     };
   }
 

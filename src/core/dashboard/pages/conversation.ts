@@ -17,6 +17,16 @@ function replyItem(reply: ReplyView, index: number): SafeHtml {
 </li>`;
 }
 
+/** Requests approved from the thread (`allow N`) that the conversation's next runs may still reach. */
+function approvalsSection(approvals: NonNullable<ConversationView['approvals']>): SafeHtml {
+  if (approvals.length === 0) return html``;
+  return html`<h2>Approvals in effect</h2>
+<table class="approvals" id="approvals"><thead><tr><th>Request</th><th>Approved by</th><th>Until</th></tr></thead><tbody>
+${approvals.map((a) => html`<tr><td><code>${a.method} ${a.host}${a.pathPrefix}</code></td><td>${a.approvedBy}</td><td><time datetime="${a.expiresAt}">${a.expiresAt.slice(0, 16).replace('T', ' ')} UTC</time></td></tr>`)}
+</tbody></table>
+<p class="muted">Only these exact method, host and path (any query) are added to the repository's allowlist, for this conversation's runs; the repository is unchanged.</p>`;
+}
+
 /** The conversation page: its totals, every task (live and recorded) and every reply sent. */
 export function renderConversationPage(version: string, conversation: ConversationView): string {
   const { replies } = conversation;
@@ -32,6 +42,7 @@ export function renderConversationPage(version: string, conversation: Conversati
 <dt>Total cost</dt><dd>${money(cost)}</dd>
 <dt>Total turns</dt><dd>${turns}</dd>
 </dl>
+${approvalsSection(conversation.approvals ?? [])}
 <h2>Tasks</h2>
 ${taskTable(conversation.tasks, 'conversation-tasks')}
 <h2>Replies</h2>
