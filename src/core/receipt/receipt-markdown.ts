@@ -53,8 +53,8 @@ export function receiptMarkdown(receipt: Receipt, options: ReceiptMarkdownOption
     const more = receipt.blocked.length - maxBlocked;
     if (more > 0) lines.push('', `…and ${more} more (numbered ${maxBlocked + 1} to ${receipt.blocked.length}; all are on the dashboard's task page).`);
     if (options.approvals) {
-      const example = receipt.blocked.length === 1 ? 'allow 1' : 'allow 1 2';
-      lines.push('', `To let this conversation's next run reach some of them, reply with their numbers, e.g. \`${example}\`.`);
+      const examples = receipt.blocked.length === 1 ? '`allow 1`' : '`allow 1` or `allow 1 2`';
+      lines.push('', `To let this conversation's next run reach some of them, reply with a line such as ${examples} (that method, host and path only).`);
     }
   }
   return lines.join('\n');

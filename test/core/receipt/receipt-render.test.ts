@@ -38,14 +38,14 @@ void t.test('the reply block lists hosts with bytes, credentials, approvals, usa
     '1. `GET pkgs.test/simple/x` (2×)',
     '2. `POST pkgs.test/upload_[x](http://evil.test)` (1×)',
     '',
-    "To let this conversation's next run reach some of them, reply with their numbers, e.g. `allow 1 2`.",
+    "To let this conversation's next run reach some of them, reply with a line such as `allow 1` or `allow 1 2` (that method, host and path only).",
   ].join('\n'));
   t.end();
 });
 
 void t.test('without approvals the reply does not offer them; without showCost no dollar figure; a mismatch is said', (t) => {
   const text = receiptMarkdown({ ...receipt, usage: { ...receipt.usage, mismatch: 'input tokens: proxy 1, Claude Code 2' } }, { showCost: false, approvals: false });
-  t.notMatch(text, /allow 1|reply with their numbers/);
+  t.notMatch(text, /allow 1|reply with a line/);
   t.notMatch(text, /\$/);
   t.match(text, /- Usage differs from Claude Code's own count: input tokens: proxy 1, Claude Code 2/);
   t.match(text, /^1\. `GET pkgs.test\/simple\/x` \(2×\)$/m, 'the list is still numbered');

@@ -33,7 +33,7 @@ void t.test('a successful reply: the answer, then the receipt; the footer keeps 
   t.match(plan.reply.markdown, /^Done\.\n\n---\n\n\*\*Receipt\*\* · 5\.0s · 300 in \/ 40 out tokens \(2 calls\), \$0\.0123\n/);
   t.match(plan.reply.markdown, /^- `pkgs\.test` 2 blocked$/m);
   t.match(plan.reply.markdown, /^1\. `GET pkgs\.test\/simple\/x` \(2×\)$/m);
-  t.match(plan.reply.markdown, /reply with their numbers, e\.g\. `allow 1`\.$/);
+  t.match(plan.reply.markdown, /reply with a line such as `allow 1` \(that method, host and path only\)\.$/);
   t.equal(plan.reply.footer, 'https://airut.test/conversation/abcd1234');
   const without = planReply(success, settings);
   t.equal(without.reply.markdown, 'Done.', 'no receipt: the answer alone');
