@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { ConversationStore, GitMirror, createGitRunner, type GitRunner } from '../../../src/core/conversation/index.js';
+import { repoTemplate } from '../../harness/repo-template.js';
 
 /** Where these tests keep a workspace's completion marker: beside it, as the conversation layout does. */
 const markerOf = (workspace: string): string => join(dirname(workspace), 'workspace.complete');
@@ -11,7 +12,7 @@ const markerOf = (workspace: string): string => join(dirname(workspace), 'worksp
 const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
 
 /** A local upstream repo with a default branch `trunk`, the sandbox files and a README. */
-async function upstream(root: string): Promise<string> {
+async function makeUpstream(root: string): Promise<string> {
   const dir = join(root, 'upstream');
   await mkdir(join(dir, '.airut', 'container', 'sub'), { recursive: true });
   await git(root, 'init', '--quiet', '--initial-branch=trunk', dir);
@@ -24,6 +25,10 @@ async function upstream(root: string): Promise<string> {
   await git(dir, 'commit', '--quiet', '-m', 'first');
   return dir;
 }
+
+/** The upstream, made once and copied into `root` for each test. */
+const template = repoTemplate(t, makeUpstream);
+const upstream = (root: string): Promise<string> => template.copyTo(join(root, 'upstream'));
 
 t.test('mirror, full clone with origin at the real URL, refresh picks up new commits', async (t) => {
   const root = t.testdir();
