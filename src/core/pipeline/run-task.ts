@@ -122,7 +122,7 @@ async function execute(spec: TaskSpec, emit: RunEventSink, state: StopState): Pr
       emit({ type: 'phase', phase: 'proxy', state: 'skipped', detail: spec.network.off });
     } else {
       emit({ type: 'phase', phase: 'proxy', state: 'started' });
-      const opened = await spec.network.open(contextId, (event) => emit({ type: 'network', event }));
+      const opened = await spec.network.open(contextId, (event) => emit(event.event === 'log' ? { type: 'network', event } : { type: 'hold', event, contextId }));
       if (opened.release !== undefined) releases.push(() => opened.release?.());
       network = opened.network;
       emit({ type: 'phase', phase: 'proxy', state: 'finished' });

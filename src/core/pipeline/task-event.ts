@@ -1,4 +1,4 @@
-import type { ClaudeEvent, ExecutionResult, NetworkLogEvent } from '../../sandbox/index.js';
+import type { ClaudeEvent, ExecutionResult, HoldEndEvent, HoldEvent, NetworkLogEvent } from '../../sandbox/index.js';
 
 /**
  * The one typed event stream of a sandboxed run, from preparation to result.
@@ -18,6 +18,12 @@ export type RunEvent =
   | { type: 'stderr'; line: string }
   /** One network sandbox log line (allowed, blocked, DNS, ...). */
   | { type: 'network'; event: NetworkLogEvent }
+  /**
+   * A blocked request waits at the proxy for an Allow or Deny (`hold`), or
+   * stopped waiting (`hold_end`); `contextId` names the task's proxy the
+   * answer goes to (the network source's `decide`).
+   */
+  | { type: 'hold'; event: HoldEvent | HoldEndEvent; contextId: string }
   /** A non-fatal problem worth showing (e.g. a fallback to a cached Claude version). */
   | { type: 'warning'; message: string }
   /**

@@ -7,7 +7,7 @@ import type {
   TaskNetwork,
   VersionResolution,
 } from '../../sandbox/index.js';
-import type { NetworkLogEvent } from '../../sandbox/index.js';
+import type { HoldEndEvent, HoldEvent, NetworkLogEvent } from '../../sandbox/index.js';
 
 /** The repository image, as read from wherever the caller keeps the repository (a checkout, a git mirror). */
 export interface TaskImageSource {
@@ -44,9 +44,10 @@ export interface OpenedNetwork {
 export interface TaskNetworkSource {
   /**
    * Readies the network for the task with `contextId`; `onLine` receives its
-   * network log lines (allowed, blocked, DNS...) while the task runs.
+   * network log lines (allowed, blocked, DNS...) while the task runs, and
+   * the proxy's hold events when the source holds blocked requests.
    */
-  open(contextId: string, onLine: (event: NetworkLogEvent) => void): Promise<OpenedNetwork>;
+  open(contextId: string, onLine: (event: NetworkLogEvent | HoldEvent | HoldEndEvent) => void): Promise<OpenedNetwork>;
 }
 
 /**

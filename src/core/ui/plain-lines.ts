@@ -36,6 +36,10 @@ export function plainLines(event: RunEvent, before: RunViewState, after: RunView
     }
     case 'warning':
       return [`[warning] ${event.message}`];
+    case 'hold':
+      return [event.event.event === 'hold'
+        ? `[network] HELD ${event.event.method} ${event.event.host}${event.event.path} (${event.event.id}) for up to ${Math.round(event.event.expires_in_ms / 1000)} s, waiting for Allow or Deny`
+        : `[network] hold ${event.event.id} ${event.event.outcome}`];
     case 'finished': {
       const result = event.result;
       const totals = sessionTotals(after);

@@ -38,6 +38,9 @@ export function reduceRunEvent(state: RunViewState, event: RunEvent, at: number)
       return reduceNetwork(state, event.event);
     case 'warning':
       return { ...state, transcript: [...state.transcript, { kind: 'notice', text: event.message }] };
+    case 'hold':
+      // The access line that follows the hold's end is what the network view shows.
+      return state;
     case 'finished':
       return reduceFinished(state, event.result, at);
   }

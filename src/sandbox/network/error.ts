@@ -16,6 +16,7 @@ import { AirutError } from '../error.js';
  * - `NETWORK_PROXY_NOT_READY`: the proxy did not answer in time, or exited while starting.
  * - `NETWORK_RELEASE_FAILED`: removing a task's proxy, network or files failed.
  * - `NETWORK_WARM_POOL_INVALID`: the warm pool size is not a whole number from 0 to 16.
+ * - `NETWORK_HOLD_INVALID`: the approval hold is not whole seconds from 0 to 3600.
  * - `NETWORK_SANDBOX_CLOSED`: a task was attached after `close()`.
  */
 export type NetworkSandboxErrorCode =
@@ -32,6 +33,7 @@ export type NetworkSandboxErrorCode =
   | 'NETWORK_PROXY_NOT_READY'
   | 'NETWORK_RELEASE_FAILED'
   | 'NETWORK_WARM_POOL_INVALID'
+  | 'NETWORK_HOLD_INVALID'
   | 'NETWORK_SANDBOX_CLOSED';
 
 /** A failure of the network sandbox's infrastructure: networks, the proxy image or the proxy container. */

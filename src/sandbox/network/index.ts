@@ -13,5 +13,5 @@ export { createTaskNetwork, ensureEgressNetwork, listNetworks, removeNetwork, ty
 export { taskContainerArgs, taskCaEnv, CA_ENV_NAMES } from './task-container-args.js';
 export { TASK_CA_PATH } from './proxy-layout.js';
 export { proxyProgramConfig, type ProxyProgramConfig } from './proxy-config-file.js';
-export { parseProxyEvent, type ProxyEvent, type NetworkLogEvent, type NetworkLogKind, type ReadyEvent, type HealthEvent, type FatalEvent, type WaitingEvent, type StoppedEvent } from './proxy-events.js';
+export { parseProxyEvent, type ProxyEvent, type NetworkLogEvent, type NetworkLogKind, type ReadyEvent, type HealthEvent, type FatalEvent, type WaitingEvent, type StoppedEvent, type HoldEvent, type HoldEndEvent, type HoldOutcome } from './proxy-events.js';
 export { egressNetworkName, proxyContainerName, taskNetworkName } from './resource-names.js';

@@ -68,6 +68,12 @@ export interface NetworkSandboxOptions {
    * idle ones and waits for teardowns that `release` leaves running.
    */
   warmPool?: number;
+  /**
+   * `network.approval_hold_seconds`: a request a task's allowlist blocks
+   * waits this long at the proxy for {@link NetworkSandbox.decide} (its
+   * `hold` event goes to `onNetworkLine`) before its 403. Default 0: none.
+   */
+  approvalHoldSeconds?: number;
 }
 
 /** What {@link NetworkSandbox.startup} found and prepared. */
@@ -78,6 +84,9 @@ export interface NetworkSandboxStartup {
   /** Orphans of dead processes that were removed: containers and networks with the same prefix, per-task dirs (which may hold secrets) of any prefix. */
   removed: OrphanReport & { files: string[] };
 }
+
+/** Longest `approvalHoldSeconds`: one hour (the proxy refuses longer holds). */
+const MAX_HOLD_SECONDS = 3600;
 
 const CONTEXT_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
@@ -123,6 +132,8 @@ export class NetworkSandbox implements NetworkProvider {
   private readonly background = new Set<Promise<void>>();
   private readonly backgroundFailures: unknown[] = [];
   private closed = false;
+  /** The proxy of each attached task, by execution context id: where its hold decisions go. */
+  private readonly attached = new Map<string, ProxySlot>();
 
   constructor(options: NetworkSandboxOptions) {
     if (options.runtime.kind !== 'podman') {
@@ -136,6 +147,12 @@ export class NetworkSandbox implements NetworkProvider {
     if (!Number.isInteger(warmPool) || warmPool < 0 || warmPool > 16) {
       throw new NetworkSandboxError('NETWORK_WARM_POOL_INVALID', `warmPool ${String(warmPool)} is not a whole number from 0 to 16`, {
         hint: 'Use 0 (prepare on demand) or a small number of task networks to keep ready, usually 1.',
+      });
+    }
+    const hold = options.approvalHoldSeconds ?? 0;
+    if (!Number.isInteger(hold) || hold < 0 || hold > MAX_HOLD_SECONDS) {
+      throw new NetworkSandboxError('NETWORK_HOLD_INVALID', `approval hold ${String(hold)} s is not a whole number of seconds from 0 to ${MAX_HOLD_SECONDS}`, {
+        hint: 'Set network.approval_hold_seconds to 0 (no holds) or the seconds a blocked request may wait for an Allow, e.g. 60.',
       });
     }
     this.options = options;
@@ -192,7 +209,9 @@ export class NetworkSandbox implements NetworkProvider {
     }
     const used = slot;
     const { containerArgs, env, finish, failed } = taken;
+    this.attached.set(contextId, used);
     const release = once(async () => {
+      this.attached.delete(contextId);
       try {
         await finish();
       } finally {
@@ -206,6 +225,16 @@ export class NetworkSandbox implements NetworkProvider {
       }
     });
     return { containerArgs, env, release, failed };
+  }
+
+  /**
+   * Answers a hold of the task `contextId`'s proxy (its `hold` event's id).
+   * True when the answer was sent: the hold was open and not answered yet.
+   * False for any other id, a second answer, or a task that is gone; then
+   * nothing reaches the proxy (which refuses unknown ids itself too).
+   */
+  decide(contextId: string, holdId: string, allow: boolean): boolean {
+    return this.attached.get(contextId)?.proxy.decide(holdId, allow) ?? false;
   }
 
   /**
@@ -259,7 +288,7 @@ export class NetworkSandbox implements NetworkProvider {
         signingCredentials: this.options.signingCredentials ?? [],
         contextDir,
         onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
-        timing: { readyTimeoutMs: this.options.readyTimeoutMs },
+        timing: { readyTimeoutMs: this.options.readyTimeoutMs, holdMs: (this.options.approvalHoldSeconds ?? 0) * 1000 },
       });
     } catch (error) {
       await slot.discard().catch(() => {

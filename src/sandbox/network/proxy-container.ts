@@ -80,6 +80,11 @@ export interface ProxyStartOptions {
    * failure; and the run must still end within 5 s of the failure.
    */
   healthStallMs?: number;
+  /**
+   * Hold requests the allowlist blocks for this long, waiting for
+   * {@link ProxyContainer.decide}, before their 403. Default 0: no holds.
+   */
+  holdMs?: number;
 }
 
 /** A serving proxy's DNS probe must fail this many times in a row before the proxy counts as failed. */
@@ -125,6 +130,8 @@ export class ProxyContainer {
   private lastHealth = 0;
   private dnsFailures = 0;
   private watchdog: NodeJS.Timeout | undefined;
+  /** Holds the proxy announced and the host has not answered yet (it may still expire at the proxy). */
+  private readonly openHolds = new Set<string>();
 
   private constructor(private readonly runtime: ContainerRuntime, readonly plan: ProxyRunPlan) {
     this.child = runtime.spawn(proxyRunArgs(plan), { stdin: 'pipe' });
@@ -149,6 +156,8 @@ export class ProxyContainer {
         return;
       }
       if (event.event === 'ready') this.healthMs = event.health_ms;
+      if (event.event === 'hold') this.openHolds.add(event.id);
+      if (event.event === 'hold_end') this.openHolds.delete(event.id);
       if (event.event === 'waiting') markWarm();
       if (event.event === 'fatal') this.fatal = `${event.code}: ${event.message}`;
       if (event.event === 'ready' || event.event === 'stopped') this.waiters.get(event.event)?.();
@@ -170,6 +179,8 @@ export class ProxyContainer {
    */
   async start(options: ProxyStartOptions = {}): Promise<void> {
     const ready = this.eventSeen('ready');
+    // Before `start`: the proxy holds nothing unless told so.
+    if ((options.holdMs ?? 0) > 0) this.child.stdin?.write(`${JSON.stringify({ hold_ms: options.holdMs })}\n`);
     this.child.stdin?.write('start\n');
     const timeoutMs = options.readyTimeoutMs ?? 20_000;
     const abort = new AbortController();
@@ -195,6 +206,21 @@ export class ProxyContainer {
     } finally {
       abort.abort();
     }
+  }
+
+  /**
+   * Answers hold `id` (a `hold` event this proxy printed). Only the first
+   * answer to a hold that is still open is sent: true then. A second answer,
+   * an id this proxy never announced, or one that already ended, sends
+   * nothing and returns false. The proxy itself only lets the request
+   * through on an allow of that id arriving within the hold time.
+   */
+  decide(id: string, allow: boolean): boolean {
+    if (!this.openHolds.delete(id) || this.ending) return false;
+    const stdin = this.child.stdin;
+    if (stdin === null || stdin === undefined || stdin.writableEnded) return false;
+    stdin.write(`${JSON.stringify({ decide: id, allow })}\n`);
+    return true;
   }
 
   /**
