@@ -71,6 +71,12 @@ export interface WorldOptions {
   schedules?: Record<string, unknown>;
   /** More arguments of `airut serve` (test hooks such as `--schedule-clock-file`). */
   serveArgs?: string[];
+  /**
+   * Called with the egress network before the service starts (to start fake
+   * upstreams on it); what it returns is added to the config's `network:`
+   * (e.g. `upstream_hosts`, `upstream_ca_file`).
+   */
+  egress?: (network: string) => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -141,6 +147,8 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
   await runtime.run(['network', 'create', '--internal', '--disable-dns', egress]);
   t.teardown(async () => { await runtime.call(['network', 'rm', '-f', egress]); });
 
+  const egressConfig = options.egress === undefined ? {} : await options.egress(egress);
+
   const provider = await startMailProvider({ authservId: AUTHSERV_ID, users: [GATEWAY, ALICE] });
   t.teardown(() => provider.close());
   let smtpHook: GatewayWorld['smtpHook'];
@@ -159,7 +167,7 @@ export async function startGatewayWorld(t: Test, options: WorldOptions): Promise
       container_env: { CONTAINERS_CONF: containersConf },
       claude_binary: FAKE_CLAUDE,
     },
-    network: { egress_network: egress, upstream_dns: '127.0.0.1' },
+    network: { egress_network: egress, upstream_dns: '127.0.0.1', ...egressConfig },
     repos: {
       e2e: {
         repo_url: repoUrl,

@@ -37,15 +37,17 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
  * Starts a fake upstream (HTTPS 443, HTTP 80 and 8080, JSON echo) in a
  * container of the test base image on `network`, with the host's node
  * bind-mounted read-only. Resolves when it listens; removed at teardown.
- * `network` must be one the test created `--internal`.
+ * `network` must be one the test created `--internal`. `certsDir` holds
+ * `server-cert.pem` and `server-key.pem` (default: the committed ones, for
+ * {@link FAKE_UPSTREAM_NAMES}).
  */
-export async function startFakeUpstream(t: Test, runtime: ContainerRuntime, network: string, name: string): Promise<FakeUpstream> {
+export async function startFakeUpstream(t: Test, runtime: ContainerRuntime, network: string, name: string, certsDir = `${HERE}certs`): Promise<FakeUpstream> {
   const child = runtime.spawn([
     'run', '--rm', '--pull=never', '--name', name, '--network', network,
     '-v', `${process.execPath}:/usr/local/bin/node:ro`,
     // Mounted as .mjs: the container has no package.json saying "type": "module".
     '-v', `${HERE}server.js:/srv/fake-upstream/server.mjs:ro`,
-    '-v', `${HERE}certs:/srv/fake-upstream/certs:ro`,
+    '-v', `${certsDir}:/srv/fake-upstream/certs:ro`,
     TEST_BASE_IMAGE, '/usr/local/bin/node', '/srv/fake-upstream/server.mjs',
   ]);
   t.teardown(async () => {
