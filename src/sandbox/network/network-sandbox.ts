@@ -3,6 +3,7 @@ import { access, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProxyEvent } from './proxy-events.js';
+import type { ModelPriceDocument, ProxyBudgetCap } from './proxy-config-file.js';
 import type { ContainerRuntime, OrphanReport, ProcessProbe } from '../runtime/index.js';
 import { isProcessAlive, removeOrphans } from '../runtime/index.js';
 import type { NetworkAttachment, NetworkProvider } from '../task/network-provider.js';
@@ -68,12 +69,22 @@ export interface NetworkSandboxOptions {
    * idle ones and waits for teardowns that `release` leaves running.
    */
   warmPool?: number;
+  /** Prices laid over the proxy's shipped table of Messages API prices (`prices`), by model id prefix. */
+  prices?: Record<string, ModelPriceDocument>;
   /**
    * `network.approval_hold_seconds`: a request a task's allowlist blocks
    * waits this long at the proxy for {@link NetworkSandbox.decide} (its
    * `hold` event goes to `onNetworkLine`) before its 403. Default 0: none.
    */
   approvalHoldSeconds?: number;
+}
+
+/** What one task's network may have apart from the sandbox's own settings. */
+export interface TaskNetworkOptions {
+  /** Replaces the sandbox's allowlist for this task alone (the gateway lays a conversation's approvals over the repository's). */
+  allowlist?: Allowlist;
+  /** Spending caps the task's proxy enforces; a refusal shows in the attachment's `budgetExceeded`. */
+  budgets?: readonly ProxyBudgetCap[];
 }
 
 /** What {@link NetworkSandbox.startup} found and prepared. */
@@ -186,7 +197,7 @@ export class NetworkSandbox implements NetworkProvider {
    * `task.allowlist` replaces the sandbox's allowlist for this task alone (the
    * gateway lays a conversation's approvals over the repository's).
    */
-  async attach(contextId: string, contextDir: string, task: { allowlist?: Allowlist } = {}): Promise<NetworkAttachment> {
+  async attach(contextId: string, contextDir: string, task: TaskNetworkOptions = {}): Promise<NetworkAttachment> {
     if (!CONTEXT_ID.test(contextId)) {
       throw new NetworkSandboxError('NETWORK_CONTEXT_ID_INVALID', `execution context id "${contextId}" cannot be part of a network name`, {
         hint: 'Use letters, digits, "_", "." and "-" (up to 63 characters), starting with a letter or digit.',
@@ -198,17 +209,17 @@ export class NetworkSandbox implements NetworkProvider {
 
     let slot = await this.pooledSlot();
     const allowlist = task.allowlist ?? this.options.allowlist;
-    let taken = slot === undefined ? undefined : await this.takeOrDiscard(slot, contextId, contextDir, allowlist).catch(() => {
+    let taken = slot === undefined ? undefined : await this.takeOrDiscard(slot, contextId, contextDir, allowlist, task.budgets ?? []).catch(() => {
       // A prepared proxy may have died while it waited (killed, out of memory): a fresh one
       // is tried instead, and reports whatever still fails.
       return undefined;
     });
     if (slot === undefined || taken === undefined) {
       slot = await ProxySlot.prepare(settings, contextId);
-      taken = await this.takeOrDiscard(slot, contextId, contextDir, allowlist);
+      taken = await this.takeOrDiscard(slot, contextId, contextDir, allowlist, task.budgets ?? []);
     }
     const used = slot;
-    const { containerArgs, env, finish, failed } = taken;
+    const { containerArgs, env, finish, failed, budgetExceeded } = taken;
     this.attached.set(contextId, used);
     const release = once(async () => {
       this.attached.delete(contextId);
@@ -224,7 +235,7 @@ export class NetworkSandbox implements NetworkProvider {
         }
       }
     });
-    return { containerArgs, env, release, failed };
+    return { containerArgs, env, release, failed, budgetExceeded };
   }
 
   /**
@@ -278,7 +289,7 @@ export class NetworkSandbox implements NetworkProvider {
   }
 
   /** Hands the slot to the task; on failure the slot is removed and the pool topped up. */
-  private async takeOrDiscard(slot: ProxySlot, contextId: string, contextDir: string, allowlist: Allowlist): Promise<TakenSlot> {
+  private async takeOrDiscard(slot: ProxySlot, contextId: string, contextDir: string, allowlist: Allowlist, budgets: readonly ProxyBudgetCap[]): Promise<TakenSlot> {
     const onLine = this.options.onNetworkLine;
     try {
       return await slot.take({
@@ -286,6 +297,8 @@ export class NetworkSandbox implements NetworkProvider {
         maskedSecrets: this.options.maskedSecrets ?? [],
         githubApps: this.options.githubApps ?? [],
         signingCredentials: this.options.signingCredentials ?? [],
+        budgets,
+        ...(this.options.prices === undefined ? {} : { prices: this.options.prices }),
         contextDir,
         onLine: onLine === undefined ? undefined : (event) => onLine(event, contextId),
         timing: { readyTimeoutMs: this.options.readyTimeoutMs, holdMs: (this.options.approvalHoldSeconds ?? 0) * 1000 },

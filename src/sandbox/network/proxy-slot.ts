@@ -7,7 +7,8 @@ import type { Allowlist } from './allowlist/allowlist.js';
 import type { CaFiles } from './ca/index.js';
 import { NetworkLogWriter } from './network-log-writer.js';
 import { createTaskNetwork, removeNetwork, type InternalNetwork } from './podman-networks.js';
-import { proxyProgramConfig, proxyTaskFile } from './proxy-config-file.js';
+import type { BudgetExceeded } from '../claude/stream/outcome.js';
+import { proxyProgramConfig, proxyTaskFile, type ModelPriceDocument, type ProxyBudgetCap } from './proxy-config-file.js';
 import { ProxyContainer, type ProxyStartOptions } from './proxy-container.js';
 import { CONFIG_FILE, SECRETS_FILE, TASK_FILE } from './proxy-layout.js';
 import { proxyContainerName, taskNetworkName } from './resource-names.js';
@@ -55,6 +56,10 @@ export interface TaskHandOver {
   contextDir: string;
   onLine?: (event: ProxyEvent) => void;
   timing: ProxyStartOptions;
+  /** Prices laid over the proxy's shipped table. */
+  prices?: Record<string, ModelPriceDocument>;
+  /** Spending caps the proxy enforces for the task. */
+  budgets?: readonly ProxyBudgetCap[];
 }
 
 /** A slot in use by its task. */
@@ -68,6 +73,8 @@ export interface TakenSlot {
    * {@link ProxyContainer.failure}); the network log has a line saying so by then.
    */
   failed: Promise<string>;
+  /** The first cap the proxy refused a request for (its first BUDGET line), if any. */
+  budgetExceeded: () => BudgetExceeded | undefined;
 }
 
 /**
@@ -152,6 +159,7 @@ export class ProxySlot {
       });
     }
     const secretsFile = join(this.dir, SECRETS_FILE);
+    let budgetExceeded: BudgetExceeded | undefined;
     await mkdir(task.contextDir, { recursive: true });
     const log = await NetworkLogWriter.open(join(task.contextDir, NETWORK_LOG_FILE));
     let finished: Promise<void> | undefined;
@@ -168,10 +176,17 @@ export class ProxySlot {
     };
     try {
       await writeFile(secretsFile, serializeSecrets(secrets.pairs, apps.pairs, signing.pairs), { mode: 0o600 });
-      const taskFile = proxyTaskFile(task.allowlist.toJSON());
+      const taskFile = proxyTaskFile(task.allowlist.toJSON(), {
+        ...(task.prices === undefined ? {} : { prices: task.prices }),
+        ...(task.budgets === undefined ? {} : { budgets: [...task.budgets] }),
+      });
       await writeFile(join(this.dir, TASK_FILE), `${JSON.stringify(taskFile, null, 2)}\n`, { mode: 0o600 });
       this.proxy.onLine = (event) => {
         if (event.event === 'log') log.write(event.line);
+        if (event.event === 'log' && event.budget !== undefined && budgetExceeded === undefined) {
+          const { name, unit, limit, spent } = event.budget;
+          budgetExceeded = { name, unit, limit, spent };
+        }
         task.onLine?.(event);
       };
       await this.proxy.start(task.timing);
@@ -193,6 +208,7 @@ export class ProxySlot {
       env: { ...taskCaEnv(), ...secrets.env, ...apps.env, ...signing.env },
       finish,
       failed,
+      budgetExceeded: () => budgetExceeded,
     };
   }
 

@@ -115,6 +115,7 @@ export class AgentTask {
         timedOut: exit.timedOut,
         stopped: exit.stopped,
         proxyFailure: exit.proxyFailure,
+        budgetExceeded: exit.budget,
         events,
         stderr,
         wallClockMs: exit.durationMs,

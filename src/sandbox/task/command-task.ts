@@ -54,6 +54,7 @@ export class CommandTask {
       timedOut: exit.timedOut,
       stopped: exit.stopped,
       ...(exit.proxyFailure === undefined ? {} : { proxyFailure: exit.proxyFailure }),
+      ...(exit.budget === undefined ? {} : { budget: exit.budget }),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { BudgetExceeded } from '../claude/stream/outcome.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { LineSplitter } from '../runtime/index.js';
 import type { ContainerRunPlan } from './container-plan.js';
@@ -31,6 +32,8 @@ export interface ContainerExit {
   durationMs: number;
   /** Set when the task's network failed (its proxy died or stopped answering) and the container was removed for it: the reason. */
   proxyFailure?: string;
+  /** Set when the task's proxy refused a request because a spending cap was reached: which one. */
+  budget?: BudgetExceeded;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { BudgetExceeded } from '../claude/stream/outcome.js';
+
 /**
  * What a network sandbox hands a task for one run: extra `podman run`
  * arguments (network, DNS, sysctls, CA mount), extra container environment,
@@ -17,6 +19,11 @@ export interface NetworkAttachment {
    * only wait for timeouts. Never rejects; stays pending while all is well.
    */
   failed?: Promise<string>;
+  /**
+   * The first spending cap the proxy refused a request for, if any; read
+   * after {@link release}, when every line of the proxy has arrived.
+   */
+  budgetExceeded?: () => BudgetExceeded | undefined;
 }
 
 /**

@@ -94,14 +94,18 @@ export class TaskContainer {
         state.proxyFailure = reason;
         state.process?.kill();
       });
+      let exit: ContainerExit;
       try {
         if (state.stopRequested) return { exitCode: undefined, timedOut: false, stopped: true, durationMs: 0 };
-        const exit = await this.start(request, attachment, state);
+        exit = await this.start(request, attachment, state);
         // The removal for a failed proxy is not a stop anyone asked for.
-        return state.proxyFailure === undefined ? exit : { ...exit, stopped: false, proxyFailure: state.proxyFailure };
+        if (state.proxyFailure !== undefined) exit = { ...exit, stopped: false, proxyFailure: state.proxyFailure };
       } finally {
         await attachment?.release();
       }
+      // After the release: the proxy has stopped, so its last BUDGET line has arrived.
+      const budget = attachment?.budgetExceeded?.();
+      return budget === undefined ? exit : { ...exit, budget };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.inFlight = undefined;

@@ -1,3 +1,5 @@
+import type { BudgetExceeded } from './outcome.js';
+
 /**
  * What a command task (any argv, not Claude) produced. Expected failures (a
  * non-zero exit, a timeout, a stop) are reported here, never thrown.
@@ -17,4 +19,6 @@ export interface CommandResult {
   stopped: boolean;
   /** Set when the run was ended because its network proxy failed: what went wrong. Airut's failure, not the command's. */
   proxyFailure?: string;
+  /** Set when the proxy refused a request of the run because a spending cap was reached (the command sees 403 answers). */
+  budget?: BudgetExceeded;
 }

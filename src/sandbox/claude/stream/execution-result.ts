@@ -1,5 +1,5 @@
 import type { ClaudeEvent, ResultEvent, TokenUsage } from './events.js';
-import { classifyOutcome, type Outcome, type OutcomeInput } from './outcome.js';
+import { classifyOutcome, type BudgetExceeded, type Outcome, type OutcomeInput } from './outcome.js';
 import { lastLines, selectResponseText, summarizeError } from './response-text.js';
 
 /** What one Claude run produced, ready for a reply, a log or a dashboard. */
@@ -33,6 +33,8 @@ export interface ExecutionResult {
   stopped: boolean;
   /** Why the network proxy failed, when the run was ended for that (outcome `proxy_failed`). */
   proxyFailure?: string;
+  /** The spending cap the proxy refused a request for (outcome `budget_exceeded`): what to raise, its limit, what was spent. */
+  budget?: BudgetExceeded;
   /** The last lines of stderr (at most 20 lines and 4000 characters). */
   stderrTail: string;
 }
@@ -57,8 +59,8 @@ const STDERR_TAIL_CHARS = 4000;
 export function buildExecutionResult(facts: ExecutionFacts): ExecutionResult {
   const { events } = facts;
   const stopped = facts.stopped === true;
-  const { proxyFailure } = facts;
-  const outcome = classifyOutcome({ exitCode: facts.exitCode, timedOut: facts.timedOut, stopped, proxyFailure, events, stderr: facts.stderr });
+  const { proxyFailure, budgetExceeded } = facts;
+  const outcome = classifyOutcome({ exitCode: facts.exitCode, timedOut: facts.timedOut, stopped, proxyFailure, budgetExceeded, events, stderr: facts.stderr });
   const results = events.filter((e): e is ResultEvent => e.type === 'result');
   const last = results.at(-1);
   const stderrTail = tailOf(facts.stderr);
@@ -80,12 +82,14 @@ export function buildExecutionResult(facts: ExecutionFacts): ExecutionResult {
     webFetchRequests: Math.max(toolCalls.WebFetch, usage.webFetchRequests),
     errorSummary: outcome === 'success' ? undefined
       : proxyFailure !== undefined ? `The network sandbox's proxy failed, so the run was stopped: ${proxyFailure}`
-        : (summarizeError(events, stderrTail) ?? describeFailure(outcome, stopped, facts.exitCode)),
+        : outcome === 'budget_exceeded' && budgetExceeded !== undefined ? describeBudget(budgetExceeded)
+          : (summarizeError(events, stderrTail) ?? describeFailure(outcome, stopped, facts.exitCode)),
     events,
     exitCode: facts.exitCode,
     timedOut: facts.timedOut,
     stopped,
     ...(proxyFailure === undefined ? {} : { proxyFailure }),
+    ...(outcome === 'budget_exceeded' && budgetExceeded !== undefined ? { budget: budgetExceeded } : {}),
     stderrTail,
   };
 }
@@ -113,6 +117,13 @@ function countToolCalls(events: readonly ClaudeEvent[]): { WebSearch: number; We
     }
   }
   return counts;
+}
+
+/** One line: which cap, what was spent of its limit, what to raise. */
+export function describeBudget(budget: BudgetExceeded): string {
+  const amount = (n: number): string => (budget.unit === 'usd' ? `$${n.toFixed(n >= 1 ? 2 : 4)}` : `${Math.round(n)} bytes`);
+  const raise = budget.name.startsWith('-') ? `the ${budget.name} flag` : budget.name;
+  return `The run reached its budget ${budget.name}: ${amount(budget.spent)} spent of ${amount(budget.limit)}, so the proxy refused further ${budget.unit === 'usd' ? 'Messages API calls' : 'requests'}. Raise ${raise} to allow more.`;
 }
 
 function tailOf(stderr: string | readonly string[]): string {

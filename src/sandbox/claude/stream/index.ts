@@ -20,7 +20,7 @@ export type {
 } from './events.js';
 export { parseStreamJsonLine } from './parse-line.js';
 export { StreamJsonSplitter, splitLines } from './stream-json-splitter.js';
-export { classifyOutcome, OUTCOMES, type Outcome, type OutcomeInput } from './outcome.js';
+export { classifyOutcome, OUTCOMES, type BudgetExceeded, type Outcome, type OutcomeInput } from './outcome.js';
 export { NO_OUTPUT_TEXT, selectResponseText, summarizeError } from './response-text.js';
-export { buildExecutionResult, type ExecutionFacts, type ExecutionResult } from './execution-result.js';
+export { buildExecutionResult, describeBudget, type ExecutionFacts, type ExecutionResult } from './execution-result.js';
 export type { CommandResult } from './command-result.js';

@@ -10,14 +10,27 @@ import type { ClaudeEvent } from './events.js';
  *   tool_use without its tool_result after a crash mid-turn).
  * - `proxy_failed`: the network sandbox's proxy died or stopped answering, so
  *   the run was ended at once (Airut's failure, not Claude's or the session's).
+ * - `budget_exceeded`: the proxy refused a request because a spending cap of
+ *   the run (cost or egress bytes) was reached; which one is in
+ *   {@link OutcomeInput.budgetExceeded}.
  * - `container_failed`: anything else, including a run stopped on request.
  *
  * Callers retry `prompt_too_long` and `session_corrupted` once in a fresh session.
  */
-export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'proxy_failed' | 'container_failed';
+export type Outcome = 'success' | 'timeout' | 'prompt_too_long' | 'session_corrupted' | 'proxy_failed' | 'budget_exceeded' | 'container_failed';
 
 /** Every {@link Outcome}, e.g. for validating a stored value. */
-export const OUTCOMES: readonly Outcome[] = ['success', 'timeout', 'prompt_too_long', 'session_corrupted', 'proxy_failed', 'container_failed'];
+export const OUTCOMES: readonly Outcome[] = ['success', 'timeout', 'prompt_too_long', 'session_corrupted', 'proxy_failed', 'budget_exceeded', 'container_failed'];
+
+/** The spending cap that made the proxy refuse a request: its config key (or flag), limit and what was spent against it. */
+export interface BudgetExceeded {
+  /** The config key (or flag) that sets the cap, e.g. `budgets.cost_usd.run` or `--budget-usd`: what to raise. */
+  name: string;
+  limit: number;
+  /** Spent against the cap, earlier runs included when the cap spans them (a conversation's, a repo's day). */
+  spent: number;
+  unit: 'usd' | 'bytes';
+}
 
 /** What {@link classifyOutcome} looks at. */
 export interface OutcomeInput {
@@ -29,6 +42,8 @@ export interface OutcomeInput {
   stopped?: boolean;
   /** Set when the run was ended because its network proxy failed. */
   proxyFailure?: string;
+  /** Set when the proxy refused a request of the run because a spending cap was reached. */
+  budgetExceeded?: BudgetExceeded;
   /** Every event parsed from stdout, in order. */
   events: readonly ClaudeEvent[];
   /** Claude Code's stderr: the whole text or its lines. */
@@ -48,15 +63,18 @@ const NOT_SESSION_STATUSES = new Set([401, 403, 429]);
  *
  * 0. the proxy failed -> `proxy_failed`: the run was ended for it, so whatever
  *    Claude printed last (network errors) is a consequence, not the cause
- * 1. timed out -> `timeout`
- * 2. stopped -> `container_failed`. A stop is the operator's decision; it must
+ * 1. the proxy refused a request for a reached spending cap -> `budget_exceeded`:
+ *    whatever Claude did next (an API error, giving up, waiting until the
+ *    timeout) follows from the refusal
+ * 2. timed out -> `timeout`
+ * 3. stopped -> `container_failed`. A stop is the operator's decision; it must
  *    not look like a damaged session, which callers would retry.
- * 3. exit 0 -> `success`
- * 4. "Prompt is too long" in Claude's own output -> `prompt_too_long`
- * 5. "API Error: 4xx" in Claude's own output or stderr, or a result whose
+ * 4. exit 0 -> `success`
+ * 5. "Prompt is too long" in Claude's own output -> `prompt_too_long`
+ * 6. "API Error: 4xx" in Claude's own output or stderr, or a result whose
  *    `api_error_status` is 4xx -> `session_corrupted`; except 401, 403 and
  *    429, which a fresh session would not cure
- * 6. otherwise -> `container_failed`
+ * 7. otherwise -> `container_failed`
  *
  * "Claude's own output" is what Claude Code writes itself: result text and
  * errors, assistant text, and system or unknown events. Tool inputs and tool
@@ -65,6 +83,7 @@ const NOT_SESSION_STATUSES = new Set([401, 403, 429]);
  */
 export function classifyOutcome(input: OutcomeInput): Outcome {
   if (input.proxyFailure !== undefined) return 'proxy_failed';
+  if (input.budgetExceeded !== undefined) return 'budget_exceeded';
   if (input.timedOut) return 'timeout';
   if (input.stopped === true) return 'container_failed';
   if (input.exitCode === 0) return 'success';
