@@ -56,6 +56,8 @@ export interface AccessRecord {
   bytes_down: number;
   /** Names of the credentials the proxy filled in for this request, never values. */
   credentials: string[];
+  /** Set when a conversation approval (no entry of the repository's allowlist) let the request through: who approved it. */
+  approved_by?: string;
 }
 
 /** Token usage of one Messages API response, and what it cost. */
@@ -235,6 +237,7 @@ function parseAccess(value: unknown): AccessRecord | undefined {
   return {
     allowed: r.allowed, method: r.method, scheme: r.scheme, host: r.host, path: r.path, status: r.status,
     bytes_up: isCount(r.bytes_up) ? r.bytes_up : 0, bytes_down: isCount(r.bytes_down) ? r.bytes_down : 0, credentials,
+    ...(typeof r.approved_by === 'string' ? { approved_by: r.approved_by } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface AccessAnnotations {
   bytesDown?: number;
   /** Names of the credentials filled in (structured event only: the count is `[masked: N]`). */
   credentials?: readonly string[];
+  /** Who approved the request for the conversation, when an approval (not the repository's allowlist) let it through: `[approved by: X]`. */
+  approvedBy?: string;
 }
 
 const WARN_KINDS: ReadonlySet<NetworkLogKind> = new Set(['BLOCKED', 'ERROR', 'STRIPPED', 'COLLAPSED', 'WARNING', 'BUDGET']);
@@ -68,6 +70,7 @@ export class NetworkLog {
     if (annotations.masked) line += ` [masked: ${annotations.masked}]`;
     if (annotations.dropped) line += ` [dropped: ${annotations.dropped}]`;
     if (annotations.region !== undefined) line += ` [region: ${printable(annotations.region)}]`;
+    if (annotations.approvedBy !== undefined) line += ` [approved by: ${printable(annotations.approvedBy)}]`;
     if (annotations.bytesUp) line += ` [up: ${annotations.bytesUp}]`;
     if (annotations.bytesDown) line += ` [down: ${annotations.bytesDown}]`;
     const parts = /^(https?):\/\/([^/?]*)(.*)$/.exec(url);
@@ -81,6 +84,7 @@ export class NetworkLog {
       bytes_up: annotations.bytesUp ?? 0,
       bytes_down: annotations.bytesDown ?? 0,
       credentials: [...(annotations.credentials ?? [])],
+      ...(annotations.approvedBy === undefined ? {} : { approved_by: printable(annotations.approvedBy) }),
     };
     this.write(allowed ? 'ALLOWED' : 'BLOCKED', line, { access });
   }

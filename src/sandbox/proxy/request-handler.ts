@@ -152,6 +152,8 @@ export function handleRequest(ctx: RequestContext, scheme: 'http' | 'https', req
     });
     return;
   }
+  // A conversation approval, not the repository's allowlist, let it through: the access line says whose.
+  if (decision.approval !== undefined) annotations.approvedBy = decision.approval.approvedBy;
   sendAllowed(ctx, scheme, req, res, request, decision, annotations, markAllowed);
 }
 
