@@ -43,19 +43,30 @@ export interface ReplySettings {
  *
  * With a receipt, every one of them ends with the receipt block (what the run
  * reached, its blocked requests numbered for `allow N`, tokens, cost, time),
- * and the one-line footer leaves the cost to it.
+ * unless the run had nothing to report; the one-line footer then leaves the
+ * cost to the receipt.
  */
 export function planReply(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
-  const plan = planReplyText(result, settings);
-  if (settings.receipt === undefined) return plan;
-  const block = receiptMarkdown(settings.receipt, { showCost: settings.showCost, approvals: settings.approvals ?? true });
+  const receipt = settings.receipt === undefined || isQuiet(settings.receipt) ? undefined : settings.receipt;
+  const plan = planReplyText(result, settings, receipt !== undefined);
+  if (receipt === undefined) return plan;
+  const block = receiptMarkdown(receipt, { showCost: settings.showCost, approvals: settings.approvals ?? true });
   return { ...plan, reply: { ...plan.reply, markdown: `${plan.reply.markdown.trimEnd()}\n\n${block}` } };
 }
 
-function planReplyText(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
+/**
+ * A run that sent nothing through the network sandbox, counted no usage and
+ * carried no approvals has nothing to report: its reply stays as it is (a
+ * real Claude run always reaches the Messages API, so it always has a block).
+ */
+function isQuiet(receipt: Receipt): boolean {
+  return receipt.hosts.length === 0 && receipt.approvals.length === 0 && receipt.usage.calls === 0 && receipt.usage.mismatch === undefined;
+}
+
+function planReplyText(result: ExecutionResult, settings: ReplySettings, withReceipt: boolean): ReplyPlan {
   if (result.outcome === 'success') {
     // The receipt shows the cost with the tokens; the footer would say it twice.
-    const showCost = settings.showCost && settings.receipt === undefined;
+    const showCost = settings.showCost && !withReceipt;
     const footer = usageFooter(result, { showCost, ...(settings.conversationUrl ? { conversationUrl: settings.conversationUrl } : {}) });
     return { reply: { kind: 'result', markdown: result.responseText, ...(footer ? { footer } : {}) }, attachOutbox: true, reason: 'success' };
   }

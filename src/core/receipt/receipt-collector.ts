@@ -53,8 +53,11 @@ export class ReceiptCollector {
   receipt(facts: ReceiptFacts): Receipt {
     const { calls, inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens, costUsd } = this.usage;
     const counted = { calls, inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens, costUsd: costUsd === null ? null : roundUsd(costUsd) };
+    // A run whose proxy reported nothing at all ran without the network sandbox (or before it): nothing to check against.
+    const observed = this.hosts.size > 0 || calls > 0;
     const check = crossCheckUsage(counted, facts.result);
-    const usage: ReceiptUsage = { ...counted, claudeCostUsd: check.claudeCostUsd, ...(check.mismatch === undefined ? {} : { mismatch: check.mismatch }) };
+    const mismatch = observed ? check.mismatch : undefined;
+    const usage: ReceiptUsage = { ...counted, claudeCostUsd: check.claudeCostUsd, ...(mismatch === undefined ? {} : { mismatch }) };
     return {
       hosts: [...this.hosts.values()].map((h) => ({ ...h })),
       blocked: [...this.blocked.values()].map((b) => ({ ...b })),

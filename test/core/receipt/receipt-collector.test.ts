@@ -120,8 +120,12 @@ void t.test('an unpriced model makes the cost unknown and leaves the cost out of
 });
 
 void t.test('the proxy counting nothing while Claude Code reports usage is a mismatch; both zero is not', (t) => {
-  const reported = collectReceipt([], { result: claudeResult({ total_cost_usd: 0.5, usage: { input_tokens: 1000, output_tokens: 200 } }), approvals: [], durationMs: 5 });
+  const claude = claudeResult({ total_cost_usd: 0.5, usage: { input_tokens: 1000, output_tokens: 200 } });
+  const reported = collectReceipt([access(true, 'POST', 'api.anthropic.com', '/v1/messages')], { result: claude, approvals: [], durationMs: 5 });
   t.equal(reported.usage.mismatch, 'the proxy counted no Messages API responses, while Claude Code reported 1,000 input and 200 output tokens, $0.5000');
+  const unsandboxed = collectReceipt([], { result: claude, approvals: [], durationMs: 5 });
+  t.equal(unsandboxed.usage.mismatch, undefined, 'a proxy that reported nothing at all (no network sandbox) is not compared');
+  t.equal(unsandboxed.usage.claudeCostUsd, 0.5, "Claude Code's cost is still shown");
   const quiet = collectReceipt([], { result: claudeResult({ total_cost_usd: 0 }), approvals: [], durationMs: 5 });
   t.equal(quiet.usage.mismatch, undefined);
   t.equal(quiet.usage.claudeCostUsd, 0);

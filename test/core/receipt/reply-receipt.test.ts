@@ -62,3 +62,13 @@ void t.test('failures, timeouts and stops carry the receipt too, and the dashboa
   }
   t.end();
 });
+
+void t.test('a run with nothing to report (no request, no usage, no approval) keeps its reply as it is', (t) => {
+  const quiet: Receipt = { ...receipt, hosts: [], blocked: [], credentials: [], usage: { ...receipt.usage, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+  const plan = planReply(success, { ...settings, receipt: quiet });
+  t.equal(plan.reply.markdown, 'Done.');
+  t.equal(plan.reply.footer, 'Cost: $0.0123 · https://airut.test/conversation/abcd1234', 'the footer keeps the cost');
+  const mismatch: Receipt = { ...quiet, usage: { ...quiet.usage, mismatch: 'the proxy counted no Messages API responses, while Claude Code reported 7 input and 3 output tokens, $0.0100' } };
+  t.match(planReply(success, { ...settings, receipt: mismatch }).reply.markdown, /Usage differs from Claude Code's own count: the proxy counted no Messages API responses/, 'but a mismatch is always said');
+  t.end();
+});
