@@ -97,7 +97,7 @@ async function runUnit(args) {
     const env = { ...process.env, PATH: `${stubs}:${process.env.PATH ?? ''}`, AIRUT_TEST_TIER: 'unit' };
     // Arguments name a subset of the unit files (paths or substrings); none means all.
     const files = testFiles('unit').filter((file) => args.length === 0 || args.some((arg) => file.includes(arg)));
-    // AIRUT_TEST_JOBS overrides how many files run at once (default: one per CPU, plus one).
+    // AIRUT_TEST_JOBS overrides how many files run at once (default: one per CPU).
     const jobs = Number.parseInt(process.env.AIRUT_TEST_JOBS ?? '', 10);
     return await runUnitFiles(root, files, env, Number.isInteger(jobs) && jobs > 0 ? { jobs } : {});
   } finally {

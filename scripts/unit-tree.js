@@ -15,10 +15,13 @@
 // `.ts` sources are there beside their transpiled `.js`. Source maps point at
 // the original files, so stack traces and tap's `at:` name them.
 //
-// tap itself is bundled into one module of the tree, which the transpiled
-// modules import instead of `tap`: loading the package as it is installed
-// means resolving and reading some 250 files, about 0.25 s of CPU in each of
-// the 150 processes; the bundle loads in a fraction of that.
+// tap and the heaviest packages our modules import (see BUNDLED) are each
+// bundled into one module of the tree, which the transpiled modules import
+// instead: loading tap as it is installed means resolving and reading some
+// 250 files, about 0.25 s of CPU in each of the 150 processes, and undici,
+// @peculiar/x509, execa, yaml and ajv as many again in most of them; a bundle
+// loads in a fraction of that. Every module of the tree imports the same
+// bundle, so there is one copy of each package in a test process, as before.
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -32,22 +35,42 @@ const LEFT_OUT = new Set(['.git', '.tap']);
 const TS_MODULE = /\.(ts|tsx)$/;
 
 /**
- * Where the tap bundle goes in the tree. The path has `node_modules/@tapjs/`
- * in it so that tap's stack filter, which drops frames of `@tapjs` packages by
- * that path, drops the bundle's frames too, and failures point at the test.
- * Packages the bundle leaves out resolve from it through the tree's linked
- * `node_modules`.
+ * Packages bundled, by the specifier our modules import them with, and where
+ * each bundle goes in the tree. tap's path has `node_modules/@tapjs/` in it so
+ * that tap's stack filter, which drops frames of `@tapjs` packages by that
+ * path, drops the bundle's frames too, and failures point at the test.
+ * Packages a bundle leaves out resolve from it through the tree's linked
+ * `node_modules`. Left out on purpose: packages a test and a dependency of
+ * ours both load (react, ink, @oclif/core), where a second copy would differ.
  */
-const TAP_BUNDLE = join('.unit', 'node_modules', '@tapjs', 'unit-bundle', 'tap.js');
+const BUNDLED = {
+  tap: join('.unit', 'node_modules', '@tapjs', 'unit-bundle', 'tap.js'),
+  ...Object.fromEntries(['execa', 'undici', '@peculiar/x509', 'yaml', 'ajv/dist/2020.js']
+    .map((spec) => [spec, join('.unit', 'node_modules', '.bundles', `${spec.replace(/[^a-z0-9]+/gi, '-')}.js`)])),
+};
 
 /**
- * Left out of the bundle: tcompare `require`s a package of its own nested
+ * Left out of the bundles: tcompare `require`s a package of its own nested
  * `node_modules` relative to its own file, which a bundle would move.
  */
-const TAP_EXTERNAL = ['tcompare'];
+const EXTERNAL = ['tcompare'];
 
-/** `import ... from "tap"` as esbuild prints it. */
-const TAP_IMPORT = /^(import\s[^;]*?\sfrom\s*)"tap";$/gm;
+/** An `import ... from "x"` or `export ... from "x"` as esbuild prints it. */
+const FROM = /^((?:import|export)\s[^;]*?\sfrom\s*)"([^"]+)";$/gm;
+
+/**
+ * The source of the bundle of `spec`: its exports by name (a CommonJS package
+ * has none an `export *` could list, so they are read from the loaded package)
+ * and its default export when it has one.
+ */
+async function bundleEntry(spec) {
+  if (spec === 'tap') return "export * from 'tap'; export { default } from 'tap';";
+  // @peculiar/x509 needs the metadata polyfill first, as our x509.ts loads it.
+  await import('reflect-metadata');
+  const loaded = await import(spec);
+  const names = Object.keys(loaded).filter((name) => name !== 'default' && name !== '__esModule');
+  return `export { ${names.join(', ')} } from '${spec}';${'default' in loaded ? ` export { default } from '${spec}';` : ''}`;
+}
 
 /**
  * Makes the tree for `root` and returns its path; the caller removes it.
@@ -63,19 +86,18 @@ export async function buildUnitTree(root) {
     if (entry.isDirectory() && !LINKED.has(entry.name)) mirror(join(root, entry.name), join(tree, entry.name), modules);
     else symlinkSync(join(root, entry.name), join(tree, entry.name));
   }
-  const tapBundle = join(tree, TAP_BUNDLE);
-  const bundling = build({
-    stdin: { contents: "export * from 'tap'; export { default } from 'tap';", resolveDir: root, loader: 'js' },
+  const bundling = Promise.all(Object.entries(BUNDLED).map(async ([spec, out]) => build({
+    stdin: { contents: await bundleEntry(spec), resolveDir: root, loader: 'js' },
     bundle: true,
-    outfile: tapBundle,
+    outfile: join(tree, out),
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: TAP_EXTERNAL,
-    // The CommonJS parts of tap's dependencies call `require`, which an ES module lacks.
+    external: EXTERNAL,
+    // The CommonJS parts of a bundle call `require`, which an ES module lacks.
     banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
     logLevel: 'error',
-  });
+  })));
   const transpiled = await build({
     entryPoints: modules,
     outbase: root,
@@ -93,9 +115,11 @@ export async function buildUnitTree(root) {
     write: false,
   });
   for (const file of transpiled.outputFiles) {
-    let bundle = relative(dirname(file.path), tapBundle);
-    if (!bundle.startsWith('.')) bundle = `./${bundle}`;
-    writeFileSync(file.path, file.text.replace(TAP_IMPORT, (_, head) => `${head}${JSON.stringify(bundle)};`));
+    writeFileSync(file.path, file.text.replace(FROM, (whole, head, spec) => {
+      if (!Object.hasOwn(BUNDLED, spec)) return whole;
+      const bundle = relative(dirname(file.path), join(tree, BUNDLED[spec]));
+      return `${head}${JSON.stringify(bundle.startsWith('.') ? bundle : `./${bundle}`)};`;
+    }));
   }
   await bundling;
   return tree;
