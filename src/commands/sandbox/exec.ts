@@ -6,6 +6,8 @@ import type { RunEvent } from '../../core/run/index.js';
 
 /** Exit code for Airut's own failures, apart from anything the command can return. */
 const EXIT_AIRUT = 125;
+/** Prompt mode: the run reached a spending cap (outcome budget_exceeded). */
+const EXIT_BUDGET = 3;
 
 export default class SandboxExec extends AirutCommand {
   static override summary = 'Run Claude Code with a prompt, or any command, in the sandbox on the current repository.';
@@ -36,6 +38,10 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
   static override flags = {
     ...sandboxRunFlags({ promptModeOnly: true, followUps: false, liveNetworkLog: true }),
     json: Flags.boolean({ description: 'Prompt mode: print the result as JSON on stdout instead of the response.' }),
+    'budget-usd': Flags.string({
+      description: 'The most this run may spend on Messages API calls, in USD (e.g. 2 or 0.50), counted by the proxy from the usage of each response; past it the proxy refuses further calls and the run ends with outcome budget_exceeded. Needs the network sandbox.',
+      env: 'AIRUT_BUDGET_USD',
+    }),
     ...claudeRunFlags({ promptModeOnly: true, followUps: false }),
   };
 
@@ -46,6 +52,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
   static override exitCodes = {
     '0': 'Prompt mode: Claude finished successfully. Command mode: the command exited 0.',
     '1': 'Prompt mode: any other outcome (timeout, error, prompt too long...), with its summary on stderr; or an empty prompt.',
+    '3': 'Prompt mode: the run reached its --budget-usd cap (outcome budget_exceeded): the proxy refused further Messages API calls; stderr says what was spent of the limit.',
     '124': 'Command mode: the timeout passed and the container was removed.',
     '125': 'Airut itself failed: bad flags, an invalid .airut file or allowlist, a missing Dockerfile, an image build failure, no credentials; or the network proxy died or stopped answering during the run (outcome proxy_failed), which ends the run at once.',
     '130': 'Stopped by SIGINT or SIGTERM (a second one kills the task at once); the container, proxy and network are removed.',
@@ -73,8 +80,8 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       throw new Errors.CLIError(`unexpected argument ${JSON.stringify(argv[1])}: quote the prompt as one argument, or put a command after "--"`);
     }
     // Loaded only now: flag errors and --help need none of the run machinery.
-    const { EXIT_KILLED, checkPrompt, commandExitCode, createProgressFormatter, resolveRunSettings, runCommand, runPrompt } = await import('../../core/run/index.js');
-    const runFlags = toRunFlags(command === undefined ? 'prompt' : 'command', flags);
+    const { EXIT_KILLED, checkPrompt, describeBudget, commandExitCode, createProgressFormatter, resolveRunSettings, runCommand, runPrompt } = await import('../../core/run/index.js');
+    const runFlags = { ...toRunFlags(command === undefined ? 'prompt' : 'command', flags), ...(flags['budget-usd'] === undefined ? {} : { budgetUsd: flags['budget-usd'] }) };
     const tty = Boolean(process.stderr.isTTY);
     const format = createProgressFormatter({ networkLive: runFlags.networkLogLive, tty });
     const progress = (event: RunEvent): void => {
@@ -93,6 +100,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
       const result = await this.untilDone(run);
       const code = commandExitCode(result);
       if (result.proxyFailure !== undefined) process.stderr.write(`airut: the network sandbox's proxy failed, so the command was stopped (exit 125): ${result.proxyFailure}\n`);
+      else if (result.budget !== undefined) process.stderr.write(`airut: ${describeBudget(result.budget)}\n`);
       else if (result.timedOut) process.stderr.write(`airut: the command timed out after ${String(settings.timeoutSeconds)} s; the container was removed\n`);
       else if (code === EXIT_KILLED) process.stderr.write('airut: the container was killed (exit 137), often by the memory limit: consider raising resource_limits.memory in .airut/sandbox.yaml\n');
       if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
@@ -116,7 +124,7 @@ The image comes from the repository's .airut/container/Dockerfile and the flat f
     }
     if (result.sessionId !== '') process.stderr.write(`airut: session ${result.sessionId} (continue with: airut sandbox exec --continue "...")\n`);
     if (result.worktree) process.stderr.write(`airut: worktree ${result.worktree.path} on branch ${result.worktree.branch}\n`);
-    process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : result.outcome === 'proxy_failed' ? EXIT_AIRUT : 1;
+    process.exitCode = result.stopped ? 130 : result.outcome === 'success' ? 0 : result.outcome === 'proxy_failed' ? EXIT_AIRUT : result.outcome === 'budget_exceeded' ? EXIT_BUDGET : 1;
   }
 
   /**

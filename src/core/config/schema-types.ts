@@ -46,6 +46,12 @@ export interface ServerConfig {
     [k: string]: string | number | boolean;
   };
   /**
+   * Prices of Messages API usage the proxy counts (USAGE lines, cost budgets), by model id prefix (the longest matching prefix wins), laid over the shipped table (claude-opus-4, claude-sonnet-4, claude-haiku-4). A usage line of a model without a price says its cost is unknown; cost budgets then count it at the dearest price in the table.
+   */
+  prices: {
+    [k: string]: ModelPrice;
+  };
+  /**
    * The repositories this server works on, keyed by repo id. The id names the repo's state directory and appears in the dashboard.
    */
   repos: {
@@ -150,6 +156,27 @@ export interface ServerNetworkConfig {
   proxy_base_image?: string;
 }
 /**
+ * USD per million tokens of each kind.
+ */
+export interface ModelPrice {
+  /**
+   * Input tokens.
+   */
+  input: number;
+  /**
+   * Output tokens.
+   */
+  output: number;
+  /**
+   * Cache writes (`cache_creation_input_tokens`).
+   */
+  cache_write: number;
+  /**
+   * Cache reads (`cache_read_input_tokens`).
+   */
+  cache_read: number;
+}
+/**
  * One repository served by Airut and the channels its users reach it through.
  */
 export interface RepoConfig {
@@ -175,6 +202,7 @@ export interface RepoConfig {
   container_path: string;
   network: RepoNetworkConfig;
   resource_limits: ResourceLimits;
+  budgets: Budgets;
   /**
    * Plain environment variables given to task containers, keyed by variable name. An unset `!env NAME?` leaves the variable out.
    */
@@ -411,6 +439,32 @@ export interface ResourceLimits {
    * Most processes in the container.
    */
   pids_limit?: number;
+}
+/**
+ * Spending caps the network sandbox's proxy enforces (it needs `network.sandbox_enabled`). Past a cost cap the proxy refuses further Messages API calls with a 403 that Claude Code shows; past the egress cap it refuses every request. The run then ends with outcome `budget_exceeded` and the reply names the budget.
+ */
+export interface Budgets {
+  /**
+   * USD caps, counted from the usage of the Messages API responses the proxy saw (see `prices`).
+   */
+  cost_usd?: {
+    /**
+     * USD one run may spend.
+     */
+    run?: number;
+    /**
+     * USD all runs of one conversation may spend together.
+     */
+    conversation?: number;
+    /**
+     * USD all runs of this repo may spend in one UTC day.
+     */
+    day?: number;
+  };
+  /**
+   * Body bytes one run may move through the proxy, up and down together: a number of bytes or a size like `500m` (k, m, g are 1024-based).
+   */
+  egress_bytes?: number | string;
 }
 /**
  * A credential swapped in by the proxy.

@@ -79,6 +79,8 @@ export function semanticProblems(config: unknown): SchemaProblem[] {
       for (const pool of ['masked_secrets', 'signing_credentials', 'github_app_credentials']) {
         if (nonEmptyMapping(repo[pool])) add([...base, pool], `needs the network sandbox, but network.sandbox_enabled is false; enable it or move these to secrets:`, 'key');
       }
+      // Budgets are counted and enforced by the proxy: without it they would silently do nothing.
+      if (nonEmptyMapping(repo.budgets)) add([...base, 'budgets'], 'are enforced by the network sandbox\'s proxy, but network.sandbox_enabled is false; enable it or remove budgets:', 'key');
     }
 
     if (isMapping(repo.signing_credentials)) {

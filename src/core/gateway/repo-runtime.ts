@@ -196,6 +196,7 @@ function sandboxRunner(id: string, repo: RepoConfig, scope: ServerScope, context
       ...optional('upstreamDns', network.upstream_dns),
       ...optional('upstreamCaFile', network.upstream_ca_file),
       ...optional('proxyBaseImage', network.proxy_base_image),
+      ...(Object.keys(scope.config.prices).length === 0 ? {} : { prices: scope.config.prices }),
     },
   });
 }

@@ -6,8 +6,12 @@ import {
   type MaskedSecret,
   type NetworkLogEvent,
   type NetworkSandboxOptions,
+  type ProxyBudgetCap,
+  type TaskNetworkOptions,
   type Sandbox,
 } from '../../sandbox/index.js';
+import { dirname, join } from 'node:path';
+import { budgetCaps, budgetSettingsOf, needsLedger, RunSpend, SpendLedger } from '../budgets/index.js';
 import type { GitMirror } from '../conversation/index.js';
 import type { RepoConfig } from '../config/index.js';
 import { runTask, type TaskImageSource, type TaskNetworkSource, type TaskSpec, type TaskWork } from '../pipeline/index.js';
@@ -15,6 +19,7 @@ import { REPO_SANDBOX_PATHS, findImageSource, readAllowlist } from '../repo-sand
 import { credentialPoolsOf } from './credential-pools.js';
 import { GatewayError } from './error.js';
 import { mirrorFiles } from './mirror-files.js';
+import type { RunEventSink } from '../run/index.js';
 import type { CommandRequest, TaskRequest, TaskRunner } from './task-runner.js';
 
 /** Options of a {@link SandboxTaskRunner}. */
@@ -30,6 +35,8 @@ export interface SandboxTaskRunnerOptions {
    * task, so one network with a loaded proxy is kept ready (see {@link close}).
    */
   network: Omit<NetworkSandboxOptions, 'allowlist' | 'maskedSecrets' | 'onNetworkLine'>;
+  /** What the repo's runs spent, for its conversation and day budgets; default `budget-spend.json` beside the git mirror. */
+  spendLedger?: SpendLedger;
 }
 
 /**
@@ -44,7 +51,11 @@ export class SandboxTaskRunner implements TaskRunner {
   /** Where each running task's network lines go, by execution context id. */
   private readonly onNetworkLine = new Map<string, (event: NetworkLogEvent) => void>();
 
-  constructor(private readonly options: SandboxTaskRunnerOptions) {}
+  private readonly ledger: SpendLedger;
+
+  constructor(private readonly options: SandboxTaskRunnerOptions) {
+    this.ledger = options.spendLedger ?? new SpendLedger(join(dirname(options.mirror.path), 'budget-spend.json'));
+  }
 
   run(request: TaskRequest): Promise<ExecutionResult> {
     const work = {
@@ -55,7 +66,7 @@ export class SandboxTaskRunner implements TaskRunner {
       ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
       ...(request.effort === undefined ? {} : { effort: request.effort }),
     };
-    return runTask(this.taskSpec(request, work), request.onEvent).result;
+    return this.withBudgets(request, (caps, onEvent) => runTask(this.taskSpec({ ...request, onEvent }, work, undefined, caps), onEvent).result);
   }
 
   /** Runs a command (a schedule's trigger) the same way, without Claude; its stderr lines are events too. */
@@ -66,11 +77,34 @@ export class SandboxTaskRunner implements TaskRunner {
       onStdout: () => undefined,
       onStderr: (line: string) => request.onEvent({ type: 'stderr', line: line.replace(/\n$/, '') }),
     };
-    return runTask(this.taskSpec(request, work, request.timeoutSeconds), request.onEvent).result;
+    return this.withBudgets(request, (caps, onEvent) => runTask(this.taskSpec({ ...request, onEvent }, work, request.timeoutSeconds, caps), onEvent).result);
+  }
+
+  /**
+   * Runs `start` with the caps of this run (the run cap; the conversation and
+   * day caps less what earlier runs spent), then adds what the proxy counted
+   * to the ledger, whatever the outcome.
+   */
+  private async withBudgets<R>(request: TaskRequest | CommandRequest, start: (caps: ProxyBudgetCap[], onEvent: RunEventSink) => Promise<R>): Promise<R> {
+    if (!this.options.repo.network.sandbox_enabled) return start([], request.onEvent);
+    const keyPrefix = `repos.${this.options.repoId}.budgets`;
+    const settings = budgetSettingsOf(this.options.repo.budgets, keyPrefix);
+    const ledger = needsLedger(settings);
+    const prior = ledger ? await this.ledger.prior(request.conversationId) : { conversation: 0, day: 0 };
+    const spend = new RunSpend();
+    const onEvent: RunEventSink = (event) => {
+      if (event.type === 'network') spend.observe(event.event);
+      request.onEvent(event);
+    };
+    try {
+      return await start(budgetCaps(settings, prior, keyPrefix), onEvent);
+    } finally {
+      if (ledger) await this.ledger.record(request.conversationId, spend.usd);
+    }
   }
 
   /** The pipeline spec of one task in a conversation's directories. */
-  private taskSpec<W extends TaskWork>(request: TaskRequest | CommandRequest, work: W, timeoutSeconds?: number): TaskSpec<W> {
+  private taskSpec<W extends TaskWork>(request: TaskRequest | CommandRequest, work: W, timeoutSeconds?: number, budgets: ProxyBudgetCap[] = []): TaskSpec<W> {
     const { repo, sandbox } = this.options;
     const { layout } = request;
     const limits = repo.resource_limits;
@@ -79,9 +113,13 @@ export class SandboxTaskRunner implements TaskRunner {
         const opened = await this.networkFor();
         this.onNetworkLine.set(contextId, onLine);
         const approvals = 'approvals' in request ? request.approvals ?? [] : [];
-        // The conversation's approvals reach this task's proxy alone, beside the repository's entries.
-        const network = approvals.length === 0 ? opened : {
-          attach: (id: string, dir: string) => opened.attach(id, dir, { allowlist: opened.allowlist.withApprovals(approvals) }),
+        // The conversation's approvals and this run's budgets reach this task's proxy alone.
+        const task: TaskNetworkOptions = {
+          ...(approvals.length === 0 ? {} : { allowlist: opened.allowlist.withApprovals(approvals) }),
+          ...(budgets.length === 0 ? {} : { budgets }),
+        };
+        const network = approvals.length === 0 && budgets.length === 0 ? opened : {
+          attach: (id: string, dir: string) => opened.attach(id, dir, task),
         };
         return { network, release: () => { this.onNetworkLine.delete(contextId); } };
       },

@@ -11,6 +11,9 @@ import { CLAUDE_HOME_DIR } from './repo-state.js';
 import type { RunSettings } from './run-settings.js';
 import { createWorktree, liveWorkspace, type RunWorkspace } from './workspace.js';
 
+/** The name a `--budget-usd` cap has in refusals and results: what to raise. */
+const BUDGET_FLAG = '--budget-usd';
+
 /** Resource prefix of command-line runs: apart from the gateway's, so neither cleans up the other. */
 export const CLI_RESOURCE_PREFIX = 'airut-cli';
 
@@ -89,7 +92,9 @@ export function cliTask<W extends TaskWork>(settings: RunSettings, work: W, deps
         },
       });
       await sandboxed.startup();
-      return { network: sandboxed };
+      if (settings.budgetUsd === undefined) return { network: sandboxed };
+      const budgets = [{ name: BUDGET_FLAG, unit: 'usd' as const, limit: settings.budgetUsd, spent_before: 0 }];
+      return { network: { attach: (id: string, dir: string) => sandboxed.attach(id, dir, { budgets }) } };
     },
   };
   return {

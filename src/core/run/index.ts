@@ -20,3 +20,4 @@ export { findGitRoot } from './find-git-root.js';
 export { repoStateDir, readLastSession, writeLastSession, LAST_SESSION_FILE, CLAUDE_HOME_DIR } from './repo-state.js';
 export { claudeCredentials, CLAUDE_CREDENTIAL_VARIABLES, ANTHROPIC_API_HOST } from './claude-credentials.js';
 export { WORKSPACE_PATH, createWorktree, liveWorkspace, type RunWorkspace } from './workspace.js';
+export { describeBudget } from '../../sandbox/index.js';

@@ -63,6 +63,7 @@ export async function resolveRunSettings(flags: RunFlags, env: RunEnv, cwd: stri
     if (value !== undefined) containerEnv[name] = value;
   }
   const networkSandbox = flags.networkSandbox ?? config.networkSandbox;
+  const budgetUsd = parseBudgetUsd(flags.budgetUsd, networkSandbox);
   const warnings = [...config.unsupported];
   const maskedSecrets = [...config.maskedSecrets];
 
@@ -106,6 +107,7 @@ export async function resolveRunSettings(flags: RunFlags, env: RunEnv, cwd: stri
     maskedSecrets,
     networkSandbox,
     timeoutSeconds,
+    budgetUsd,
     resourceLimits: config.resourceLimits,
     mounts: (flags.mount ?? []).map((value) => parseMount(value, cwd)),
     maxImageAgeHours: flags.maxImageAge,
@@ -129,4 +131,21 @@ export async function resolveRunSettings(flags: RunFlags, env: RunEnv, cwd: stri
     worktree: flags.worktree ?? false,
     warnings,
   };
+}
+
+/** `--budget-usd`: an amount of USD > 0. The proxy enforces it, so it needs the network sandbox. */
+function parseBudgetUsd(value: string | undefined, networkSandbox: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const amount = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(amount > 0) || !Number.isFinite(amount)) {
+    throw new RunError('RUN_FLAG_INVALID', `--budget-usd ${JSON.stringify(value)} is not an amount of US dollars above 0`, {
+      hint: 'Give the most the run may spend on Messages API calls, e.g. --budget-usd 2 or --budget-usd 0.50.',
+    });
+  }
+  if (!networkSandbox) {
+    throw new RunError('RUN_FLAG_INVALID', `--budget-usd ${value} needs the network sandbox, whose proxy counts and enforces it, but the sandbox is off`, {
+      hint: 'Leave out --no-network-sandbox (or set network_sandbox: true in .airut/sandbox.yaml), or leave out --budget-usd.',
+    });
+  }
+  return amount;
 }

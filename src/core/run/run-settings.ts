@@ -51,6 +51,8 @@ export interface RunFlags {
   claudeBinary?: string;
   /** `latest`, `stable` or an exact version for the cache. */
   claudeVersion?: string;
+  /** USD this run may spend on Messages API calls (`--budget-usd`), as given; checked when settings are resolved. */
+  budgetUsd?: string;
 }
 
 /** The operator knobs of the network sandbox. */
@@ -108,6 +110,8 @@ export interface RunSettings {
   networkLogLive: boolean;
   claude: RunClaudeSettings;
   worktree: boolean;
+  /** `--budget-usd`: the run's cost cap, enforced by its proxy; undefined for none. */
+  budgetUsd: number | undefined;
   /** Things worth telling the user before the run (unsupported keys, credentials without a proxy...). */
   warnings: string[];
 }

@@ -69,6 +69,11 @@ export interface UsageRecord {
   cache_read_input_tokens: number;
   /** USD from the price table; null when the model has no price there. */
   cost_usd: number | null;
+  /**
+   * USD counted against cost budgets: `cost_usd`, or at the table's dearest
+   * prices when the model has none. Absent from older proxies.
+   */
+  counted_usd?: number;
   method: string;
   url: string;
 }
@@ -250,6 +255,7 @@ function parseUsage(value: unknown): UsageRecord | undefined {
   return {
     model: r.model, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_creation_input_tokens: r.cache_creation_input_tokens,
     cache_read_input_tokens: r.cache_read_input_tokens, cost_usd: r.cost_usd, method: r.method, url: r.url,
+    ...(isAmount(r.counted_usd) ? { counted_usd: r.counted_usd } : {}),
   };
 }
 

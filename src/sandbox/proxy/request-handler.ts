@@ -435,8 +435,9 @@ function tapUsage(ctx: RequestContext, ex: Exchange, up: IncomingMessage): void 
     const { ok: _ok, ...tokens } = outcome;
     const price = priceFor(tokens.model, ctx.prices);
     const cost = price === undefined ? null : costOf(tokens, price);
-    ctx.log.usage({ ...tokens, cost_usd: cost, method: ex.method, url: ex.url });
-    ctx.budget.addCost(cost ?? budgetCostOf(tokens, ctx.prices));
+    const counted = cost ?? budgetCostOf(tokens, ctx.prices);
+    ctx.log.usage({ ...tokens, cost_usd: cost, counted_usd: counted, method: ex.method, url: ex.url });
+    ctx.budget.addCost(counted);
   });
   up.on('data', (chunk: Buffer) => tap.write(chunk));
   up.once('end', () => tap.end());

@@ -27,7 +27,7 @@ function field(node: FormNode, path: string[]): FormField {
 
 t.test('the form follows the schema: sections, repos, channels, types, help, defaults', (t) => {
   const form = buildFormModel(configSchema().schema, parseDocument(SAMPLE, { customTags: configTags }));
-  t.same(form.children.map((child) => child.key), ['execution', 'dashboard', 'network', 'vars', 'repos'], 'top-level sections in schema order; config_version is not offered');
+  t.same(form.children.map((child) => child.key), ['execution', 'dashboard', 'network', 'vars', 'prices', 'repos'], 'top-level sections in schema order; config_version is not offered');
   t.equal(find(form, ['execution', 'container_command']), undefined, 'the container command is not editable from the browser');
   t.match(field(form, ['dashboard', 'port']), { input: 'integer', default: '5200', value: { state: 'unset', text: '' }, description: 'TCP port of the dashboard.' });
   t.match(field(form, ['execution', 'max_concurrent']), { input: 'integer', value: { state: 'literal', text: '2' } });
