@@ -53,6 +53,7 @@ export function replyReason(reply: ReplyRecord): string {
   if (reply.responseText.startsWith(interruptedText())) return 'interrupted';
   if (/because it ran out of time/.test(reply.responseText)) return 'timeout';
   if (reply.responseText.startsWith('The network sandbox failed during the run')) return 'proxy_failed';
+  if (reply.responseText.startsWith('The run reached its budget ')) return 'budget_exceeded';
   return 'execution_failed';
 }
 

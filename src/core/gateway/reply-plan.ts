@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../sandbox/index.js';
+import { describeBudget, type ExecutionResult } from '../../sandbox/index.js';
 import type { OutgoingReply } from '../channels/index.js';
 import { receiptMarkdown, type Receipt } from '../receipt/index.js';
 import { failureText, interruptedText, proxyFailureText, stoppedText, timeoutText, usageFooter } from './reply-text.js';
@@ -39,6 +39,7 @@ export interface ReplySettings {
  * - stopped from the dashboard: says so and that the work is kept;
  * - stopped at shutdown: says the service stopped and the work is kept;
  * - the network proxy failed: says so, with its reason; the outbox ships;
+ * - a budget was reached: names it, what was spent of its limit and what to raise; the outbox ships;
  * - any other failure: says what happened with Claude's last lines; the outbox ships.
  *
  * With a receipt, every one of them ends with the receipt block (what the run
@@ -81,6 +82,9 @@ function planReplyText(result: ExecutionResult, settings: ReplySettings, withRec
   }
   if (result.outcome === 'proxy_failed') {
     return { reply: { kind: 'error', markdown: proxyFailureText(result) }, attachOutbox: true, reason: 'proxy_failed' };
+  }
+  if (result.outcome === 'budget_exceeded' && result.budget !== undefined) {
+    return { reply: { kind: 'error', markdown: describeBudget(result.budget) }, attachOutbox: true, reason: 'budget_exceeded' };
   }
   return { reply: { kind: 'error', markdown: failureText(result) }, attachOutbox: true, reason: 'execution_failed' };
 }

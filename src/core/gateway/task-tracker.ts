@@ -8,12 +8,14 @@ export type TaskState = 'queued' | 'running' | 'completed' | 'failed';
  * `interrupted`: the service shut down during the run. `stopped`: the
  * operator stopped it from the dashboard (running or still queued).
  * `proxy_failed`: the network sandbox's proxy died or stopped answering, and the run was ended for it.
+ * `budget_exceeded`: the proxy refused a request because one of the repo's budgets was reached.
  */
 export type CompletionReason =
   | 'success'
   | 'timeout'
   | 'execution_failed'
   | 'proxy_failed'
+  | 'budget_exceeded'
   | 'internal_error'
   | 'channel_error'
   | 'empty_message'

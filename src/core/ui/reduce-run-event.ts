@@ -239,6 +239,8 @@ export function describeOutcome(result: { outcome: string; stopped: boolean }): 
       return 'Session rejected';
     case 'proxy_failed':
       return 'Network proxy failed';
+    case 'budget_exceeded':
+      return 'Budget exceeded';
     case 'container_failed':
       return 'Failed';
     default:
