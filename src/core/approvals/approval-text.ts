@@ -12,20 +12,6 @@ function untilText(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/**
- * The numbered list of a run's blocked requests (numbers from 1, in order of
- * first occurrence) and, when approvals are on, how to approve them.
- * Empty when nothing was blocked.
- */
-export function blockedListText(blocked: readonly BlockedEntry[], offerAllow: boolean): string {
-  if (blocked.length === 0) return '';
-  const lines = blocked.map((entry, i) => `${i + 1}. ${entryText(entry)} (${entry.count}×)`);
-  const offer = offerAllow
-    ? `\n\nTo let this conversation's next run reach some of them, reply with a line such as \`allow 1\` or \`allow ${blocked.length > 1 ? '1 2' : '1'}\` (that method, host and path only).`
-    : '';
-  return `**Blocked requests**\n\n${lines.join('\n')}${offer}`;
-}
-
 /** What a message's `allow` commands did, said at the top of the reply; empty when it had none. */
 export function grantText(outcome: GrantOutcome): string {
   if (!outcome.asked) return '';

@@ -5,10 +5,9 @@
  * conversation's later runs until they expire.
  */
 export { parseAllowCommand } from './parse-allow.js';
-export { BlockedTally, pathPrefixOf } from './blocked-entries.js';
 export { APPROVALS_FILE, approvalsFile, approvalsInEffect, readApprovals, writeApprovals, type ConversationApprovals } from './approval-store.js';
 export { grantApprovals, recordLastBlocked, type ApprovalRequest, type ApprovalSettings, type GrantOutcome } from './grant-approvals.js';
-export { approvalText, blockedListText, entryText, grantText } from './approval-text.js';
+export { approvalText, entryText, grantText } from './approval-text.js';
 export { DEFAULT_APPROVAL_TTL, parseApprovalTtl } from './approval-ttl.js';
 export { ApprovalsError, type ApprovalsErrorCode } from './error.js';
 export { approvalDocuments, approvalsForRun, DEFAULT_APPROVAL_SETTINGS, type RunApprovals } from './run-approvals.js';

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
 import { stoppedResult, type RunEvent } from '../pipeline/index.js';
-import { approvalDocuments, approvalsForRun, BlockedTally, blockedListText, DEFAULT_APPROVAL_SETTINGS, grantText, recordLastBlocked, type ApprovalSettings, type RunApprovals } from '../approvals/index.js';
+import { approvalDocuments, approvalsForRun, DEFAULT_APPROVAL_SETTINGS, grantText, recordLastBlocked, type ApprovalSettings, type RunApprovals } from '../approvals/index.js';
+import { appendReceipt, ReceiptCollector } from '../receipt/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
@@ -461,13 +462,14 @@ export class RepoHandler {
     const sessionId = firstRun ? undefined : resumeSessionId(record);
     await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
 
-    const approvals = await this.runApprovals(layout.dir, messages, settings.approvals ?? DEFAULT_APPROVAL_SETTINGS, log);
-    const blocked = new BlockedTally();
+    const approvalSettings = settings.approvals ?? DEFAULT_APPROVAL_SETTINGS;
+    const approvals = await this.runApprovals(layout.dir, messages, approvalSettings, log);
+    const collector = new ReceiptCollector();
     // Claude's plan goes to channels that show progress (Slack); email has none.
     const progress = this.channel(last.channel).progress?.(last, id);
     const onEvent = (event: RunEvent): void => {
       emit(event);
-      if (event.type === 'network') blocked.observe(event.event);
+      collector.observe(event);
       const plan = progress !== undefined && event.type === 'claude' ? planOf(event.event) : undefined;
       if (plan !== undefined) progress?.plan(plan);
     };
@@ -492,8 +494,12 @@ export class RepoHandler {
       return this.answerError(messages, id, internalErrorText(error), 'internal_error', true, prompt);
     }
     emit({ type: 'finished', result });
-    const blockedList = blocked.list();
-    await recordLastBlocked(layout.dir, blockedList, this.now()).catch((error: unknown) => {
+    // The receipt numbers the run's blocked requests; `allow N` in the next message refers to that list.
+    const receipt = collector.receipt({ result, approvals: approvals.inEffect });
+    await appendReceipt(layout.dir, { messageIds: messages.map((m) => m.messageId), recordedAt: this.now().toISOString(), receipt }).catch((error: unknown) => {
+      log.error('the receipt of the run could not be stored', { error: describe(error) });
+    });
+    await recordLastBlocked(layout.dir, receipt.blocked, this.now()).catch((error: unknown) => {
       log.error('the blocked list of the run could not be stored; allow N cannot refer to it', { error: describe(error) });
     });
 
@@ -503,12 +509,13 @@ export class RepoHandler {
       conversationUrl,
       shuttingDown: this.stopping,
       stoppedByOperator: this.running.get(id)?.stopRequested === true,
+      receipt,
+      approvals: approvalSettings.mode !== 'off',
     });
     // The plan shows its final state before the answer arrives under it.
     await progress?.end(taskEnd(plan.reason));
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
-    const offerAllow = (settings.approvals ?? DEFAULT_APPROVAL_SETTINGS).mode !== 'off';
-    let markdown = [grantText(approvals.granted), plan.reply.markdown, blockedListText(blockedList, offerAllow)].filter((part) => part !== '').join('\n\n');
+    let markdown = [grantText(approvals.granted), plan.reply.markdown].filter((part) => part !== '').join('\n\n');
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
     const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
     return sent ? plan.reason : 'channel_error';
