@@ -15,6 +15,8 @@ export interface FakeSlackCall {
   method: string;
   token: string | undefined;
   args: Record<string, unknown>;
+  /** What the fake answered (a failed call has none). */
+  response?: Record<string, unknown>;
 }
 
 /** A user the fake knows (users.info). */
@@ -197,6 +199,42 @@ export class FakeSlack extends EventEmitter {
         event,
       },
     });
+    await this.deliver(envelopeId, envelope);
+  }
+
+  /**
+   * Presses a button of a message the app posted, as `user` would: an
+   * `interactive` envelope with a `block_actions` payload over Socket Mode,
+   * naming the button's `action_id` and `value` from the message's blocks.
+   * Resolves when the client acks it.
+   */
+  async pressButton(user: string, message: { channel: string; ts: string; blocks: unknown }, actionId: string): Promise<void> {
+    const button = findButton(message.blocks, actionId);
+    if (button === undefined) throw new Error(`the message ${message.ts} has no button ${actionId}`);
+    const envelopeId = `env-${this.nextId++}`;
+    const envelope = JSON.stringify({
+      envelope_id: envelopeId,
+      type: 'interactive',
+      accepts_response_payload: false,
+      payload: {
+        type: 'block_actions',
+        token: 'verification',
+        api_app_id: 'AFAKE',
+        team: { id: this.teamId, domain: 'fake' },
+        user: { id: user, team_id: this.teamId },
+        channel: { id: message.channel },
+        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+        message: { type: 'message', ts: message.ts, blocks: message.blocks },
+        trigger_id: `trigger-${this.nextId++}`,
+        response_url: `${this.origin}/response/${envelopeId}`,
+        actions: [{ type: 'button', action_id: actionId, block_id: button.blockId, value: button.value, action_ts: `${Date.now() / 1000}` }],
+      },
+    });
+    await this.deliver(envelopeId, envelope);
+  }
+
+  /** Sends an envelope to a connected client until one acks it (again after a reconnect, like Slack). */
+  private async deliver(envelopeId: string, envelope: string): Promise<void> {
     const acked = new Promise<void>((resolve) => this.pendingAcks.set(envelopeId, resolve));
     for (;;) {
       const socket = [...this.sockets.clients].find((s) => s.readyState === 1);
@@ -269,7 +307,7 @@ export class FakeSlack extends EventEmitter {
     const method = url.pathname.replace(/^\/api\//, '');
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const args = parseArgs(body, req.headers['content-type'] ?? '');
-    const call = { method, token: token ?? (typeof args['token'] === 'string' ? args['token'] : undefined), args };
+    const call: FakeSlackCall = { method, token: token ?? (typeof args['token'] === 'string' ? args['token'] : undefined), args };
     this.calls.push(call);
     const failure = this.failures.get(method)?.shift();
     if (failure !== undefined) {
@@ -280,6 +318,7 @@ export class FakeSlack extends EventEmitter {
       return;
     }
     const answer = this.answer(call);
+    call.response = answer;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     this.emit('call', call);
   }
@@ -407,4 +446,14 @@ function safeJson(text: string): unknown {
     // Not JSON after all: a text argument that happens to start with a bracket.
     return text;
   }
+}
+
+/** The block id and value of the button `actionId` in Block Kit `blocks`. */
+function findButton(blocks: unknown, actionId: string): { blockId: string; value: string } | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  for (const block of blocks as { block_id?: string; elements?: { action_id?: string; value?: string }[] }[]) {
+    const element = block.elements?.find((e) => e.action_id === actionId);
+    if (element !== undefined) return { blockId: block.block_id ?? '', value: element.value ?? '' };
+  }
+  return undefined;
 }

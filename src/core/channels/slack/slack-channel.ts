@@ -12,6 +12,8 @@ import { SlackAuthorizer, type AuthorizationVerdict } from './authorizer.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannelError } from './error.js';
 import { downloadSlackFiles } from './file-download.js';
+import { HOLD_ACTION_PATTERN } from './hold-prompt.js';
+import { SlackHoldPrompts } from './hold-prompts.js';
 import { mentionedUserIds, resolveInbound, rewriteOutbound, stripBotMention } from './mentions.js';
 import { markdownToMrkdwn } from './mrkdwn.js';
 import { SlackPlanStream, type PlanTimers } from './plan-stream.js';
@@ -88,6 +90,8 @@ export class SlackChannel implements ChannelAdapter {
   private receiver: SocketModeReceiver | undefined;
   private onMessage: MessageHandler | undefined;
   private current: ChannelState = { state: 'starting' };
+  /** Allow/Deny prompts for a task's held requests, posted in its thread. */
+  readonly holds: SlackHoldPrompts;
 
   constructor(private readonly options: SlackChannelOptions) {
     this.log = options.logger.child({ channel: 'slack', repo: options.repoId });
@@ -106,6 +110,7 @@ export class SlackChannel implements ChannelAdapter {
       teamId: async () => (await this.whoAmI()).teamId,
       logger: this.log,
     });
+    this.holds = new SlackHoldPrompts({ call: this.call, authorize: (user) => this.authorizer.authorize(user), log: this.log, clock: this.clock });
   }
 
   /**
@@ -326,6 +331,10 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   private listen(app: App): void {
+    app.action(HOLD_ACTION_PATTERN, async ({ ack, body }) => {
+      await ack();
+      await this.holds.press(body);
+    });
     app.event('assistant_thread_started', async ({ event }) => {
       const thread = (event as { assistant_thread?: { channel_id?: string; thread_ts?: string } }).assistant_thread;
       if (thread?.channel_id === undefined || thread.thread_ts === undefined) return;
