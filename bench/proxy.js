@@ -8,7 +8,8 @@
 // same image; and the request-body filter's added latency on 20 KB Messages
 // API bodies (AIRUT_BENCH_PROXY_PARTS=bodyFilter runs that part alone); and AWS
 // re-signing against masked secrets on 1 KB and 10 MB S3-style PUTs
-// (awsSigning). Needs `npm run build`, `npm run provision` and mitmdump
+// (awsSigning); and usage accounting on streamed Messages API responses and
+// budget checks on other traffic (usage, see proxy-usage.js). Needs `npm run build`, `npm run provision` and mitmdump
 // (`apt-get install -y mitmproxy`).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pathToFileURL } from 'node:url';
+import { usageAccounting } from './proxy-usage.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 // The package whose built proxy and sandbox are measured; another checkout's
@@ -573,7 +575,7 @@ async function taskStart(dir) {
 
 /** Runs the proxy suite and returns its figures. */
 export async function run() {
-  const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,bodyFilter,awsSigning,proxyStart,start').split(',');
+  const parts = (process.env.AIRUT_BENCH_PROXY_PARTS ?? 'throughput,bodyFilter,awsSigning,usage,proxyStart,start').split(',');
   if (parts.includes('throughput') && spawnSync('mitmdump', ['--version']).error) {
     throw new Error('mitmdump is missing: apt-get install -y mitmproxy');
   }
@@ -585,6 +587,7 @@ export async function run() {
       ...(parts.includes('throughput') ? { throughput: await throughput(dir, cleanups) } : {}),
       ...(parts.includes('bodyFilter') ? { bodyFilter: await bodyFilter(dir, cleanups) } : {}),
       ...(parts.includes('awsSigning') ? { awsSigning: await awsSigning(dir, cleanups) } : {}),
+      ...(parts.includes('usage') ? { usage: await usageAccounting({ dir, cleanups, ca: await ensureCa(join(dir, 'usage-ca')), packageRoot: PACKAGE_ROOT, proxyFlags: PROXY_FLAGS, upstreamCa: UPSTREAM_CA, root: ROOT }) } : {}),
       ...(parts.includes('start') ? { taskStart: await taskStart(dir) } : {}),
       loadAverage1m: round(loadavg()[0], 1),
     };
