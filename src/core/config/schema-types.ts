@@ -418,6 +418,10 @@ export interface RepoNetworkConfig {
    * How long an `allow N` approval lasts: a whole number and a unit (s, m, h, d), e.g. `24h` or `7d`.
    */
   approval_ttl: string;
+  /**
+   * Seconds a request the allowlist blocks waits at the proxy while the task's Slack thread asks with Allow and Deny buttons; Allow lets it and the same method, host and path through for the rest of the run, Deny or no answer in time gives the usual 403. Requests to other hosts are not delayed. A task no one can be asked about (email) gets its 403 at once. 0 (default): no holds.
+   */
+  approval_hold_seconds: number;
 }
 /**
  * Limits of each task container. Absent limits are not applied.

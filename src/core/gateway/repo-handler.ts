@@ -10,6 +10,7 @@ import { appendReceipt, ReceiptCollector } from '../receipt/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
 import { GatewayError } from './error.js';
+import type { HoldPlaces } from './hold-places.js';
 import { saveAttachments } from './save-attachments.js';
 import type { MessageLedger } from './message-ledger.js';
 import { readOutbox } from './outbox.js';
@@ -64,6 +65,8 @@ export interface RepoHandlerOptions {
   onRunEvent?: (event: GatewayRunEvent) => void;
   /** The clock approvals are granted and expire by. Default: the system clock. */
   now?: () => Date;
+  /** Where held requests (`network.approval_hold_seconds`) are asked; absent: holds are not asked. */
+  holds?: HoldPlaces;
 }
 
 const RECOVERABLE = new Set(['prompt_too_long', 'session_corrupted']);
@@ -403,6 +406,7 @@ export class RepoHandler {
     try {
       reason = await this.process(conversationId, messages, controller.signal, log, (event) => {
         this.options.onRunEvent?.({ repoId: this.repoId, conversationId, taskId, event });
+        if (event.type === 'hold') this.onHold(taskId, first, event);
       });
     } finally {
       this.running.delete(conversationId);
@@ -536,6 +540,18 @@ export class RepoHandler {
       log.error('conversation approvals unreadable; the run gets the repository allowlist alone', { error: describe(error) });
       return { granted: { asked: false, approved: [], outOfRange: [], refused: [], listLength: 0 }, inEffect: [] };
     }
+  }
+
+  /**
+   * Asks a held request where the task's sender can answer; a task no place
+   * can ask about gets its 403 at once rather than after the hold.
+   */
+  private onHold(taskId: string, message: IncomingMessage, event: Extract<RunEvent, { type: 'hold' }>): void {
+    const holds = this.options.holds;
+    if (holds === undefined) return;
+    const askers = event.event.event === 'hold' ? holds.askersFor(message, taskId) : [];
+    holds.router.onRunEvent(taskId, event, askers);
+    if (event.event.event === 'hold' && askers.length === 0) holds.router.answer(taskId, event.event.id, false, 'nobody to ask');
   }
 
   private now(): Date {

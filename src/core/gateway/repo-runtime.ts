@@ -9,6 +9,8 @@ import type { RejectedMail } from '../channels/email/index.js';
 import type { AirutPaths, RepoConfig, ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
+import { holdPlaces, holdPromptsOf } from './hold-places.js';
+import { HoldRouter } from './hold-router.js';
 import { MessageLedger } from './message-ledger.js';
 import { RepoHandler, type GatewayRunEvent, type RepoSettings } from './repo-handler.js';
 import { repoStorage, type ChannelFactory } from './repo-wiring.js';
@@ -110,14 +112,15 @@ export class RepoRuntime {
       // A repo whose tasks could not get a proven network sandbox fails now, with the fix, instead of at its first message.
       await assertNetworkBackend(sandbox.runtime);
     }
-    const channels = (await context.channels(id, repo, {
+    const made = await context.channels(id, repo, {
       repoStateDir: storage.repoStateDir,
       logger: log,
       onRejected: (rejected, channel) => {
         log.warn('message rejected', { channel, kind: rejected.kind, reason: rejected.reason, sender: rejected.sender, message_id: rejected.messageId });
         context.onRejected?.(id, rejected, channel);
       },
-    })).map(stopOnce);
+    });
+    const channels = made.map(stopOnce);
     if (channels.length === 0) log.warn('repo has no channel this version can serve');
     try {
       const handler = new RepoHandler({
@@ -132,6 +135,13 @@ export class RepoRuntime {
         tracker: context.tracker,
         logger: context.logger,
         onRunEvent: context.onRunEvent,
+        ...(repo.network.approval_hold_seconds > 0 && runner.decide !== undefined ? {
+          holds: holdPlaces(
+            new HoldRouter({ decide: (contextId, holdId, allow) => runner.decide?.(contextId, holdId, allow) ?? false, log }),
+            made.map(holdPromptsOf).find((prompts) => prompts !== undefined),
+            log,
+          ),
+        } : {}),
       });
       await handler.start();
       // Started with the repo and stopped with it: a reload that changes schedules restarts the repo, which rebuilds them.

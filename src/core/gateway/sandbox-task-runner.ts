@@ -3,6 +3,8 @@ import {
   NetworkSandbox,
   type CommandResult,
   type ExecutionResult,
+  type HoldEndEvent,
+  type HoldEvent,
   type MaskedSecret,
   type NetworkLogEvent,
   type NetworkSandboxOptions,
@@ -48,8 +50,10 @@ export interface SandboxTaskRunnerOptions {
 export class SandboxTaskRunner implements TaskRunner {
   /** One network sandbox per allowlist text, so an unchanged allowlist reuses its setup. */
   private networkSandbox: { text: string; sandbox: NetworkSandbox } | undefined;
-  /** Where each running task's network lines go, by execution context id. */
-  private readonly onNetworkLine = new Map<string, (event: NetworkLogEvent) => void>();
+  /** Where each running task's network lines and hold events go, by execution context id. */
+  private readonly onNetworkLine = new Map<string, (event: NetworkLogEvent | HoldEvent | HoldEndEvent) => void>();
+  /** The network sandbox each running task is attached to, by execution context id: where its hold answers go. */
+  private readonly taskSandbox = new Map<string, NetworkSandbox>();
 
   private readonly ledger: SpendLedger;
 
@@ -112,6 +116,7 @@ export class SandboxTaskRunner implements TaskRunner {
       open: async (contextId, onLine) => {
         const opened = await this.networkFor();
         this.onNetworkLine.set(contextId, onLine);
+        this.taskSandbox.set(contextId, opened);
         const approvals = 'approvals' in request ? request.approvals ?? [] : [];
         // The conversation's approvals and this run's budgets reach this task's proxy alone.
         const task: TaskNetworkOptions = {
@@ -121,7 +126,7 @@ export class SandboxTaskRunner implements TaskRunner {
         const network = approvals.length === 0 && budgets.length === 0 ? opened : {
           attach: (id: string, dir: string) => opened.attach(id, dir, task),
         };
-        return { network, release: () => { this.onNetworkLine.delete(contextId); } };
+        return { network, release: () => { this.onNetworkLine.delete(contextId); this.taskSandbox.delete(contextId); } };
       },
     };
     return {
@@ -187,8 +192,9 @@ export class SandboxTaskRunner implements TaskRunner {
       maskedSecrets: credentialPoolsOf(this.options.repo).maskedSecrets,
       githubApps: credentialPoolsOf(this.options.repo).githubApps,
       signingCredentials: credentialPoolsOf(this.options.repo).signingCredentials,
+      ...(this.options.repo.network.approval_hold_seconds > 0 ? { approvalHoldSeconds: this.options.repo.network.approval_hold_seconds } : {}),
       onNetworkLine: (event, contextId) => {
-        if (event.event === 'log') this.onNetworkLine.get(contextId)?.(event);
+        if (event.event === 'log' || event.event === 'hold' || event.event === 'hold_end') this.onNetworkLine.get(contextId)?.(event);
       },
     });
     const previous = this.networkSandbox?.sandbox;
@@ -198,6 +204,16 @@ export class SandboxTaskRunner implements TaskRunner {
       // What it could not remove is an orphan of this process, removed at the next startup.
     });
     return sandbox;
+  }
+
+  /**
+   * Answers hold `holdId` of the running task `contextId` (its `hold` run
+   * event's context id) at that task's proxy, which may belong to a network
+   * sandbox an allowlist change has since replaced. True when the answer was
+   * sent; false when the task or its hold is gone, or was answered already.
+   */
+  decide(contextId: string, holdId: string, allow: boolean): boolean {
+    return this.taskSandbox.get(contextId)?.decide(contextId, holdId, allow) ?? false;
   }
 
   /**

@@ -46,6 +46,11 @@ export interface TaskRunner {
    * cannot serve `trigger_command` schedules (such a fire fails, logged).
    */
   runCommand?(request: CommandRequest): Promise<CommandResult>;
+  /**
+   * Answers a held request of a running task (see `RunEvent` `hold`): true
+   * when the answer reached its proxy. Runners that hold nothing lack it.
+   */
+  decide?(contextId: string, holdId: string, allow: boolean): boolean;
   /** Releases what the runner keeps between runs (a prepared network); called once its repo stops. */
   close?(): Promise<void>;
 }
