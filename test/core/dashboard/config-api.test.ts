@@ -45,7 +45,7 @@ t.test('GET /api/config: the form, the file hash, secrets masked', async (t) => 
   t.match(model.hash, /^[0-9a-f]{64}$/);
   t.equal(model.exists, true);
   t.same(model.problems, []);
-  t.same(model.form.children.map((child) => child.key), ['execution', 'dashboard', 'network', 'vars', 'repos']);
+  t.same(model.form.children.map((child) => child.key), ['execution', 'dashboard', 'network', 'vars', 'prices', 'repos']);
 });
 
 t.test('validate and diff answer per-field problems and a masked diff without writing', async (t) => {
