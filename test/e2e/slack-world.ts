@@ -31,6 +31,13 @@ export interface SlackWorldOptions {
   schedules?: Record<string, unknown>;
   /** More arguments of `airut serve` (e.g. `--schedule-clock-file`). */
   serveArgs?: string[];
+  /**
+   * Called with the egress network before the service starts (to start fake
+   * upstreams on it); what it returns is added to the config's `network:`.
+   */
+  egress?: (network: string) => Promise<Record<string, unknown>>;
+  /** More keys of `repos.slacky.network` (e.g. `approval_hold_seconds`). */
+  repoNetwork?: Record<string, unknown>;
 }
 
 /** A running `airut serve` with the Slack repo `slacky`. */
@@ -64,6 +71,7 @@ export async function startSlackWorld(t: Test, options: SlackWorldOptions = {}):
     for (const id of listed.stdout.split('\n').filter(Boolean)) await runtime.call(['rm', '-f', '-t', '0', id]);
     await runtime.call(['network', 'rm', '-f', egress]);
   });
+  const egressConfig = options.egress === undefined ? {} : await options.egress(egress);
   const repoUrl = await upstreamRepo(home, {
     '.airut/network-allowlist.yaml': 'domains:\n  - api.anthropic.com\nurl_prefixes: []\n',
     '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\n`,
@@ -72,10 +80,10 @@ export async function startSlackWorld(t: Test, options: SlackWorldOptions = {}):
   const config = {
     dashboard: { enabled: false },
     execution: { max_concurrent: 2, shutdown_timeout: 30, container_env: { CONTAINERS_CONF: testContainersConf() }, claude_binary: FAKE_CLAUDE },
-    network: { egress_network: egress, upstream_dns: '127.0.0.1' },
+    network: { egress_network: egress, upstream_dns: '127.0.0.1', ...egressConfig },
     repos: {
       slacky: {
-        repo_url: repoUrl, model: 'sonnet', secrets: { FAKE_CLAUDE_SCENARIO: 'success' }, network: { sandbox_enabled: true }, slack: slack(fake.botToken),
+        repo_url: repoUrl, model: 'sonnet', secrets: { FAKE_CLAUDE_SCENARIO: 'success' }, network: { sandbox_enabled: true, ...options.repoNetwork }, slack: slack(fake.botToken),
         ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
       },
       ...(options.revoked === true ? { revoked: { repo_url: repoUrl, slack: slack('xoxb-revoked') } } : {}),
