@@ -269,7 +269,11 @@ export class RepoHandler {
           channel: this.options.channels.find((c) => c.kind === task.channel),
           log,
           signal: entry.controller.signal,
-          onEvent: (event) => { this.options.onRunEvent?.({ repoId: this.repoId, conversationId: conversationId ?? '', taskId, event }); },
+          onEvent: (event) => {
+            this.options.onRunEvent?.({ repoId: this.repoId, conversationId: conversationId ?? '', taskId, event });
+            // No one asked for a scheduled run: its held requests are denied at once.
+            if (event.type === 'hold') this.onHold(taskId, undefined, event);
+          },
           onConversation: (id) => { conversationId = id; tracker.start(taskId, id); },
           stoppedByOperator: () => entry.stopRequested,
           shuttingDown: () => this.stopping,
@@ -546,10 +550,10 @@ export class RepoHandler {
    * Asks a held request where the task's sender can answer; a task no place
    * can ask about gets its 403 at once rather than after the hold.
    */
-  private onHold(taskId: string, message: IncomingMessage, event: Extract<RunEvent, { type: 'hold' }>): void {
+  private onHold(taskId: string, message: IncomingMessage | undefined, event: Extract<RunEvent, { type: 'hold' }>): void {
     const holds = this.options.holds;
     if (holds === undefined) return;
-    const askers = event.event.event === 'hold' ? holds.askersFor(message, taskId) : [];
+    const askers = event.event.event === 'hold' && message !== undefined ? holds.askersFor(message, taskId) : [];
     holds.router.onRunEvent(taskId, event, askers);
     if (event.event.event === 'hold' && askers.length === 0) holds.router.answer(taskId, event.event.id, false, 'nobody to ask');
   }

@@ -113,3 +113,14 @@ void t.test('holdPromptsOf finds a Slack channel\'s prompts only', (t) => {
   t.equal(holdPromptsOf(slackChannel()), undefined);
   t.end();
 });
+
+void t.test('a scheduled run\'s hold has no one to ask: denied at once', async (t) => {
+  const s = await setup(t);
+  s.runner.auto = (request) => {
+    request.onEvent(hold('h1'));
+    return success('done');
+  };
+  await s.handler.runScheduled({ name: 'nightly', fireKey: 'nightly@1', channel: 'slack', to: 'C1', subject: 'Nightly', prompt: () => Promise.resolve('check the deps') });
+  t.same(s.decisions, ['ctx-1 h1 false']);
+  t.same(s.prompts.asked, [], 'nothing asked in Slack');
+});
