@@ -26,7 +26,13 @@ class DyingChannel extends FakeChannel {
     if (reply.kind === this.dieOn) await new Promise(() => undefined);
   }
 
+  /** Whether the handler has called `complete`: everything before it (the reply recorded sent) is done. */
+  completing = false;
+
   override async complete(message: IncomingMessage): Promise<void> {
+    this.completing = true;
+    // waitFor re-checks its predicate on 'change'.
+    this.events.emit('change');
     if (this.dieOn === 'complete') await new Promise(() => undefined);
     await super.complete(message);
   }
@@ -119,7 +125,8 @@ t.test('killed after the answer was recorded sent, before the message was comple
   const m = message();
   await first.deliver(m);
   await first.waitFor(() => first.results().length === 1);
-  await new Promise((resolve) => setImmediate(resolve));
+  // Dies once the handler reaches complete, that is after it recorded the answer sent.
+  await first.waitFor(() => first.completing);
 
   const second = new FakeChannel();
   const b = await w.start(second);
