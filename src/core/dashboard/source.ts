@@ -23,6 +23,19 @@ export interface TaskRecordView {
 /** What "Run now" of a schedule came to: started, no such schedule, already running, or its repo is stopping. */
 export type RunScheduleResult = 'started' | 'unknown' | 'running' | 'stopped' | 'unsupported';
 
+/** A blocked request of a running task waiting at its proxy for an answer (`network.approval_hold_seconds`). */
+export interface HoldView {
+  holdId: string;
+  method: string;
+  host: string;
+  path: string;
+  /** When the hold ends with a 403 if nobody answers (ISO 8601). */
+  expiresAt: string;
+}
+
+/** What an answer to a held request came to: sent to the proxy, too late (answered or ended), no such waiting hold. */
+export type HoldAnswerResult = 'decided' | 'already-decided' | 'unknown';
+
 /** What asking to stop a task came to. Expected outcomes, not errors. */
 export type StopResult = 'stopping' | 'not_found' | 'not_running' | 'unsupported';
 
@@ -56,6 +69,10 @@ export interface DashboardSource {
   counts(): TaskCounts;
   /** Stops a running task or cancels a queued one. */
   stopTask(taskId: string): Promise<StopResult>;
+  /** The held requests of task `taskId` waiting for an answer. Absent: holds cannot be answered here. */
+  holds?(taskId: string): HoldView[];
+  /** Allows or denies a waiting held request of task `taskId`. Absent: holds cannot be answered here. */
+  answerHold?(taskId: string, holdId: string, allow: boolean): HoldAnswerResult;
   /** "Run now" of a repo's schedule. Absent: not supported. */
   runSchedule?(repoId: string, name: string): Promise<RunScheduleResult>;
   /**

@@ -1,7 +1,8 @@
 import type { ReplyRecord } from '../conversation/index.js';
 import { receiptForMessages } from '../receipt/index.js';
-import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, PlanItemView, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
+import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, HoldView, PlanItemView, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
 import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
+import type { HoldQuestion, HoldRouter } from './hold-router.js';
 import type { GatewayRunEvent } from './repo-handler.js';
 import { latestPlan, planOf } from './task-plan.js';
 import type { TaskTracker, TrackedTask } from './task-tracker.js';
@@ -17,6 +18,8 @@ export interface GatewaySourceOptions {
   stop?: (taskId: string) => Promise<boolean>;
   /** "Run now" of a schedule. Omit when unsupported. */
   runSchedule?: DashboardSource['runSchedule'];
+  /** The hold router of a repo (undefined when its holds are off). Omit when holds cannot be answered here. */
+  holdRouter?: (repoId: string) => HoldRouter | undefined;
   /** Conversations on disk, for tasks of earlier starts and the conversation page. Omit for none. */
   history?: ConversationHistory;
 }
@@ -50,6 +53,11 @@ export function taskView(task: Readonly<TrackedTask>): TaskView {
   };
 }
 
+/** A waiting hold as the dashboard shows it. */
+function holdView(question: HoldQuestion): HoldView {
+  return { holdId: question.holdId, method: question.method, host: question.host, path: question.path, expiresAt: question.expiresAt.toISOString() };
+}
+
 /** Adapts the gateway's tracker, repos and run events to the dashboard. */
 export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
   const listeners = new Set<(event: DashboardEvent) => void>();
@@ -81,6 +89,10 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     },
     counts: () => options.tracker.counts(),
     ...(options.runSchedule === undefined ? {} : { runSchedule: options.runSchedule }),
+    ...(options.holdRouter === undefined ? {} : {
+      holds: (taskId) => routerOf(taskId)?.waiting(taskId).map(holdView) ?? [],
+      answerHold: (taskId, holdId, allow) => routerOf(taskId)?.answer(taskId, holdId, allow, 'dashboard') ?? 'unknown',
+    }),
     stopTask: async (taskId): Promise<StopResult> => {
       const task = options.tracker.get(taskId);
       if (task === undefined) return parsePastTaskId(taskId) !== undefined && (await pastTask(taskId)) !== undefined ? 'not_running' : 'not_found';
@@ -103,6 +115,12 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       return () => listeners.delete(listener);
     },
   };
+  /** The hold router of a tracked task's repo. */
+  function routerOf(taskId: string): HoldRouter | undefined {
+    const task = options.tracker.get(taskId);
+    return task === undefined ? undefined : options.holdRouter?.(task.repoId);
+  }
+
   /** Index of the reply a tracked task produced: the one answering its messages. */
   function replyIndexOf(task: Readonly<TrackedTask>, stored: StoredConversation): number {
     return stored.record.replies.findIndex((reply) => reply.messageIds.some((id) => task.messageIds.includes(id)));

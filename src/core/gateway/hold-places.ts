@@ -23,17 +23,27 @@ export function holdPromptsOf(channel: ChannelAdapter): SlackHoldPromptsPort | u
   return typeof holds?.ask === 'function' && typeof holds.settle === 'function' ? holds as SlackHoldPromptsPort : undefined;
 }
 
-/** The places of a repo: the Slack thread of a Slack task (when the repo has Slack). */
-export function holdPlaces(router: HoldRouter, slack: SlackHoldPromptsPort | undefined, log: Logger): HoldPlaces {
+/**
+ * The places of a repo: the Slack thread of a Slack task (when the repo has
+ * Slack), and the dashboard for every task while `dashboard()` says it is on.
+ */
+export function holdPlaces(router: HoldRouter, slack: SlackHoldPromptsPort | undefined, log: Logger, dashboard: () => boolean = () => false): HoldPlaces {
   return {
     router,
     askersFor: (message) => {
+      const askers: HoldAsker[] = dashboard() ? [DASHBOARD_ASKER] : [];
       const where = message.channel === 'slack' ? parseSlackMessageId(message.messageId) : undefined;
-      if (slack === undefined || where === undefined) return [];
-      return [slackAsker(slack, { channel: where.channel, threadTs: where.threadTs }, router, log)];
+      if (slack === undefined || where === undefined) return askers;
+      return [slackAsker(slack, { channel: where.channel, threadTs: where.threadTs }, router, log), ...askers];
     },
   };
 }
+
+/**
+ * The dashboard: it reads the router's waiting holds and the task's run
+ * events itself, and answers through the router (after its request guard).
+ */
+const DASHBOARD_ASKER: HoldAsker = { ask: () => undefined, settle: () => undefined };
 
 /** Asks in the task's Slack thread; a press answers through the router, which decides who was first. */
 function slackAsker(prompts: SlackHoldPromptsPort, where: { channel: string; threadTs: string }, router: HoldRouter, log: Logger): HoldAsker {

@@ -62,6 +62,8 @@ export interface RepoRuntimeContext {
   settings: (repo: RepoConfig) => RepoSettings;
   /** The clock and zone of the repos' schedules. */
   schedules: SchedulerSettings;
+  /** Whether the dashboard is on now, so it may answer held requests. Default: off. */
+  dashboardOn?: () => boolean;
 }
 
 /** A sandbox of the service (for one repo, or without a repo for orphan clean-up and image pruning). */
@@ -96,6 +98,8 @@ export class RepoRuntime {
     private readonly runner: TaskRunner,
     /** The repo's schedules (none when it has no `schedules:`). */
     readonly scheduler: Scheduler,
+    /** The router of the repo's held requests; undefined when holds are off (`network.approval_hold_seconds` 0). */
+    readonly holds: HoldRouter | undefined,
   ) {}
 
   /**
@@ -121,6 +125,9 @@ export class RepoRuntime {
       },
     });
     const channels = made.map(stopOnce);
+    const holds = repo.network.approval_hold_seconds > 0 && runner.decide !== undefined
+      ? new HoldRouter({ decide: (contextId, holdId, allow) => runner.decide?.(contextId, holdId, allow) ?? false, log })
+      : undefined;
     if (channels.length === 0) log.warn('repo has no channel this version can serve');
     try {
       const handler = new RepoHandler({
@@ -135,12 +142,8 @@ export class RepoRuntime {
         tracker: context.tracker,
         logger: context.logger,
         onRunEvent: context.onRunEvent,
-        ...(repo.network.approval_hold_seconds > 0 && runner.decide !== undefined ? {
-          holds: holdPlaces(
-            new HoldRouter({ decide: (contextId, holdId, allow) => runner.decide?.(contextId, holdId, allow) ?? false, log }),
-            made.map(holdPromptsOf).find((prompts) => prompts !== undefined),
-            log,
-          ),
+        ...(holds !== undefined ? {
+          holds: holdPlaces(holds, made.map(holdPromptsOf).find((prompts) => prompts !== undefined), log, context.dashboardOn),
         } : {}),
       });
       await handler.start();
@@ -148,7 +151,7 @@ export class RepoRuntime {
       const scheduler = await repoScheduler(id, repo, handler, storage.repoStateDir, context.schedules, context.logger);
       await scheduler.start();
       log.info('repo started', { channels: channels.map((c) => c.kind).join(','), schedules: Object.keys(repo.schedules).length });
-      return new RepoRuntime(id, repo, scope, handler, storage, sandbox, runner, scheduler);
+      return new RepoRuntime(id, repo, scope, handler, storage, sandbox, runner, scheduler, holds);
     } catch (error) {
       // The start error is the one to report; a channel that also fails to stop adds nothing to it.
       for (const channel of channels) await channel.stop().catch(() => undefined);

@@ -134,6 +134,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     repos: () => status.repos(),
     stop: (taskId) => Promise.resolve(supervisor.running().some((repo) => repo.handler.stopTask(taskId))),
     runSchedule: async (repoId, name) => (await supervisor.get(repoId)?.scheduler.runNow(name)) ?? 'unknown',
+    holdRouter: (repoId) => supervisor.get(repoId)?.holds,
     history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
   });
   if (startProblem === undefined) dashboardFeed.configLoaded();
@@ -171,6 +172,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       options.onRunEvent?.(event);
     },
     settings: (repo) => repoSettings(repo, loaded.config),
+    dashboardOn: () => loaded.config.dashboard.enabled !== false,
     onRejected: (repoId, rejected, channel) => {
       rejectedLog.add(repoId, rejected, channel);
       status.refresh();

@@ -1,5 +1,6 @@
 import type { NetworkLineView, PlanItemView, ReplyView, TaskView } from '../views.js';
 import { byId, el, eventData, setText } from './dom.js';
+import { taskHolds } from './task-holds.js';
 import type { ClaudeEventWire, RunEventWire, RunResultWire } from './wire.js';
 
 /** A tool result's content as text. */
@@ -116,6 +117,7 @@ export function taskPage(root: HTMLElement): void {
 
   const source = new EventSource(`/api/events?task=${encodeURIComponent(taskId)}&lastEventId=0`);
   source.addEventListener('open', () => { root.dataset.live = 'open'; });
+  taskHolds(taskId, source);
   source.addEventListener('task', (message) => {
     const { task } = eventData<{ task: TaskView }>(message);
     const node = byId('task-state');

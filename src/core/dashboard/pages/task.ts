@@ -33,6 +33,7 @@ export function renderTaskPage(version: string, task: TaskView, receipt?: Receip
 <dt>Tokens</dt><dd id="task-tokens">—</dd>
 <dt>Cost</dt><dd id="task-cost">—</dd>
 </dl>
+<ol id="holds" class="holds" aria-label="Held requests waiting for an answer" hidden></ol>
 <p><button id="stop-task" type="button" class="danger"${live ? '' : ' disabled'}>Stop</button> <span id="stop-result" role="status"></span></p>
 <h2>Progress</h2>
 <ul id="todos" class="todos"></ul>
