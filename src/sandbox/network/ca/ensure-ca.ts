@@ -86,8 +86,15 @@ async function readCa(committed: string, now: Date): Promise<CaFiles | undefined
   try {
     certPem = await readFile(certPath, 'utf8');
   } catch (cause) {
-    if (isMissing(cause) && !(await exists(committed))) return undefined;
-    throw invalid(committed, `cannot read ${certPath}`, cause);
+    if (!isMissing(cause)) throw invalid(committed, `cannot read ${certPath}`, cause);
+    if (!(await exists(committed))) return undefined;
+    // The directory appeared between the read and the check: a concurrent first
+    // call committed its CA just then (one rename, so the pair is complete). Read again.
+    try {
+      certPem = await readFile(certPath, 'utf8');
+    } catch (again) {
+      throw invalid(committed, `cannot read ${certPath}`, again);
+    }
   }
   try {
     keyPem = await readFile(keyPath, 'utf8');
