@@ -2,6 +2,8 @@ import type { CommandResult, ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
 import type { ConversationLayout, ConversationStore, GitMirror } from '../conversation/index.js';
 import type { Logger } from '../log/index.js';
+import { recordLastBlocked } from '../approvals/index.js';
+import { appendReceipt, ReceiptCollector } from '../receipt/index.js';
 import type { FireResult } from '../scheduler/index.js';
 import { readOutbox, clearOutbox } from './outbox.js';
 import { channelContext } from './prompt.js';
@@ -114,15 +116,27 @@ export async function runScheduledTask(task: ScheduledTask, context: ScheduledRu
   const effort = record.effort ?? settings.effort;
   const prompt = scheduledPrompt(task, text);
   await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
+  const collector = new ReceiptCollector();
   let result: ExecutionResult;
   try {
     log.info('scheduled task started', { schedule: task.name, conversation: id, model });
-    result = await runner.run({ repoId: context.repoId, conversationId: id, layout, prompt, model, ...(effort ? { effort } : {}), signal: context.signal, onEvent: context.onEvent });
+    result = await runner.run({ repoId: context.repoId, conversationId: id, layout, prompt, model, ...(effort ? { effort } : {}), signal: context.signal, onEvent: (event) => {
+      context.onEvent(event);
+      collector.observe(event);
+    } });
   } catch (error) {
     log.error('scheduled task could not run; nothing is sent', { schedule: task.name, conversation: id, error: describe(error) });
     return { outcome: 'failed', reason: 'internal_error', conversationId: id, error: describe(error) };
   }
   context.onEvent({ type: 'finished', result });
+  // The same receipt as a reply's: `allow N` in an answer to the delivered thread refers to its blocked list.
+  const receipt = collector.receipt({ result, approvals: [] });
+  await appendReceipt(layout.dir, { messageIds: [`schedule:${task.fireKey}`], recordedAt: context.now().toISOString(), receipt }).catch((error: unknown) => {
+    log.error('the receipt of the scheduled run could not be stored', { schedule: task.name, error: describe(error) });
+  });
+  await recordLastBlocked(layout.dir, receipt.blocked, context.now()).catch((error: unknown) => {
+    log.error('the blocked list of the scheduled run could not be stored; allow N cannot refer to it', { schedule: task.name, error: describe(error) });
+  });
 
   const conversationUrl = settings.dashboardBaseUrl === undefined ? undefined : `${settings.dashboardBaseUrl.replace(/\/+$/, '')}/conversation/${id}`;
   const plan = planReply(result, {
@@ -131,6 +145,8 @@ export async function runScheduledTask(task: ScheduledTask, context: ScheduledRu
     conversationUrl,
     shuttingDown: context.shuttingDown(),
     stoppedByOperator: context.stoppedByOperator(),
+    receipt,
+    approvals: settings.approvals?.mode !== 'off',
   });
   const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
   let markdown = plan.reply.markdown;

@@ -264,3 +264,27 @@ t.test('script mode: output becomes the prompt; a failure becomes the failure pr
   t.equal(s.channel.threads.length, 2);
   t.equal(s.channel.threads[1]?.reply.markdown, 'Looked into it.');
 });
+
+t.test('a scheduled run\'s delivered thread ends with its receipt, and allow N in a reply to it reaches that run\'s blocked list', async (t) => {
+  const s = await setup(t, { nightly: schedule({ timezone: 'UTC' }) }, { now: '2026-06-01T06:59:00Z' });
+  s.runner.auto = (request, index) => {
+    if (index === 0) {
+      request.onEvent({
+        type: 'network',
+        event: {
+          event: 'log', kind: 'BLOCKED', level: 'warn', line: 'BLOCKED GET https://pkgs.test/simple/x -> 403', time: '2026-06-01T07:00:01.000Z',
+          access: { allowed: false, method: 'GET', scheme: 'https', host: 'pkgs.test', path: '/simple/x', status: 403, bytes_up: 0, bytes_down: 0, credentials: [] },
+        },
+      });
+    }
+    return success(index === 0 ? 'The mirror was blocked.' : 'Fetched.', 'sess-7');
+  };
+  await s.scheduler.start();
+  s.setNow('2026-06-01T07:00:05Z');
+  await s.finished(1);
+  const thread = s.channel.threads[0];
+  t.match(thread?.reply.markdown, /\*\*Blocked requests\*\*\n\n1\. `GET pkgs\.test\/simple\/x` \(1×\)/, 'the scheduled reply carries the receipt with the numbered blocked list');
+  await s.channel.deliver(message({ conversationId: thread?.conversationId ?? '', text: 'allow 1' }));
+  await s.finished(2);
+  t.same(s.runner.call(1).request.approvals?.map((a) => `${a.method} ${a.host}${a.path_prefix}`), ['GET pkgs.test/simple/x'], 'the reply approved the scheduled run\'s entry');
+});
