@@ -4,6 +4,7 @@ import type { ConversationStore, ReplyRecord } from '../conversation/index.js';
 import type { Logger } from '../log/index.js';
 import { acknowledgementKey, finalReplyKey, type MessageLedger, type StoredReply } from './message-ledger.js';
 import { clearOutbox } from './outbox.js';
+import { buildReplyRecord } from './reply-record.js';
 
 /** What a {@link ReplyDelivery} works with: the repo's store, ledger and channels. */
 export interface ReplyDeliveryOptions {
@@ -41,7 +42,7 @@ export class ReplyDelivery {
     options: { prompt?: string; result?: ExecutionResult; clearOutbox: boolean },
   ): Promise<boolean> {
     const last = messages.at(-1) as IncomingMessage;
-    const record = options.prompt === undefined ? undefined : replyRecord(options.prompt, reply.markdown, messages, options.result);
+    const record = options.prompt === undefined ? undefined : buildReplyRecord(options.prompt, reply.markdown, messages.map((m) => m.messageId), options.result, new Date());
     const stored = await this.options.ledger.replySending({
       key: finalReplyKey(id, last.messageId),
       conversationId: id,
@@ -145,33 +146,6 @@ export class ReplyDelivery {
     if (channel === undefined) throw new Error(`repo ${this.options.repoId} has no ${kind} channel, yet a message came through one`);
     return channel;
   }
-}
-
-/** The conversation.json entry of a reply. */
-function replyRecord(prompt: string, responseText: string, messages: IncomingMessage[], result: ExecutionResult | undefined): ReplyRecord {
-  return {
-      sessionId: result?.sessionId ?? '',
-      timestamp: new Date().toISOString(),
-      durationMs: result?.durationMs ?? 0,
-      totalCostUsd: result?.costUsd ?? 0,
-      numTurns: result?.numTurns ?? 0,
-      isError: result === undefined || result.outcome !== 'success',
-      usage: result === undefined ? {} : usageRecord(result),
-      requestText: prompt,
-      responseText,
-      messageIds: messages.map((m) => m.messageId),
-  };
-}
-
-function usageRecord(result: ExecutionResult): Record<string, number> {
-  const { usage } = result;
-  return {
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    cache_creation_input_tokens: usage.cacheCreationInputTokens,
-    cache_read_input_tokens: usage.cacheReadInputTokens,
-    ...Object.fromEntries(Object.entries(usage.extra).filter((e): e is [string, number] => typeof e[1] === 'number')),
-  };
 }
 
 function describe(error: unknown): string {
