@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkSameOrigin } from '../request-guard.js';
+import { refuseUnlessPost } from './post-guard.js';
 import { sendJson } from '../respond.js';
 import type { DashboardSource } from '../source.js';
 
@@ -31,15 +31,7 @@ export async function routeHoldApi(req: IncomingMessage, res: ServerResponse, pa
   }
   const answer = ANSWER_PATH.exec(path);
   if (answer === null) return false;
-  if (method !== 'POST') {
-    sendJson(res, 405, { error: 'method_not_allowed', message: `${method} is not allowed on ${path}; use POST` }, { Allow: 'POST' });
-    return true;
-  }
-  const refusal = checkSameOrigin(req);
-  if (refusal !== undefined) {
-    sendJson(res, refusal.status, { error: refusal.error, message: refusal.message });
-    return true;
-  }
+  if (refuseUnlessPost(req, res, path)) return true;
   const taskId = decodeURIComponent(answer[1] ?? '');
   const holdId = decodeURIComponent(answer[2] ?? '');
   const allow = await readAllow(req);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkSameOrigin } from '../request-guard.js';
+import { refuseUnlessPost } from './post-guard.js';
 import type { DashboardSource } from '../source.js';
 import { sendJson } from '../respond.js';
 import { routeConfigApi } from './config-routes.js';
@@ -24,15 +24,7 @@ export async function routeApi(req: IncomingMessage, res: ServerResponse, path: 
   const method = req.method ?? 'GET';
   const stop = /^\/api\/tasks\/([^/]+)\/stop$/.exec(path);
   if (stop !== null) {
-    if (method !== 'POST') {
-      sendJson(res, 405, { error: 'method_not_allowed', message: `${method} is not allowed on ${path}; use POST` }, { Allow: 'POST' });
-      return true;
-    }
-    const refusal = checkSameOrigin(req);
-    if (refusal !== undefined) {
-      sendJson(res, refusal.status, { error: refusal.error, message: refusal.message });
-      return true;
-    }
+    if (refuseUnlessPost(req, res, path)) return true;
     await stopTask(res, decodeURIComponent(stop[1] ?? ''), source);
     return true;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkSameOrigin } from '../request-guard.js';
+import { refuseUnlessPost } from './post-guard.js';
 import { sendJson } from '../respond.js';
 import type { DashboardSource } from '../source.js';
 
@@ -13,16 +13,7 @@ const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 export async function routeScheduleApi(req: IncomingMessage, res: ServerResponse, path: string, source: DashboardSource): Promise<boolean> {
   const match = RUN_PATH.exec(path);
   if (match === null) return false;
-  const method = req.method ?? 'GET';
-  if (method !== 'POST') {
-    sendJson(res, 405, { error: 'method_not_allowed', message: `${method} is not allowed on ${path}; use POST` }, { Allow: 'POST' });
-    return true;
-  }
-  const refusal = checkSameOrigin(req);
-  if (refusal !== undefined) {
-    sendJson(res, refusal.status, { error: refusal.error, message: refusal.message });
-    return true;
-  }
+  if (refuseUnlessPost(req, res, path)) return true;
   const repoId = decodeURIComponent(match[1] ?? '');
   const name = decodeURIComponent(match[2] ?? '');
   const result = source.runSchedule === undefined ? 'unsupported' : NAME.test(name) ? await source.runSchedule(repoId, name) : 'unknown';
