@@ -69,8 +69,9 @@ export interface EnsureResult extends ClaudeBinary {
 /** Options of one {@link ClaudeBinaryCache.ensure} call. */
 export interface EnsureOptions {
   /**
-   * Called as the tarball arrives. Only the caller that starts a download gets
-   * progress; callers joining it wait silently.
+   * Called as the tarball arrives, with the bytes so far. Every caller waiting
+   * for a download gets it, the one that started it and those that joined it
+   * later alike, until it leaves (aborts).
    */
   onProgress?: ProgressCallback;
   /**
@@ -106,6 +107,8 @@ interface Install {
   /** Callers that may still abort; a caller without a signal never does, so it counts for ever. */
   waiters: number;
   controller: AbortController;
+  /** The progress callbacks of the callers still waiting. */
+  listeners: Set<ProgressCallback>;
 }
 
 // Inside the npm package the binary sits at this path.
@@ -296,11 +299,18 @@ export class ClaudeBinaryCache {
     const joined = install !== undefined;
     if (install === undefined) {
       const controller = new AbortController();
-      const work = this.installLocked(version, platform, packument, onProgress, controller.signal).finally(() => this.installs.delete(version));
-      install = { work, waiters: 0, controller };
+      const listeners = new Set<ProgressCallback>();
+      const report: ProgressCallback = (bytes, total) => {
+        for (const listener of listeners) listener(bytes, total);
+      };
+      const work = this.installLocked(version, platform, packument, report, controller.signal).finally(() => this.installs.delete(version));
+      install = { work, waiters: 0, controller, listeners };
       this.installs.set(version, install);
     }
     install.waiters += 1;
+    // A wrapper per caller, so two callers passing the same function each count.
+    const listener: ProgressCallback | undefined = onProgress && ((bytes, total) => onProgress(bytes, total));
+    if (listener) install.listeners.add(listener);
     const result = joined ? install.work.then(() => false) : install.work;
     if (signal === undefined) return result;
     const shared = install;
@@ -308,6 +318,7 @@ export class ClaudeBinaryCache {
     const left = new Promise<never>((_resolve, reject) => {
       leave = () => {
         shared.waiters -= 1;
+        if (listener) shared.listeners.delete(listener);
         const error = downloadAbortedError(`Claude Code ${version}`, signal);
         if (shared.waiters > 0) {
           reject(error);

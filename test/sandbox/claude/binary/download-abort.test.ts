@@ -30,13 +30,14 @@ void t.test('a download another caller still waits for goes on when one caller a
   const cache = makeCache(join(dir, 'cache'), dir, registry.url);
   const first = new AbortController();
   const second = new AbortController();
-  const arriving = firstBytes();
-  // Resolved up front, so both callers reach the shared download at once and
-  // the second has joined it before the first's bytes arrive.
+  const firstSees = firstBytes();
+  const secondSees = firstBytes();
+  // Resolved up front, so both callers reach the shared download at once.
+  // Which of them starts it is up to the file system; both get its progress.
   const resolution = await cache.resolve(VERSION);
-  const a = cache.ensure(VERSION, { signal: first.signal, onProgress: arriving.onProgress, resolution });
-  const b = cache.ensure(VERSION, { signal: second.signal, resolution });
-  await arriving.seen;
+  const a = cache.ensure(VERSION, { signal: first.signal, onProgress: firstSees.onProgress, resolution });
+  const b = cache.ensure(VERSION, { signal: second.signal, onProgress: secondSees.onProgress, resolution });
+  await Promise.all([firstSees.seen, secondSees.seen]);
   first.abort();
   await t.rejects(a, { code: 'CLAUDE_BIN_ABORTED' });
   const tree = await listTree(join(dir, 'cache'));
@@ -46,7 +47,6 @@ void t.test('a download another caller still waits for goes on when one caller a
   t.equal(registry.tarballRequests(), 1, 'both callers shared one download');
   t.same(await listTree(join(dir, 'cache')), [], 'no version dir, no temp file, no lock');
 });
-
 
 void t.test('an abort while the version is still being resolved ends the call instead of waiting for the download', async (t) => {
   const registry = await stallingRegistry(t);

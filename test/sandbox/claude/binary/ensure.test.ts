@@ -105,6 +105,24 @@ void t.test('progress reports increasing byte counts up to the tarball size', as
   t.equal(seen.at(-1)?.[0], tarball.length);
 });
 
+void t.test('two callers sharing one download both get its progress, to the last byte', async (t) => {
+  const registry = await startRegistry(t);
+  const tarball = registry.publish('2.1.332', { tarball: makePackage(Buffer.concat([Buffer.from('#!/bin/sh\n'), randomBytes(1024 * 1024)])) });
+  const dir = await tempDir(t);
+  const cache = makeCache(dir, dir, registry);
+  const resolution = await cache.resolve('2.1.332');
+  const seenA: number[] = [];
+  const seenB: number[] = [];
+  const [a, b] = await Promise.all([
+    cache.ensure('2.1.332', { resolution, onProgress: (bytes) => seenA.push(bytes) }),
+    cache.ensure('2.1.332', { resolution, onProgress: (bytes) => seenB.push(bytes) }),
+  ]);
+  t.equal(registry.count('tarball'), 1, 'one download');
+  t.same([a.downloaded, b.downloaded].sort(), [false, true], 'one caller downloaded, the other joined');
+  t.equal(seenA.at(-1), tarball.length, 'the first caller saw the last byte');
+  t.equal(seenB.at(-1), tarball.length, 'the second caller saw the last byte');
+});
+
 void t.test('a chunked response without Content-Length installs too, progress has no total', async (t) => {
   const registry = await startRegistry(t);
   registry.publish('2.1.332', { chunked: true });
