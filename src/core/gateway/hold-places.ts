@@ -12,8 +12,13 @@ export interface SlackHoldPromptsPort {
 /** Where a repo's held requests are asked, and the router their answers go through. */
 export interface HoldPlaces {
   router: HoldRouter;
-  /** The places that may answer a hold of task `taskId`, which answers `message`; none for a channel that cannot ask (email). */
-  askersFor(message: IncomingMessage, taskId: string): HoldAsker[];
+  /**
+   * The places that may answer a hold of task `taskId`, which answers
+   * `message` (undefined for a scheduled run, which answers nobody's
+   * message): the dashboard while it is on, and the Slack thread of a Slack
+   * task. None means nobody can answer, and the hold is denied at once.
+   */
+  askersFor(message: IncomingMessage | undefined, taskId: string): HoldAsker[];
 }
 
 /** The hold prompts of a channel that has them (Slack), else undefined. */
@@ -25,14 +30,15 @@ export function holdPromptsOf(channel: ChannelAdapter): SlackHoldPromptsPort | u
 
 /**
  * The places of a repo: the Slack thread of a Slack task (when the repo has
- * Slack), and the dashboard for every task while `dashboard()` says it is on.
+ * Slack), and the dashboard for every task, scheduled runs included, while
+ * `dashboard()` says it is on.
  */
 export function holdPlaces(router: HoldRouter, slack: SlackHoldPromptsPort | undefined, log: Logger, dashboard: () => boolean = () => false): HoldPlaces {
   return {
     router,
     askersFor: (message) => {
       const askers: HoldAsker[] = dashboard() ? [DASHBOARD_ASKER] : [];
-      const where = message.channel === 'slack' ? parseSlackMessageId(message.messageId) : undefined;
+      const where = message?.channel === 'slack' ? parseSlackMessageId(message.messageId) : undefined;
       if (slack === undefined || where === undefined) return askers;
       return [slackAsker(slack, { channel: where.channel, threadTs: where.threadTs }, router, log), ...askers];
     },

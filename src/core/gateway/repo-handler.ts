@@ -547,13 +547,14 @@ export class RepoHandler {
   }
 
   /**
-   * Asks a held request where the task's sender can answer; a task no place
-   * can ask about gets its 403 at once rather than after the hold.
+   * Asks a held request where someone can answer it (`message` is undefined
+   * for a scheduled run); a task no place can ask about gets its 403 at once
+   * rather than after the hold.
    */
   private onHold(taskId: string, message: IncomingMessage | undefined, event: Extract<RunEvent, { type: 'hold' }>): void {
     const holds = this.options.holds;
     if (holds === undefined) return;
-    const askers = event.event.event === 'hold' && message !== undefined ? holds.askersFor(message, taskId) : [];
+    const askers = event.event.event === 'hold' ? holds.askersFor(message, taskId) : [];
     holds.router.onRunEvent(taskId, event, askers);
     if (event.event.event === 'hold' && askers.length === 0) holds.router.answer(taskId, event.event.id, false, 'nobody to ask');
   }

@@ -40,7 +40,7 @@ class FakePrompts implements SlackHoldPromptsPort {
 const hold = (id: string): RunEvent => ({ type: 'hold', contextId: 'ctx-1', event: { event: 'hold', id, method: 'GET', host: 'pkgs.test', path: '/simple/x', expires_in_ms: 30_000 } });
 const holdEnd = (id: string, outcome: 'allowed' | 'denied' | 'expired'): RunEvent => ({ type: 'hold', contextId: 'ctx-1', event: { event: 'hold_end', id, outcome } });
 
-async function setup(t: Test) {
+async function setup(t: Test, dashboard = false) {
   const root = await mkdtemp(join(tmpdir(), 'airut-hold-'));
   t.teardown(() => rm(root, { recursive: true, force: true }));
   const repoUrl = await upstream.copyTo(join(root, 'upstream'));
@@ -53,6 +53,7 @@ async function setup(t: Test) {
   const email = new FakeChannel();
   const slack = slackChannel();
   const router = new HoldRouter({ decide: (contextId, holdId, allow) => { decisions.push(`${contextId} ${holdId} ${allow}`); return true; }, log });
+  const tracker = new TaskTracker({});
   const handler = new RepoHandler({
     repoId: 'repo',
     settings: { model: 'opus', showCost: true, acknowledge: {} },
@@ -62,13 +63,13 @@ async function setup(t: Test) {
     ledger: await MessageLedger.open(join(stateDir, 'messages.jsonl')),
     channels: [email, slack],
     limit: new ConcurrencyLimit(2),
-    tracker: new TaskTracker({}),
+    tracker,
     logger: log,
-    holds: holdPlaces(router, prompts, log),
+    holds: holdPlaces(router, prompts, log, () => dashboard),
   });
   await handler.start();
   t.teardown(() => handler.stop(0));
-  return { handler, runner, prompts, decisions, logs, email, slack };
+  return { handler, runner, router, tracker, prompts, decisions, logs, email, slack };
 }
 
 void t.test('a Slack task\'s hold is asked in its thread; the first press reaches the proxy, a second changes nothing', async (t) => {
@@ -114,7 +115,7 @@ void t.test('holdPromptsOf finds a Slack channel\'s prompts only', (t) => {
   t.end();
 });
 
-void t.test('a scheduled run\'s hold has no one to ask: denied at once', async (t) => {
+void t.test('with the dashboard off, a scheduled run\'s hold has no one to ask: denied at once', async (t) => {
   const s = await setup(t);
   s.runner.auto = (request) => {
     request.onEvent(hold('h1'));
@@ -123,4 +124,26 @@ void t.test('a scheduled run\'s hold has no one to ask: denied at once', async (
   await s.handler.runScheduled({ name: 'nightly', fireKey: 'nightly@1', channel: 'slack', to: 'C1', subject: 'Nightly', prompt: () => Promise.resolve('check the deps') });
   t.same(s.decisions, ['ctx-1 h1 false']);
   t.same(s.prompts.asked, [], 'nothing asked in Slack');
+});
+
+void t.test('with the dashboard on, a scheduled run\'s hold waits there and the dashboard\'s answer reaches the proxy', async (t) => {
+  const s = await setup(t, true);
+  let ended: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => { ended = resolve; });
+  s.runner.auto = async (request) => {
+    request.onEvent(hold('h1'));
+    await answered;
+    request.onEvent(holdEnd('h1', 'allowed'));
+    return success('done');
+  };
+  const run = s.handler.runScheduled({ name: 'nightly', fireKey: 'nightly@1', channel: 'slack', to: 'C1', subject: 'Nightly', prompt: () => Promise.resolve('check the deps') });
+  const taskId = (): string => s.tracker.list()[0]?.taskId ?? '';
+  while (s.router.waiting(taskId()).length === 0) await new Promise((r) => setTimeout(r, 10));
+  t.same(s.decisions, [], 'not denied at once');
+  t.match(s.router.waiting(taskId()), [{ holdId: 'h1', host: 'pkgs.test' }], 'the hold waits for an answer');
+  t.equal(s.router.answer(taskId(), 'h1', true, 'dashboard'), 'decided');
+  ended();
+  await run;
+  t.same(s.decisions, ['ctx-1 h1 true'], 'the dashboard\'s allow reached the proxy');
+  t.same(s.prompts.asked, [], 'nothing asked in Slack: a scheduled run has no thread to ask in');
 });
