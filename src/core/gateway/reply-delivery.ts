@@ -33,16 +33,17 @@ export class ReplyDelivery {
    * before anything is sent, then sends it. From the moment it is stored the
    * batch is never run again: a crash before the send is recorded is repaired
    * by {@link deliverStored}, which sends this same reply again. `prompt`
-   * given means the reply is recorded in conversation.json.
+   * given means the reply is recorded in conversation.json, as `recordText`
+   * when given (the reply without its receipt block), else as sent.
    */
   async deliver(
     id: string,
     messages: IncomingMessage[],
     reply: OutgoingReply,
-    options: { prompt?: string; result?: ExecutionResult; clearOutbox: boolean },
+    options: { prompt?: string; recordText?: string; result?: ExecutionResult; clearOutbox: boolean },
   ): Promise<boolean> {
     const last = messages.at(-1) as IncomingMessage;
-    const record = options.prompt === undefined ? undefined : buildReplyRecord(options.prompt, reply.markdown, messages.map((m) => m.messageId), options.result, new Date());
+    const record = options.prompt === undefined ? undefined : buildReplyRecord(options.prompt, options.recordText ?? reply.markdown, messages.map((m) => m.messageId), options.result, new Date());
     const stored = await this.options.ledger.replySending({
       key: finalReplyKey(id, last.messageId),
       conversationId: id,

@@ -7,6 +7,12 @@ import type { CompletionReason } from './task-tracker.js';
 /** What to send after a run, and what to do with the outbox. */
 export interface ReplyPlan {
   reply: Omit<OutgoingReply, 'attachments'>;
+  /**
+   * The reply as the conversation's record keeps it: the text without the
+   * receipt block, which is kept apart (receipts.jsonl). The recovery prompt
+   * and the dashboard read this text.
+   */
+  recordText: string;
   /** Attach the outbox files (and clear them once the reply is delivered). */
   attachOutbox: boolean;
   reason: CompletionReason;
@@ -49,7 +55,8 @@ export interface ReplySettings {
  */
 export function planReply(result: ExecutionResult, settings: ReplySettings): ReplyPlan {
   const receipt = settings.receipt === undefined || isQuiet(settings.receipt) ? undefined : settings.receipt;
-  const plan = planReplyText(result, settings, receipt !== undefined);
+  const text = planReplyText(result, settings, receipt !== undefined);
+  const plan = { ...text, recordText: text.reply.markdown };
   if (receipt === undefined) return plan;
   const block = receiptMarkdown(receipt, { showCost: settings.showCost, approvals: settings.approvals ?? true });
   return { ...plan, reply: { ...plan.reply, markdown: `${plan.reply.markdown.trimEnd()}\n\n${block}` } };
@@ -64,7 +71,7 @@ function isQuiet(receipt: Receipt): boolean {
   return receipt.hosts.length === 0 && receipt.approvals.length === 0 && receipt.usage.calls === 0 && receipt.usage.mismatch === undefined;
 }
 
-function planReplyText(result: ExecutionResult, settings: ReplySettings, withReceipt: boolean): ReplyPlan {
+function planReplyText(result: ExecutionResult, settings: ReplySettings, withReceipt: boolean): Omit<ReplyPlan, 'recordText'> {
   if (result.outcome === 'success') {
     // The receipt shows the cost with the tokens; the footer would say it twice.
     const showCost = settings.showCost && !withReceipt;

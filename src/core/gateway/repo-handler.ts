@@ -525,7 +525,7 @@ export class RepoHandler {
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = [grantText(approvals.granted), plan.reply.markdown].filter((part) => part !== '').join('\n\n');
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
-    const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, result, clearOutbox: plan.attachOutbox });
+    const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, recordText: plan.recordText, result, clearOutbox: plan.attachOutbox });
     return sent ? plan.reason : 'channel_error';
   }
 

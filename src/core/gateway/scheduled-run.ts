@@ -154,7 +154,7 @@ export async function runScheduledTask(task: ScheduledTask, context: ScheduledRu
   const conversationId = id;
   await store.update(id, (r) => {
     const { pendingRequestText: _, ...rest } = r;
-    return { ...rest, replies: [...r.replies, buildReplyRecord(prompt, markdown, [`schedule:${task.fireKey}`], result, context.now())] };
+    return { ...rest, replies: [...r.replies, buildReplyRecord(prompt, plan.recordText, [`schedule:${task.fireKey}`], result, context.now())] };
   });
   try {
     await channel.startThread({ to: task.to, conversationId, subject: task.subject, key: task.fireKey, reply: { ...plan.reply, markdown, attachments: outbox.files } });

@@ -104,6 +104,8 @@ void t.test('allow N from the thread reaches the next run only; abuse approves n
   t.match(fourth.markdown, /Blocked again\./, "the message still ran as a follow-up with Claude's answer");
   t.match(fourth.markdown, /\*\*Blocked requests\*\*\n\n1\. `POST pkgs\.test\/upload` \(1×\)\n\n/, 'the new run lists only what it still hit');
   t.match(s.runner.call(4).request.prompt, /allow 1, 7/, "the user's text is still the prompt");
+  const recorded = (await s.store.read(first.id)).replies.at(-1)?.responseText;
+  t.equal(recorded, 'Blocked again.\n\nallow 1\nallow 2', "the record keeps Claude's answer alone: the grant and the receipt are not its words (the receipt is in receipts.jsonl)");
 
   await s.send({ conversationId: first.id, text: 'Again.' });
   t.equal(s.runner.call(5).request.approvals?.length, 1, 'the approval stays for later runs of the conversation');

@@ -35,6 +35,7 @@ void t.test('a successful reply: the answer, then the receipt; the footer keeps 
   t.match(plan.reply.markdown, /^1\. `GET pkgs\.test\/simple\/x` \(2×\)$/m);
   t.match(plan.reply.markdown, /reply with a line such as `allow 1` \(that method, host and path only\)\.$/);
   t.equal(plan.reply.footer, 'https://airut.test/conversation/abcd1234');
+  t.equal(plan.recordText, 'Done.', 'the record keeps the answer without the block');
   const without = planReply(success, settings);
   t.equal(without.reply.markdown, 'Done.', 'no receipt: the answer alone');
   t.equal(without.reply.footer, 'Cost: $0.0123 · https://airut.test/conversation/abcd1234');
@@ -58,7 +59,8 @@ void t.test('failures, timeouts and stops carry the receipt too, and the dashboa
   for (const [result, extra, reason] of cases) {
     const plan = planReply(result, { ...settings, ...extra, receipt });
     t.match(plan.reply.markdown, /\n\n---\n\n\*\*Receipt\*\*/, `${reason}: receipt block`);
-    t.equal(replyReason({ isError: true, responseText: plan.reply.markdown } as Parameters<typeof replyReason>[0]), reason, `${reason}: reason read back from the stored text`);
+    t.notMatch(plan.recordText, /Receipt/, `${reason}: the recorded text has no receipt block`);
+    t.equal(replyReason({ isError: true, responseText: plan.recordText } as Parameters<typeof replyReason>[0]), reason, `${reason}: reason read back from the stored text`);
   }
   t.end();
 });
