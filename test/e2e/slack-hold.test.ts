@@ -7,29 +7,19 @@
  * thread with Allow and Deny: Allow lets it complete (200), Deny and no
  * answer within the hold give the 403.
  */
-import { execa } from 'execa';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { HOLD_ALLOW_ACTION, HOLD_DENY_ACTION } from '../../src/core/channels/slack/hold-prompt.js';
 import type { FakeSlackCall } from '../harness/fake-slack/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
+import { pkgsCertificates } from '../harness/pkgs-certs.js';
 import { testRuntime } from '../harness/podman.js';
 import { ADA, dmEvent } from '../core/channels/slack/slack-fixture.js';
 import { inThread, startSlackWorld, text } from './slack-world.js';
 
 const HOLD_SECONDS = 8;
-
-/** A CA and a certificate for pkgs.test made for this run (the committed test certificate does not name it). */
-async function pkgsCertificates(dir: string): Promise<{ certs: string; ca: string }> {
-  const openssl = (args: string[]) => execa('openssl', args, { cwd: dir });
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca-cert.pem', '-days', '2', '-subj', '/CN=airut hold test CA']);
-  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=pkgs.test']);
-  await writeFile(join(dir, 'san.ext'), 'subjectAltName=DNS:pkgs.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca-cert.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server-cert.pem', '-days', '2', '-extfile', 'san.ext']);
-  return { certs: dir, ca: join(dir, 'ca-cert.pem') };
-}
 
 function blocksOf(call: FakeSlackCall): unknown {
   const blocks = call.args['blocks'];

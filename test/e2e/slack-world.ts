@@ -38,6 +38,8 @@ export interface SlackWorldOptions {
   egress?: (network: string) => Promise<Record<string, unknown>>;
   /** More keys of `repos.slacky.network` (e.g. `approval_hold_seconds`). */
   repoNetwork?: Record<string, unknown>;
+  /** Serve the dashboard on a free loopback port (its URL is in the `dashboard listening url=` line). Default off. */
+  dashboard?: boolean;
 }
 
 /** A running `airut serve` with the Slack repo `slacky`. */
@@ -78,7 +80,7 @@ export async function startSlackWorld(t: Test, options: SlackWorldOptions = {}):
   });
   const slack = (botToken: string) => ({ bot_token: botToken, app_token: fake.appToken, api_url: fake.apiUrl, authorized: [{ workspace_members: true }] });
   const config = {
-    dashboard: { enabled: false },
+    dashboard: { enabled: options.dashboard ?? false },
     execution: { max_concurrent: 2, shutdown_timeout: 30, container_env: { CONTAINERS_CONF: testContainersConf() }, claude_binary: FAKE_CLAUDE },
     network: { egress_network: egress, upstream_dns: '127.0.0.1', ...egressConfig },
     repos: {
@@ -96,7 +98,7 @@ export async function startSlackWorld(t: Test, options: SlackWorldOptions = {}):
   let printed = '';
   const start = async (): Promise<void> => {
     const connections = fake.connections;
-    const started = airutBackground(['serve', ...(options.serveArgs ?? [])], env);
+    const started = airutBackground(['serve', ...(options.dashboard === true ? ['--dashboard-port', '0'] : []), ...(options.serveArgs ?? [])], env);
     child = started;
     printed = '';
     started.stdout?.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
