@@ -57,6 +57,8 @@ const EXTERNAL = ['tcompare'];
 
 /** An `import ... from "x"` or `export ... from "x"` as esbuild prints it. */
 const FROM = /^((?:import|export)\s[^;]*?\sfrom\s*)"([^"]+)";$/gm;
+/** A dynamic `import("x")` of a package loaded on first use, as esbuild prints it. */
+const DYNAMIC = /\bimport\("([^"]+)"\)/g;
 
 /**
  * The source of the bundle of `spec`: its exports by name (a CommonJS package
@@ -115,11 +117,14 @@ export async function buildUnitTree(root) {
     write: false,
   });
   for (const file of transpiled.outputFiles) {
-    writeFileSync(file.path, file.text.replace(FROM, (whole, head, spec) => {
-      if (!Object.hasOwn(BUNDLED, spec)) return whole;
+    const bundleOf = (spec) => {
       const bundle = relative(dirname(file.path), join(tree, BUNDLED[spec]));
-      return `${head}${JSON.stringify(bundle.startsWith('.') ? bundle : `./${bundle}`)};`;
-    }));
+      return JSON.stringify(bundle.startsWith('.') ? bundle : `./${bundle}`);
+    };
+    const text = file.text
+      .replace(FROM, (whole, head, spec) => Object.hasOwn(BUNDLED, spec) ? `${head}${bundleOf(spec)};` : whole)
+      .replace(DYNAMIC, (whole, spec) => Object.hasOwn(BUNDLED, spec) ? `import(${bundleOf(spec)})` : whole);
+    writeFileSync(file.path, text);
   }
   await bundling;
   return tree;

@@ -55,6 +55,21 @@ t.test('a flag error in a command is reported before the command loads its machi
   t.same(files.filter((file) => HEAVY.test(file)), []);
 });
 
+t.test('the sandbox library loads its HTTP client and certificate library only when it downloads or makes a certificate', async (t) => {
+  const out = join(t.testdirName, 'trace.txt');
+  t.testdir({});
+  const library = join(ROOT, 'dist', 'sandbox', 'index.js');
+  const result = await execa(process.execPath, ['--import', TRACE, '--input-type=module', '-e', `const s = await import(${JSON.stringify(library)}); if (typeof s.NetworkSandbox !== 'function') process.exit(3);`], {
+    env: { PATH: process.env.PATH ?? '', HOME: t.testdirName, AIRUT_TRACE_MODULES: out },
+    extendEnv: false,
+    reject: false,
+  });
+  t.equal(result.exitCode, 0, result.stderr);
+  const files = (await readFile(out, 'utf8')).split('\n');
+  t.ok(files.some((file) => file.includes('/dist/sandbox/network/')), 'the trace saw the library load');
+  t.same(files.filter((file) => /node_modules\/(undici|@peculiar\/x509|reflect-metadata)\//.test(file)), [], 'neither undici nor @peculiar/x509 was loaded');
+});
+
 t.test('the shipped oclif manifest matches the built commands', async (t) => {
   const manifest = JSON.parse(await readFile(join(ROOT, 'oclif.manifest.json'), 'utf8')) as { version: string; commands: Record<string, unknown> };
   const pjson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string; files: string[] };

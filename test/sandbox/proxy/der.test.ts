@@ -3,9 +3,11 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
-import { x509 } from '../../../src/sandbox/network/ca/x509.js';
+import { loadX509 } from '../../../src/sandbox/network/ca/x509.js';
 import { objectIdentifier, readCaFields, time, tlv, unsignedInteger } from '../../../src/sandbox/proxy/der.js';
 import { createLeafSigner } from '../../../src/sandbox/proxy/leaf-signer.js';
+
+const x509 = await loadX509();
 
 void t.test('DER building blocks', (t) => {
   t.equal(objectIdentifier('1.2.840.10045.4.3.2').toString('hex'), '06082a8648ce3d040302');

@@ -4,9 +4,11 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ensureCa } from '../../../src/sandbox/network/ca/index.js';
-import { x509 } from '../../../src/sandbox/network/ca/x509.js';
+import { loadX509 } from '../../../src/sandbox/network/ca/x509.js';
 import { LeafCertificates } from '../../../src/sandbox/proxy/leaf-certificates.js';
 import { startTestProxy } from './proxy-harness.js';
+
+const x509 = await loadX509();
 
 void t.test('a leaf is minted once per name, for exactly that name, signed by the CA', async (t) => {
   const ca = await ensureCa(join(t.testdir(), 'ca'));

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { authorizationFor, type NpmRegistry } from './npm-registry.js';
 import { ClaudeBinaryError, downloadAbortedError } from './error.js';
 
@@ -43,6 +43,8 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
     if (authorization !== undefined) headers.authorization = authorization;
     let response: Dispatcher.ResponseData;
     try {
+      // Loaded on first use: only a download needs it, and every command that touches the sandbox would pay for loading it.
+      const { request } = await import('undici');
       response = await request(current, {
         method: 'GET',
         headers,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ECDSA_P256, subtle, toPem, x509 } from './x509.js';
+import { ECDSA_P256, subtle, toPem } from './pem.js';
+import { loadX509 } from './x509.js';
 
 /** A freshly generated CA: certificate and PKCS#8 private key, both PEM. */
 export interface CaPem {
@@ -20,6 +21,7 @@ const DAY_MS = 86_400_000;
  * day so containers whose clock lags the host still accept it.
  */
 export async function createCa(now: Date = new Date()): Promise<CaPem> {
+  const x509 = await loadX509();
   const keys = await subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: [{ CN: ['Airut Sandbox CA'] }, { O: ['Airut'] }],

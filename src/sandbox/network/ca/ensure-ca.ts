@@ -1,9 +1,8 @@
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CaError } from './ca-error.js';
 import { createCa } from './create-ca.js';
-import { x509 } from './x509.js';
 
 /** Where the CA lives and the certificate text (the key is only ever read by the proxy). */
 export interface CaFiles {
@@ -107,25 +106,25 @@ async function readCa(committed: string, now: Date): Promise<CaFiles | undefined
       hint: `Anyone who read it can impersonate every host to the sandbox. Remove ${committed} to generate a new CA, or run \`chmod 600 ${keyPath}\` if you are sure it was not copied.`,
     });
   }
-  let cert: x509.X509Certificate;
+  let cert: X509Certificate;
   try {
-    cert = new x509.X509Certificate(certPem);
+    cert = new X509Certificate(certPem);
   } catch (cause) {
     throw invalid(committed, `${certPath} is not a PEM certificate`, cause);
   }
-  const constraints = cert.getExtension(x509.BasicConstraintsExtension);
-  if (constraints?.ca !== true) throw invalid(committed, `${certPath} is not a CA certificate (basicConstraints CA is not set)`);
-  let publicKeyDer: Buffer;
+  if (!cert.ca) throw invalid(committed, `${certPath} is not a CA certificate (basicConstraints CA is not set)`);
+  let key: KeyObject;
   try {
-    publicKeyDer = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+    key = createPrivateKey(keyPem);
   } catch (cause) {
     throw invalid(committed, `${keyPath} is not a PEM private key`, cause);
   }
-  if (!publicKeyDer.equals(Buffer.from(cert.publicKey.rawData))) {
+  if (!cert.checkPrivateKey(key)) {
     throw invalid(committed, `${keyPath} does not belong to the certificate ${certPath}`);
   }
-  if (cert.notAfter.getTime() <= now.getTime()) {
-    throw new CaError('CA_EXPIRED', `The Airut CA ${certPath} expired on ${cert.notAfter.toISOString()}.`, {
+  const notAfter = new Date(cert.validTo);
+  if (notAfter.getTime() <= now.getTime()) {
+    throw new CaError('CA_EXPIRED', `The Airut CA ${certPath} expired on ${notAfter.toISOString()}.`, {
       hint: `Remove ${committed} to generate a new CA on the next run.`,
     });
   }

@@ -3,7 +3,9 @@ import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { ensureCa } from '../../../../src/sandbox/network/ca/index.js';
-import { x509 } from '../../../../src/sandbox/network/ca/x509.js';
+import { loadX509 } from '../../../../src/sandbox/network/ca/x509.js';
+
+const x509 = await loadX509();
 
 void t.test('generates an ECDSA P-256 CA once and reuses it', async (t) => {
   const dir = join(t.testdir(), 'airut', 'ca');
