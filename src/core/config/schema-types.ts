@@ -415,7 +415,7 @@ export interface RepoNetworkConfig {
    */
   approvals: 'off' | 'exact';
   /**
-   * How long an `allow N` approval lasts: a whole number and a unit (s, m, h, d), e.g. `24h` or `7d`.
+   * How long an `allow N` approval lasts: a whole number and a unit (s, m, h, d), e.g. `24h` or `7d`. A run gets the approvals in effect when it starts and keeps them until it ends, even one that expires meanwhile.
    */
   approval_ttl: string;
   /**
