@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import t from 'tap';
+import { startDashboard, type HoldAnswerResult } from '../../src/core/dashboard/index.js';
+import type { RunEvent } from '../../src/core/run/index.js';
 import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import type { FakeSlackCall } from '../harness/fake-slack/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
 import { pkgsCertificates } from '../harness/pkgs-certs.js';
 import { testRuntime } from '../harness/podman.js';
 import { dmEvent } from '../core/channels/slack/slack-fixture.js';
+import { MemorySource } from '../core/dashboard/memory-source.js';
 import { inThread, startSlackWorld, text } from './slack-world.js';
 
 /** Long enough for Chromium under load to open the page and press; no case here waits for it to end. */
@@ -150,4 +153,41 @@ t.test('a held request is answered on the running task\'s dashboard page: Allow 
   t.equal(await page.locator('#holds').isHidden(), true, 'the denied hold is gone from the page');
   t.same(consoleErrors, [], 'no console errors on the page');
   t.same(failed, [], 'every request the page made succeeded');
+});
+
+t.test('a hold pressed on the page stays answered (buttons off, outcome said) while its seconds count down, until its end arrives', async (t) => {
+  // The dashboard alone, so the hold's end can come as late as it may from a busy proxy.
+  const source = new MemorySource();
+  source.add('abc123abc123', { state: 'running', conversationId: 'c0ffee00' });
+  const waiting = new Map<string, HoldView>([['h1', { holdId: 'h1', method: 'GET', host: 'pkgs.test', path: '/simple/x', expiresAt: new Date(Date.now() + 60_000).toISOString() }]]);
+  const answers: string[] = [];
+  Object.assign(source, {
+    holds: (): HoldView[] => [...waiting.values()],
+    answerHold: (_taskId: string, holdId: string, allow: boolean): HoldAnswerResult => {
+      answers.push(`${holdId}=${allow}`);
+      // As the hold router does: an answered hold no longer waits; its end comes later, from the proxy.
+      return waiting.delete(holdId) ? 'decided' : 'unknown';
+    },
+  });
+  const dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source });
+  t.teardown(() => dashboard.close());
+  const page = await browser.newPage();
+  t.teardown(() => page.close());
+  await page.goto(`${dashboard.url}/tasks/abc123abc123`);
+  await page.locator('[data-page="task"][data-live="open"]').waitFor({ state: 'attached' });
+  const item = page.locator('#holds li.hold[data-hold-id="h1"]');
+  await item.waitFor();
+
+  await item.locator('button.allow').click();
+  await item.locator('.hold-result', { hasText: 'Allowed.' }).waitFor();
+  t.same(answers, ['h1=true'], 'the press answered the hold once');
+  const left = await item.locator('.left').textContent() ?? '';
+  // The countdown ticks once a second: once it has, the page has been redrawn at least once since the press.
+  await item.locator('.left', { hasNotText: left }).waitFor();
+  t.ok(await item.locator('button.allow').isDisabled() && await item.locator('button.deny').isDisabled(), 'Allow and Deny stay off after a tick');
+  t.equal(await item.locator('.hold-result').textContent(), ' Allowed.', 'the outcome is still said after a tick');
+
+  source.emit({ type: 'run', taskId: 'abc123abc123', conversationId: 'c0ffee00', event: { type: 'hold', event: { event: 'hold_end', id: 'h1', outcome: 'allowed' }, contextId: 'x' } as RunEvent });
+  await item.waitFor({ state: 'detached' });
+  t.equal(await page.locator('#holds').isHidden(), true, 'the hold leaves the page when it ends');
 });
