@@ -69,4 +69,5 @@ export async function startFakeAnthropic(runtime: ContainerRuntime, network: str
   }
 }
 
+export { fakeLedgerUsd, messagesRequests, THOUSANDTH_DOLLAR_TOKENS } from './ledger.js';
 export { startTlsFront } from './tls-front.js';

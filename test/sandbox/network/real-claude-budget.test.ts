@@ -6,7 +6,7 @@ import { allowlistFromObject } from '../../../src/sandbox/network/allowlist/inde
 import { NETWORK_LOG_FILE, NetworkSandbox, type NetworkLogEvent } from '../../../src/sandbox/network/index.js';
 import { AgentTask } from '../../../src/sandbox/task/index.js';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { startFakeAnthropic, startTlsFront, type FakeAnthropicRequest } from '../../harness/fake-anthropic/index.js';
+import { fakeLedgerUsd, messagesRequests, startFakeAnthropic, startTlsFront, THOUSANDTH_DOLLAR_TOKENS } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
 import { TEST_BASE_IMAGE, testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, leftovers, tempDir, testEgressNetwork, uniquePrefix } from './network-fixture.js';
@@ -28,28 +28,6 @@ const frontIp = await startTlsFront(t, runtime, egressNetwork, `${prefix}-front`
 const imageCache = new ImageCache({ runtime, prefix, lockDir: dir, tmpDir: dir, buildNetwork: 'none' });
 const imageTag = await imageCache.ensureImage(`FROM ${TEST_BASE_IMAGE}\nWORKDIR /workspace\n`, {});
 t.teardown(async () => { await runtime.call(['rmi', '-f', imageTag]); });
-
-/** $1,000 per million tokens of every kind, for every model Claude Code may name: a token costs $0.001. */
-const PRICE = { input: 1000, output: 1000, cache_write: 1000, cache_read: 1000 };
-const PRICES = { 'claude': PRICE, 'claude-opus-4': PRICE, 'claude-sonnet-4': PRICE, 'claude-haiku-4': PRICE };
-
-/**
- * The fake's ledger: what it answered each Messages API request with, priced.
- * Its script (test/harness/fake-anthropic/server.js): 10 input tokens, and 20
- * output tokens for a tool_use (a prompt with "RUN:") or 5 for text.
- */
-function fakeLedgerUsd(requests: readonly FakeAnthropicRequest[]): number {
-  let tokens = 0;
-  for (const request of requests) {
-    const messages = (request.body)?.messages ?? [];
-    const last = messages.findLast((m) => m.role === 'user');
-    const content = last?.content;
-    const toolResult = Array.isArray(content) && content.some((b: { type?: string }) => b.type === 'tool_result');
-    const text = typeof content === 'string' ? content : Array.isArray(content) ? content.filter((b: { type?: string }) => b.type === 'text').map((b: { text?: string }) => b.text ?? '').join('\n') : '';
-    tokens += 10 + (!toolResult && /RUN: /.test(text) ? 20 : 5);
-  }
-  return tokens * 0.001;
-}
 
 void t.test('a per-run cost cap is reached after the 1st call: the 2nd is refused, the run ends budget_exceeded, the count matches the fake to the cent', async (t) => {
   const contextDir = join(dir, 'ctx');
@@ -73,7 +51,7 @@ void t.test('a per-run cost cap is reached after the 1st call: the 2nd is refuse
     upstreamCaFile: FAKE_UPSTREAM_CA,
     packageRoot: await builtPackageRoot(),
     tmpDir: await tempDir(t, 'proxy-tmp'),
-    prices: PRICES,
+    prices: THOUSANDTH_DOLLAR_TOKENS,
     onNetworkLine: (event) => { if (event.event === 'log') lines.push(event); },
   });
   const cap = { name: 'budgets.cost_usd.run', unit: 'usd' as const, limit: 0.03, spent_before: 0 };
@@ -96,7 +74,7 @@ void t.test('a per-run cost cap is reached after the 1st call: the 2nd is refuse
   t.equal(result.budget?.name, 'budgets.cost_usd.run');
   t.equal(result.budget?.unit, 'usd');
   t.equal(result.budget?.limit, 0.03);
-  const messages = (await fake.requests()).filter((r) => r.method === 'POST' && r.url.startsWith('/v1/messages') && !r.url.startsWith('/v1/messages/'));
+  const messages = messagesRequests(await fake.requests());
   t.equal(messages.length, 1, 'the 1st call reached the fake; the 2nd (the tool result) was refused at the proxy');
   const ledger = fakeLedgerUsd(messages);
   t.equal(ledger.toFixed(2), '0.03', 'the fake answered 10 + 20 tokens');
