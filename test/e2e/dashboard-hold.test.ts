@@ -117,7 +117,7 @@ t.test('a held request is answered on the running task\'s dashboard page: Allow 
   t.equal(await page.locator('#holds').isHidden(), true, 'the answered hold is gone from the page');
   t.match(text(await answerOf(allowThread)), /GET https:\/\/pkgs\.test\/simple\/x=200/, 'the held request completed with the upstream\'s 200');
   t.equal(reached(), 1, 'the upstream got the request once');
-  t.match(text(await updateOf(allowPrompt.ts)), /GET https:\/\/pkgs\.test\/simple\/x was allowed by dashboard for the rest of this run/, 'the Slack prompt says the dashboard allowed it');
+  t.match(text(await updateOf(allowPrompt.ts)), /GET https:\/\/pkgs\.test\/simple\/x was allowed by the Airut dashboard for the rest of this run/, 'the Slack prompt says the dashboard allowed it');
   t.same(await holdsOf(allowTask.taskId), [], 'the task has no hold waiting');
 
   // A cross-site POST to the waiting hold of the next task is refused and answers nothing.
@@ -148,7 +148,7 @@ t.test('a held request is answered on the running task\'s dashboard page: Allow 
   const before = Date.parse(waiting?.expiresAt ?? '') - answeredAt;
   t.ok(before > HOLD_SECONDS * 1000 / 3, `the answer came ${answeredAt - denied.at} ms after Deny (${answeredAt - askedAt} ms after the prompt), ${before} ms before the hold would have ended`);
   t.equal(reached(), 1, 'the denied request did not reach the upstream');
-  t.match(text(await updateOf(denyPrompt.ts)), /GET https:\/\/pkgs\.test\/simple\/x was denied by dashboard\./, 'the Slack prompt says the dashboard denied it');
+  t.match(text(await updateOf(denyPrompt.ts)), /GET https:\/\/pkgs\.test\/simple\/x was denied by the Airut dashboard\./, 'the Slack prompt says the dashboard denied it');
   await page.locator('#holds li.hold').waitFor({ state: 'detached' });
   t.equal(await page.locator('#holds').isHidden(), true, 'the denied hold is gone from the page');
   t.same(consoleErrors, [], 'no console errors on the page');

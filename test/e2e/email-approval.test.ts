@@ -8,25 +8,15 @@
  * sender lets run 2 reach exactly that entry (another method or path on
  * pkgs.test stays blocked).
  */
-import { execa } from 'execa';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
+import { pkgsCertificates } from '../harness/pkgs-certs.js';
 import { testRuntime } from '../harness/podman.js';
 import type { StoredMail } from '../harness/mail/mail-provider.js';
 import { ALICE, AUTHSERV_ID, GATEWAY, startGatewayWorld } from './gateway-world.js';
-
-/** A CA and a certificate for pkgs.test made for this run (the committed test certificate does not name it). */
-async function pkgsCertificates(dir: string): Promise<{ certs: string; ca: string }> {
-  const openssl = (args: string[]) => execa('openssl', args, { cwd: dir });
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca-cert.pem', '-days', '2', '-subj', '/CN=airut approval test CA']);
-  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=pkgs.test']);
-  await writeFile(join(dir, 'san.ext'), 'subjectAltName=DNS:pkgs.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca-cert.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server-cert.pem', '-days', '2', '-extfile', 'san.ext']);
-  return { certs: dir, ca: join(dir, 'ca-cert.pem') };
-}
 
 const fetchLine = (...specs: string[]): string => `fake-claude: fetch ${specs.join(' ')}`;
 const idOf = (mail: StoredMail | undefined): string => /\[ID:([0-9a-f]{8})\]/.exec(mail?.parsed.subject ?? '')?.[1] ?? '';

@@ -7,6 +7,9 @@ import type { GatewayRunEvent } from './repo-handler.js';
 import { latestPlan, planOf } from './task-plan.js';
 import type { TaskTracker, TrackedTask } from './task-tracker.js';
 
+/** Who a hold answered on the dashboard was answered by, as the Slack prompt and the log say it (the dashboard knows no user). */
+const DASHBOARD_ANSWERER = 'the Airut dashboard';
+
 /** What the gateway hands the dashboard. */
 export interface GatewaySourceOptions {
   version: string;
@@ -91,7 +94,7 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
     ...(options.runSchedule === undefined ? {} : { runSchedule: options.runSchedule }),
     ...(options.holdRouter === undefined ? {} : {
       holds: (taskId) => routerOf(taskId)?.waiting(taskId).map(holdView) ?? [],
-      answerHold: (taskId, holdId, allow) => routerOf(taskId)?.answer(taskId, holdId, allow, 'dashboard') ?? 'unknown',
+      answerHold: (taskId, holdId, allow) => routerOf(taskId)?.answer(taskId, holdId, allow, DASHBOARD_ANSWERER) ?? 'unknown',
     }),
     stopTask: async (taskId): Promise<StopResult> => {
       const task = options.tracker.get(taskId);
