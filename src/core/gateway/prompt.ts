@@ -1,4 +1,5 @@
 import type { ChannelKind } from '../channels/index.js';
+import type { BlockedEntry } from '../receipt/receipt.js';
 
 /** One message of a run's prompt, attributed to its sender. */
 export interface PromptEntry {
@@ -16,6 +17,8 @@ export interface PromptContext {
   savedAttachments: readonly string[];
   /** Attachments that were not saved, with the reason (e.g. too large). */
   skippedAttachments?: readonly string[];
+  /** Blocked requests the user's `allow N` approved for this conversation just now. */
+  approvedNow?: readonly Pick<BlockedEntry, 'method' | 'host' | 'pathPrefix'>[];
 }
 
 const MAX_RECOVERY_CONTEXT = 3000;
@@ -40,6 +43,10 @@ export function channelContext(context: PromptContext): string {
   }
   if (context.skippedAttachments !== undefined && context.skippedAttachments.length > 0) {
     text += `\nSome attachments could not be saved: ${context.skippedAttachments.join('; ')}.`;
+  }
+  if (context.approvedNow !== undefined && context.approvedNow.length > 0) {
+    const entries = context.approvedNow.map((e) => `${e.method} https://${e.host}${e.pathPrefix}`).join(', ');
+    text += `\nThe user approved ${context.approvedNow.length === 1 ? 'a network request that was blocked' : 'network requests that were blocked'} before, so the sandbox now lets ${context.approvedNow.length === 1 ? 'it' : 'them'} through for this conversation (that method and path exactly, with any query): ${entries}.`;
   }
   if (context.subject !== undefined && context.subject.trim() !== '') {
     text += `\n\nSubject: ${context.subject.trim()}`;

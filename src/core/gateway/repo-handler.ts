@@ -460,18 +460,19 @@ export class RepoHandler {
     // A new conversation is acknowledged once its workspace exists, even when a crash took the first attempt.
     if (firstRun && settings.acknowledge[last.channel] === true) await this.replies.acknowledge(id, last, acknowledgementText(conversationUrl));
 
+    const approvalSettings = settings.approvals ?? DEFAULT_APPROVAL_SETTINGS;
+    const approvals = await this.runApprovals(layout.dir, messages, approvalSettings, log);
     const context: PromptContext = {
       channel: last.channel,
       ...(firstRun && messages[0]?.subject !== undefined ? { subject: messages[0].subject } : {}),
       savedAttachments: saved,
+      approvedNow: approvals.granted.approved.map(({ approval }) => approval),
     };
     const entries: PromptEntry[] = messages.map((m) => ({ sender: m.sender, receivedAt: m.receivedAt, text: m.text }));
     let prompt = buildPrompt(context, entries);
     const sessionId = firstRun ? undefined : resumeSessionId(record);
     await store.update(id, (r) => ({ ...r, pendingRequestText: prompt }));
 
-    const approvalSettings = settings.approvals ?? DEFAULT_APPROVAL_SETTINGS;
-    const approvals = await this.runApprovals(layout.dir, messages, approvalSettings, log);
     const collector = new ReceiptCollector();
     // Claude's plan goes to channels that show progress (Slack); email has none.
     const progress = this.channel(last.channel).progress?.(last, id);

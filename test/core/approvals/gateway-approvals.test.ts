@@ -104,6 +104,8 @@ void t.test('allow N from the thread reaches the next run only; abuse approves n
   t.match(fourth.markdown, /Blocked again\./, "the message still ran as a follow-up with Claude's answer");
   t.match(fourth.markdown, /\*\*Blocked requests\*\*\n\n1\. `POST pkgs\.test\/upload` \(1×\)\n\n/, 'the new run lists only what it still hit');
   t.match(s.runner.call(4).request.prompt, /allow 1, 7/, "the user's text is still the prompt");
+  t.match(s.runner.call(4).request.prompt, /The user approved a network request that was blocked before, so the sandbox now lets it through for this conversation \(that method and path exactly, with any query\): GET https:\/\/pkgs\.test\/simple\/x\./, 'Claude is told what was approved');
+  t.notMatch(s.runner.call(0).request.prompt, /approved/, 'a run without a new approval says nothing of approvals');
   const recorded = (await s.store.read(first.id)).replies.at(-1)?.responseText;
   t.equal(recorded, 'Blocked again.\n\nallow 1\nallow 2', "the record keeps Claude's answer alone: the grant and the receipt are not its words (the receipt is in receipts.jsonl)");
 
