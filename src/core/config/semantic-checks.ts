@@ -37,10 +37,13 @@ function isTimeZone(zone: string): boolean {
 /**
  * Rules that span several keys and so cannot live in the JSON Schema: a channel
  * per repo, password or OAuth, one inbox per repo, schedule consistency,
- * credentials that need the network sandbox. Works on partly invalid data (the
+ * credentials, budgets and approvals that need the network sandbox, holds
+ * that need someone to ask. Works on partly invalid data (the
  * schema reports the shapes); each rule only looks at values of the right type.
+ * `config` has the schema's defaults filled in; `written` is the same data as
+ * written, for rules about keys the user set.
  */
-export function semanticProblems(config: unknown): SchemaProblem[] {
+export function semanticProblems(config: unknown, written: unknown = config): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const add = (segments: KeySegment[], message: string, part: 'key' | 'value' = 'value'): void => {
     problems.push({ segments, part, message });
@@ -81,6 +84,20 @@ export function semanticProblems(config: unknown): SchemaProblem[] {
       }
       // Budgets are counted and enforced by the proxy: without it they would silently do nothing.
       if (nonEmptyMapping(repo.budgets)) add([...base, 'budgets'], 'are enforced by the network sandbox\'s proxy, but network.sandbox_enabled is false; enable it or remove budgets:', 'key');
+      // Approvals and holds act on the proxy's allowlist too; `approvals: off` and a hold of 0 agree with having none.
+      const writtenRepos = isMapping(written) && isMapping(written.repos) ? written.repos : {};
+      const writtenRepo = writtenRepos[id];
+      const writtenNetwork = isMapping(writtenRepo) && isMapping(writtenRepo.network) ? writtenRepo.network : {};
+      if (writtenNetwork.approvals === 'exact') add([...base, 'network', 'approvals'], 'lays approvals over the network sandbox\'s allowlist, but network.sandbox_enabled is false; enable it or remove approvals:', 'key');
+      if (writtenNetwork.approval_ttl !== undefined) add([...base, 'network', 'approval_ttl'], 'is how long approvals of blocked requests last, but with network.sandbox_enabled false nothing is blocked; enable it or remove approval_ttl:', 'key');
+      if (typeof writtenNetwork.approval_hold_seconds === 'number' && writtenNetwork.approval_hold_seconds > 0) {
+        add([...base, 'network', 'approval_hold_seconds'], 'holds blocked requests at the network sandbox\'s proxy, but network.sandbox_enabled is false; enable it or set it to 0', 'key');
+      }
+    }
+    const hold = isMapping(network) ? network.approval_hold_seconds : undefined;
+    const dashboardOff = isMapping(config.dashboard) && config.dashboard.enabled === false;
+    if (!sandboxOff && typeof hold === 'number' && hold > 0 && repo.slack === undefined && dashboardOff) {
+      add([...base, 'network', 'approval_hold_seconds'], 'holds a blocked request while someone is asked, but this repo has no slack: block and the dashboard is off (dashboard.enabled: false), so nobody could be asked and every hold would end in a 403 at once; add slack:, enable the dashboard, or set it to 0', 'key');
     }
 
     if (isMapping(repo.signing_credentials)) {

@@ -53,7 +53,7 @@ export function validateConfig(value: unknown, options: ValidateOptions = {}): V
   const { validate } = configSchema();
   const data = structuredClone(value ?? {});
   const valid = validate(data);
-  const problems = [...(valid ? [] : schemaProblems(validate.errors ?? [], data)), ...semanticProblems(data)];
+  const problems = [...(valid ? [] : schemaProblems(validate.errors ?? [], data)), ...semanticProblems(data, value ?? {})];
   const located = sortProblems(problems.map((problem) => locateProblem(problem, options)));
   return { config: located.length === 0 ? (data as ServerConfig) : undefined, problems: located };
 }
