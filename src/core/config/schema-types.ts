@@ -419,7 +419,7 @@ export interface RepoNetworkConfig {
    */
   approval_ttl: string;
   /**
-   * Seconds a request the allowlist blocks waits at the proxy while the task's Slack thread asks with Allow and Deny buttons and, while the dashboard is on, the task's dashboard page does too (the first answer counts); Allow lets it and the same method, host and path through for the rest of the run, Deny or no answer in time gives the usual 403. Requests to other hosts are not delayed. With the dashboard off, a task no one can be asked about (an email task or a scheduled run) gets its 403 at once. 0 (default): no holds.
+   * Seconds a request the allowlist blocks waits at the proxy while the task's Slack thread asks with Allow and Deny buttons and, while the dashboard is on, the task's dashboard page does too (the first answer counts); Allow lets it and the same method, host and path through for the rest of the run, Deny or no answer in time gives the usual 403. Requests to other hosts are not delayed. With the dashboard off, a task no one can be asked about (an email task or a scheduled run) gets its 403 at once; a hold in a repo without `slack:` while the dashboard is off is refused at load, as is any hold, `approvals: exact` or `approval_ttl` with the network sandbox off. 0 (default): no holds.
    */
   approval_hold_seconds: number;
 }
