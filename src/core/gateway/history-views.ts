@@ -48,7 +48,7 @@ export function promptFacts(requestText: string): PromptFacts {
 /** The completion reason a recorded reply stands for, as far as its text tells. */
 export function replyReason(reply: ReplyRecord): string {
   if (!reply.isError) return 'success';
-  // A reply may end with the run's receipt block: the status texts are matched as its start.
+  // Records written before the receipt was kept apart end with its block: the status texts are matched as their start.
   if (reply.responseText.startsWith(stoppedText(true)) || reply.responseText.startsWith(stoppedText(false))) return 'stopped';
   if (reply.responseText.startsWith(interruptedText())) return 'interrupted';
   if (/because it ran out of time/.test(reply.responseText)) return 'timeout';
