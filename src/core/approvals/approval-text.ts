@@ -26,6 +26,9 @@ export function grantText(outcome: GrantOutcome): string {
     parts.push(`Not approved: ${which} (${range}).`);
   }
   for (const { number, entry, reason } of outcome.refused) parts.push(`Not approved: ${number}. ${entryText(entry)} cannot be approved (${reason}).`);
+  for (const entry of outcome.notBlocked) {
+    parts.push(`Not approved: ${entry.number}. ${entryText(entry)} (the last run was not blocked on it; a newer run replaced the list it came from).`);
+  }
   return parts.join('\n\n');
 }
 

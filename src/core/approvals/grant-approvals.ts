@@ -11,10 +11,25 @@ export interface ApprovalSettings {
   ttlMs: number;
 }
 
+/** A blocked request named exactly (method, host, path), with the number a reply gave it. */
+export interface ExactEntry {
+  number: number;
+  method: string;
+  host: string;
+  pathPrefix: string;
+}
+
 /** An authenticated user message, as far as approvals go: who sent it and its new text (quotes removed). */
 export interface ApprovalRequest {
   sender: string;
   text: string;
+  /**
+   * Entries the sender approved exactly, as an earlier reply listed them (a
+   * Slack button). When set, `text` is not read for `allow N`: each entry is
+   * granted only when the conversation's last blocked list holds that very
+   * request, at whatever number, since the list may have changed since.
+   */
+  entries?: readonly ExactEntry[];
 }
 
 /** What the `allow` commands of a batch did. */
@@ -27,18 +42,26 @@ export interface GrantOutcome {
   outOfRange: number[];
   /** Entries that cannot be approved (a CONNECT, a malformed host), with why. */
   refused: { number: number; entry: BlockedEntry; reason: string }[];
+  /** Exact entries the last run's blocked list does not hold (a newer run replaced the list they came from): nothing was approved for them. */
+  notBlocked: ExactEntry[];
   /** Length of the list the numbers referred to. */
   listLength: number;
 }
 
-const NOTHING: GrantOutcome = { asked: false, approved: [], outOfRange: [], refused: [], listLength: 0 };
+/** What a batch without `allow` commands did. */
+export function nothingGranted(): GrantOutcome {
+  return { asked: false, approved: [], outOfRange: [], refused: [], notBlocked: [], listLength: 0 };
+}
 
 /**
  * Reads `allow N` in each message and approves the N-th entry of the
  * conversation's last blocked list, for `ttlMs` from `now`, in the
- * conversation's own approvals file (never the repository). The messages
- * must be authenticated user messages of this conversation: numbers can only
- * reach this conversation's list. An entry approved again is renewed.
+ * conversation's own approvals file (never the repository). A message with
+ * exact entries (a button press) approves each of them only if the last
+ * blocked list holds that very request. The messages must be authenticated
+ * user messages of this conversation: they can only reach this
+ * conversation's list, so nothing the last run was not blocked on is ever
+ * approved. An entry approved again is renewed.
  */
 export async function grantApprovals(
   conversationDir: string,
@@ -46,32 +69,46 @@ export async function grantApprovals(
   settings: ApprovalSettings,
   now: Date,
 ): Promise<GrantOutcome> {
-  if (settings.mode === 'off') return NOTHING;
-  const asks = messages.flatMap((m) => {
+  if (settings.mode === 'off') return nothingGranted();
+  const asks = messages.flatMap((m): { sender: string; numbers: number[]; entries: readonly ExactEntry[] }[] => {
+    if (m.entries !== undefined) return [{ sender: m.sender, numbers: [], entries: m.entries }];
     const numbers = parseAllowCommand(m.text);
-    return numbers === undefined ? [] : [{ sender: m.sender, numbers }];
+    return numbers === undefined ? [] : [{ sender: m.sender, numbers, entries: [] }];
   });
-  if (asks.length === 0) return NOTHING;
+  if (asks.length === 0) return nothingGranted();
   const state = await readApprovals(conversationDir);
   const list = state.lastBlocked;
-  const outcome: GrantOutcome = { asked: true, approved: [], outOfRange: [], refused: [], listLength: list.length };
+  const outcome: GrantOutcome = { ...nothingGranted(), asked: true, listLength: list.length };
   let approvals = approvalsInEffect(state, now);
   const expiresAt = new Date(now.getTime() + settings.ttlMs).toISOString();
-  for (const { sender, numbers } of asks) {
+  const grant = (number: number, entry: BlockedEntry, sender: string): void => {
+    const approval: ApprovalInEffect = { method: entry.method.toUpperCase(), host: entry.host.toLowerCase(), pathPrefix: entry.pathPrefix, approvedBy: sender, expiresAt };
+    const problem = findApprovalProblem({ method: approval.method, host: approval.host, path_prefix: approval.pathPrefix, approved_by: sender, expires_at: expiresAt });
+    if (problem !== undefined) {
+      outcome.refused.push({ number, entry, reason: `${problem.key.replace('_', ' ')} ${problem.message}` });
+      return;
+    }
+    approvals = [...approvals.filter((a) => !sameEntry(a, approval)), approval];
+    outcome.approved = [...outcome.approved.filter((a) => !sameEntry(a.approval, approval)), { number, approval }];
+  };
+  for (const { sender, numbers, entries } of asks) {
     for (const number of numbers) {
       const entry = number >= 1 ? list[number - 1] : undefined;
       if (entry === undefined) {
         if (!outcome.outOfRange.includes(number)) outcome.outOfRange.push(number);
         continue;
       }
-      const approval: ApprovalInEffect = { method: entry.method.toUpperCase(), host: entry.host.toLowerCase(), pathPrefix: entry.pathPrefix, approvedBy: sender, expiresAt };
-      const problem = findApprovalProblem({ method: approval.method, host: approval.host, path_prefix: approval.pathPrefix, approved_by: sender, expires_at: expiresAt });
-      if (problem !== undefined) {
-        outcome.refused.push({ number, entry, reason: `${problem.key.replace('_', ' ')} ${problem.message}` });
+      grant(number, entry, sender);
+    }
+    for (const exact of entries) {
+      // The number the reply gave is not trusted: only the request itself, found in today's list.
+      const index = list.findIndex((b) => sameTarget(b, exact));
+      const entry = list[index];
+      if (entry === undefined) {
+        if (!outcome.notBlocked.some((e) => sameTarget(e, exact))) outcome.notBlocked.push({ ...exact });
         continue;
       }
-      approvals = [...approvals.filter((a) => !sameEntry(a, approval)), approval];
-      outcome.approved = [...outcome.approved.filter((a) => !sameEntry(a.approval, approval)), { number, approval }];
+      grant(index + 1, entry, sender);
     }
   }
   if (outcome.approved.length > 0) await writeApprovals(conversationDir, { ...state, approvals });
@@ -86,4 +123,9 @@ export async function recordLastBlocked(conversationDir: string, blocked: readon
 
 function sameEntry(a: ApprovalInEffect, b: ApprovalInEffect): boolean {
   return a.method === b.method && a.host === b.host && a.pathPrefix === b.pathPrefix;
+}
+
+/** The same request: method and host compared as the approval stores them, the path exactly. */
+function sameTarget(a: Pick<BlockedEntry, 'method' | 'host' | 'pathPrefix'>, b: Pick<BlockedEntry, 'method' | 'host' | 'pathPrefix'>): boolean {
+  return a.method.toUpperCase() === b.method.toUpperCase() && a.host.toLowerCase() === b.host.toLowerCase() && a.pathPrefix === b.pathPrefix;
 }

@@ -1,7 +1,7 @@
 import type { ApprovalDocument } from '../../sandbox/index.js';
 import type { ApprovalInEffect } from '../receipt/receipt.js';
 import { approvalsInEffect, readApprovals } from './approval-store.js';
-import { grantApprovals, type ApprovalRequest, type ApprovalSettings, type GrantOutcome } from './grant-approvals.js';
+import { grantApprovals, nothingGranted, type ApprovalRequest, type ApprovalSettings, type GrantOutcome } from './grant-approvals.js';
 
 /** What a conversation's run takes from its approvals. */
 export interface RunApprovals {
@@ -21,7 +21,7 @@ export const DEFAULT_APPROVAL_SETTINGS: ApprovalSettings = { mode: 'exact', ttlM
  * @throws ApprovalsError `APPROVALS_FILE_INVALID` when the conversation's file is unreadable
  */
 export async function approvalsForRun(conversationDir: string, messages: readonly ApprovalRequest[], settings: ApprovalSettings, now: Date): Promise<RunApprovals> {
-  if (settings.mode === 'off') return { granted: { asked: false, approved: [], outOfRange: [], refused: [], listLength: 0 }, inEffect: [] };
+  if (settings.mode === 'off') return { granted: nothingGranted(), inEffect: [] };
   const granted = await grantApprovals(conversationDir, messages, settings, now);
   return { granted, inEffect: approvalsInEffect(await readApprovals(conversationDir), now) };
 }

@@ -35,6 +35,24 @@ export interface IncomingMessage {
   receivedAt: Date;
   /** A model the sender asked for through the channel (e.g. `airut+opus@...`). */
   modelHint: string | undefined;
+  /**
+   * Blocked requests the sender approved by a button under an earlier reply,
+   * exactly as that reply listed them. The gateway grants one only when the
+   * conversation's last run was blocked on that very request (whatever its
+   * number now); `text` then only says what was pressed and is not read for
+   * `allow N`.
+   */
+  approves?: ApprovableEntry[];
+}
+
+/** A blocked request a reply offers to approve: its number in the reply's receipt and what it names. */
+export interface ApprovableEntry {
+  /** Its number in the reply's blocked list (what `allow N` names). */
+  number: number;
+  method: string;
+  host: string;
+  /** The request path without its query. */
+  pathPrefix: string;
 }
 
 /** What the gateway sends back. */
@@ -47,6 +65,13 @@ export interface OutgoingReply {
   kind: 'acknowledgement' | 'result' | 'error' | 'interrupted';
   /** Optional one-line footer (cost, dashboard link). */
   footer?: string;
+  /**
+   * The blocked requests of the run this reply answers that the user may
+   * approve from the thread, numbered as the receipt lists them. Set only
+   * when the repo's approvals are on; a channel with buttons (Slack) offers
+   * them, others leave it to the receipt's `allow N` text.
+   */
+  approvable?: ApprovableEntry[];
 }
 
 /** Connection state of a channel, shown by the dashboard and `airut check`. */

@@ -1,4 +1,5 @@
 export type {
+  ApprovableEntry,
   ChannelAdapter,
   ChannelKind,
   ChannelState,

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
+import type { ApprovableEntry, ChannelKind, IncomingMessage, OutgoingReply } from '../channels/index.js';
 import type { ReplyRecord } from '../conversation/index.js';
 
 /** What the gateway remembers about a channel message. */
@@ -205,6 +205,7 @@ export class MessageLedger {
         markdown: content.markdown,
         attachments: Array.isArray(content.attachments) ? content.attachments.filter((a) => isObject(a) && typeof a.filename === 'string' && typeof a.path === 'string') : [],
         ...(typeof content.footer === 'string' ? { footer: content.footer } : {}),
+        ...approvableOf(content.approvable),
       },
       ...(isObject(r.record) ? { record: r.record } : {}),
       clearOutbox: r.clear_outbox === true,
@@ -252,6 +253,14 @@ function messageOf(json: StoredMessageJson): IncomingMessage {
     receivedAt: new Date(json.received_at),
     modelHint: json.model_hint,
   };
+}
+
+/** A stored reply's approvable entries, as they were sent (a re-sent reply offers the same buttons); malformed ones are left out. */
+function approvableOf(value: unknown): { approvable?: ApprovableEntry[] } {
+  if (!Array.isArray(value)) return {};
+  const entries = value.filter((e): e is ApprovableEntry => isObject(e) && typeof e.number === 'number' && typeof e.method === 'string'
+    && typeof e.host === 'string' && typeof e.pathPrefix === 'string');
+  return entries.length === 0 ? {} : { approvable: entries.map((e) => ({ number: e.number, method: e.method, host: e.host, pathPrefix: e.pathPrefix })) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { pathExists } from '../fs/exists.js';
 import type { Logger } from '../log/index.js';
 import { stoppedResult, type RunEvent } from '../pipeline/index.js';
-import { approvalDocuments, approvalsForRun, DEFAULT_APPROVAL_SETTINGS, grantText, recordLastBlocked, type ApprovalSettings, type RunApprovals } from '../approvals/index.js';
+import { approvableEntries, approvalDocuments, approvalsForRun, DEFAULT_APPROVAL_SETTINGS, grantText, nothingGranted, recordLastBlocked, type ApprovalSettings, type RunApprovals } from '../approvals/index.js';
 import { appendReceipt, ReceiptCollector } from '../receipt/index.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConversationQueue } from './conversation-queue.js';
@@ -526,7 +526,10 @@ export class RepoHandler {
     const outbox = plan.attachOutbox ? await readOutbox(layout.outbox) : { files: [], unreadable: [] };
     let markdown = [grantText(approvals.granted), plan.reply.markdown].filter((part) => part !== '').join('\n\n');
     if (outbox.unreadable.length > 0) markdown += `\n\nCould not attach ${outbox.unreadable.length} file(s): ${outbox.unreadable.join(', ')}`;
-    const sent = await this.replies.deliver(id, messages, { ...plan.reply, markdown, attachments: outbox.files }, { prompt, recordText: plan.recordText, result, clearOutbox: plan.attachOutbox });
+    // Channels with buttons offer the receipt's approvable entries; the receipt's own text says `allow N` for the others.
+    const approvable = approvableEntries(receipt.blocked, approvalSettings);
+    const reply = { ...plan.reply, markdown, attachments: outbox.files, ...(approvable.length === 0 ? {} : { approvable }) };
+    const sent = await this.replies.deliver(id, messages, reply, { prompt, recordText: plan.recordText, result, clearOutbox: plan.attachOutbox });
     return sent ? plan.reason : 'channel_error';
   }
 
@@ -536,14 +539,15 @@ export class RepoHandler {
    */
   private async runApprovals(dir: string, messages: IncomingMessage[], settings: ApprovalSettings, log: Logger): Promise<RunApprovals> {
     try {
-      const approvals = await approvalsForRun(dir, messages.map((m) => ({ sender: m.sender, text: m.text })), settings, this.now());
+      const requests = messages.map((m) => ({ sender: m.sender, text: m.text, ...(m.approves === undefined ? {} : { entries: m.approves }) }));
+      const approvals = await approvalsForRun(dir, requests, settings, this.now());
       for (const { number, approval } of approvals.granted.approved) {
         log.info('request approved for the conversation', { number, method: approval.method, host: approval.host, path: approval.pathPrefix, by: approval.approvedBy, until: approval.expiresAt });
       }
       return approvals;
     } catch (error) {
       log.error('conversation approvals unreadable; the run gets the repository allowlist alone', { error: describe(error) });
-      return { granted: { asked: false, approved: [], outOfRange: [], refused: [], listLength: 0 }, inEffect: [] };
+      return { granted: nothingGranted(), inEffect: [] };
     }
   }
 

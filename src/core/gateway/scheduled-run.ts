@@ -2,7 +2,7 @@ import type { CommandResult, ExecutionResult } from '../../sandbox/index.js';
 import type { ChannelAdapter, ChannelKind } from '../channels/index.js';
 import type { ConversationLayout, ConversationStore, GitMirror } from '../conversation/index.js';
 import type { Logger } from '../log/index.js';
-import { recordLastBlocked } from '../approvals/index.js';
+import { approvableEntries, DEFAULT_APPROVAL_SETTINGS, recordLastBlocked } from '../approvals/index.js';
 import { appendReceipt, ReceiptCollector } from '../receipt/index.js';
 import type { FireResult } from '../scheduler/index.js';
 import { readOutbox, clearOutbox } from './outbox.js';
@@ -157,7 +157,9 @@ export async function runScheduledTask(task: ScheduledTask, context: ScheduledRu
     return { ...rest, replies: [...r.replies, buildReplyRecord(prompt, plan.recordText, [`schedule:${task.fireKey}`], result, context.now())] };
   });
   try {
-    await channel.startThread({ to: task.to, conversationId, subject: task.subject, key: task.fireKey, reply: { ...plan.reply, markdown, attachments: outbox.files } });
+    const approvable = approvableEntries(receipt.blocked, settings.approvals ?? DEFAULT_APPROVAL_SETTINGS);
+    const reply = { ...plan.reply, markdown, attachments: outbox.files, ...(approvable.length === 0 ? {} : { approvable }) };
+    await channel.startThread({ to: task.to, conversationId, subject: task.subject, key: task.fireKey, reply });
   } catch (error) {
     log.error('scheduled task result could not be delivered', { schedule: task.name, conversation: id, to: task.to, channel: task.channel, error: describe(error) });
     return { outcome: 'delivery_failed', reason: 'channel_error', conversationId, error: describe(error) };

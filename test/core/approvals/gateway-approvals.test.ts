@@ -67,9 +67,9 @@ async function setup(t: Test, settings: Partial<RepoSettings> = {}) {
     done += 1;
     await finished(done);
     const reply = channel.results().at(-1);
-    return { markdown: reply?.reply.markdown ?? '', id: reply?.conversationId ?? '' };
+    return { markdown: reply?.reply.markdown ?? '', id: reply?.conversationId ?? '', approvable: reply?.reply.approvable, messageId: reply?.message.messageId ?? '' };
   };
-  return { store, runner, send };
+  return { store, runner, send, stateDir, handler, channel };
 }
 
 void t.test('allow N from the thread reaches the next run only; abuse approves nothing', async (t) => {
@@ -121,4 +121,47 @@ void t.test('network.approvals off: allow N is not read and not offered', async 
   const second = await s.send({ conversationId: first.id, text: 'allow 1' });
   t.strictSame(s.runner.call(1).request.approvals, undefined);
   t.notMatch(second.markdown, /Approved|Not approved/);
+});
+
+void t.test('a reply offers its approvable entries (kept with the stored reply); a button press approves its exact entry only while the last run was blocked on it', async (t) => {
+  const s = await setup(t, { approvals: { mode: 'exact', ttlMs: 3_600_000 } });
+  const x = { method: 'GET', host: 'pkgs.test', pathPrefix: '/simple/x' };
+  const upload = { method: 'POST', host: 'pkgs.test', pathPrefix: '/upload' };
+  const first = await s.send({ text: 'Install the package.' });
+  t.strictSame(first.approvable, [{ number: 1, ...x }, { number: 2, ...upload }], 'numbered as the receipt lists them');
+  const reopened = await MessageLedger.open(join(s.stateDir, 'messages.jsonl'));
+  t.strictSame(reopened.finalReply(first.messageId)?.reply.approvable, first.approvable, 'a reply sent again after a crash offers the same entries');
+
+  // Allow 1 pressed under the first reply: x is approved; the new run is blocked on upload alone, now entry 1.
+  const pressed = await s.send({ conversationId: first.id, text: 'allow 1', approves: [{ number: 1, ...x }] });
+  t.match(pressed.markdown, /^\*\*Approved for this conversation\*\* \(this run on\):\n\n1\. `GET pkgs\.test\/simple\/x`/);
+  t.strictSame(pressed.approvable, [{ number: 1, ...upload }]);
+
+  // The same reply's Allow 1 again, and its Allow 2: the list changed since that reply.
+  const stale = await s.send({ conversationId: first.id, text: 'allow 1', approves: [{ number: 1, ...x }] });
+  t.match(stale.markdown, /^Not approved: 1\. `GET pkgs\.test\/simple\/x` \(the last run was not blocked on it/, 'entry 1 of the new list (upload) is not approved in its place');
+  t.strictSame(s.runner.call(2).request.approvals?.map((a) => a.path_prefix), ['/simple/x'], 'only the earlier approval is carried');
+  const moved = await s.send({ conversationId: first.id, text: 'allow 2', approves: [{ number: 2, ...upload }] });
+  t.match(moved.markdown, /^\*\*Approved for this conversation\*\* \(this run on\):\n\n1\. `POST pkgs\.test\/upload`/, 'upload, now entry 1 of the last list, is approved');
+  t.equal(moved.approvable, undefined, 'a run blocked on nothing offers nothing');
+});
+
+void t.test('network.approvals off: a reply offers no entries and a press approves nothing', async (t) => {
+  const s = await setup(t, { approvals: { mode: 'off', ttlMs: 3_600_000 } });
+  const first = await s.send({ text: 'Install the package.' });
+  t.equal(first.approvable, undefined);
+  const pressed = await s.send({ conversationId: first.id, text: 'allow 1', approves: [{ number: 1, method: 'GET', host: 'pkgs.test', pathPrefix: '/simple/x' }] });
+  t.strictSame(s.runner.call(1).request.approvals, undefined);
+  t.notMatch(pressed.markdown, /Approved|Not approved/);
+});
+
+void t.test('a scheduled run\'s new thread offers its approvable entries too, unless approvals are off', async (t) => {
+  for (const mode of ['exact', 'off'] as const) {
+    const s = await setup(t, { approvals: { mode, ttlMs: 3_600_000 } });
+    const fired = await s.handler.runScheduled({ name: 'nightly', fireKey: 'nightly@1', channel: 'email', to: 'ada@example.com', subject: 'Nightly', prompt: () => Promise.resolve('check the deps') });
+    t.equal(fired.outcome, 'delivered');
+    const offered = s.channel.threads[0]?.reply.approvable;
+    if (mode === 'exact') t.strictSame(offered?.map((e) => `${e.number}. ${e.method} ${e.pathPrefix}`), ['1. GET /simple/x', '2. POST /upload'], mode);
+    else t.equal(offered, undefined, mode);
+  }
 });
