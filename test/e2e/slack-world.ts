@@ -40,6 +40,8 @@ export interface SlackWorldOptions {
   repoNetwork?: Record<string, unknown>;
   /** Serve the dashboard on a free loopback port (its URL is in the `dashboard listening url=` line). Default off. */
   dashboard?: boolean;
+  /** The fake claude's scenario for messages without a `fake-claude:` line. Default `success`. */
+  scenario?: string;
 }
 
 /** A running `airut serve` with the Slack repo `slacky`. */
@@ -85,7 +87,7 @@ export async function startSlackWorld(t: Test, options: SlackWorldOptions = {}):
     network: { egress_network: egress, upstream_dns: '127.0.0.1', ...egressConfig },
     repos: {
       slacky: {
-        repo_url: repoUrl, model: 'sonnet', secrets: { FAKE_CLAUDE_SCENARIO: 'success' }, network: { sandbox_enabled: true, ...options.repoNetwork }, slack: slack(fake.botToken),
+        repo_url: repoUrl, model: 'sonnet', secrets: { FAKE_CLAUDE_SCENARIO: options.scenario ?? 'success' }, network: { sandbox_enabled: true, ...options.repoNetwork }, slack: slack(fake.botToken),
         ...(options.schedules === undefined ? {} : { schedules: options.schedules }),
       },
       ...(options.revoked === true ? { revoked: { repo_url: repoUrl, slack: slack('xoxb-revoked') } } : {}),

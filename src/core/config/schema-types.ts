@@ -411,7 +411,7 @@ export interface RepoNetworkConfig {
    */
   sandbox_enabled: boolean;
   /**
-   * `exact` (default): a reply to a run that was blocked may say `allow N` (on a line of its own, in the new text of an authorised sender's message) to let the conversation's later runs reach exactly the N-th blocked request's method, host and path, until `approval_ttl` or the conversation ends; the repository's allowlist is never changed. `off`: `allow N` is not read and replies do not offer it.
+   * `exact` (default): a reply to a run that was blocked may say `allow N` (on a line of its own, in the new text of an authorised sender's message) to let the conversation's later runs reach exactly the N-th blocked request's method, host and path, until `approval_ttl` or the conversation ends; in Slack the reply's `Allow N` buttons do the same for the request each one shows. The repository's allowlist is never changed. `off`: `allow N` is not read and replies offer neither it nor buttons.
    */
   approvals: 'off' | 'exact';
   /**

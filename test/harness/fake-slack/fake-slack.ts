@@ -208,7 +208,7 @@ export class FakeSlack extends EventEmitter {
    * naming the button's `action_id` and `value` from the message's blocks.
    * Resolves when the client acks it.
    */
-  async pressButton(user: string, message: { channel: string; ts: string; blocks: unknown }, actionId: string): Promise<void> {
+  async pressButton(user: string, message: { channel: string; ts: string; blocks: unknown; threadTs?: string; text?: string }, actionId: string): Promise<void> {
     const button = findButton(message.blocks, actionId);
     if (button === undefined) throw new Error(`the message ${message.ts} has no button ${actionId}`);
     const envelopeId = `env-${this.nextId++}`;
@@ -223,8 +223,12 @@ export class FakeSlack extends EventEmitter {
         team: { id: this.teamId, domain: 'fake' },
         user: { id: user, team_id: this.teamId },
         channel: { id: message.channel },
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        message: { type: 'message', ts: message.ts, blocks: message.blocks },
+        // Like Slack: a message in a thread names its thread in both places.
+        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }) },
+        message: {
+          type: 'message', ts: message.ts, blocks: message.blocks,
+          ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }), ...(message.text === undefined ? {} : { text: message.text }),
+        },
         trigger_id: `trigger-${this.nextId++}`,
         response_url: `${this.origin}/response/${envelopeId}`,
         actions: [{ type: 'button', action_id: actionId, block_id: button.blockId, value: button.value, action_ts: `${Date.now() / 1000}` }],

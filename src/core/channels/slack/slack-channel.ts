@@ -8,6 +8,8 @@ import { App, SocketModeReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { ChannelAdapter, ChannelState, IncomingMessage, MessageHandler, NewThread, OutgoingReply, TaskProgress } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
+import { ALLOW_ACTION_PATTERN, allowButtonBlocks, type AllowPress } from './allow-buttons.js';
+import { SlackAllowPresses } from './allow-presses.js';
 import { SlackAuthorizer, type AuthorizationVerdict } from './authorizer.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChannelError } from './error.js';
@@ -26,6 +28,8 @@ import { ThreadStore, threadKey } from './thread-store.js';
 
 /** Posted when a user opens a new assistant thread. */
 export const GREETING = 'Hello! How can I help you today?';
+/** Heads the Allow buttons when the answer went up as a file. */
+export const ALLOW_AFTER_FILE = 'The full answer is in response.md. Approve a blocked request of this run for this conversation:';
 /** The DM status while a task is being prepared and run. */
 export const WORKING_STATUS = 'is working on this...';
 /** Offered as one-click starts in a new assistant thread. */
@@ -92,6 +96,8 @@ export class SlackChannel implements ChannelAdapter {
   private current: ChannelState = { state: 'starting' };
   /** Allow/Deny prompts for a task's held requests, posted in its thread. */
   readonly holds: SlackHoldPrompts;
+  /** Presses of the Allow buttons under replies. */
+  private readonly allows: SlackAllowPresses;
 
   constructor(private readonly options: SlackChannelOptions) {
     this.log = options.logger.child({ channel: 'slack', repo: options.repoId });
@@ -111,6 +117,18 @@ export class SlackChannel implements ChannelAdapter {
       logger: this.log,
     });
     this.holds = new SlackHoldPrompts({ call: this.call, authorize: (user) => this.authorizer.authorize(user), log: this.log, clock: this.clock });
+    this.allows = new SlackAllowPresses({
+      repoId: options.repoId,
+      call: this.call,
+      authorize: (user) => this.authorizer.authorize(user),
+      conversationOf: (channel, threadTs) => this.store?.conversationOf(threadKey(channel, threadTs)),
+      working: (press) => this.working(press),
+      take: async (message) => {
+        await this.onMessage?.(message);
+      },
+      log: this.log,
+      clock: this.clock,
+    });
   }
 
   /**
@@ -185,13 +203,8 @@ export class SlackChannel implements ChannelAdapter {
     this.settleOpening(key);
     const markdown = reply.footer === undefined ? reply.markdown : `${reply.markdown}\n\n_${reply.footer}_`;
     const text = rewriteOutbound(markdownToMrkdwn(markdown), { user: (name) => this.authorizer.userNamed(name) });
-    const chunks = splitReply(text);
     try {
-      if (chunks.length > MAX_REPLY_POSTS) {
-        await this.client.filesUploadV2({ channel_id: where.channel, thread_ts: where.threadTs, file: Buffer.from(markdown), filename: 'response.md', title: 'Response' });
-      } else {
-        for (const chunk of chunks) await this.client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: chunk });
-      }
+      await this.postText(where.channel, where.threadTs, markdown, text, reply.approvable);
     } catch (cause) {
       throw new SlackChannelError('SLACK_POST_FAILED', `could not post the ${reply.kind} in Slack thread ${key}: ${describe(cause)}`, { cause, hint: 'Check that the app is in the channel and has chat:write and files:write.' });
     }
@@ -230,12 +243,7 @@ export class SlackChannel implements ChannelAdapter {
       const threadTs = head.ts ?? '';
       if (threadTs === '') throw new Error('chat.postMessage gave no ts for the new thread');
       await this.requireStore().register(threadKey(channel, threadTs), thread.conversationId);
-      const chunks = splitReply(text);
-      if (chunks.length > MAX_REPLY_POSTS) {
-        await this.client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: Buffer.from(markdown), filename: 'response.md', title: 'Response' });
-      } else {
-        for (const chunk of chunks) await this.client.chat.postMessage({ channel, thread_ts: threadTs, text: chunk });
-      }
+      await this.postText(channel, threadTs, markdown, text, reply.approvable);
       await this.uploadFiles(channel, threadTs, reply.attachments);
       this.log.info('new thread posted', { conversation: thread.conversationId, channel, thread_ts: threadTs });
     } catch (cause) {
@@ -334,6 +342,11 @@ export class SlackChannel implements ChannelAdapter {
     app.action(HOLD_ACTION_PATTERN, async ({ ack, body }) => {
       await ack();
       await this.holds.press(body);
+    });
+    app.action(ALLOW_ACTION_PATTERN, async ({ ack, body }) => {
+      await ack();
+      // Like a message: off bolt's path, awaited by stop().
+      this.track(this.allows.press(body));
     });
     app.event('assistant_thread_started', async ({ event }) => {
       const thread = (event as { assistant_thread?: { channel_id?: string; thread_ts?: string } }).assistant_thread;
@@ -493,6 +506,39 @@ export class SlackChannel implements ChannelAdapter {
     const got = await downloadSlackFiles(located, { token: this.options.config.bot_token, apiUrl: this.apiUrl, maxBytes: this.options.config.max_attachment_bytes });
     for (const failure of got.failed) this.log.warn('Slack file not fetched', { message_id: messageId, file: failure });
     return got;
+  }
+
+  /**
+   * Posts a reply's text in a thread: split over a few messages, or as
+   * `response.md` when very long. Approvable entries get Allow buttons under
+   * the last message (under a line of their own after the file).
+   */
+  private async postText(channel: string, threadTs: string, markdown: string, text: string, approvable: OutgoingReply['approvable']): Promise<void> {
+    const chunks = splitReply(text);
+    if (chunks.length > MAX_REPLY_POSTS) {
+      await this.client.filesUploadV2({ channel_id: channel, thread_ts: threadTs, file: Buffer.from(markdown), filename: 'response.md', title: 'Response' });
+      const blocks = allowButtonBlocks(ALLOW_AFTER_FILE, approvable ?? []);
+      if (blocks !== undefined) await this.call('chat.postMessage', { channel, thread_ts: threadTs, text: ALLOW_AFTER_FILE, blocks });
+      return;
+    }
+    for (const [index, chunk] of chunks.entries()) {
+      const blocks = index === chunks.length - 1 ? allowButtonBlocks(chunk, approvable ?? []) : undefined;
+      // Through the plain API call: the blocks are built here as plain data, not bolt's Block types.
+      await this.call('chat.postMessage', { channel, thread_ts: threadTs, text: chunk, ...(blocks === undefined ? {} : { blocks }) });
+    }
+  }
+
+  /** A press was taken: the thread shows work as a new message does (:eyes: on the pressed message, or the DM status). */
+  private async working(press: AllowPress): Promise<void> {
+    if (isDirect(press.channel)) {
+      await this.quietly('assistant.threads.setStatus', { channel_id: press.channel, thread_ts: press.threadTs ?? press.messageTs, status: WORKING_STATUS });
+      return;
+    }
+    const key = threadKey(press.channel, press.threadTs ?? press.messageTs);
+    const seen = this.watching.get(key) ?? new Set<string>();
+    seen.add(press.messageTs);
+    this.watching.set(key, seen);
+    await this.quietly('reactions.add', { channel: press.channel, timestamp: press.messageTs, name: 'eyes' });
   }
 
   private async uploadFiles(channel: string, threadTs: string, files: OutgoingReply['attachments']): Promise<void> {
