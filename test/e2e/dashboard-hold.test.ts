@@ -7,18 +7,13 @@
  * on the running task's page; Allow and Deny are pressed in headless
  * Chromium, and the Slack prompt is rewritten to say the dashboard answered.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import t from 'tap';
 import { startDashboard, type HoldAnswerResult } from '../../src/core/dashboard/index.js';
 import type { RunEvent } from '../../src/core/run/index.js';
 import { checkScreenshot, crossOriginPosts, launchBrowser } from '../harness/browser.js';
 import type { FakeSlackCall } from '../harness/fake-slack/index.js';
-import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
-import { pkgsCertificates } from '../harness/pkgs-certs.js';
-import { testRuntime } from '../harness/podman.js';
+import { pkgsUpstream } from '../harness/pkgs-upstream.js';
 import { dmEvent } from '../core/channels/slack/slack-fixture.js';
 import { MemorySource } from '../core/dashboard/memory-source.js';
 import { inThread, startSlackWorld, text } from './slack-world.js';
@@ -33,23 +28,16 @@ t.teardown(() => browser.close());
 interface HoldView { holdId: string; method: string; host: string; path: string; expiresAt: string }
 
 t.test('a held request is answered on the running task\'s dashboard page: Allow lets it through, Deny gives the 403 at once, a cross-site POST changes nothing', { timeout: 900_000 }, async (t) => {
-  const runtime = testRuntime();
-  const certDir = await mkdtemp(join(tmpdir(), 'airut-hold-certs-'));
-  t.teardown(() => rm(certDir, { recursive: true, force: true }));
-  const { certs, ca } = await pkgsCertificates(certDir);
-  let upstream: FakeUpstream | undefined;
+  const pkgs = await pkgsUpstream(t);
   const world = await startSlackWorld(t, {
-    egress: async (network) => {
-      upstream = await startFakeUpstream(t, runtime, network, `${network}-pkgs`, certs);
-      return { upstream_hosts: { 'pkgs.test': upstream.ip }, upstream_ca_file: ca };
-    },
+    egress: pkgs.egress,
     repoNetwork: { approval_hold_seconds: HOLD_SECONDS },
     dashboard: true,
   });
   const { fake } = world;
   const url = /dashboard listening url=(\S+)/.exec(await world.line(/dashboard listening url=/))?.[1] ?? '';
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'the dashboard listens on loopback');
-  const reached = (): number => (upstream?.requests ?? []).filter((r) => r.method === 'GET' && r.url === '/simple/x').length;
+  const reached = (): number => pkgs.reached().filter((r) => r === 'GET /simple/x').length;
 
   const page = await browser.newPage();
   t.teardown(() => page.close());

@@ -8,13 +8,10 @@
  * sender lets run 2 reach exactly that entry (another method or path on
  * pkgs.test stays blocked).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
-import { pkgsCertificates } from '../harness/pkgs-certs.js';
-import { testRuntime } from '../harness/podman.js';
+import { pkgsUpstream } from '../harness/pkgs-upstream.js';
 import type { StoredMail } from '../harness/mail/mail-provider.js';
 import { ALICE, AUTHSERV_ID, GATEWAY, startGatewayWorld } from './gateway-world.js';
 
@@ -22,19 +19,12 @@ const fetchLine = (...specs: string[]): string => `fake-claude: fetch ${specs.jo
 const idOf = (mail: StoredMail | undefined): string => /\[ID:([0-9a-f]{8})\]/.exec(mail?.parsed.subject ?? '')?.[1] ?? '';
 
 t.test('allow N from the thread: exactly that entry on the next run; abuse approves nothing', async (t) => {
-  const runtime = testRuntime();
-  const certDir = await mkdtemp(join(tmpdir(), 'airut-approval-certs-'));
-  t.teardown(() => rm(certDir, { recursive: true, force: true }));
-  const { certs, ca } = await pkgsCertificates(certDir);
-  let upstream: FakeUpstream | undefined;
+  const pkgs = await pkgsUpstream(t);
   const world = await startGatewayWorld(t, {
     scenario: 'success',
-    egress: async (network) => {
-      upstream = await startFakeUpstream(t, runtime, network, `${network}-pkgs`, certs);
-      return { upstream_hosts: { 'pkgs.test': upstream.ip }, upstream_ca_file: ca };
-    },
+    egress: pkgs.egress,
   });
-  const reached = (): string[] => (upstream?.requests ?? []).map((r) => `${r.method} ${r.url}`);
+  const reached = pkgs.reached;
   const mailsOf = (n: number) => world.provider.waitFor(ALICE.address, (m) => m.length >= n, 180_000);
   const reply = async (to: StoredMail | undefined, text: string): Promise<void> => {
     await world.provider.send(ALICE, {

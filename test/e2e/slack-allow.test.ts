@@ -9,15 +9,12 @@
  * the request is approved, so the fake claude's `retry-approved` retries it)
  * reaches pkgs.test.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { allowActionId } from '../../src/core/channels/slack/allow-buttons.js';
 import type { FakeSlackCall } from '../harness/fake-slack/index.js';
-import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
-import { pkgsCertificates } from '../harness/pkgs-certs.js';
-import { testRuntime } from '../harness/podman.js';
+import { pkgsUpstream } from '../harness/pkgs-upstream.js';
 import { ADA, GUEST, dmEvent } from '../core/channels/slack/slack-fixture.js';
 import { inThread, startSlackWorld, text } from './slack-world.js';
 
@@ -27,21 +24,14 @@ function blocksOf(call: FakeSlackCall): unknown {
 }
 
 t.test('the Allow 1 button under a blocked reply approves that request and runs the conversation again', { timeout: 900_000 }, async (t) => {
-  const runtime = testRuntime();
-  const certDir = await mkdtemp(join(tmpdir(), 'airut-allow-certs-'));
-  t.teardown(() => rm(certDir, { recursive: true, force: true }));
-  const { certs, ca } = await pkgsCertificates(certDir);
-  let upstream: FakeUpstream | undefined;
+  const pkgs = await pkgsUpstream(t);
   const world = await startSlackWorld(t, {
     // A message without a `fake-claude:` line (the press's `allow 1`) retries what the prompt says is approved.
     scenario: 'retry-approved',
-    egress: async (network) => {
-      upstream = await startFakeUpstream(t, runtime, network, `${network}-pkgs`, certs);
-      return { upstream_hosts: { 'pkgs.test': upstream.ip }, upstream_ca_file: ca };
-    },
+    egress: pkgs.egress,
   });
   const { fake } = world;
-  const reached = (): string[] => (upstream?.requests ?? []).map((r) => `${r.method} ${r.url}`);
+  const reached = pkgs.reached;
   const thread = '1800000000.000100';
   const answers = (): FakeSlackCall[] => fake.callsOf('chat.postMessage').filter((c) => inThread('D1', thread)(c) && /Fetched:/.test(text(c)));
 

@@ -7,15 +7,10 @@
  * thread with Allow and Deny: Allow lets it complete (200), Deny and no
  * answer within the hold give the 403.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { HOLD_ALLOW_ACTION, HOLD_DENY_ACTION } from '../../src/core/channels/slack/hold-prompt.js';
 import type { FakeSlackCall } from '../harness/fake-slack/index.js';
-import { startFakeUpstream, type FakeUpstream } from '../harness/fake-upstream/fake-upstream.js';
-import { pkgsCertificates } from '../harness/pkgs-certs.js';
-import { testRuntime } from '../harness/podman.js';
+import { pkgsUpstream } from '../harness/pkgs-upstream.js';
 import { ADA, dmEvent } from '../core/channels/slack/slack-fixture.js';
 import { inThread, startSlackWorld, text } from './slack-world.js';
 
@@ -27,20 +22,13 @@ function blocksOf(call: FakeSlackCall): unknown {
 }
 
 t.test('a held request is asked in the Slack thread: Allow lets it through, Deny and no answer give the 403', { timeout: 900_000 }, async (t) => {
-  const runtime = testRuntime();
-  const certDir = await mkdtemp(join(tmpdir(), 'airut-hold-certs-'));
-  t.teardown(() => rm(certDir, { recursive: true, force: true }));
-  const { certs, ca } = await pkgsCertificates(certDir);
-  let upstream: FakeUpstream | undefined;
+  const pkgs = await pkgsUpstream(t);
   const world = await startSlackWorld(t, {
-    egress: async (network) => {
-      upstream = await startFakeUpstream(t, runtime, network, `${network}-pkgs`, certs);
-      return { upstream_hosts: { 'pkgs.test': upstream.ip }, upstream_ca_file: ca };
-    },
+    egress: pkgs.egress,
     repoNetwork: { approval_hold_seconds: HOLD_SECONDS },
   });
   const { fake } = world;
-  const reached = (): number => (upstream?.requests ?? []).filter((r) => r.method === 'GET' && r.url === '/simple/x').length;
+  const reached = (): number => pkgs.reached().filter((r) => r === 'GET /simple/x').length;
 
   /** Sends a DM asking to fetch the blocked URL; resolves with its hold prompt and when it was posted. */
   const ask = async (thread: string): Promise<{ message: { channel: string; ts: string; blocks: unknown }; askedAt: number }> => {
