@@ -80,7 +80,8 @@ t.test('no config: Configure leads to the editor, which writes the first config'
   t.equal(await readFile(file, 'utf8'), byHand, 'the hand edit is not overwritten');
   await checkScreenshot(t, 'config-editor-stale', await page.screenshot({ fullPage: true }));
   await page.locator('#reload-config').click();
-  await page.waitForFunction('document.querySelector(\'[data-key-path="execution.max_concurrent"] input\').value === "3"');
+  // Polled from here: page.waitForFunction evaluates its predicate with eval in the page, which the dashboard's CSP refuses once it polls.
+  for (let tries = 0; tries < 200 && (await maxConcurrent.inputValue()) !== '3'; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(await maxConcurrent.inputValue(), '3', 'the reloaded form shows the file as it is now');
   t.equal(await page.locator('#config-banner').isHidden(), true);
 });
