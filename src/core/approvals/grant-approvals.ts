@@ -2,6 +2,7 @@ import { findApprovalProblem } from '../../sandbox/index.js';
 import type { ApprovalInEffect, BlockedEntry } from '../receipt/receipt.js';
 import { approvalsInEffect, readApprovals, writeApprovals } from './approval-store.js';
 import { parseAllowCommand } from './parse-allow.js';
+import { withApprovalsLock } from './approvals-lock.js';
 
 /** `network.approvals` and `network.approval_ttl` of a repo, resolved. */
 export interface ApprovalSettings {
@@ -76,6 +77,15 @@ export async function grantApprovals(
     return numbers === undefined ? [] : [{ sender: m.sender, numbers, entries: [] }];
   });
   if (asks.length === 0) return nothingGranted();
+  return withApprovalsLock(conversationDir, () => grantLocked(conversationDir, asks, settings, now));
+}
+
+async function grantLocked(
+  conversationDir: string,
+  asks: readonly { sender: string; numbers: number[]; entries: readonly ExactEntry[] }[],
+  settings: ApprovalSettings,
+  now: Date,
+): Promise<GrantOutcome> {
   const state = await readApprovals(conversationDir);
   const list = state.lastBlocked;
   const outcome: GrantOutcome = { ...nothingGranted(), asked: true, listLength: list.length };
@@ -117,8 +127,26 @@ export async function grantApprovals(
 
 /** Records the blocked list of the conversation's run that just ended: what `allow N` refers to from now on. */
 export async function recordLastBlocked(conversationDir: string, blocked: readonly BlockedEntry[], now: Date): Promise<void> {
-  const state = await readApprovals(conversationDir);
-  await writeApprovals(conversationDir, { lastBlocked: blocked.map((b) => ({ ...b })), approvals: approvalsInEffect(state, now) });
+  await withApprovalsLock(conversationDir, async () => {
+    const state = await readApprovals(conversationDir);
+    await writeApprovals(conversationDir, { lastBlocked: blocked.map((b) => ({ ...b })), approvals: approvalsInEffect(state, now) });
+  });
+}
+
+/**
+ * Ends the conversation's approval of exactly (method, host, path) at once:
+ * later runs no longer get it (a run already going keeps the approvals it
+ * started with). Returns false when no such approval is in effect.
+ */
+export async function revokeApproval(conversationDir: string, target: Pick<BlockedEntry, 'method' | 'host' | 'pathPrefix'>, now: Date): Promise<boolean> {
+  return withApprovalsLock(conversationDir, async () => {
+    const state = await readApprovals(conversationDir);
+    const inEffect = approvalsInEffect(state, now);
+    const kept = inEffect.filter((a) => !sameTarget(a, target));
+    if (kept.length === inEffect.length) return false;
+    await writeApprovals(conversationDir, { ...state, approvals: kept });
+    return true;
+  });
 }
 
 function sameEntry(a: ApprovalInEffect, b: ApprovalInEffect): boolean {

@@ -6,7 +6,7 @@
  */
 export { parseAllowCommand } from './parse-allow.js';
 export { APPROVALS_FILE, approvalsFile, approvalsInEffect, readApprovals, writeApprovals, type ConversationApprovals } from './approval-store.js';
-export { grantApprovals, nothingGranted, recordLastBlocked, type ApprovalRequest, type ApprovalSettings, type ExactEntry, type GrantOutcome } from './grant-approvals.js';
+export { grantApprovals, nothingGranted, recordLastBlocked, revokeApproval, type ApprovalRequest, type ApprovalSettings, type ExactEntry, type GrantOutcome } from './grant-approvals.js';
 export { approvableEntries } from './approvable-entries.js';
 export { approvalText, entryText, grantText } from './approval-text.js';
 export { DEFAULT_APPROVAL_TTL, parseApprovalTtl } from './approval-ttl.js';

@@ -7,7 +7,7 @@ import { DashboardError } from './errors.js';
  * writes `browser/<name>.js` next to this module's compiled form).
  */
 export const BROWSER_MODULES: ReadonlySet<string> = new Set([
-  'dashboard', 'overview-page', 'task-page', 'task-holds', 'repo-page', 'repo-render', 'config-editor', 'dom',
+  'dashboard', 'overview-page', 'task-page', 'task-holds', 'repo-page', 'repo-render', 'conversation-page', 'config-editor', 'dom',
 ]);
 
 const cache = new Map<string, Promise<string>>();

@@ -4,7 +4,8 @@ import { readReplies } from '../../sandbox/index.js';
 import type { ClaudeEvent } from '../../sandbox/index.js';
 import { conversationLayout, conversationsDir, isConversationId, parseConversation, type ConversationRecord } from '../conversation/index.js';
 import { readReceipts, type ApprovalInEffect, type StoredReceipt } from '../receipt/index.js';
-import { approvalsInEffect, readApprovals } from '../approvals/index.js';
+import { approvalsInEffect, readApprovals, revokeApproval } from '../approvals/index.js';
+import type { ApprovalTarget } from './source.js';
 
 /** A conversation as found on disk. */
 export interface StoredConversation {
@@ -93,6 +94,11 @@ export class ConversationHistory {
   async approvals(stored: StoredConversation, now: Date): Promise<ApprovalInEffect[]> {
     const state = await readApprovals(this.layout(stored.repoId, stored.conversationId).dir).catch(() => undefined);
     return state === undefined ? [] : approvalsInEffect(state, now);
+  }
+
+  /** Ends the conversation's approval of exactly this request; false when none is in effect at `now`. */
+  revokeApproval(stored: StoredConversation, target: ApprovalTarget, now: Date): Promise<boolean> {
+    return revokeApproval(this.layout(stored.repoId, stored.conversationId).dir, target, now);
   }
 
   /** The conversation's `network-sandbox.log` (its last bytes when large); empty when there is none. */

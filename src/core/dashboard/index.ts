@@ -6,7 +6,7 @@ export { startDashboard } from './server.js';
 export type { Dashboard, DashboardOptions } from './server.js';
 export type { DashboardState } from './state.js';
 export type { RepoView, TaskCounts, ChannelView, RejectedMessageView, RepoErrorView, ScheduleView, HealthView, HealthProblem, HealthStatus } from './views.js';
-export type { DashboardSource, DashboardEvent, TaskView, StopResult, RunScheduleResult, HoldView, HoldAnswerResult, ConfigStatus, ConversationView, ReplyView, TaskRecordView, NetworkLineView, PlanItemView } from './source.js';
+export type { DashboardSource, DashboardEvent, TaskView, StopResult, RunScheduleResult, HoldView, HoldAnswerResult, ApprovalTarget, RevokeApprovalResult, ConfigStatus, ConversationView, ReplyView, TaskRecordView, NetworkLineView, PlanItemView } from './source.js';
 export { ConversationHistory, type ConversationHistoryOptions, type StoredConversation } from './history.js';
 export { sourceFromState } from './state-source.js';
 export { SseHub, type SseHubOptions } from './sse-hub.js';

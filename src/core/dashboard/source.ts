@@ -36,6 +36,16 @@ export interface HoldView {
 /** What an answer to a held request came to: sent to the proxy, too late (answered or ended), no such waiting hold. */
 export type HoldAnswerResult = 'decided' | 'already-decided' | 'unknown';
 
+/** One approved request of a conversation: exactly this method, host and path (any query). */
+export interface ApprovalTarget {
+  method: string;
+  host: string;
+  pathPrefix: string;
+}
+
+/** What revoking an approval came to: ended, no such conversation, no such approval in effect. */
+export type RevokeApprovalResult = 'revoked' | 'conversation_not_found' | 'approval_not_found';
+
 /** What asking to stop a task came to. Expected outcomes, not errors. */
 export type StopResult = 'stopping' | 'not_found' | 'not_running' | 'unsupported';
 
@@ -84,6 +94,8 @@ export interface DashboardSource {
   taskRecord?(taskId: string): Promise<TaskRecordView | undefined>;
   /** A conversation by id; undefined when no configured repo has it. */
   conversation?(conversationId: string): Promise<ConversationView | undefined>;
+  /** Ends an approval of a conversation at once (its next runs no longer get it). Absent: not supported. */
+  revokeApproval?(conversationId: string, target: ApprovalTarget): Promise<RevokeApprovalResult>;
   configStatus(): ConfigStatus;
   /** Calls `listener` on every change until the returned function is called. */
   subscribe(listener: (event: DashboardEvent) => void): () => void;

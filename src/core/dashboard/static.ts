@@ -20,6 +20,7 @@ ol.holds { list-style: none; padding: 0; }
 ol.holds li.hold { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; border: 1px solid #d89b3b; border-left-width: 4px; border-radius: 6px; background: #d89b3b18; padding: .5rem .75rem; margin: .5rem 0; }
 ol.holds li.hold::before { content: "Blocked, waiting for your answer:"; font-weight: 600; }
 ol.holds li.hold .left { color: var(--muted); }
+table.approvals tr.revoked td:not(:last-child) { text-decoration: line-through; color: var(--muted); }
 button.allow { background: #2e8b57; color: #fff; border: 0; padding: .45rem 1rem; border-radius: 6px; font-weight: 600; cursor: pointer; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { color: var(--muted); }

@@ -1,6 +1,7 @@
 import type { ReplyRecord } from '../conversation/index.js';
 import { receiptForMessages } from '../receipt/index.js';
-import type { ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, HoldView, PlanItemView, RepoView, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
+import type { ApprovalTarget, ConfigStatus, ConversationHistory, ConversationView, DashboardEvent, DashboardSource, HoldView, PlanItemView, RepoView, RevokeApprovalResult, StopResult, StoredConversation, TaskRecordView, TaskView } from '../dashboard/index.js';
+import type { Logger } from '../log/index.js';
 import { alignEvents, alignNetworkLog, eventView, parsePastTaskId, pastTaskId, pastTaskView, replyView } from './history-views.js';
 import type { HoldQuestion, HoldRouter } from './hold-router.js';
 import type { GatewayRunEvent } from './repo-handler.js';
@@ -25,6 +26,8 @@ export interface GatewaySourceOptions {
   holdRouter?: (repoId: string) => HoldRouter | undefined;
   /** Conversations on disk, for tasks of earlier starts and the conversation page. Omit for none. */
   history?: ConversationHistory;
+  /** Where operator actions (revoking an approval) are logged. */
+  logger?: Logger;
 }
 
 /** A {@link DashboardSource} plus the hooks the gateway calls as things happen. */
@@ -111,6 +114,7 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       },
       taskRecord,
       conversation,
+      revokeApproval,
     }),
     configStatus: status,
     subscribe: (listener) => {
@@ -173,6 +177,14 @@ export function gatewaySource(options: GatewaySourceOptions): GatewaySource {
       ...(plan === undefined ? {} : { plan }),
       ...(receipt === undefined ? {} : { receipt }),
     };
+  }
+
+  async function revokeApproval(conversationId: string, target: ApprovalTarget): Promise<RevokeApprovalResult> {
+    const stored = await (options.history as ConversationHistory).find(conversationId);
+    if (stored === undefined) return 'conversation_not_found';
+    if (!(await (options.history as ConversationHistory).revokeApproval(stored, target, new Date()))) return 'approval_not_found';
+    options.logger?.info('approval revoked on the dashboard', { repo: stored.repoId, conversation: conversationId, request: `${target.method} ${target.host}${target.pathPrefix}` });
+    return 'revoked';
   }
 
   async function conversation(conversationId: string): Promise<ConversationView | undefined> {

@@ -136,6 +136,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     runSchedule: async (repoId, name) => (await supervisor.get(repoId)?.scheduler.runNow(name)) ?? 'unknown',
     holdRouter: (repoId) => supervisor.get(repoId)?.holds,
     history: new ConversationHistory({ stateDir: (options.paths ?? configPaths(options.env)).stateDir, repoIds: () => supervisor.ids() }),
+    logger,
   });
   if (startProblem === undefined) dashboardFeed.configLoaded();
   else dashboardFeed.reloadFailed(startProblem);

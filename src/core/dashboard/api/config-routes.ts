@@ -5,6 +5,7 @@ import {
 import { checkSameOrigin } from '../request-guard.js';
 import { sendJson } from '../respond.js';
 import type { DashboardSource } from '../source.js';
+import { BadBody, readJsonFields } from './json-body.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -13,23 +14,8 @@ export interface ConfigRouteOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-class BadBody extends Error {}
-
 async function readBody(req: IncomingMessage): Promise<{ baseHash: string; edits: ConfigEdit[] }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new BadBody(`the request body is larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (error) {
-    throw new BadBody(`the request body is not JSON: ${(error as Error).message}`);
-  }
-  const { baseHash, edits } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const { baseHash, edits } = await readJsonFields(req, MAX_BODY);
   if (typeof baseHash !== 'string' || !/^([0-9a-f]{64})?$/.test(baseHash)) {
     throw new BadBody(`"baseHash" must be the hash GET /api/config returned (64 hex digits, or "" when there was no file), got ${JSON.stringify(baseHash) ?? 'nothing'}`);
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadBody, readJsonFields } from './json-body.js';
 import { refuseUnlessPost } from './post-guard.js';
 import { sendJson } from '../respond.js';
 import type { DashboardSource } from '../source.js';
@@ -63,20 +64,14 @@ export async function routeHoldApi(req: IncomingMessage, res: ServerResponse, pa
 
 /** The body's `allow`, or why the body is refused. */
 async function readAllow(req: IncomingMessage): Promise<boolean | string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) return `the request body is larger than ${MAX_BODY} bytes`;
-    chunks.push(chunk);
-  }
-  let body: unknown;
+  let fields: Record<string, unknown>;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    fields = await readJsonFields(req, MAX_BODY);
   } catch (error) {
-    return `the request body is not JSON: ${(error as Error).message}`;
+    if (error instanceof BadBody) return error.message;
+    throw error;
   }
-  const allow = (typeof body === 'object' && body !== null ? body as Record<string, unknown> : {}).allow;
+  const allow = fields.allow;
   if (typeof allow !== 'boolean') return `"allow" must be true or false, got ${JSON.stringify(allow) ?? 'nothing'}`;
   return allow;
 }

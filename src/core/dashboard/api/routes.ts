@@ -4,6 +4,7 @@ import type { DashboardSource } from '../source.js';
 import { sendJson } from '../respond.js';
 import { routeConfigApi } from './config-routes.js';
 import { routeHoldApi } from './hold-routes.js';
+import { routeApprovalApi } from './approval-routes.js';
 import { routeScheduleApi } from './schedule-routes.js';
 import { healthStatusCode, okHealth } from '../health.js';
 
@@ -21,6 +22,7 @@ export async function routeApi(req: IncomingMessage, res: ServerResponse, path: 
   if (await routeConfigApi(req, res, path, source)) return true;
   if (await routeScheduleApi(req, res, path, source)) return true;
   if (await routeHoldApi(req, res, path, source)) return true;
+  if (await routeApprovalApi(req, res, path, source)) return true;
   const method = req.method ?? 'GET';
   const stop = /^\/api\/tasks\/([^/]+)\/stop$/.exec(path);
   if (stop !== null) {

@@ -3,6 +3,7 @@
  * so the CSP allows it). Each page marks its root with `data-page`; this
  * module wires the one it finds to the live event stream.
  */
+import { conversationPage } from './conversation-page.js';
 import { el } from './dom.js';
 import { overviewPage } from './overview-page.js';
 import { repoPage } from './repo-page.js';
@@ -12,6 +13,7 @@ const pages: Record<string, (root: HTMLElement) => void> = {
   overview: overviewPage,
   task: taskPage,
   repo: repoPage,
+  conversation: conversationPage,
 };
 
 for (const root of document.querySelectorAll<HTMLElement>('[data-page]')) {

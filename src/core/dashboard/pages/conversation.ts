@@ -21,10 +21,10 @@ function replyItem(reply: ReplyView, index: number): SafeHtml {
 function approvalsSection(approvals: NonNullable<ConversationView['approvals']>): SafeHtml {
   if (approvals.length === 0) return html``;
   return html`<h2>Approvals in effect</h2>
-<table class="approvals" id="approvals"><thead><tr><th>Request</th><th>Approved by</th><th>Until</th></tr></thead><tbody>
-${approvals.map((a) => html`<tr><td><code>${a.method} ${a.host}${a.pathPrefix}</code></td><td>${a.approvedBy}</td><td><time datetime="${a.expiresAt}">${a.expiresAt.slice(0, 16).replace('T', ' ')} UTC</time></td></tr>`)}
+<table class="approvals" id="approvals"><thead><tr><th>Request</th><th>Approved by</th><th>Until</th><th></th></tr></thead><tbody>
+${approvals.map((a) => html`<tr><td><code>${a.method} ${a.host}${a.pathPrefix}</code></td><td>${a.approvedBy}</td><td><time datetime="${a.expiresAt}">${a.expiresAt.slice(0, 16).replace('T', ' ')} UTC</time></td><td><button type="button" class="danger revoke" data-method="${a.method}" data-host="${a.host}" data-path-prefix="${a.pathPrefix}">Revoke</button><span class="revoke-result" role="status"></span></td></tr>`)}
 </tbody></table>
-<p class="muted">Only these exact method, host and path (any query) are added to the repository's allowlist, for this conversation's runs; the repository is unchanged.</p>`;
+<p class="muted">Only these exact method, host and path (any query) are added to the repository's allowlist, for this conversation's runs; the repository is unchanged. Revoke ends one at once for the next runs (a run already going keeps it until it ends).</p>`;
 }
 
 /** The conversation page: its totals, every task (live and recorded) and every reply sent. */
