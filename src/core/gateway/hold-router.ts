@@ -14,7 +14,7 @@ export interface HoldQuestion {
   expiresAt: Date;
 }
 
-/** How a hold ended, and who answered it (a Slack user's name, `dashboard`). */
+/** How a hold ended, and who answered it (a Slack user's name, `the Airut dashboard`). */
 export interface HoldSettlement {
   outcome: 'allowed' | 'denied' | 'expired' | 'closed';
   by?: string;

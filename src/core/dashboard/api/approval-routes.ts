@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadBody, readJsonFields } from './json-body.js';
+import { jsonFieldsOrReason } from './json-body.js';
 import { refuseUnlessPost } from './post-guard.js';
 import { sendJson } from '../respond.js';
 import type { ApprovalTarget, DashboardSource } from '../source.js';
@@ -44,13 +44,8 @@ export async function routeApprovalApi(req: IncomingMessage, res: ServerResponse
 
 /** The body's request, or why the body is refused. */
 async function readTarget(req: IncomingMessage): Promise<ApprovalTarget | string> {
-  let fields: Record<string, unknown>;
-  try {
-    fields = await readJsonFields(req, MAX_BODY);
-  } catch (error) {
-    if (error instanceof BadBody) return error.message;
-    throw error;
-  }
+  const fields = await jsonFieldsOrReason(req, MAX_BODY);
+  if (typeof fields === 'string') return fields;
   for (const key of ['method', 'host', 'pathPrefix']) {
     const value = fields[key];
     if (typeof value !== 'string' || value === '') return `"${key}" must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadBody, readJsonFields } from './json-body.js';
+import { jsonFieldsOrReason } from './json-body.js';
 import { refuseUnlessPost } from './post-guard.js';
 import { sendJson } from '../respond.js';
 import type { DashboardSource } from '../source.js';
@@ -64,13 +64,8 @@ export async function routeHoldApi(req: IncomingMessage, res: ServerResponse, pa
 
 /** The body's `allow`, or why the body is refused. */
 async function readAllow(req: IncomingMessage): Promise<boolean | string> {
-  let fields: Record<string, unknown>;
-  try {
-    fields = await readJsonFields(req, MAX_BODY);
-  } catch (error) {
-    if (error instanceof BadBody) return error.message;
-    throw error;
-  }
+  const fields = await jsonFieldsOrReason(req, MAX_BODY);
+  if (typeof fields === 'string') return fields;
   const allow = fields.allow;
   if (typeof allow !== 'boolean') return `"allow" must be true or false, got ${JSON.stringify(allow) ?? 'nothing'}`;
   return allow;

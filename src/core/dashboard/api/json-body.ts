@@ -24,3 +24,13 @@ export async function readJsonFields(req: IncomingMessage, maxBytes: number): Pr
   }
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? body as Record<string, unknown> : {};
 }
+
+/** {@link readJsonFields}, with a refused body's reason returned instead of thrown (for a 400). */
+export async function jsonFieldsOrReason(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown> | string> {
+  try {
+    return await readJsonFields(req, maxBytes);
+  } catch (error) {
+    if (error instanceof BadBody) return error.message;
+    throw error;
+  }
+}
