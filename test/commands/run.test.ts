@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { OWNER_LABEL } from '../../src/sandbox/runtime/index.js';
 import { BIN } from '../harness/cli.js';
 import { realClaudeBinary } from '../harness/claude-binary.js';
-import { startFakeAnthropic, startTlsFront } from '../harness/fake-anthropic/index.js';
+import { startFrontedAnthropic } from '../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../harness/fake-upstream/fake-upstream.js';
 import { testRuntime } from '../harness/podman.js';
 import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from '../core/run/exec-fixture.js';
@@ -27,9 +27,7 @@ await execa('tmux', ['-V']).catch(() => {
 const egress = await internalEgressNetwork(t, runtime);
 const records = await scratchDir(t, 'run-anthropic');
 const tag = randomBytes(3).toString('hex');
-const fake = await startFakeAnthropic(runtime, egress, records, `airut-t-run-${tag}`);
-t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(t, runtime, egress, `airut-t-run-${tag}-front`, new URL(fake.url).host);
+const { fake, frontIp } = await startFrontedAnthropic(t, runtime, egress, records, `airut-t-run-${tag}`);
 
 void t.test('the TUI shows the transcript and the network panel; Ctrl-C stops the run and leaves nothing behind', async (t) => {
   const fx = await execFixture(t);

@@ -9,7 +9,7 @@ import type { RunEvent } from '../../../src/core/run/index.js';
 import type { ExecutionResult, NetworkLogEvent } from '../../../src/sandbox/index.js';
 import { Sandbox } from '../../../src/sandbox/sandbox.js';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { fakeLedgerUsd, messagesRequests, startFakeAnthropic, startTlsFront, THOUSANDTH_DOLLAR_TOKENS, type FakeAnthropicRequest } from '../../harness/fake-anthropic/index.js';
+import { type FakeAnthropicRequest, fakeLedgerUsd, messagesRequests, startFrontedAnthropic, THOUSANDTH_DOLLAR_TOKENS } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
 import { TEST_BASE_IMAGE, testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, leftovers, testEgressNetwork } from '../../sandbox/network/network-fixture.js';
@@ -28,9 +28,7 @@ const runtime = testRuntime();
 const claude = await realClaudeBinary();
 const { prefix, dir } = await testResources(t, runtime, 'gwbudget');
 const egressNetwork = await testEgressNetwork(t, runtime, prefix);
-const fake = await startFakeAnthropic(runtime, egressNetwork, dir, prefix);
-t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(t, runtime, egressNetwork, `${prefix}-front`, new URL(fake.url).host);
+const { fake, frontIp } = await startFrontedAnthropic(t, runtime, egressNetwork, dir, prefix);
 const packageRoot = await builtPackageRoot();
 const repoUrl = await upstreamRepo(dir, {
   '.airut/container/Dockerfile': `FROM ${TEST_BASE_IMAGE}\nWORKDIR /workspace\n`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { startFakeAnthropic, startTlsFront } from '../../harness/fake-anthropic/index.js';
+import { startFrontedAnthropic } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
 import { testRuntime } from '../../harness/podman.js';
 import { execFixture, internalEgressNetwork, leftoversOf, scratchDir } from './exec-fixture.js';
@@ -15,9 +15,7 @@ const claude = await realClaudeBinary();
 const egress = await internalEgressNetwork(t, runtime);
 const records = await scratchDir(t, 'anthropic');
 const tag = randomBytes(3).toString('hex');
-const fake = await startFakeAnthropic(runtime, egress, records, `airut-t-budget-${tag}`);
-t.teardown(() => fake.stop());
-const frontIp = await startTlsFront(t, runtime, egress, `airut-t-budget-${tag}-front`, new URL(fake.url).host);
+const { fake, frontIp } = await startFrontedAnthropic(t, runtime, egress, records, `airut-t-budget-${tag}`);
 
 void t.test('--budget-usd caps one run: the run ends budget_exceeded with exit code 3 and says what was spent of the limit', async (t) => {
   const fx = await execFixture(t);

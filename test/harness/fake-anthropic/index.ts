@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 import type { ContainerRuntime } from '../../../src/sandbox/runtime/index.js';
 import { LineSplitter } from '../../../src/sandbox/runtime/index.js';
 import { TEST_BASE_IMAGE } from '../podman.js';
@@ -69,5 +70,19 @@ export async function startFakeAnthropic(runtime: ContainerRuntime, network: str
   }
 }
 
+/**
+ * The fake Anthropic API on `network` behind a TLS front with the test CA
+ * (what `api.anthropic.com` resolves to in the test's upstream hosts), both
+ * named from `prefix` and removed at teardown.
+ */
+export async function startFrontedAnthropic(t: Test, runtime: ContainerRuntime, network: string, dir: string, prefix: string): Promise<{ fake: FakeAnthropic; frontIp: string }> {
+  const fake = await startFakeAnthropic(runtime, network, dir, prefix);
+  t.teardown(() => fake.stop());
+  const frontIp = await startTlsFront(t, runtime, network, `${prefix}-front`, new URL(fake.url).host);
+  return { fake, frontIp };
+}
+
 export { fakeLedgerUsd, messagesRequests, THOUSANDTH_DOLLAR_TOKENS } from './ledger.js';
-export { startTlsFront } from './tls-front.js';
+import { startTlsFront } from './tls-front.js';
+
+export { startTlsFront };

@@ -8,7 +8,7 @@ import { NETWORK_LOG_FILE, NetworkSandbox } from '../../../src/sandbox/network/i
 import { proxyContainerName } from '../../../src/sandbox/network/resource-names.js';
 import { AgentTask, CommandTask } from '../../../src/sandbox/task/index.js';
 import { realClaudeBinary } from '../../harness/claude-binary.js';
-import { startFakeAnthropic, startTlsFront } from '../../harness/fake-anthropic/index.js';
+import { startFrontedAnthropic } from '../../harness/fake-anthropic/index.js';
 import { FAKE_UPSTREAM_CA } from '../../harness/fake-upstream/fake-upstream.js';
 import { TEST_BASE_IMAGE, testRuntime } from '../../harness/podman.js';
 import { builtPackageRoot, tempDir, testEgressNetwork } from '../network/network-fixture.js';
@@ -103,9 +103,7 @@ void t.test('command mode: a frozen proxy (no DNS answers, no health reports) en
 
 void t.test('prompt mode: Claude Code loses its proxy mid-run; the outcome is proxy_failed with the reason', async (t) => {
   const claude = await realClaudeBinary();
-  const fake = await startFakeAnthropic(runtime, egressNetwork, dir, prefix);
-  t.teardown(() => fake.stop());
-  const frontIp = await startTlsFront(t, runtime, egressNetwork, `${prefix}-front`, new URL(fake.url).host);
+  const { fake, frontIp } = await startFrontedAnthropic(t, runtime, egressNetwork, dir, prefix);
   const agentImage = await new ImageCache({ runtime, prefix, lockDir: dir, tmpDir: dir, buildNetwork: 'none' })
     .ensureImage(`FROM ${TEST_BASE_IMAGE}\nWORKDIR /workspace\n`, {});
   const { sandbox, proxyTmp } = await sandboxFor(t, {
