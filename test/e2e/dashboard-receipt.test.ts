@@ -2,11 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { serializeConversation } from '../../src/core/conversation/index.js';
-import { ConversationHistory, startDashboard } from '../../src/core/dashboard/index.js';
-import { gatewaySource, TaskTracker } from '../../src/core/gateway/index.js';
 import { pastTaskId } from '../../src/core/gateway/history-views.js';
 import { appendReceipt, type Receipt } from '../../src/core/receipt/index.js';
 import { launchBrowser } from '../harness/browser.js';
+import { historyDashboard } from './history-dashboard.js';
 
 // In Chromium: a recorded task's page shows its receipt as tables (hosts with
 // bytes, blocked requests numbered as the reply numbered them), next to the
@@ -40,20 +39,11 @@ void t.test('the task page of a recorded run shows its receipt', async (t) => {
   }));
   await writeFile(join(dir, 'network-sandbox.log'), '=== TASK START 2026-12-06T01:59:18.000Z ===\nBLOCKED GET https://pkgs.test/simple/x -> 403\n');
   await appendReceipt(dir, { messageIds: ['<m1@x>'], recordedAt: '2026-12-06T02:00:00.000Z', receipt });
-  const { source } = gatewaySource({
-    version: '1', tracker: new TaskTracker({}), repos: () => [], config: () => ({ path: '/c', exists: false, hash: '' }),
-    history: new ConversationHistory({ stateDir, repoIds: () => ['r'] }),
-  });
-  const dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source });
-  t.teardown(() => dashboard.close());
-  const page = await browser.newPage();
-  t.teardown(() => page.close());
-  const errors: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  const { url, page, errors } = await historyDashboard(t, browser, stateDir, ['r']);
   const missing: string[] = [];
   page.on('response', (response) => { if (response.status() >= 400) missing.push(`${response.status()} ${new URL(response.url()).pathname}`); });
 
-  await page.goto(`${dashboard.url}/tasks/${pastTaskId('abcd1234', 0)}`);
+  await page.goto(`${url}/tasks/${pastTaskId('abcd1234', 0)}`);
   await page.locator('[data-page="task"][data-loaded="record"]').waitFor({ state: 'attached' });
   t.equal(await page.locator('#reply-text').textContent(), 'Could not reach pkgs.test.', 'the page script loaded the record');
   t.match(await page.locator('#network').textContent(), /BLOCKED GET https:\/\/pkgs\.test\/simple\/x/);

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { readApprovals, writeApprovals } from '../../src/core/approvals/index.js';
 import { ConversationStore } from '../../src/core/conversation/index.js';
-import { ConversationHistory, startDashboard } from '../../src/core/dashboard/index.js';
-import { gatewaySource, TaskTracker } from '../../src/core/gateway/index.js';
 import { checkScreenshot, launchBrowser } from '../harness/browser.js';
+import { historyDashboard } from './history-dashboard.js';
 
 // In Chromium: the conversation page lists the approvals in effect, and its
 // Revoke button ends one in the conversation's approvals.json at once; the
@@ -24,19 +23,9 @@ void t.test('Revoke on the conversation page ends that approval', async (t) => {
   const { conversationId } = await store.create({ model: 'opus' });
   const dir = store.layout(conversationId).dir;
   await writeApprovals(dir, { lastBlocked: [], approvals: [approval('/simple/x'), approval('/simple/"y"<z>')] });
-  const { source } = gatewaySource({
-    version: '1', tracker: new TaskTracker({}), repos: () => [], config: () => ({ path: '/c', exists: false, hash: '' }),
-    history: new ConversationHistory({ stateDir, repoIds: () => ['alpha'] }),
-  });
-  const dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source });
-  t.teardown(() => dashboard.close());
-  const page = await browser.newPage();
-  t.teardown(() => page.close());
-  const errors: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const { url, page, errors } = await historyDashboard(t, browser, stateDir, ['alpha']);
 
-  await page.goto(`${dashboard.url}/conversation/${conversationId}`);
+  await page.goto(`${url}/conversation/${conversationId}`);
   const rows = page.locator('#approvals tbody tr');
   t.equal(await rows.count(), 2, 'both approvals are listed');
   const odd = rows.filter({ hasText: '/simple/"y"<z>' });
